@@ -1,0 +1,110 @@
+//! The command line, as clap reads it. Doc comments are the help text.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Code-first schema migrations for Diesel: diff your #[derive(Model)] structs against the
+/// snapshot, write a migration, apply it to SQLite, PostgreSQL or MySQL.
+#[derive(Debug, Parser)]
+#[command(name = "migrate-cli", version, propagate_version = true)]
+pub struct Cli {
+    /// migrate.toml to use (default: the nearest one above the current directory).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Database URL (default: DATABASE_URL, then database_url of migrate.toml).
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print more detail (cargo's output, every statement).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
+    /// When to use colour.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create migrations/ (versions/ and an empty snapshot) and migrate.toml if missing.
+    Init {
+        /// Project directory (default: the current one).
+        dir: Option<PathBuf>,
+    },
+    /// Diff the models with the snapshot and write a migration module.
+    Migrate {
+        /// What the migration does; it names the file.
+        #[arg(short, long)]
+        message: String,
+        /// Write a module with empty up and down, for hand-written steps.
+        #[arg(long)]
+        empty: bool,
+        /// Print the summary and the module; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Read the models by compiling the models crate instead of reading its source.
+        #[arg(long)]
+        compiled: bool,
+    },
+    /// Apply pending migrations up to TARGET.
+    Upgrade {
+        /// head, a revision (or unique prefix), or +N.
+        #[arg(default_value = "head", allow_hyphen_values = true)]
+        target: String,
+    },
+    /// Revert migrations down to TARGET.
+    Downgrade {
+        /// base, a revision (or unique prefix), or -N.
+        #[arg(default_value = "-1", allow_hyphen_values = true)]
+        target: String,
+    },
+    /// Show the revision the database is at.
+    Current,
+    /// List the migrations, oldest first, with what the database has applied.
+    History,
+    /// CI gate: exit 1 when the models differ from the snapshot or the migrations do not replay to it.
+    Check {
+        /// Read the models by compiling the models crate.
+        #[arg(long)]
+        compiled: bool,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn negative_targets_parse() {
+        let cli = Cli::try_parse_from(["migrate-cli", "downgrade", "-2"]).unwrap();
+        assert!(matches!(cli.command, Command::Downgrade { target } if target == "-2"));
+    }
+}

@@ -1,0 +1,509 @@
+//! One function per command. Each reads what it needs, calls migrate-core, and prints.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command as Process, Stdio};
+
+use migrate_core::codegen::{render_module, slug, ModuleHeader};
+use migrate_core::connection::connect;
+use migrate_core::dialect::Backend;
+use migrate_core::diff::{diff, ChangeKind, Plan};
+use migrate_core::schema::Schema;
+use migrate_core::snapshot::{write_atomic, Snapshot};
+
+use crate::cli::{Cli, Command};
+use crate::config::{self, Config};
+use crate::error::CliError;
+use crate::programs;
+
+/// What a command needs from the global flags.
+struct Context {
+    cwd: PathBuf,
+    config_flag: Option<PathBuf>,
+    database_url: Option<String>,
+    quiet: bool,
+    verbose: bool,
+}
+
+impl Context {
+    fn config(&self) -> Result<Config, CliError> {
+        Config::load(self.config_flag.as_deref(), &self.cwd)
+    }
+
+    fn database_url(&self, config: Option<&Config>) -> Result<String, CliError> {
+        config::database_url(self.database_url.as_deref(), config, &self.cwd)
+    }
+
+    fn say(&self, line: impl AsRef<str>) {
+        if !self.quiet {
+            println!("{}", line.as_ref());
+        }
+    }
+
+    /// `path` relative to the current directory when it is below it, for shorter messages.
+    fn show(&self, path: &Path) -> String {
+        path.strip_prefix(&self.cwd)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    }
+}
+
+/// Runs the parsed command line; the exit code.
+pub fn run(cli: Cli) -> Result<u8, CliError> {
+    let _ = dotenvy::dotenv();
+    let cwd =
+        std::env::current_dir().map_err(|e| CliError::new(format!("current directory: {e}")))?;
+    let ctx = Context {
+        cwd,
+        config_flag: cli.config,
+        database_url: cli.database_url,
+        quiet: cli.quiet,
+        verbose: cli.verbose,
+    };
+    match cli.command {
+        Command::Init { dir } => init(&ctx, dir),
+        Command::Migrate {
+            message,
+            empty,
+            dry_run,
+            compiled,
+        } => migrate(&ctx, &message, empty, dry_run, compiled),
+        Command::Upgrade { target } => run_migrations(&ctx, "upgrade", &target),
+        Command::Downgrade { target } => run_migrations(&ctx, "downgrade", &target),
+        Command::Current => current(&ctx),
+        Command::History => history(&ctx),
+        Command::Check { compiled } => check(&ctx, compiled),
+    }
+}
+
+const DEFAULT_CONFIG: &str = "\
+# migrate-cli configuration; paths are relative to this file.
+models = \".\"                       # the crate whose #[derive(Model)] structs are the schema
+migrations = \"migrations\"
+database_url = \"sqlite://app.db\"   # used when neither --database-url nor DATABASE_URL is set
+";
+
+fn init(ctx: &Context, dir: Option<PathBuf>) -> Result<u8, CliError> {
+    let dir = ctx.cwd.join(dir.unwrap_or_default());
+    let config_path = dir.join(config::FILE_NAME);
+    let config_text = if config_path.is_file() {
+        None
+    } else {
+        let mut text = DEFAULT_CONFIG.to_string();
+        if dir.join("src/schema.rs").is_file() {
+            text.push_str("schema_rs = \"src/schema.rs\"          # Diesel's table! file, rewritten by `migrate`\n");
+        } else {
+            text.push_str("# schema_rs = \"src/schema.rs\"        # Diesel's table! file, rewritten by `migrate`\n");
+        }
+        Some(text)
+    };
+    let config = match &config_text {
+        Some(text) => Config::parse(text, &config_path)?,
+        None => Config::load(Some(&config_path), &ctx.cwd)?,
+    };
+    let snapshot = config.snapshot_path();
+    if snapshot.exists() {
+        return Err(CliError::new(format!(
+            "{} already exists: this project is initialised; nothing was changed",
+            ctx.show(&snapshot)
+        )));
+    }
+    let versions = config.versions_dir();
+    std::fs::create_dir_all(&versions)
+        .map_err(|e| CliError::new(format!("{}: {e}", versions.display())))?;
+    Snapshot::empty().write(&snapshot)?;
+    if let Some(text) = config_text {
+        write_atomic(&config_path, text.as_bytes())?;
+        ctx.say(format!("Created {}", ctx.show(&config_path)));
+    }
+    ctx.say(format!(
+        "Created {} and {}",
+        ctx.show(&versions),
+        ctx.show(&snapshot)
+    ));
+    Ok(0)
+}
+
+fn read_snapshot(config: &Config) -> Result<Snapshot, CliError> {
+    let path = config.snapshot_path();
+    if !path.is_file() {
+        return Err(CliError::new(format!(
+            "{}: no snapshot; run `migrate-cli init` first",
+            path.display()
+        )));
+    }
+    Ok(Snapshot::read(&path)?)
+}
+
+/// The schema the models declare, read from source or, with `compiled`, from the registry.
+fn models_schema(ctx: &Context, config: &Config, compiled: bool) -> Result<Schema, CliError> {
+    if compiled {
+        let binary = programs::build_dump(config, !ctx.verbose)?;
+        let output = Process::new(&binary)
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|e| CliError::new(format!("{}: {e}", binary.display())))?;
+        if !output.status.success() {
+            return Err(CliError::new(
+                "the compiled models do not form a valid schema (errors above)",
+            ));
+        }
+        let text = String::from_utf8_lossy(&output.stdout);
+        return Ok(Snapshot::from_json(&text, &binary)?.schema());
+    }
+    let models = migrate_core::source::read_models(&config.models)?;
+    migrate_core::model::schema_from_models(&models).map_err(|errors| {
+        CliError::new(
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    })
+}
+
+fn print_plan(ctx: &Context, plan: &Plan) {
+    for change in &plan.changes {
+        ctx.say(change.to_string());
+    }
+}
+
+/// A revision id from the clock, `YYYYMMDDHHMMSS` (UTC), later than every existing one.
+fn next_revision(existing: &[String]) -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let mut candidate = revision_at(secs);
+    let mut bump = secs;
+    while existing.iter().any(|r| r.as_str() >= candidate.as_str()) {
+        bump += 1;
+        candidate = revision_at(bump);
+    }
+    candidate
+}
+
+fn revision_at(secs: u64) -> String {
+    let (y, m, d) = migrate_core::runner::civil_from_days((secs / 86_400) as i64);
+    let rem = secs % 86_400;
+    format!(
+        "{y:04}{m:02}{d:02}{:02}{:02}{:02}",
+        rem / 3600,
+        (rem / 60) % 60,
+        rem % 60
+    )
+}
+
+/// Passes generated code through rustfmt when one is installed, so long lines wrap as rustfmt
+/// wraps them; the text as it is otherwise.
+fn rustfmt(code: String) -> String {
+    let child = Process::new("rustfmt")
+        .args(["--edition", "2021", "--emit", "stdout"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn();
+    let Ok(mut child) = child else { return code };
+    if let Some(mut stdin) = child.stdin.take() {
+        if stdin.write_all(code.as_bytes()).is_err() {
+            return code;
+        }
+    }
+    match child.wait_with_output() {
+        Ok(out) if out.status.success() && !out.stdout.is_empty() => {
+            String::from_utf8(out.stdout).unwrap_or(code)
+        }
+        _ => code,
+    }
+}
+
+/// The header constants of a migration module: revision, revises, message.
+pub(crate) struct ModuleInfo {
+    pub revision: String,
+    pub revises: Vec<String>,
+    pub message: String,
+    pub file: PathBuf,
+}
+
+fn module_info(path: &Path) -> Result<ModuleInfo, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
+    let constant = |name: &str| {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(&format!("pub const {name}: ")))
+            .map(|rest| {
+                rest.split_once('=')
+                    .map(|x| x.1)
+                    .unwrap_or("")
+                    .trim()
+                    .trim_end_matches(';')
+                    .to_string()
+            })
+    };
+    let unquote = |s: &str| s.trim().trim_matches('"').to_string();
+    let revision = constant("REVISION")
+        .map(|v| unquote(&v))
+        .ok_or_else(|| CliError::new(format!("{}: no `pub const REVISION`", path.display())))?;
+    let revises = constant("REVISES")
+        .map(|v| {
+            v.trim_start_matches('&')
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .split(',')
+                .map(unquote)
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let message = constant("MESSAGE").map(|v| unquote(&v)).unwrap_or_default();
+    Ok(ModuleInfo {
+        revision,
+        revises,
+        message,
+        file: path.to_path_buf(),
+    })
+}
+
+fn modules(config: &Config) -> Result<Vec<ModuleInfo>, CliError> {
+    programs::migration_files(&config.versions_dir())?
+        .iter()
+        .map(|(path, _)| module_info(path))
+        .collect()
+}
+
+fn migrate(
+    ctx: &Context,
+    message: &str,
+    empty: bool,
+    dry_run: bool,
+    compiled: bool,
+) -> Result<u8, CliError> {
+    let config = ctx.config()?;
+    let snapshot = read_snapshot(&config)?;
+    let existing = modules(&config)?;
+    let target = models_schema(ctx, &config, compiled)?;
+    let plan = if empty {
+        Plan::default()
+    } else {
+        diff(&snapshot.schema(), &target)?
+    };
+    if plan.is_empty() && !empty {
+        ctx.say("No changes detected");
+        return Ok(0);
+    }
+    let revisions: Vec<String> = existing.iter().map(|m| m.revision.clone()).collect();
+    let revision = next_revision(&revisions);
+    let secs_now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let header = ModuleHeader {
+        revision: revision.clone(),
+        revises: snapshot.head.clone().into_iter().collect(),
+        message: message.to_string(),
+        created: migrate_core::runner::format_unix(secs_now, "-", " ", " UTC"),
+    };
+    let warnings: Vec<String> = plan
+        .changes
+        .iter()
+        .filter(|c| c.kind == ChangeKind::Warning)
+        .map(|c| c.text.clone())
+        .collect();
+    let module = rustfmt(render_module(&header, &plan.up, &plan.down, &warnings));
+    let file = config
+        .versions_dir()
+        .join(format!("{revision}_{}.rs", slug(message)));
+    let new_schema = if empty { snapshot.schema() } else { target };
+    let new_snapshot = Snapshot::new(Some(revision.clone()), new_schema);
+
+    print_plan(ctx, &plan);
+    if dry_run {
+        ctx.say(format!(
+            "Would write {} (dry run, nothing written):\n",
+            ctx.show(&file)
+        ));
+        print!("{module}");
+        return Ok(0);
+    }
+
+    // The module first, then the snapshot: if the snapshot cannot be written, the module goes
+    // too, so a failure never leaves half a migration behind.
+    write_atomic(&file, module.as_bytes())?;
+    if let Err(e) = new_snapshot.write(&config.snapshot_path()) {
+        let _ = std::fs::remove_file(&file);
+        return Err(e.into());
+    }
+    if let Some(schema_rs) = &config.schema_rs {
+        let backend = ctx
+            .database_url(Some(&config))
+            .ok()
+            .and_then(|u| Backend::from_url(&u).ok())
+            .unwrap_or(Backend::Sqlite);
+        let text = migrate_core::diesel_schema::render_schema_rs(&new_snapshot.schema(), backend);
+        write_atomic(schema_rs, text.as_bytes())?;
+        ctx.say(format!("Rewrote {}", ctx.show(schema_rs)));
+    }
+    ctx.say(format!("Generated {}", ctx.show(&file)));
+    Ok(0)
+}
+
+/// Checks that this build and this version can drive `url`'s backend.
+fn backend_of(url: &str) -> Result<Backend, CliError> {
+    let backend = Backend::from_url(url)?;
+    if !cfg!(feature = "postgres") && backend == Backend::Postgres
+        || !cfg!(feature = "mysql") && backend == Backend::Mysql
+    {
+        return Err(CliError::new(format!(
+            "{} is a {backend} URL, but this migrate-cli was built without the `{}` feature; rebuild with `--features {}`",
+            migrate_core::error::mask_url(url),
+            backend.feature(),
+            backend.feature()
+        )));
+    }
+    backend.dialect()?;
+    Ok(backend)
+}
+
+fn run_migrations(ctx: &Context, command: &str, target: &str) -> Result<u8, CliError> {
+    migrate_core::runner::Target::parse(target)?;
+    let config = ctx.config()?;
+    let url = ctx.database_url(Some(&config))?;
+    let backend = backend_of(&url)?;
+    let binary = programs::build_runner(&config, backend.feature(), !ctx.verbose)?;
+    let status = Process::new(&binary)
+        .args([command, target, &url])
+        .stdout(if ctx.quiet {
+            Stdio::null()
+        } else {
+            Stdio::inherit()
+        })
+        .status()
+        .map_err(|e| CliError::new(format!("{}: {e}", binary.display())))?;
+    Ok(if status.success() { 0 } else { 1 })
+}
+
+fn applied_revisions(url: &str) -> Result<Vec<String>, CliError> {
+    let mut conn = connect(url)?;
+    Ok(conn.history()?.into_iter().map(|r| r.revision).collect())
+}
+
+fn current(ctx: &Context) -> Result<u8, CliError> {
+    let config = ctx.config()?;
+    let url = ctx.database_url(Some(&config))?;
+    backend_of(&url)?;
+    let applied = applied_revisions(&url)?;
+    let snapshot = read_snapshot(&config)?;
+    let files = modules(&config)?;
+    // Files sort by revision id, which is the order they were generated in.
+    let at = files
+        .iter()
+        .rev()
+        .find(|m| applied.contains(&m.revision))
+        .map(|m| m.revision.clone())
+        .or_else(|| applied.last().cloned());
+    match at {
+        Some(rev) if Some(&rev) == snapshot.head.as_ref() => println!("{rev} (head)"),
+        Some(rev) => println!("{rev}"),
+        None => println!("base (no migration applied)"),
+    }
+    Ok(0)
+}
+
+fn history(ctx: &Context) -> Result<u8, CliError> {
+    let config = ctx.config()?;
+    let snapshot = read_snapshot(&config)?;
+    let applied = ctx
+        .database_url(Some(&config))
+        .ok()
+        .and_then(|url| applied_revisions(&url).ok());
+    for m in modules(&config)? {
+        let state = match &applied {
+            Some(list) if list.contains(&m.revision) => "applied",
+            Some(_) => "pending",
+            None => "",
+        };
+        let head = if snapshot.head.as_deref() == Some(m.revision.as_str()) {
+            " (head)"
+        } else {
+            ""
+        };
+        let revises = if m.revises.is_empty() {
+            "base".to_string()
+        } else {
+            m.revises.join(", ")
+        };
+        println!(
+            "{revises} -> {}{head}  {state:<8} {}  [{}]",
+            m.revision,
+            m.message,
+            ctx.show(&m.file)
+        );
+    }
+    Ok(0)
+}
+
+fn check(ctx: &Context, compiled: bool) -> Result<u8, CliError> {
+    let config = ctx.config()?;
+    let snapshot = read_snapshot(&config)?;
+    let models = models_schema(ctx, &config, compiled)?;
+    let mut failed = false;
+    let plan = diff(&snapshot.schema(), &models)?;
+    if !plan.is_empty() {
+        failed = true;
+        println!(
+            "The models ({}) differ from {}; run `migrate-cli migrate -m \"...\"`:",
+            if compiled { "compiled" } else { "source" },
+            ctx.show(&config.snapshot_path())
+        );
+        for change in &plan.changes {
+            println!("  {change}");
+        }
+    }
+    if !modules(&config)?.is_empty() {
+        let binary = programs::build_runner(&config, "sqlite", !ctx.verbose)?;
+        let output = Process::new(&binary)
+            .arg("schema")
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|e| CliError::new(format!("{}: {e}", binary.display())))?;
+        if !output.status.success() {
+            return Err(CliError::new(
+                "the migrations in versions/ do not replay (error above)",
+            ));
+        }
+        let replayed = Snapshot::from_json(&String::from_utf8_lossy(&output.stdout), &binary)?;
+        let drift = diff(&replayed.schema(), &snapshot.schema())?;
+        if !drift.is_empty() || replayed.head != snapshot.head {
+            failed = true;
+            println!(
+                "Replaying the migrations in {} does not give {} (head {:?} vs {:?}):",
+                ctx.show(&config.versions_dir()),
+                ctx.show(&config.snapshot_path()),
+                replayed.head,
+                snapshot.head
+            );
+            for change in &drift.changes {
+                println!("  {change}");
+            }
+        }
+    }
+    if failed {
+        return Ok(1);
+    }
+    ctx.say("Models, snapshot and migrations agree");
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn revisions_are_increasing_and_sortable() {
+        assert_eq!(revision_at(1_795_603_500), "20261125104500");
+        let later = next_revision(&["29991231235959".to_string()]);
+        assert!(later.as_str() > "29991231235959");
+    }
+}

@@ -1,0 +1,176 @@
+//! `migrate.toml`: found by walking up from the current directory; paths relative to the file.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::CliError;
+
+/// The file name looked for.
+pub const FILE_NAME: &str = "migrate.toml";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    models: Option<String>,
+    migrations: Option<String>,
+    database_url: Option<String>,
+    schema_rs: Option<String>,
+}
+
+/// The project as `migrate.toml` describes it, with paths made absolute.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The models crate's directory.
+    pub models: PathBuf,
+    /// The migrations folder.
+    pub migrations: PathBuf,
+    /// `database_url`, with a relative SQLite path made absolute.
+    pub database_url: Option<String>,
+    /// Diesel's `table!` file to keep current.
+    pub schema_rs: Option<PathBuf>,
+}
+
+impl Config {
+    /// `migrations/snapshot.json`.
+    pub fn snapshot_path(&self) -> PathBuf {
+        self.migrations.join("snapshot.json")
+    }
+
+    /// `migrations/versions/`.
+    pub fn versions_dir(&self) -> PathBuf {
+        self.migrations.join("versions")
+    }
+
+    /// Loads `explicit`, or the nearest `migrate.toml` above `cwd`.
+    pub fn load(explicit: Option<&Path>, cwd: &Path) -> Result<Config, CliError> {
+        let path = match explicit {
+            Some(p) => {
+                let p = cwd.join(p);
+                if !p.is_file() {
+                    return Err(CliError::new(format!("{}: no such config file", p.display())));
+                }
+                p
+            }
+            None => find(cwd).ok_or_else(|| {
+                CliError::new(format!(
+                    "no {FILE_NAME} in {} or any parent directory; run `migrate-cli init` to create one",
+                    cwd.display()
+                ))
+            })?,
+        };
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
+        Config::parse(&text, &path)
+    }
+
+    /// Parses the text of `path`.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, CliError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
+                .unwrap_or(1);
+            CliError::new(format!("{}:{line}: {}", path.display(), e.message()))
+        })?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        Ok(Config {
+            models: dir.join(raw.models.as_deref().unwrap_or(".")),
+            migrations: dir.join(raw.migrations.as_deref().unwrap_or("migrations")),
+            database_url: raw.database_url.map(|u| absolute_sqlite_url(&u, dir)),
+            schema_rs: raw.schema_rs.map(|p| dir.join(p)),
+        })
+    }
+}
+
+fn find(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .map(|dir| dir.join(FILE_NAME))
+        .find(|p| p.is_file())
+}
+
+/// A SQLite URL or path made absolute against `base`; other URLs unchanged.
+pub fn absolute_sqlite_url(url: &str, base: &Path) -> String {
+    let path = if let Some(rest) = url.strip_prefix("sqlite://") {
+        rest
+    } else if let Some(rest) = url.strip_prefix("sqlite:") {
+        rest
+    } else if url.contains("://") {
+        return url.to_string();
+    } else {
+        url
+    };
+    if path == ":memory:" || path.starts_with("file:") || Path::new(path).is_absolute() {
+        return format!("sqlite://{path}");
+    }
+    format!("sqlite://{}", base.join(path).display())
+}
+
+/// The database URL: `--database-url`, else `DATABASE_URL` (environment or `.env`), else
+/// `database_url` of `migrate.toml`.
+pub fn database_url(
+    flag: Option<&str>,
+    config: Option<&Config>,
+    cwd: &Path,
+) -> Result<String, CliError> {
+    if let Some(url) = flag {
+        return Ok(absolute_sqlite_url(url, cwd));
+    }
+    if let Ok(url) = std::env::var("DATABASE_URL") {
+        return Ok(absolute_sqlite_url(&url, cwd));
+    }
+    if let Some(url) = config.and_then(|c| c.database_url.clone()) {
+        return Ok(url);
+    }
+    Err(CliError::new(
+        "no database URL: pass --database-url, set DATABASE_URL (environment or .env), or set database_url in migrate.toml",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_relative_to_the_file() {
+        let c = Config::parse(
+            "models = \"app\"\ndatabase_url = \"sqlite://data/app.db\"\nschema_rs = \"app/src/schema.rs\"\n",
+            Path::new("/p/migrate.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.models, Path::new("/p/app"));
+        assert_eq!(c.migrations, Path::new("/p/migrations"));
+        assert_eq!(c.database_url.as_deref(), Some("sqlite:///p/data/app.db"));
+        assert_eq!(
+            c.schema_rs.as_deref(),
+            Some(Path::new("/p/app/src/schema.rs"))
+        );
+    }
+
+    #[test]
+    fn unknown_keys_name_file_and_line() {
+        let err = Config::parse(
+            "models = \".\"\nmigratons = \"m\"\n",
+            Path::new("/p/migrate.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("/p/migrate.toml:2: unknown field `migratons`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn server_urls_are_kept() {
+        assert_eq!(
+            absolute_sqlite_url("postgres://u:p@h/db", Path::new("/x")),
+            "postgres://u:p@h/db"
+        );
+        assert_eq!(
+            absolute_sqlite_url("app.db", Path::new("/x")),
+            "sqlite:///x/app.db"
+        );
+    }
+}

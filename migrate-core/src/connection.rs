@@ -1,0 +1,218 @@
+//! Database connections as the runner needs them: one small trait per backend.
+//!
+//! This is the I/O edge of the runner. Statements arrive rendered; a backend only executes them,
+//! reads and writes the history table, and frames each migration in its transaction and lock.
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+
+use crate::dialect::{Backend, HISTORY_TABLE};
+use crate::error::{mask_url, Error, Result};
+
+/// One row of `__migrate_history`.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct HistoryRow {
+    /// The revision id.
+    #[diesel(sql_type = Text)]
+    pub revision: String,
+    /// Its message.
+    #[diesel(sql_type = Text)]
+    pub message: String,
+    /// SHA-256 of the module source when it was applied.
+    #[diesel(sql_type = Text)]
+    pub checksum: String,
+    /// When it was applied (UTC, RFC 3339).
+    #[diesel(sql_type = Text)]
+    pub applied_at: String,
+    /// How long it took.
+    #[diesel(sql_type = BigInt)]
+    pub duration_ms: i64,
+    /// `applied`, or `dirty` for a migration that failed half-way where DDL is not transactional.
+    #[diesel(sql_type = Text)]
+    pub state: String,
+}
+
+/// A live database, as the runner drives it.
+pub trait MigrationConnection {
+    /// Which backend it is.
+    fn backend(&self) -> Backend;
+
+    /// Runs one or more statements that return no rows.
+    fn execute(&mut self, sql: &str) -> Result<()>;
+
+    /// The history rows, creating the history table first if it is missing.
+    fn history(&mut self) -> Result<Vec<HistoryRow>>;
+
+    /// Opens a migration's transaction and takes the migrator lock.
+    fn begin(&mut self) -> Result<()>;
+
+    /// Checks what the backend must check before commit (SQLite: foreign keys after a rebuild).
+    fn verify(&mut self) -> Result<()>;
+
+    /// Commits the migration's transaction.
+    fn commit(&mut self) -> Result<()>;
+
+    /// Rolls it back.
+    fn rollback(&mut self) -> Result<()>;
+}
+
+fn db_err(context: &str) -> impl Fn(diesel::result::Error) -> Error + '_ {
+    move |e| Error::Database {
+        context: context.to_string(),
+        message: e.to_string(),
+    }
+}
+
+/// Opens a connection for `url`, or says which feature the binary lacks.
+pub fn connect(url: &str) -> Result<Box<dyn MigrationConnection>> {
+    match Backend::from_url(url)? {
+        #[cfg(feature = "sqlite")]
+        Backend::Sqlite => Ok(Box::new(SqliteMigrationConnection::open(url)?)),
+        backend => Err(Error::DatabaseUrl(format!(
+            "{} is a {backend} URL, but this build has no {backend} support; enable the `{}` feature (for example `cargo build -p migrate-cli --features {}`)",
+            mask_url(url),
+            backend.feature(),
+            backend.feature()
+        ))),
+    }
+}
+
+/// The file path of a SQLite URL: `sqlite://app.db`, `sqlite:///abs/app.db` or a bare path.
+pub fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url)
+}
+
+fn history_insert_sql(row: &HistoryRow) -> String {
+    let lit = |s: &str| format!("'{}'", s.replace('\'', "''"));
+    format!(
+        "INSERT INTO {HISTORY_TABLE} (revision, message, checksum, applied_at, duration_ms, state) VALUES ({}, {}, {}, {}, {}, {})",
+        lit(&row.revision),
+        lit(&row.message),
+        lit(&row.checksum),
+        lit(&row.applied_at),
+        row.duration_ms,
+        lit(&row.state)
+    )
+}
+
+/// The statement that records `row`.
+pub fn insert_history(conn: &mut dyn MigrationConnection, row: &HistoryRow) -> Result<()> {
+    conn.execute(&history_insert_sql(row))
+}
+
+/// The statement that forgets `revision`.
+pub fn delete_history(conn: &mut dyn MigrationConnection, revision: &str) -> Result<()> {
+    conn.execute(&format!(
+        "DELETE FROM {HISTORY_TABLE} WHERE revision = '{}'",
+        revision.replace('\'', "''")
+    ))
+}
+
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteMigrationConnection;
+
+#[cfg(feature = "sqlite")]
+mod sqlite {
+    use super::*;
+    use crate::dialect::{Dialect, SqliteDialect};
+    use diesel::connection::SimpleConnection;
+    use diesel::sqlite::SqliteConnection;
+
+    /// SQLite: `BEGIN IMMEDIATE` is the migrator lock, held across check-then-apply; foreign
+    /// keys are switched off outside the transaction so a table rebuild keeps its children.
+    pub struct SqliteMigrationConnection {
+        conn: SqliteConnection,
+    }
+
+    #[derive(QueryableByName)]
+    struct FkViolation {
+        #[diesel(sql_type = Text)]
+        table: String,
+    }
+
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+
+    impl SqliteMigrationConnection {
+        /// Opens (creating if needed) the database file of `url`.
+        pub fn open(url: &str) -> Result<Self> {
+            let path = sqlite_path(url);
+            let conn = SqliteConnection::establish(path).map_err(|e| Error::Connect {
+                url: mask_url(url),
+                message: e.to_string(),
+            })?;
+            let mut this = SqliteMigrationConnection { conn };
+            // Wait for a concurrent migrator instead of failing at once.
+            this.execute("PRAGMA busy_timeout = 60000")?;
+            Ok(this)
+        }
+
+        /// The Diesel connection, for data steps and introspection.
+        pub fn diesel(&mut self) -> &mut SqliteConnection {
+            &mut self.conn
+        }
+    }
+
+    impl MigrationConnection for SqliteMigrationConnection {
+        fn backend(&self) -> Backend {
+            Backend::Sqlite
+        }
+
+        fn execute(&mut self, sql: &str) -> Result<()> {
+            self.conn.batch_execute(sql).map_err(db_err(sql))
+        }
+
+        fn history(&mut self) -> Result<Vec<HistoryRow>> {
+            let exists: Vec<Count> = diesel::sql_query(format!(
+                "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = '{HISTORY_TABLE}'"
+            ))
+            .load(&mut self.conn)
+            .map_err(db_err("reading the history table"))?;
+            if exists.first().map_or(0, |c| c.n) == 0 {
+                self.execute(&SqliteDialect.create_history_table())?;
+            }
+            diesel::sql_query(format!(
+                "SELECT revision, message, checksum, applied_at, duration_ms, state FROM {HISTORY_TABLE} ORDER BY applied_at, revision"
+            ))
+            .load(&mut self.conn)
+            .map_err(db_err("reading the history table"))
+        }
+
+        fn begin(&mut self) -> Result<()> {
+            self.execute("PRAGMA foreign_keys = OFF")?;
+            self.execute("BEGIN IMMEDIATE")
+        }
+
+        fn verify(&mut self) -> Result<()> {
+            let violations: Vec<FkViolation> = diesel::sql_query("PRAGMA foreign_key_check")
+                .load(&mut self.conn)
+                .map_err(db_err("PRAGMA foreign_key_check"))?;
+            if let Some(v) = violations.first() {
+                return Err(Error::Database {
+                    context: "PRAGMA foreign_key_check".into(),
+                    message: format!(
+                        "{} row(s) violate foreign keys after the migration, first in table `{}`",
+                        violations.len(),
+                        v.table
+                    ),
+                });
+            }
+            Ok(())
+        }
+
+        fn commit(&mut self) -> Result<()> {
+            self.execute("COMMIT")?;
+            self.execute("PRAGMA foreign_keys = ON")
+        }
+
+        fn rollback(&mut self) -> Result<()> {
+            self.execute("ROLLBACK")?;
+            self.execute("PRAGMA foreign_keys = ON")
+        }
+    }
+}

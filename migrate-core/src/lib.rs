@@ -1,0 +1,41 @@
+//! Code-first schema migrations for Diesel.
+//!
+//! The workflow:
+//!
+//! 1. Annotate Diesel structs with `#[derive(Model)]` ([`Model`], attributes in the derive's docs).
+//! 2. `migrate-cli migrate -m "add posts"` reads the models (from source, or compiled through the
+//!    [`model::registered_models`] registry), diffs them with `migrations/snapshot.json`
+//!    ([`snapshot`], [`diff`]) and writes a migration module ([`codegen`]) whose `up` and `down`
+//!    call the operations API of [`migration`].
+//! 3. `migrate-cli upgrade` compiles the migrations into a small program that hands them to the
+//!    [`runner`], which renders each operation with the backend's [`dialect`] and applies it in a
+//!    transaction, recording it in `__migrate_history`.
+//!
+//! Applications embed the same migrations and call [`runner::Runner`] at start-up.
+#![warn(missing_docs)]
+
+pub mod codegen;
+pub mod connection;
+pub mod dialect;
+pub mod diesel_schema;
+pub mod diff;
+pub mod error;
+pub mod migration;
+pub mod model;
+pub mod program;
+pub mod runner;
+pub mod schema;
+pub mod snapshot;
+#[cfg(feature = "source")]
+pub mod source;
+
+pub use diesel;
+pub use error::Error;
+pub use migrate_derive::Model;
+pub use model::{ColumnType, Model};
+pub use schema::{Column, Schema, SqlType, Table};
+
+#[doc(hidden)]
+pub mod __private {
+    pub use inventory;
+}

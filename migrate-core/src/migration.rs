@@ -1,0 +1,541 @@
+//! The operations API that migration modules call, and the operations it records.
+//!
+//! A module's `up` and `down` receive a [`Migration`] and describe what to change; nothing runs
+//! while they do. The runner then replays the recorded [`Operation`]s over the schema of the
+//! previous revision, so each operation is checked against the schema it applies to and every
+//! dialect (SQLite's table rebuild above all) sees the table before and after.
+
+use crate::error::{Error, Result};
+use crate::schema::{
+    Check, Column, DefaultValue, FkAction, ForeignKey, Index, Schema, SqlType, Table, Unique,
+};
+
+/// What a migration module's `up` or `down` imports.
+pub mod prelude {
+    pub use super::{Migration, TableBuilder};
+    pub use crate::schema::{FkAction, SqlType};
+}
+
+/// One schema change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Operation {
+    /// Creates a table with its keys, indexes and constraints.
+    CreateTable(Table),
+    /// Drops a table and its rows.
+    DropTable(String),
+    /// Adds a column.
+    AddColumn {
+        /// The table.
+        table: String,
+        /// The new column.
+        column: Column,
+    },
+    /// Drops a column and its values (and the indexes and constraints that use it).
+    DropColumn {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+    },
+    /// Creates an index.
+    CreateIndex {
+        /// The table.
+        table: String,
+        /// The index.
+        index: Index,
+    },
+    /// Drops an index.
+    DropIndex {
+        /// The table.
+        table: String,
+        /// The index name.
+        name: String,
+    },
+    /// Raw SQL, run as written; the schema model does not see it.
+    Sql(String),
+}
+
+impl Operation {
+    /// Applies the operation to `schema`, refusing what that schema does not allow.
+    pub fn apply(&self, schema: &mut Schema) -> Result<()> {
+        match self {
+            Operation::CreateTable(table) => {
+                if schema.table(&table.name).is_some() {
+                    return Err(op_err(format!(
+                        "create_table: table `{}` already exists",
+                        table.name
+                    )));
+                }
+                for fk in &table.foreign_keys {
+                    if fk.ref_table != table.name && schema.table(&fk.ref_table).is_none() {
+                        return Err(op_err(format!(
+                            "create_table: `{}` references table `{}`, which does not exist",
+                            table.name, fk.ref_table
+                        )));
+                    }
+                }
+                let mut table = table.clone();
+                table.normalize();
+                schema.tables.push(table);
+                schema.normalize();
+            }
+            Operation::DropTable(name) => {
+                table_of(schema, "drop_table", name)?;
+                if let Some(user) = schema
+                    .tables
+                    .iter()
+                    .find(|t| t.name != *name && t.referenced_tables().any(|r| r == name))
+                {
+                    return Err(op_err(format!(
+                        "drop_table: table `{name}` is still referenced by a foreign key of `{}`",
+                        user.name
+                    )));
+                }
+                schema.tables.retain(|t| t.name != *name);
+            }
+            Operation::AddColumn { table, column } => {
+                let t = table_mut(schema, "add_column", table)?;
+                if t.column(&column.name).is_some() {
+                    return Err(op_err(format!(
+                        "add_column: column `{table}.{}` already exists",
+                        column.name
+                    )));
+                }
+                t.columns.push(column.clone());
+            }
+            Operation::DropColumn { table, column } => {
+                let t = table_mut(schema, "drop_column", table)?;
+                if t.column(column).is_none() {
+                    return Err(op_err(format!(
+                        "drop_column: column `{table}.{column}` does not exist"
+                    )));
+                }
+                t.columns.retain(|c| c.name != *column);
+                let uses = |cols: &[String]| cols.iter().any(|c| c == column);
+                t.primary_key.retain(|c| c != column);
+                t.indexes.retain(|i| !uses(&i.columns));
+                t.uniques.retain(|u| !uses(&u.columns));
+                t.foreign_keys.retain(|f| !uses(&f.columns));
+            }
+            Operation::CreateIndex { table, index } => {
+                let t = table_mut(schema, "create_index", table)?;
+                if t.indexes.iter().any(|i| i.name == index.name) {
+                    return Err(op_err(format!(
+                        "create_index: index `{}` already exists on `{table}`",
+                        index.name
+                    )));
+                }
+                if let Some(missing) = index.columns.iter().find(|c| t.column(c).is_none()) {
+                    return Err(op_err(format!(
+                        "create_index: `{}` names column `{table}.{missing}`, which does not exist",
+                        index.name
+                    )));
+                }
+                t.indexes.push(index.clone());
+                t.normalize();
+            }
+            Operation::DropIndex { table, name } => {
+                let t = table_mut(schema, "drop_index", table)?;
+                if !t.indexes.iter().any(|i| i.name == *name) {
+                    return Err(op_err(format!(
+                        "drop_index: index `{name}` does not exist on `{table}`"
+                    )));
+                }
+                t.indexes.retain(|i| i.name != *name);
+            }
+            Operation::Sql(_) => {}
+        }
+        Ok(())
+    }
+
+    /// The operation that undoes this one, given the schema it applies to. `None` for raw SQL,
+    /// whose inverse only its author knows.
+    pub fn inverse(&self, before: &Schema) -> Option<Operation> {
+        Some(match self {
+            Operation::CreateTable(t) => Operation::DropTable(t.name.clone()),
+            Operation::DropTable(name) => Operation::CreateTable(before.table(name)?.clone()),
+            Operation::AddColumn { table, column } => Operation::DropColumn {
+                table: table.clone(),
+                column: column.name.clone(),
+            },
+            Operation::DropColumn { table, column } => Operation::AddColumn {
+                table: table.clone(),
+                column: before.table(table)?.column(column)?.clone(),
+            },
+            Operation::CreateIndex { table, index } => Operation::DropIndex {
+                table: table.clone(),
+                name: index.name.clone(),
+            },
+            Operation::DropIndex { table, name } => Operation::CreateIndex {
+                table: table.clone(),
+                index: before
+                    .table(table)?
+                    .indexes
+                    .iter()
+                    .find(|i| i.name == *name)?
+                    .clone(),
+            },
+            Operation::Sql(_) => return None,
+        })
+    }
+
+    /// Whether running it destroys data that the database held.
+    pub fn loses_data(&self) -> bool {
+        matches!(self, Operation::DropTable(_) | Operation::DropColumn { .. })
+    }
+}
+
+fn op_err(message: String) -> Error {
+    Error::Operation(message)
+}
+
+fn table_of<'a>(schema: &'a Schema, op: &str, name: &str) -> Result<&'a Table> {
+    schema
+        .table(name)
+        .ok_or_else(|| op_err(format!("{op}: table `{name}` does not exist")))
+}
+
+fn table_mut<'a>(schema: &'a mut Schema, op: &str, name: &str) -> Result<&'a mut Table> {
+    schema
+        .table_mut(name)
+        .ok_or_else(|| op_err(format!("{op}: table `{name}` does not exist")))
+}
+
+/// The recorder that a migration module's `up` and `down` fill.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Migration {
+    operations: Vec<Operation>,
+}
+
+impl Migration {
+    /// An empty recorder.
+    pub fn new() -> Self {
+        Migration::default()
+    }
+
+    /// The recorded operations, in order.
+    pub fn operations(&self) -> &[Operation] {
+        &self.operations
+    }
+
+    /// Consumes the recorder into its operations.
+    pub fn into_operations(self) -> Vec<Operation> {
+        self.operations
+    }
+
+    /// Records an operation as it is.
+    pub fn push(&mut self, operation: Operation) {
+        self.operations.push(operation);
+    }
+
+    /// Creates table `name`; `build` declares its columns, keys and constraints.
+    pub fn create_table(&mut self, name: &str, build: impl FnOnce(&mut TableBuilder)) {
+        let mut builder = TableBuilder {
+            table: Table::new(name),
+        };
+        build(&mut builder);
+        self.push(Operation::CreateTable(builder.table));
+    }
+
+    /// Drops table `name` with every row in it.
+    pub fn drop_table(&mut self, name: &str) {
+        self.push(Operation::DropTable(name.to_string()));
+    }
+
+    /// Adds column `name` of type `ty` (NOT NULL unless `.nullable()`) to `table`.
+    pub fn add_column(&mut self, table: &str, name: &str, ty: SqlType) -> ColumnBuilder<'_> {
+        self.push(Operation::AddColumn {
+            table: table.to_string(),
+            column: Column::new(name, ty),
+        });
+        match self.operations.last_mut() {
+            Some(Operation::AddColumn { column, .. }) => ColumnBuilder { column },
+            _ => unreachable!("just pushed"),
+        }
+    }
+
+    /// Drops column `name` of `table` with its values.
+    pub fn drop_column(&mut self, table: &str, name: &str) {
+        self.push(Operation::DropColumn {
+            table: table.to_string(),
+            column: name.to_string(),
+        });
+    }
+
+    /// Creates index `name` on `columns` of `table`.
+    pub fn create_index(&mut self, table: &str, name: &str, columns: &[&str]) -> IndexBuilder<'_> {
+        self.push(Operation::CreateIndex {
+            table: table.to_string(),
+            index: Index {
+                name: name.to_string(),
+                columns: strings(columns),
+                unique: false,
+            },
+        });
+        match self.operations.last_mut() {
+            Some(Operation::CreateIndex { index, .. }) => IndexBuilder { index },
+            _ => unreachable!("just pushed"),
+        }
+    }
+
+    /// Drops index `name` of `table`.
+    pub fn drop_index(&mut self, table: &str, name: &str) {
+        self.push(Operation::DropIndex {
+            table: table.to_string(),
+            name: name.to_string(),
+        });
+    }
+
+    /// Runs `statement` as written, in the migration's transaction.
+    pub fn sql(&mut self, statement: &str) {
+        self.push(Operation::Sql(statement.to_string()));
+    }
+}
+
+fn strings(names: &[&str]) -> Vec<String> {
+    names.iter().map(|n| n.to_string()).collect()
+}
+
+/// Declares a table inside [`Migration::create_table`].
+#[derive(Debug)]
+pub struct TableBuilder {
+    table: Table,
+}
+
+impl TableBuilder {
+    /// Adds column `name` of type `ty`, NOT NULL unless `.nullable()`.
+    pub fn column(&mut self, name: &str, ty: SqlType) -> ColumnBuilder<'_> {
+        self.table.columns.push(Column::new(name, ty));
+        ColumnBuilder {
+            column: self.table.columns.last_mut().expect("just pushed"),
+        }
+    }
+
+    /// Sets the primary key.
+    pub fn primary_key(&mut self, columns: &[&str]) {
+        self.table.primary_key = strings(columns);
+    }
+
+    /// Adds index `name` on `columns`.
+    pub fn index(&mut self, name: &str, columns: &[&str]) -> IndexBuilder<'_> {
+        self.table.indexes.push(Index {
+            name: name.to_string(),
+            columns: strings(columns),
+            unique: false,
+        });
+        IndexBuilder {
+            index: self.table.indexes.last_mut().expect("just pushed"),
+        }
+    }
+
+    /// Adds unique constraint `name` on `columns`.
+    pub fn unique(&mut self, name: &str, columns: &[&str]) {
+        self.table.uniques.push(Unique {
+            name: name.to_string(),
+            columns: strings(columns),
+        });
+    }
+
+    /// Adds foreign key `name` from `columns` to `ref_columns` of `ref_table`.
+    pub fn foreign_key(
+        &mut self,
+        name: &str,
+        columns: &[&str],
+        ref_table: &str,
+        ref_columns: &[&str],
+    ) -> ForeignKeyBuilder<'_> {
+        self.table.foreign_keys.push(ForeignKey {
+            name: name.to_string(),
+            columns: strings(columns),
+            ref_table: ref_table.to_string(),
+            ref_columns: strings(ref_columns),
+            on_delete: FkAction::NoAction,
+            on_update: FkAction::NoAction,
+        });
+        ForeignKeyBuilder {
+            fk: self.table.foreign_keys.last_mut().expect("just pushed"),
+        }
+    }
+
+    /// Adds check constraint `name`.
+    pub fn check(&mut self, name: &str, expr: &str) {
+        self.table.checks.push(Check {
+            name: name.to_string(),
+            expr: expr.to_string(),
+        });
+    }
+}
+
+/// Refines a column just declared.
+#[derive(Debug)]
+pub struct ColumnBuilder<'a> {
+    column: &'a mut Column,
+}
+
+impl ColumnBuilder<'_> {
+    /// Accepts NULL.
+    pub fn nullable(self) -> Self {
+        self.column.nullable = true;
+        self
+    }
+
+    /// Generated by the database (integer primary key).
+    pub fn auto_increment(self) -> Self {
+        self.column.auto_increment = true;
+        self
+    }
+
+    /// A literal default: `false`, `0`, `1.5`, `"draft"`.
+    pub fn default(self, value: impl Into<DefaultValue>) -> Self {
+        self.column.default = Some(value.into());
+        self
+    }
+
+    /// A SQL expression default, such as `CURRENT_TIMESTAMP`.
+    pub fn default_sql(self, expr: &str) -> Self {
+        self.column.default = Some(DefaultValue::Sql(expr.to_string()));
+        self
+    }
+}
+
+/// Refines an index just declared.
+#[derive(Debug)]
+pub struct IndexBuilder<'a> {
+    index: &'a mut Index,
+}
+
+impl IndexBuilder<'_> {
+    /// Makes it a unique index.
+    pub fn unique(self) -> Self {
+        self.index.unique = true;
+        self
+    }
+}
+
+/// Refines a foreign key just declared.
+#[derive(Debug)]
+pub struct ForeignKeyBuilder<'a> {
+    fk: &'a mut ForeignKey,
+}
+
+impl ForeignKeyBuilder<'_> {
+    /// What deleting the referenced row does.
+    pub fn on_delete(self, action: FkAction) -> Self {
+        self.fk.on_delete = action;
+        self
+    }
+
+    /// What updating the referenced key does.
+    pub fn on_update(self, action: FkAction) -> Self {
+        self.fk.on_update = action;
+        self
+    }
+}
+
+impl From<bool> for DefaultValue {
+    fn from(value: bool) -> Self {
+        DefaultValue::Bool(value)
+    }
+}
+
+impl From<i64> for DefaultValue {
+    fn from(value: i64) -> Self {
+        DefaultValue::Int(value)
+    }
+}
+
+impl From<f64> for DefaultValue {
+    fn from(value: f64) -> Self {
+        DefaultValue::Float(format!("{value:?}"))
+    }
+}
+
+impl From<&str> for DefaultValue {
+    fn from(value: &str) -> Self {
+        DefaultValue::Text(value.to_string())
+    }
+}
+
+impl From<String> for DefaultValue {
+    fn from(value: String) -> Self {
+        DefaultValue::Text(value)
+    }
+}
+
+/// Applies `operations` in order to `schema`, naming the first one that does not fit.
+pub fn apply_all(schema: &mut Schema, operations: &[Operation]) -> Result<()> {
+    operations.iter().try_for_each(|op| op.apply(schema))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn users() -> Migration {
+        let mut m = Migration::new();
+        m.create_table("users", |t| {
+            t.column("id", SqlType::Integer).auto_increment();
+            t.column("email", SqlType::Varchar(255));
+            t.column("active", SqlType::Boolean).default(true);
+            t.primary_key(&["id"]);
+            t.unique("uq_users_email", &["email"]);
+        });
+        m
+    }
+
+    #[test]
+    fn builder_records_a_complete_table() {
+        let ops = users().into_operations();
+        let Operation::CreateTable(t) = &ops[0] else {
+            panic!()
+        };
+        assert_eq!(t.primary_key, vec!["id"]);
+        assert!(t.columns[0].auto_increment);
+        assert_eq!(t.columns[2].default, Some(DefaultValue::Bool(true)));
+        assert_eq!(t.uniques[0].name, "uq_users_email");
+    }
+
+    #[test]
+    fn apply_checks_against_the_schema() {
+        let mut schema = Schema::default();
+        apply_all(&mut schema, users().operations()).unwrap();
+        let mut m = Migration::new();
+        m.add_column("users", "email", SqlType::Text);
+        let err = apply_all(&mut schema, m.operations()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "add_column: column `users.email` already exists"
+        );
+        let mut m = Migration::new();
+        m.drop_table("posts");
+        let err = apply_all(&mut schema, m.operations()).unwrap_err();
+        assert_eq!(err.to_string(), "drop_table: table `posts` does not exist");
+    }
+
+    #[test]
+    fn inverse_restores_the_schema() {
+        let mut schema = Schema::default();
+        apply_all(&mut schema, users().operations()).unwrap();
+        let start = schema.clone();
+        let mut m = Migration::new();
+        m.add_column("users", "bio", SqlType::Text).nullable();
+        m.create_index("users", "ix_users_bio", &["bio"]);
+        m.drop_column("users", "active");
+        let mut inverses = Vec::new();
+        for op in m.operations() {
+            inverses.push(op.inverse(&schema).unwrap());
+            op.apply(&mut schema).unwrap();
+        }
+        for op in inverses.iter().rev() {
+            op.apply(&mut schema).unwrap();
+        }
+        // Column order may differ after drop + re-add; everything else is restored.
+        assert_eq!(schema.tables[0].indexes, start.tables[0].indexes);
+        let mut got: Vec<_> = schema.tables[0].columns.clone();
+        let mut want: Vec<_> = start.tables[0].columns.clone();
+        got.sort_by(|a, b| a.name.cmp(&b.name));
+        want.sort_by(|a, b| a.name.cmp(&b.name));
+        assert_eq!(got, want);
+    }
+}

@@ -1,0 +1,634 @@
+//! Models as both readers capture them, and how a model becomes a table.
+//!
+//! `#[derive(Model)]` expands to a [`ModelSpec`] built at run time and registered with
+//! `inventory`; the source reader builds the same [`ModelSpec`] from the parsed source. Either
+//! way, [`schema_from_models`] is the one place that turns specs into a [`Schema`], so the two
+//! readers cannot drift apart in their rules (default table name, default key, names of
+//! constraints).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::schema::{
+    constraint_name, Check, Column, DefaultValue, FkAction, ForeignKey, Index, Schema, SqlType,
+    Table, Unique,
+};
+
+/// A struct deriving `Model`: its table, as declared.
+pub trait Model {
+    /// The model as declared, before the rules of [`schema_from_models`] apply.
+    fn model_spec() -> ModelSpec;
+}
+
+/// A Rust type that can be a column: the derive resolves each field's type through this trait,
+/// so aliases, full paths and a user's own newtypes work.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a model column: it does not implement `migrate_core::ColumnType`",
+    label = "no column type for this field",
+    note = "implement `migrate_core::ColumnType` for it, enable the migrate-core feature of its crate, or give the field `#[model(sql_type = \"...\")]`"
+)]
+pub trait ColumnType {
+    /// Whether the column accepts NULL (`Option<T>`).
+    const NULLABLE: bool = false;
+    /// The column's type in the snapshot vocabulary.
+    fn sql_type() -> SqlType;
+}
+
+/// One `#[derive(Model)]` struct, as declared.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ModelSpec {
+    /// The struct's name, for error messages.
+    pub struct_name: String,
+    /// `#[model(table = "...")]`.
+    pub table: Option<String>,
+    /// The last segment of `#[diesel(table_name = ...)]`.
+    pub diesel_table_name: Option<String>,
+    /// `#[model(primary_key(a, b))]`: field or column names.
+    pub primary_key: Vec<String>,
+    /// `#[diesel(primary_key(a, b))]`: field names.
+    pub diesel_primary_key: Vec<String>,
+    /// `#[model(index(...))]` on the struct.
+    pub indexes: Vec<IndexSpec>,
+    /// `#[model(unique(a, b))]` on the struct.
+    pub uniques: Vec<Vec<String>>,
+    /// `#[model(check(name = "...", expr = "..."))]`.
+    pub checks: Vec<Check>,
+    /// `#[model(renamed_from = "...")]` on the struct.
+    pub renamed_from: Option<String>,
+    /// Fields that are columns (`skip` ones left out), in declaration order.
+    pub fields: Vec<FieldSpec>,
+}
+
+/// A struct-level index declaration.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IndexSpec {
+    /// An explicit name, else a deterministic one.
+    pub name: Option<String>,
+    /// Field or column names.
+    pub columns: Vec<String>,
+    /// A unique index.
+    pub unique: bool,
+}
+
+/// One field that is a column.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FieldSpec {
+    /// The Rust field name.
+    pub field: String,
+    /// `#[model(column = "...")]`.
+    pub column: Option<String>,
+    /// `#[diesel(column_name = ...)]`.
+    pub diesel_column_name: Option<String>,
+    /// The base type: from `sql_type`, or the field type's [`ColumnType`].
+    pub ty: SqlType,
+    /// Whether the column accepts NULL.
+    pub nullable: bool,
+    /// `#[model(primary_key)]`.
+    pub primary_key: bool,
+    /// `#[model(auto_increment = ...)]`; `None` means the default (true for a single integer key).
+    pub auto_increment: Option<bool>,
+    /// `#[model(max_length = N)]`: text becomes `varchar(N)`.
+    pub max_length: Option<u32>,
+    /// `#[model(numeric(precision = P, scale = S))]`.
+    pub numeric: Option<(u32, u32)>,
+    /// Whether the type came from `#[model(sql_type = "...")]`.
+    pub explicit_sql_type: bool,
+    /// `#[model(default = ...)]` or `#[model(default_sql = "...")]`.
+    pub default: Option<DefaultValue>,
+    /// `#[model(unique)]`.
+    pub unique: bool,
+    /// `#[model(index)]`.
+    pub index: bool,
+    /// `#[model(references = "table.column")]` or `"table"`.
+    pub references: Option<String>,
+    /// `on_delete`.
+    pub on_delete: Option<FkAction>,
+    /// `on_update`.
+    pub on_update: Option<FkAction>,
+    /// `#[model(renamed_from = "...")]`.
+    pub renamed_from: Option<String>,
+}
+
+impl Default for SqlType {
+    fn default() -> Self {
+        SqlType::Text
+    }
+}
+
+/// Registration of one model, collected across the whole program by `inventory`.
+#[doc(hidden)]
+pub struct RegisteredModel {
+    /// Builds the model's spec.
+    pub spec: fn() -> ModelSpec,
+}
+
+inventory::collect!(RegisteredModel);
+
+/// Every model linked into this program, sorted by struct name.
+pub fn registered_models() -> Vec<ModelSpec> {
+    let mut specs: Vec<ModelSpec> = inventory::iter::<RegisteredModel>
+        .into_iter()
+        .map(|m| (m.spec)())
+        .collect();
+    specs.sort_by(|a, b| a.struct_name.cmp(&b.struct_name));
+    specs
+}
+
+/// A model that breaks a rule only visible at the schema level.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModelError {
+    /// Two models map to one table.
+    #[error("models `{first}` and `{second}` both map to table `{table}`")]
+    DuplicateTable {
+        /// The table.
+        table: String,
+        /// One struct.
+        first: String,
+        /// The other.
+        second: String,
+    },
+    /// Two fields map to one column.
+    #[error("column `{table}.{column}` is declared twice (struct `{model}`)")]
+    DuplicateColumn {
+        /// The struct.
+        model: String,
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+    },
+    /// A key, index or constraint names a column the table does not have.
+    #[error(
+        "`{what}` of struct `{model}` names `{column}`, which is not a column of table `{table}`"
+    )]
+    UnknownColumn {
+        /// The struct.
+        model: String,
+        /// The table.
+        table: String,
+        /// The attribute.
+        what: String,
+        /// The unknown name.
+        column: String,
+    },
+    /// `references` points at a table no model declares.
+    #[error("`{table}.{column}` references table `{target}`, which no model declares")]
+    UnknownReference {
+        /// The referencing table.
+        table: String,
+        /// The referencing column.
+        column: String,
+        /// The missing table.
+        target: String,
+    },
+    /// `max_length` or `numeric` on a column of another type.
+    #[error("`{attribute}` does not apply to column `{table}.{column}` of type {ty}")]
+    ModifierMismatch {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// The attribute.
+        attribute: &'static str,
+        /// The column type.
+        ty: SqlType,
+    },
+}
+
+/// Diesel's default table name: the struct name in snake case, plus `s`.
+pub fn default_table_name(struct_name: &str) -> String {
+    let mut out = String::with_capacity(struct_name.len() + 4);
+    for (i, ch) in struct_name.char_indices() {
+        if ch.is_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.extend(ch.to_lowercase());
+        } else {
+            out.push(ch);
+        }
+    }
+    out.push('s');
+    out
+}
+
+impl ModelSpec {
+    /// The table this model maps to.
+    pub fn table_name(&self) -> String {
+        self.table
+            .clone()
+            .or_else(|| self.diesel_table_name.clone())
+            .unwrap_or_else(|| default_table_name(&self.struct_name))
+    }
+}
+
+impl FieldSpec {
+    /// The column this field maps to.
+    pub fn column_name(&self) -> String {
+        self.column
+            .clone()
+            .or_else(|| self.diesel_column_name.clone())
+            .unwrap_or_else(|| self.field.trim_start_matches("r#").to_string())
+    }
+}
+
+/// Turns the models into a schema: the rules every reader shares.
+///
+/// Every error of every model is returned, not only the first.
+pub fn schema_from_models(models: &[ModelSpec]) -> Result<Schema, Vec<ModelError>> {
+    let mut errors = Vec::new();
+    let mut tables: BTreeMap<String, (String, Table)> = BTreeMap::new();
+    // Foreign keys are resolved once every table is known, since `references = "users"` means
+    // the key of a table that may be declared later.
+    let mut pending_fks = Vec::new();
+
+    for model in models {
+        let (table, fks) = table_from_model(model, &mut errors);
+        match tables.get(&table.name) {
+            Some((first, _)) => errors.push(ModelError::DuplicateTable {
+                table: table.name.clone(),
+                first: first.clone(),
+                second: model.struct_name.clone(),
+            }),
+            None => {
+                pending_fks.push((table.name.clone(), fks));
+                tables.insert(table.name.clone(), (model.struct_name.clone(), table));
+            }
+        }
+    }
+
+    for (table_name, fks) in pending_fks {
+        for (column, target, on_delete, on_update) in fks {
+            let (ref_table, ref_column) = match target.split_once('.') {
+                Some((t, c)) => (t.to_string(), Some(c.to_string())),
+                None => (target.clone(), None),
+            };
+            let Some((_, referenced)) = tables.get(&ref_table) else {
+                errors.push(ModelError::UnknownReference {
+                    table: table_name.clone(),
+                    column,
+                    target: ref_table,
+                });
+                continue;
+            };
+            let ref_columns = match ref_column {
+                Some(c) => vec![c],
+                None if !referenced.primary_key.is_empty() => referenced.primary_key.clone(),
+                None => vec!["id".to_string()],
+            };
+            let columns = vec![column];
+            let fk = ForeignKey {
+                name: constraint_name("fk", &table_name, &columns, Some(&ref_table)),
+                columns,
+                ref_table,
+                ref_columns,
+                on_delete: on_delete.unwrap_or_default(),
+                on_update: on_update.unwrap_or_default(),
+            };
+            tables
+                .get_mut(&table_name)
+                .expect("table registered above")
+                .1
+                .foreign_keys
+                .push(fk);
+        }
+    }
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Schema::new(tables.into_values().map(|(_, t)| t).collect()))
+}
+
+type PendingFk = (String, String, Option<FkAction>, Option<FkAction>);
+
+fn table_from_model(model: &ModelSpec, errors: &mut Vec<ModelError>) -> (Table, Vec<PendingFk>) {
+    let mut table = Table::new(model.table_name());
+    // Field names and column names both address a column in struct-level attributes.
+    let mut by_name: BTreeMap<String, String> = BTreeMap::new();
+    let mut seen = BTreeSet::new();
+    let mut fks = Vec::new();
+
+    for field in &model.fields {
+        let name = field.column_name();
+        if !seen.insert(name.clone()) {
+            errors.push(ModelError::DuplicateColumn {
+                model: model.struct_name.clone(),
+                table: table.name.clone(),
+                column: name.clone(),
+            });
+            continue;
+        }
+        by_name.insert(
+            field.field.trim_start_matches("r#").to_string(),
+            name.clone(),
+        );
+        by_name.insert(name.clone(), name.clone());
+
+        let mismatch = |attribute, ty: &SqlType| ModelError::ModifierMismatch {
+            table: table.name.clone(),
+            column: name.clone(),
+            attribute,
+            ty: ty.clone(),
+        };
+        let mut ty = field.ty.clone();
+        if let Some(n) = field.max_length {
+            match ty {
+                SqlType::Text | SqlType::Varchar(_) => ty = SqlType::Varchar(n),
+                _ => errors.push(mismatch("max_length", &ty)),
+            }
+        }
+        if let Some(ps) = field.numeric {
+            match ty {
+                SqlType::Numeric(_) => ty = SqlType::Numeric(Some(ps)),
+                _ => errors.push(mismatch("numeric", &ty)),
+            }
+        }
+        let mut column = Column::new(name.clone(), ty);
+        column.nullable = field.nullable;
+        column.default = field.default.clone();
+        table.columns.push(column);
+
+        let columns = vec![name.clone()];
+        if field.unique {
+            table.uniques.push(Unique {
+                name: constraint_name("uq", &table.name, &columns, None),
+                columns: columns.clone(),
+            });
+        }
+        if field.index {
+            table.indexes.push(Index {
+                name: constraint_name("ix", &table.name, &columns, None),
+                columns: columns.clone(),
+                unique: false,
+            });
+        }
+        if let Some(target) = &field.references {
+            fks.push((
+                name.clone(),
+                target.clone(),
+                field.on_delete,
+                field.on_update,
+            ));
+        }
+    }
+
+    let mut resolve = |what: &str, names: &[String]| -> Vec<String> {
+        names
+            .iter()
+            .filter_map(|n| match by_name.get(n) {
+                Some(c) => Some(c.clone()),
+                None => {
+                    errors.push(ModelError::UnknownColumn {
+                        model: model.struct_name.clone(),
+                        table: table.name.clone(),
+                        what: what.to_string(),
+                        column: n.clone(),
+                    });
+                    None
+                }
+            })
+            .collect()
+    };
+
+    let field_keys: Vec<String> = model
+        .fields
+        .iter()
+        .filter(|f| f.primary_key)
+        .map(|f| f.column_name())
+        .collect();
+    table.primary_key = if !model.primary_key.is_empty() {
+        resolve("primary_key", &model.primary_key)
+    } else if !field_keys.is_empty() {
+        field_keys
+    } else if !model.diesel_primary_key.is_empty() {
+        resolve("diesel(primary_key)", &model.diesel_primary_key)
+    } else if by_name.contains_key("id") {
+        vec![by_name["id"].clone()]
+    } else {
+        Vec::new()
+    };
+
+    for spec in &model.indexes {
+        let columns = resolve("index", &spec.columns);
+        let name = spec
+            .name
+            .clone()
+            .unwrap_or_else(|| constraint_name("ix", &table.name, &columns, None));
+        table.indexes.push(Index {
+            name,
+            columns,
+            unique: spec.unique,
+        });
+    }
+    for names in &model.uniques {
+        let columns = resolve("unique", names);
+        table.uniques.push(Unique {
+            name: constraint_name("uq", &table.name, &columns, None),
+            columns,
+        });
+    }
+    table.checks.extend(model.checks.iter().cloned());
+
+    // A single integer key is generated by the database unless the user says otherwise.
+    if let [key] = table.primary_key.as_slice() {
+        let explicit = model
+            .fields
+            .iter()
+            .find(|f| &f.column_name() == key)
+            .and_then(|f| f.auto_increment);
+        if let Some(column) = table.columns.iter_mut().find(|c| &c.name == key) {
+            column.auto_increment =
+                explicit.unwrap_or(column.ty.is_integer()) && column.ty.is_integer();
+        }
+    }
+    table.normalize();
+    (table, fks)
+}
+
+/// The Rust type names (last path segment) that have a built-in [`ColumnType`] impl, and their
+/// column types. The source reader resolves field types by this table; a test keeps it equal to
+/// the impls.
+pub const BUILTIN_TYPES: &[(&str, SqlType)] = &[
+    ("i16", SqlType::SmallInt),
+    ("i32", SqlType::Integer),
+    ("i64", SqlType::BigInt),
+    ("f32", SqlType::Real),
+    ("f64", SqlType::Double),
+    ("bool", SqlType::Boolean),
+    ("String", SqlType::Text),
+    ("Vec<u8>", SqlType::Binary),
+    // chrono
+    ("NaiveDateTime", SqlType::Timestamp),
+    ("NaiveDate", SqlType::Date),
+    ("NaiveTime", SqlType::Time),
+    ("DateTime", SqlType::TimestampTz),
+    // time
+    ("PrimitiveDateTime", SqlType::Timestamp),
+    ("OffsetDateTime", SqlType::TimestampTz),
+    ("Date", SqlType::Date),
+    ("Time", SqlType::Time),
+    // uuid, serde_json, bigdecimal
+    ("Uuid", SqlType::Uuid),
+    ("Value", SqlType::Json),
+    ("BigDecimal", SqlType::Numeric(None)),
+];
+
+/// The built-in column type of a Rust type name (see [`BUILTIN_TYPES`]).
+pub fn builtin_type(name: &str) -> Option<SqlType> {
+    BUILTIN_TYPES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| t.clone())
+}
+
+macro_rules! column_types {
+    ($($(#[$meta:meta])* $ty:ty => $sql:expr;)*) => {
+        $(
+            $(#[$meta])*
+            impl ColumnType for $ty {
+                fn sql_type() -> SqlType {
+                    $sql
+                }
+            }
+        )*
+    };
+}
+
+column_types! {
+    i16 => SqlType::SmallInt;
+    i32 => SqlType::Integer;
+    i64 => SqlType::BigInt;
+    f32 => SqlType::Real;
+    f64 => SqlType::Double;
+    bool => SqlType::Boolean;
+    String => SqlType::Text;
+    Vec<u8> => SqlType::Binary;
+    #[cfg(feature = "chrono")] chrono::NaiveDateTime => SqlType::Timestamp;
+    #[cfg(feature = "chrono")] chrono::NaiveDate => SqlType::Date;
+    #[cfg(feature = "chrono")] chrono::NaiveTime => SqlType::Time;
+    #[cfg(feature = "chrono")] chrono::DateTime<chrono::Utc> => SqlType::TimestampTz;
+    #[cfg(feature = "time")] time::PrimitiveDateTime => SqlType::Timestamp;
+    #[cfg(feature = "time")] time::OffsetDateTime => SqlType::TimestampTz;
+    #[cfg(feature = "time")] time::Date => SqlType::Date;
+    #[cfg(feature = "time")] time::Time => SqlType::Time;
+    #[cfg(feature = "uuid")] uuid::Uuid => SqlType::Uuid;
+    #[cfg(feature = "serde_json")] serde_json::Value => SqlType::Json;
+    #[cfg(feature = "bigdecimal")] bigdecimal::BigDecimal => SqlType::Numeric(None);
+}
+
+impl<T: ColumnType> ColumnType for Option<T> {
+    const NULLABLE: bool = true;
+    fn sql_type() -> SqlType {
+        T::sql_type()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(name: &str, ty: SqlType) -> FieldSpec {
+        FieldSpec {
+            field: name.into(),
+            ty,
+            ..FieldSpec::default()
+        }
+    }
+
+    #[test]
+    fn diesel_default_table_name() {
+        assert_eq!(default_table_name("User"), "users");
+        assert_eq!(default_table_name("BlogPost"), "blog_posts");
+    }
+
+    #[test]
+    fn builtin_spellings_match_impls() {
+        assert_eq!(builtin_type("i16"), Some(i16::sql_type()));
+        assert_eq!(builtin_type("i32"), Some(i32::sql_type()));
+        assert_eq!(builtin_type("i64"), Some(i64::sql_type()));
+        assert_eq!(builtin_type("f32"), Some(f32::sql_type()));
+        assert_eq!(builtin_type("f64"), Some(f64::sql_type()));
+        assert_eq!(builtin_type("bool"), Some(bool::sql_type()));
+        assert_eq!(builtin_type("String"), Some(String::sql_type()));
+        assert_eq!(builtin_type("Vec<u8>"), Some(<Vec<u8>>::sql_type()));
+        #[cfg(feature = "chrono")]
+        {
+            assert_eq!(
+                builtin_type("NaiveDateTime"),
+                Some(chrono::NaiveDateTime::sql_type())
+            );
+            assert_eq!(
+                builtin_type("NaiveDate"),
+                Some(chrono::NaiveDate::sql_type())
+            );
+            assert_eq!(
+                builtin_type("NaiveTime"),
+                Some(chrono::NaiveTime::sql_type())
+            );
+        }
+    }
+
+    #[test]
+    fn id_is_the_default_auto_increment_key() {
+        let model = ModelSpec {
+            struct_name: "Post".into(),
+            fields: vec![field("id", SqlType::Integer), field("title", SqlType::Text)],
+            ..ModelSpec::default()
+        };
+        let schema = schema_from_models(&[model]).unwrap();
+        let table = &schema.tables[0];
+        assert_eq!(table.name, "posts");
+        assert_eq!(table.primary_key, vec!["id"]);
+        assert!(table.columns[0].auto_increment);
+        assert!(!table.columns[1].auto_increment);
+    }
+
+    #[test]
+    fn references_to_a_table_use_its_key_and_unknown_targets_are_errors() {
+        let users = ModelSpec {
+            struct_name: "User".into(),
+            fields: vec![field("id", SqlType::BigInt)],
+            ..ModelSpec::default()
+        };
+        let mut author = field("author_id", SqlType::BigInt);
+        author.references = Some("users".into());
+        author.on_delete = Some(FkAction::Cascade);
+        let mut editor = field("editor_id", SqlType::BigInt);
+        editor.references = Some("editors.id".into());
+        let posts = ModelSpec {
+            struct_name: "Post".into(),
+            fields: vec![field("id", SqlType::Integer), author],
+            ..ModelSpec::default()
+        };
+        let schema = schema_from_models(&[posts.clone(), users.clone()]).unwrap();
+        let fk = &schema.table("posts").unwrap().foreign_keys[0];
+        assert_eq!(fk.name, "fk_posts_author_id_users");
+        assert_eq!(fk.ref_columns, vec!["id"]);
+        assert_eq!(fk.on_delete, FkAction::Cascade);
+
+        let mut broken = posts;
+        broken.fields.push(editor);
+        let errors = schema_from_models(&[broken, users]).unwrap_err();
+        assert_eq!(
+            errors[0].to_string(),
+            "`posts.editor_id` references table `editors`, which no model declares"
+        );
+    }
+
+    #[test]
+    fn max_length_on_a_number_is_an_error() {
+        let mut count = field("count", SqlType::Integer);
+        count.max_length = Some(3);
+        let model = ModelSpec {
+            struct_name: "Thing".into(),
+            fields: vec![field("id", SqlType::Integer), count],
+            ..ModelSpec::default()
+        };
+        let errors = schema_from_models(&[model]).unwrap_err();
+        assert_eq!(
+            errors[0].to_string(),
+            "`max_length` does not apply to column `things.count` of type integer"
+        );
+    }
+}

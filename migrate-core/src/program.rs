@@ -1,0 +1,157 @@
+//! The entry point of the small program that `migrate-cli` compiles from a migrations folder.
+//!
+//! It takes no dependency beyond migrate-core (no clap), so that compiling it stays cheap:
+//! `PROGRAM upgrade|downgrade TARGET URL`, `PROGRAM sql FROM TO DIALECT`, `PROGRAM schema`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use crate::connection::connect;
+use crate::dialect::Backend;
+use crate::error::{mask_url, Error, Result};
+use crate::runner::{EmbeddedMigration, Event, MigrationSet, Runner, Target};
+use crate::snapshot::Snapshot;
+
+/// Runs the command in `std::env::args` over `migrations`; the exit code to return from `main`.
+pub fn main(migrations: &[EmbeddedMigration]) -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(migrations, &args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(migrations: &[EmbeddedMigration], args: &[String]) -> Result<()> {
+    let set = MigrationSet::new(migrations)?;
+    let arg = |i: usize| args.get(i).map(String::as_str).unwrap_or_default();
+    match arg(0) {
+        "schema" => {
+            let head = set.heads().last().map(|h| h.to_string());
+            print!(
+                "{}",
+                Snapshot::new(head, set.head_schema().clone()).to_json()
+            );
+            Ok(())
+        }
+        "sql" => {
+            let backend = Backend::parse(arg(3))
+                .ok_or_else(|| Error::Target(format!("unknown dialect `{}`", arg(3))))?;
+            let dialect = backend.dialect()?;
+            let from = match arg(1) {
+                "base" | "" => 0,
+                rev => {
+                    let rev = set.resolve_revision(rev)?;
+                    set.ordered()
+                        .iter()
+                        .position(|m| m.revision == rev)
+                        .unwrap_or(0)
+                        + 1
+                }
+            };
+            let to = match arg(2) {
+                "head" | "" => set.ordered().len(),
+                "base" => 0,
+                rev => {
+                    let rev = set.resolve_revision(rev)?;
+                    set.ordered()
+                        .iter()
+                        .position(|m| m.revision == rev)
+                        .unwrap_or(0)
+                        + 1
+                }
+            };
+            let mut out = std::io::stdout().lock();
+            let range: Vec<(usize, bool)> = if to >= from {
+                (from..to).map(|i| (i, true)).collect()
+            } else {
+                (to..from).rev().map(|i| (i, false)).collect()
+            };
+            for (i, up) in range {
+                let m = &set.ordered()[i];
+                let _ = writeln!(
+                    out,
+                    "-- {} {}: {}",
+                    if up { "upgrade" } else { "downgrade" },
+                    m.revision,
+                    m.message
+                );
+                for statement in set.statements(m.revision, dialect.as_ref(), up)? {
+                    let _ = writeln!(out, "{statement};");
+                }
+            }
+            Ok(())
+        }
+        command @ ("upgrade" | "downgrade") => {
+            let target = Target::parse(arg(1))?;
+            let url = arg(2);
+            let mut conn = connect(url)?;
+            let mut runner = Runner::new(conn.as_mut(), &set)?;
+            let up = command == "upgrade";
+            let mut count = 0;
+            let mut report = |event: &Event| {
+                count += 1;
+                match event {
+                    Event::Applied {
+                        revision,
+                        message,
+                        duration_ms,
+                    } => {
+                        println!("Applied {revision} {message} ({duration_ms} ms)")
+                    }
+                    Event::Reverted {
+                        revision,
+                        message,
+                        duration_ms,
+                    } => {
+                        println!("Reverted {revision} {message} ({duration_ms} ms)")
+                    }
+                }
+            };
+            if up {
+                runner.upgrade(&target, &mut report)?;
+            } else {
+                runner.downgrade(&target, &mut report)?;
+            }
+            let heads = set.heads();
+            let at = match runner.current()? {
+                Some(rev) if heads.contains(&rev) => format!("{rev} (head)"),
+                Some(rev) => rev.to_string(),
+                None => "base (no migration applied)".to_string(),
+            };
+            if count == 0 {
+                println!(
+                    "Nothing to {}; {} is at {at}",
+                    if up { "apply" } else { "revert" },
+                    mask_url(url)
+                );
+            } else {
+                println!("Database is now at {at}");
+            }
+            Ok(())
+        }
+        other => Err(Error::Target(format!(
+            "unknown command `{other}`: expected upgrade, downgrade, sql or schema"
+        ))),
+    }
+}
+
+/// The entry point of the `--compiled` reader's program: prints the schema of every model
+/// linked into it (the `#[derive(Model)]` registry) as snapshot JSON.
+pub fn dump_models() -> ExitCode {
+    let models = crate::model::registered_models();
+    match crate::model::schema_from_models(&models) {
+        Ok(schema) => {
+            print!("{}", Snapshot::new(None, schema).to_json());
+            ExitCode::SUCCESS
+        }
+        Err(errors) => {
+            for e in errors {
+                eprintln!("error: {e}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,275 @@
+//! Rules that span several keys or fields, each its own function.
+
+use syn::Ident;
+
+use crate::ast::DefaultLit;
+use crate::ast::{name_of, Container, Field};
+use crate::attr::list;
+use crate::ctxt::Ctxt;
+
+/// Runs every rule; each reports into `cx`, so the user sees all mistakes at once.
+pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
+    for field in &cont.fields {
+        skip_stands_alone(cx, field);
+        default_or_default_sql(cx, field);
+        fk_actions_need_references(cx, field);
+        default_fits_field_type(cx, field);
+    }
+    one_primary_key_declaration(cx, cont);
+    auto_increment_only_on_key(cx, cont);
+    listed_names_are_columns(cx, cont);
+    columns_are_distinct(cx, cont);
+}
+
+/// A skipped field is not a column, so any column attribute on it would be silently ignored;
+/// that is a mistake the user wants to hear about.
+fn skip_stands_alone(cx: &Ctxt, field: &Field<'_>) {
+    if !field.is_skipped() {
+        return;
+    }
+    for key in field.attrs.keys_other_than_skip() {
+        let key_name = quote::ToTokens::to_token_stream(key).to_string();
+        cx.error_spanned_by(
+            key,
+            format!(
+                "`skip` cannot be combined with `{key_name}`: field `{}` is not a column",
+                name_of(field.ident)
+            ),
+        );
+    }
+}
+
+/// A column has one default; with both, which one wins would be a guess.
+fn default_or_default_sql(cx: &Ctxt, field: &Field<'_>) {
+    if let (true, Some(key)) = (field.attrs.default.is_set(), field.attrs.default_sql.key()) {
+        cx.error_spanned_by(
+            key,
+            format!(
+                "`default` and `default_sql` cannot both be given: field `{}` has one default, either a literal or a SQL expression",
+                name_of(field.ident)
+            ),
+        );
+    }
+}
+
+/// A referential action belongs to a foreign key; without `references` there is none, and the
+/// action would be dropped without a word.
+fn fk_actions_need_references(cx: &Ctxt, field: &Field<'_>) {
+    if field.attrs.references.is_set() {
+        return;
+    }
+    for action in [&field.attrs.on_delete, &field.attrs.on_update] {
+        if let Some(key) = action.key() {
+            cx.error_spanned_by(
+                key,
+                format!(
+                    "`{}` needs `references`, e.g. `#[model(references = \"users.id\", {} = \"cascade\")]`",
+                    action.name(),
+                    action.name()
+                ),
+            );
+        }
+    }
+}
+
+/// A literal default is written into the migration typed for the column; a mismatch with a
+/// built-in field type (`default = 1` on a `bool`) would only fail at the database, so it is
+/// caught here for the types whose spelling is unambiguous. Other types (chrono, uuid, a user's
+/// own) are resolved through a trait the derive cannot see, and their defaults are taken as given.
+fn default_fits_field_type(cx: &Ctxt, field: &Field<'_>) {
+    let Some(default) = field.attrs.default.get() else {
+        return;
+    };
+    if field.attrs.sql_type.is_set() {
+        return;
+    }
+    let Some(ty) = primitive_name(field.ty) else {
+        return;
+    };
+    let int_range = |lo: i64, hi: i64, n: &i64| (lo..=hi).contains(n);
+    let (fits, expected) = match (ty.as_str(), default) {
+        ("bool", DefaultLit::Bool(_)) => (true, ""),
+        ("bool", _) => (false, "`true` or `false`"),
+        ("i16", DefaultLit::Int(n)) => (
+            int_range(i16::MIN.into(), i16::MAX.into(), n),
+            "an integer in the range of i16",
+        ),
+        ("i32", DefaultLit::Int(n)) => (
+            int_range(i32::MIN.into(), i32::MAX.into(), n),
+            "an integer in the range of i32",
+        ),
+        ("i64", DefaultLit::Int(_)) => (true, ""),
+        ("i16" | "i32" | "i64", _) => (false, "an integer literal"),
+        ("f32" | "f64", DefaultLit::Int(_) | DefaultLit::Float(_)) => (true, ""),
+        ("f32" | "f64", _) => (false, "a number literal"),
+        ("String", DefaultLit::Str(_)) => (true, ""),
+        ("String", _) => (false, "a string literal"),
+        _ => (true, ""),
+    };
+    if !fits {
+        cx.error_spanned_by(
+            field.attrs.default.tokens(),
+            format!(
+                "`default` does not fit field `{}` of type `{ty}`, expected {expected}",
+                name_of(field.ident)
+            ),
+        );
+    }
+}
+
+/// The built-in type a field is spelled as, seen through `Option<...>`: `bool`, `i32`,
+/// `String`, ... (the last path segment, without generic arguments).
+fn primitive_name(ty: &syn::Type) -> Option<String> {
+    const PRIMITIVES: &[&str] = &["bool", "i16", "i32", "i64", "f32", "f64", "String"];
+    let ty = crate::expand::option_inner(ty).unwrap_or(ty);
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    let name = last.ident.to_string();
+    (last.arguments.is_none() && PRIMITIVES.contains(&name.as_str())).then_some(name)
+}
+
+/// The key is declared once: two `primary_key` fields would read as two keys (a composite key
+/// is the struct's `primary_key(a, b)`), and a field key next to the struct's list leaves which
+/// one wins to chance.
+fn one_primary_key_declaration(cx: &Ctxt, cont: &Container<'_>) {
+    let struct_key = cont.attrs.primary_key.is_set();
+    let mut first: Option<&Field<'_>> = None;
+    for field in &cont.fields {
+        let Some(key) = field.attrs.primary_key.key() else {
+            continue;
+        };
+        if field.is_skipped() {
+            continue;
+        }
+        let name = name_of(field.ident);
+        if struct_key {
+            cx.error_spanned_by(
+                key,
+                format!(
+                    "the primary key is declared twice: field `{name}` is marked `primary_key` and the struct has `#[model(primary_key(...))]`; keep one"
+                ),
+            );
+        } else if let Some(first) = first {
+            cx.error_spanned_by(
+                key,
+                format!(
+                    "the primary key is declared twice: fields `{}` and `{name}` are both marked `primary_key`; for a composite key write `#[model(primary_key({}, {name}))]` on the struct",
+                    name_of(first.ident),
+                    name_of(first.ident)
+                ),
+            );
+        } else {
+            first = Some(field);
+        }
+    }
+}
+
+/// Only a key is generated by the database; `auto_increment` elsewhere would be ignored.
+/// The key is found as migrate-core finds it: the struct's `primary_key(...)`, else the
+/// `primary_key` fields, else Diesel's `primary_key(...)`, else the field or column `id`.
+fn auto_increment_only_on_key(cx: &Ctxt, cont: &Container<'_>) {
+    let listed =
+        |names: &[Ident], field: &Field<'_>| names.iter().any(|n| field.is_named(&name_of(n)));
+    let columns: Vec<&Field<'_>> = cont.fields.iter().filter(|f| !f.is_skipped()).collect();
+    let is_key = |field: &Field<'_>| -> bool {
+        if let Some(names) = cont.attrs.primary_key.get() {
+            listed(names, field)
+        } else if cont.attrs.primary_key.is_set() {
+            // A malformed list was reported already; do not add noise.
+            true
+        } else if columns.iter().any(|f| f.attrs.primary_key.is_set()) {
+            field.attrs.primary_key.is_set()
+        } else if !cont.attrs.diesel_primary_key.is_empty() {
+            listed(&cont.attrs.diesel_primary_key, field)
+        } else {
+            field.is_named("id")
+        }
+    };
+    for field in &columns {
+        if let Some(key) = field.attrs.auto_increment.key() {
+            if !is_key(field) {
+                cx.error_spanned_by(
+                    key,
+                    format!(
+                        "`auto_increment` applies only to the primary key, and field `{}` is not part of it",
+                        name_of(field.ident)
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Struct-level lists name columns by field or column name; a typo would otherwise only show up
+/// when the schema is built, far from the attribute.
+fn listed_names_are_columns(cx: &Ctxt, cont: &Container<'_>) {
+    let attrs = &cont.attrs;
+    let mut lists: Vec<(&str, &[Ident])> = Vec::new();
+    if let Some(names) = attrs.primary_key.get() {
+        lists.push(("primary_key", names));
+    }
+    for index in &attrs.indexes {
+        lists.push(("index", &index.columns));
+    }
+    for unique in &attrs.uniques {
+        lists.push(("unique", unique));
+    }
+    if !attrs.diesel_primary_key.is_empty() {
+        lists.push(("diesel(primary_key)", &attrs.diesel_primary_key));
+    }
+    let columns: Vec<String> = cont
+        .fields
+        .iter()
+        .filter(|f| !f.is_skipped())
+        .map(|f| name_of(f.ident))
+        .collect();
+    let expected: Vec<&str> = columns.iter().map(String::as_str).collect();
+    for (what, names) in lists {
+        for (i, ident) in names.iter().enumerate() {
+            let name = name_of(ident);
+            if names[..i].iter().any(|earlier| name_of(earlier) == name) {
+                cx.error_spanned_by(ident, format!("`{name}` is listed twice in `{what}`"));
+                continue;
+            }
+            match cont.fields.iter().find(|f| f.is_named(&name)) {
+                Some(field) if field.is_skipped() => cx.error_spanned_by(
+                    ident,
+                    format!("`{what}` names `{name}`, a `skip` field, which is not a column"),
+                ),
+                Some(_) => {}
+                None => cx.error_spanned_by(
+                    ident,
+                    format!(
+                        "`{what}` names `{name}`, which is not a field of `{}`, expected one of {}",
+                        cont.ident,
+                        list(&expected)
+                    ),
+                ),
+            }
+        }
+    }
+}
+
+/// Two fields mapping to one column would make one table with a column twice.
+fn columns_are_distinct(cx: &Ctxt, cont: &Container<'_>) {
+    let columns: Vec<&Field<'_>> = cont.fields.iter().filter(|f| !f.is_skipped()).collect();
+    for (i, field) in columns.iter().enumerate() {
+        let column = field.column_name();
+        if let Some(first) = columns[..i].iter().find(|f| f.column_name() == column) {
+            let at = match field.attrs.column.key() {
+                Some(_) => field.attrs.column.tokens().clone(),
+                None => quote::ToTokens::to_token_stream(field.ident),
+            };
+            cx.error_spanned_by(
+                at,
+                format!(
+                    "column `{column}` is declared twice: fields `{}` and `{}` both map to it",
+                    name_of(first.ident),
+                    name_of(field.ident)
+                ),
+            );
+        }
+    }
+}

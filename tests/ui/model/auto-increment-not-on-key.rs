@@ -1,0 +1,10 @@
+use migrate_core::Model;
+
+#[derive(Model)]
+struct Post {
+    id: i32,
+    #[model(auto_increment = true)]
+    position: i32,
+}
+
+fn main() {}

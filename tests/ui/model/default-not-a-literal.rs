@@ -1,0 +1,10 @@
+use migrate_core::Model;
+
+#[derive(Model)]
+struct Post {
+    id: i32,
+    #[model(default = now())]
+    created_at: chrono::NaiveDateTime,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use migrate_core::Model;
+
+#[derive(Model)]
+struct Post<T> {
+    id: i32,
+    body: T,
+}
+
+fn main() {}

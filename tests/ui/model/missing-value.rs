@@ -1,0 +1,10 @@
+use migrate_core::Model;
+
+#[derive(Model)]
+struct User {
+    id: i32,
+    #[model(column)]
+    email: String,
+}
+
+fn main() {}

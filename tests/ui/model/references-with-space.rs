@@ -1,0 +1,10 @@
+use migrate_core::Model;
+
+#[derive(Model)]
+struct Post {
+    id: i32,
+    #[model(references = "users. id")]
+    author_id: i32,
+}
+
+fn main() {}

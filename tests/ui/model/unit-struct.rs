@@ -1,0 +1,6 @@
+use migrate_core::Model;
+
+#[derive(Model)]
+struct Marker;
+
+fn main() {}
