@@ -266,7 +266,7 @@ pub fn slug(message: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::diff::diff;
     use crate::schema::{Column, ForeignKey, Index, Schema, Unique};

@@ -20,6 +20,7 @@ pub mod dialect;
 pub mod diesel_schema;
 pub mod diff;
 pub mod error;
+pub mod introspect;
 pub mod migration;
 pub mod model;
 pub mod program;

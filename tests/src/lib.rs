@@ -1,1 +1,184 @@
-//! Helpers shared by the workspace-level tests.
+//! Helpers shared by the workspace-level tests: the CLI binary, throwaway cargo projects outside
+//! the workspace, and the live schema of a SQLite file.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use diesel::prelude::*;
+use migrate_core::schema::Schema;
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits in the workspace")
+        .to_path_buf()
+}
+
+/// The target directory this test binary was built in.
+pub fn target_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        return PathBuf::from(dir);
+    }
+    workspace_root().join("target")
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// The `migrate-cli` binary, built once per test process so that it is never stale.
+pub fn cli_binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let status = cargo()
+            .args(["build", "--quiet", "-p", "migrate-cli"])
+            .current_dir(workspace_root())
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "building migrate-cli failed");
+        target_dir().join("debug").join("migrate-cli")
+    })
+}
+
+/// Where the throwaway projects and the programs the CLI compiles for them build, shared by
+/// every test so that Diesel compiles once.
+pub fn e2e_target_dir() -> PathBuf {
+    target_dir().join("e2e")
+}
+
+/// A cargo project in a temporary directory, outside the workspace, as a new user would have.
+pub struct Project {
+    dir: tempfile::TempDir,
+}
+
+/// The `Cargo.toml` of a throwaway models crate that uses migrate-core from this workspace.
+pub fn project_manifest(name: &str) -> String {
+    let core = workspace_root().join("migrate-core");
+    format!(
+        r#"[package]
+name = "{name}"
+version = "0.1.0"
+edition = "2021"
+publish = false
+
+[dependencies]
+migrate-core = {{ path = {core:?}, features = ["sqlite", "chrono"] }}
+diesel = {{ version = "2.3", default-features = false, features = ["sqlite", "chrono"] }}
+chrono = {{ version = "0.4", default-features = false, features = ["clock"] }}
+"#
+    )
+}
+
+impl Project {
+    /// A library crate whose `src/models.rs` is `models`, with an empty `src/schema.rs` for
+    /// `schema_rs` to fill, and the workspace's lock file so versions match.
+    pub fn new(name: &str, models: &str) -> Project {
+        let dir = tempfile::Builder::new()
+            .prefix("migrate-e2e-")
+            .tempdir()
+            .expect("temp dir");
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("src")).unwrap();
+        std::fs::write(root.join("Cargo.toml"), project_manifest(name)).unwrap();
+        std::fs::write(
+            root.join("src/lib.rs"),
+            "pub mod models;\npub mod schema;\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("src/schema.rs"), "").unwrap();
+        std::fs::write(root.join("src/models.rs"), models).unwrap();
+        std::fs::copy(workspace_root().join("Cargo.lock"), root.join("Cargo.lock")).unwrap();
+        Project { dir }
+    }
+
+    /// The project directory.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// A file of the project.
+    pub fn file(&self, relative: &str) -> PathBuf {
+        self.path().join(relative)
+    }
+
+    /// Reads a file of the project.
+    pub fn read(&self, relative: &str) -> String {
+        std::fs::read_to_string(self.file(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"))
+    }
+
+    /// Writes a file of the project.
+    pub fn write(&self, relative: &str, text: &str) {
+        std::fs::write(self.file(relative), text).unwrap();
+    }
+
+    /// Runs `migrate-cli ARGS` in the project.
+    pub fn cli(&self, args: &[&str]) -> Output {
+        run_cli(self.path(), args)
+    }
+
+    /// Runs `migrate-cli ARGS`, asserting success; its stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.cli(args);
+        assert!(
+            out.status.success(),
+            "migrate-cli {args:?} failed:\nstdout:\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Runs `cargo ARGS` in the project with the shared target directory.
+    pub fn cargo(&self, args: &[&str]) -> Output {
+        cargo()
+            .args(args)
+            .current_dir(self.path())
+            .env("CARGO_TARGET_DIR", e2e_target_dir())
+            .output()
+            .expect("cargo runs")
+    }
+
+    /// The migration module files, sorted.
+    pub fn versions(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.file("migrations/versions"))
+            .map(|d| d.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        files
+    }
+
+    /// The schema of `migrations/snapshot.json`.
+    pub fn snapshot_schema(&self) -> Schema {
+        let path = self.file("migrations/snapshot.json");
+        migrate_core::snapshot::Snapshot::read(&path)
+            .unwrap()
+            .schema()
+    }
+}
+
+/// Runs the CLI in `dir`, with no `DATABASE_URL` from the environment and the shared target.
+pub fn run_cli(dir: &Path, args: &[&str]) -> Output {
+    Command::new(cli_binary())
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env("CARGO_TARGET_DIR", e2e_target_dir())
+        .output()
+        .expect("migrate-cli runs")
+}
+
+/// The live schema of a SQLite database file, with the integer keys SQLite cannot tell apart
+/// aligned to `expected`.
+pub fn sqlite_schema(path: &Path, expected: &Schema) -> Schema {
+    let mut conn = SqliteConnection::establish(&path.display().to_string()).unwrap();
+    let mut live = migrate_core::introspect::introspect_sqlite(&mut conn).unwrap();
+    migrate_core::introspect::align_sqlite_keys(&mut live, expected);
+    live
+}
+
+/// Text as a string, for assertions.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}

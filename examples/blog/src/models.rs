@@ -1,10 +1,12 @@
 //! The blog's models: Diesel structs that also derive `Model`.
 
+use diesel::prelude::*;
 use migrate_core::Model;
 
 /// Someone who writes posts.
-#[derive(Debug, Model)]
+#[derive(Debug, Model, Queryable, Selectable, Insertable)]
 #[diesel(table_name = crate::schema::users)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite))]
 pub struct User {
     pub id: i32,
     #[model(max_length = 120)]
@@ -14,8 +16,9 @@ pub struct User {
 }
 
 /// A blog post.
-#[derive(Debug, Model)]
+#[derive(Debug, Model, Queryable, Selectable, Insertable)]
 #[diesel(table_name = crate::schema::posts)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite))]
 pub struct Post {
     pub id: i32,
     #[model(max_length = 200)]

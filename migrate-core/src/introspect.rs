@@ -1,0 +1,486 @@
+//! Introspection: a live database read back into the schema types, normalised so that after
+//! `up` the diff between the database and the target snapshot plans nothing.
+
+use crate::schema::{DefaultValue, SqlType};
+
+/// The vocabulary type of a SQLite declared type, as this project's SQLite dialect writes them.
+pub fn sqlite_type(declared: &str) -> SqlType {
+    let upper = declared.trim().to_ascii_uppercase();
+    match upper.as_str() {
+        "INT" => SqlType::Integer,
+        "BLOB" => SqlType::Binary,
+        "BOOL" => SqlType::Boolean,
+        "FLOAT" => SqlType::Real,
+        "DOUBLE PRECISION" => SqlType::Double,
+        "DATETIME" => SqlType::Timestamp,
+        _ => upper
+            .parse()
+            .unwrap_or_else(|_| SqlType::Custom(declared.trim().to_string())),
+    }
+}
+
+/// A SQLite `dflt_value` read back as the default the column was created with.
+pub fn sqlite_default(raw: &str, ty: &SqlType) -> DefaultValue {
+    let raw = raw.trim();
+    if raw.len() >= 2 && raw.starts_with('\'') && raw.ends_with('\'') {
+        return DefaultValue::Text(raw[1..raw.len() - 1].replace("''", "'"));
+    }
+    if *ty == SqlType::Boolean {
+        match raw {
+            "0" | "FALSE" | "false" => return DefaultValue::Bool(false),
+            "1" | "TRUE" | "true" => return DefaultValue::Bool(true),
+            _ => {}
+        }
+    }
+    if let Ok(i) = raw.parse::<i64>() {
+        return DefaultValue::Int(i);
+    }
+    if raw.parse::<f64>().is_ok() && raw.contains(['.', 'e', 'E']) {
+        return DefaultValue::Float(raw.to_string());
+    }
+    let expr = raw
+        .strip_prefix('(')
+        .and_then(|r| r.strip_suffix(')'))
+        .unwrap_or(raw);
+    DefaultValue::Sql(expr.to_string())
+}
+
+/// Aligns what SQLite cannot tell apart: an auto-increment key must be declared `INTEGER` to be
+/// the rowid, so a `bigint` or `smallint` key reads back as `integer`. Where `expected` has such
+/// a key and `live` has the `integer` one, `live` takes the expected type.
+pub fn align_sqlite_keys(live: &mut crate::schema::Schema, expected: &crate::schema::Schema) {
+    for table in &mut live.tables {
+        let Some(want) = expected.table(&table.name) else {
+            continue;
+        };
+        for column in &mut table.columns {
+            let Some(w) = want.column(&column.name) else {
+                continue;
+            };
+            if column.auto_increment
+                && w.auto_increment
+                && column.ty == SqlType::Integer
+                && w.ty.is_integer()
+            {
+                column.ty = w.ty.clone();
+            }
+        }
+    }
+}
+
+/// The top-level parts of a `CREATE TABLE` body (columns and table constraints), split at the
+/// commas that are outside parentheses and quotes.
+pub fn split_table_body(sql: &str) -> Vec<String> {
+    let Some(open) = sql.find('(') else {
+        return Vec::new();
+    };
+    let body = &sql[open + 1..];
+    let mut parts = Vec::new();
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut current = String::new();
+    for ch in body.chars() {
+        match quote {
+            Some(q) => {
+                current.push(ch);
+                if ch == q {
+                    quote = None;
+                }
+                continue;
+            }
+            None if matches!(ch, '\'' | '"' | '`' | '[') => {
+                quote = Some(if ch == '[' { ']' } else { ch });
+                current.push(ch);
+                continue;
+            }
+            None => {}
+        }
+        match ch {
+            '(' => {
+                depth += 1;
+                current.push(ch);
+            }
+            ')' if depth == 0 => {
+                parts.push(current.trim().to_string());
+                return parts;
+            }
+            ')' => {
+                depth -= 1;
+                current.push(ch);
+            }
+            ',' if depth == 0 => parts.push(std::mem::take(&mut current).trim().to_string()),
+            _ => current.push(ch),
+        }
+    }
+    parts
+}
+
+/// Strips one level of identifier quoting.
+pub fn unquote(ident: &str) -> String {
+    let ident = ident.trim();
+    for (open, close) in [('"', '"'), ('`', '`'), ('[', ']')] {
+        if ident.len() >= 2 && ident.starts_with(open) && ident.ends_with(close) {
+            let inner = &ident[1..ident.len() - 1];
+            return if open == '"' {
+                inner.replace("\"\"", "\"")
+            } else {
+                inner.to_string()
+            };
+        }
+    }
+    ident.to_string()
+}
+
+/// `CONSTRAINT "name" REST` split into the name and the rest.
+pub fn named_constraint(part: &str) -> Option<(String, &str)> {
+    let rest = part
+        .strip_prefix("CONSTRAINT ")
+        .or_else(|| part.strip_prefix("constraint "))?;
+    let rest = rest.trim_start();
+    let end = if let Some(stripped) = rest.strip_prefix('"') {
+        let mut i = 0;
+        let bytes = stripped.as_bytes();
+        loop {
+            if i >= bytes.len() {
+                return None;
+            }
+            if bytes[i] == b'"' {
+                if bytes.get(i + 1) == Some(&b'"') {
+                    i += 2;
+                    continue;
+                }
+                break i + 2;
+            }
+            i += 1;
+        }
+    } else {
+        rest.find(char::is_whitespace)?
+    };
+    Some((unquote(&rest[..end]), rest[end..].trim_start()))
+}
+
+#[cfg(feature = "sqlite")]
+pub use sqlite::introspect_sqlite;
+
+#[cfg(feature = "sqlite")]
+mod sqlite {
+    use diesel::prelude::*;
+    use diesel::sql_types::{BigInt, Integer, Nullable, Text};
+    use diesel::sqlite::SqliteConnection;
+
+    use super::*;
+    use crate::dialect::HISTORY_TABLE;
+    use crate::error::{Error, Result};
+    use crate::schema::{Check, Column, FkAction, ForeignKey, Index, Schema, Table, Unique};
+
+    #[derive(QueryableByName)]
+    struct MasterRow {
+        #[diesel(sql_type = Text)]
+        name: String,
+        #[diesel(sql_type = Text)]
+        sql: String,
+    }
+
+    #[derive(QueryableByName)]
+    struct ColumnRow {
+        #[diesel(sql_type = Text)]
+        name: String,
+        #[diesel(sql_type = Text)]
+        #[diesel(column_name = type_)]
+        ty: String,
+        #[diesel(sql_type = Integer)]
+        notnull: i32,
+        #[diesel(sql_type = Nullable<Text>)]
+        dflt_value: Option<String>,
+        #[diesel(sql_type = Integer)]
+        pk: i32,
+    }
+
+    #[derive(QueryableByName)]
+    struct IndexListRow {
+        #[diesel(sql_type = Text)]
+        name: String,
+        #[diesel(sql_type = Integer)]
+        unique: i32,
+        #[diesel(sql_type = Text)]
+        origin: String,
+    }
+
+    #[derive(QueryableByName)]
+    struct IndexInfoRow {
+        #[diesel(sql_type = BigInt)]
+        seqno: i64,
+        #[diesel(sql_type = Nullable<Text>)]
+        name: Option<String>,
+    }
+
+    #[derive(QueryableByName)]
+    struct FkRow {
+        #[diesel(sql_type = Integer)]
+        id: i32,
+        #[diesel(sql_type = Integer)]
+        seq: i32,
+        #[diesel(sql_type = Text)]
+        table: String,
+        #[diesel(sql_type = Text)]
+        from: String,
+        #[diesel(sql_type = Nullable<Text>)]
+        to: Option<String>,
+        #[diesel(sql_type = Text)]
+        on_update: String,
+        #[diesel(sql_type = Text)]
+        on_delete: String,
+    }
+
+    fn load<T: diesel::deserialize::QueryableByName<diesel::sqlite::Sqlite> + 'static>(
+        conn: &mut SqliteConnection,
+        sql: String,
+    ) -> Result<Vec<T>> {
+        diesel::sql_query(&sql)
+            .load(conn)
+            .map_err(|e| Error::Database {
+                context: sql,
+                message: e.to_string(),
+            })
+    }
+
+    fn lit(text: &str) -> String {
+        format!("'{}'", text.replace('\'', "''"))
+    }
+
+    fn columns_of(list: &str) -> Vec<String> {
+        list.trim()
+            .trim_start_matches('(')
+            .trim_end_matches(')')
+            .split(',')
+            .map(unquote)
+            .collect()
+    }
+
+    /// Reads every user table of a SQLite database (not SQLite's own, not the history table).
+    pub fn introspect_sqlite(conn: &mut SqliteConnection) -> Result<Schema> {
+        let tables: Vec<MasterRow> = load(
+            conn,
+            format!(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '{HISTORY_TABLE}' ORDER BY name"
+            ),
+        )?;
+        let mut schema = Schema::default();
+        for master in tables {
+            schema.tables.push(table(conn, &master)?);
+        }
+        schema.normalize();
+        Ok(schema)
+    }
+
+    fn table(conn: &mut SqliteConnection, master: &MasterRow) -> Result<Table> {
+        let mut table = Table::new(master.name.clone());
+        let parts = split_table_body(&master.sql);
+        let autoincrement = master.sql.to_ascii_uppercase().contains("AUTOINCREMENT");
+
+        let rows: Vec<ColumnRow> = load(conn, format!("SELECT name, type AS type_, \"notnull\", dflt_value, pk FROM pragma_table_info({})", lit(&master.name)))?;
+        let mut keys: Vec<(i32, String)> = Vec::new();
+        for row in &rows {
+            let ty = sqlite_type(&row.ty);
+            let mut column = Column::new(row.name.clone(), ty);
+            column.nullable = row.notnull == 0 && row.pk == 0;
+            column.default = row
+                .dflt_value
+                .as_deref()
+                .map(|d| sqlite_default(d, &column.ty));
+            if row.pk > 0 {
+                keys.push((row.pk, row.name.clone()));
+            }
+            table.columns.push(column);
+        }
+        keys.sort();
+        table.primary_key = keys.into_iter().map(|(_, n)| n).collect();
+        if let [key] = table.primary_key.as_slice() {
+            let key = key.clone();
+            if let Some(c) = table.column_mut(&key) {
+                // `INTEGER PRIMARY KEY` is the rowid: generated whether or not AUTOINCREMENT is said.
+                if c.ty == SqlType::Integer && (autoincrement || row_is_rowid_alias(&rows, &key)) {
+                    c.auto_increment = true;
+                }
+            }
+        }
+
+        // Names of table constraints come from the CREATE TABLE text: SQLite's pragmas drop them.
+        let mut unique_names = Vec::new();
+        let mut fk_names = Vec::new();
+        for part in &parts {
+            let Some((name, rest)) = named_constraint(part) else {
+                continue;
+            };
+            let upper = rest.to_ascii_uppercase();
+            if upper.starts_with("UNIQUE") {
+                unique_names.push((name, columns_of(&rest[6..])));
+            } else if upper.starts_with("FOREIGN KEY") {
+                let list_end = rest.find(')').unwrap_or(rest.len());
+                fk_names.push((name, columns_of(&rest[11..list_end + 1])));
+            } else if upper.starts_with("CHECK") {
+                let expr = rest[5..].trim();
+                let expr = expr
+                    .strip_prefix('(')
+                    .and_then(|e| e.strip_suffix(')'))
+                    .unwrap_or(expr);
+                table.checks.push(Check {
+                    name,
+                    expr: expr.to_string(),
+                });
+            }
+        }
+
+        let indexes: Vec<IndexListRow> = load(
+            conn,
+            format!(
+                "SELECT name, \"unique\", origin FROM pragma_index_list({})",
+                lit(&master.name)
+            ),
+        )?;
+        for index in indexes {
+            let mut info: Vec<IndexInfoRow> = load(
+                conn,
+                format!(
+                    "SELECT seqno, name FROM pragma_index_info({})",
+                    lit(&index.name)
+                ),
+            )?;
+            info.sort_by_key(|i| i.seqno);
+            let columns: Vec<String> = info.into_iter().filter_map(|i| i.name).collect();
+            match index.origin.as_str() {
+                "c" => table.indexes.push(Index {
+                    name: index.name,
+                    columns,
+                    unique: index.unique != 0,
+                }),
+                "u" => {
+                    let name = unique_names
+                        .iter()
+                        .find(|(_, cols)| *cols == columns)
+                        .map(|(n, _)| n.clone())
+                        .unwrap_or(index.name);
+                    table.uniques.push(Unique { name, columns });
+                }
+                _ => {}
+            }
+        }
+
+        let mut fk_rows: Vec<FkRow> = load(conn, format!("SELECT id, seq, \"table\", \"from\", \"to\", on_update, on_delete FROM pragma_foreign_key_list({})", lit(&master.name)))?;
+        fk_rows.sort_by_key(|r| (r.id, r.seq));
+        let mut grouped: Vec<Vec<FkRow>> = Vec::new();
+        for row in fk_rows {
+            match grouped.last_mut() {
+                Some(group) if group[0].id == row.id => group.push(row),
+                _ => grouped.push(vec![row]),
+            }
+        }
+        for group in grouped {
+            let columns: Vec<String> = group.iter().map(|r| r.from.clone()).collect();
+            let ref_table = group[0].table.clone();
+            let ref_columns: Vec<String> = group.iter().filter_map(|r| r.to.clone()).collect();
+            let name = fk_names
+                .iter()
+                .find(|(_, cols)| *cols == columns)
+                .map(|(n, _)| n.clone())
+                .unwrap_or_else(|| {
+                    crate::schema::constraint_name("fk", &table.name, &columns, Some(&ref_table))
+                });
+            let action = |s: &str| FkAction::parse(s).unwrap_or_default();
+            table.foreign_keys.push(ForeignKey {
+                name,
+                columns,
+                ref_table,
+                ref_columns,
+                on_delete: action(&group[0].on_delete),
+                on_update: action(&group[0].on_update),
+            });
+        }
+        table.normalize();
+        Ok(table)
+    }
+
+    fn row_is_rowid_alias(rows: &[ColumnRow], key: &str) -> bool {
+        rows.iter()
+            .any(|r| r.name == key && r.ty.eq_ignore_ascii_case("INTEGER"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_body_splits_at_top_level_commas() {
+        let parts = split_table_body(
+            "CREATE TABLE \"t\" (\n \"a\" NUMERIC(10,2) NOT NULL DEFAULT 'x,y',\n CONSTRAINT \"ck\" CHECK (a > 0 AND (b, c) IS NOT NULL)\n)",
+        );
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[0], "\"a\" NUMERIC(10,2) NOT NULL DEFAULT 'x,y'");
+        let (name, rest) = named_constraint(&parts[1]).unwrap();
+        assert_eq!(name, "ck");
+        assert_eq!(rest, "CHECK (a > 0 AND (b, c) IS NOT NULL)");
+    }
+
+    #[test]
+    fn defaults_read_back_typed() {
+        assert_eq!(
+            sqlite_default("'it''s'", &SqlType::Text),
+            DefaultValue::Text("it's".into())
+        );
+        assert_eq!(
+            sqlite_default("0", &SqlType::Boolean),
+            DefaultValue::Bool(false)
+        );
+        assert_eq!(
+            sqlite_default("-3", &SqlType::Integer),
+            DefaultValue::Int(-3)
+        );
+        assert_eq!(
+            sqlite_default("1.5", &SqlType::Double),
+            DefaultValue::Float("1.5".into())
+        );
+        assert_eq!(
+            sqlite_default("CURRENT_TIMESTAMP", &SqlType::Timestamp),
+            DefaultValue::Sql("CURRENT_TIMESTAMP".into())
+        );
+        assert_eq!(
+            sqlite_default("(lower('A'))", &SqlType::Text),
+            DefaultValue::Sql("lower('A')".into())
+        );
+    }
+
+    #[test]
+    fn declared_types_map_back() {
+        assert_eq!(sqlite_type("VARCHAR(200)"), SqlType::Varchar(200));
+        assert_eq!(sqlite_type("BLOB"), SqlType::Binary);
+        assert_eq!(
+            sqlite_type("NUMERIC(10,2)"),
+            SqlType::Numeric(Some((10, 2)))
+        );
+        assert_eq!(sqlite_type("BOOLEAN"), SqlType::Boolean);
+        assert_eq!(sqlite_type("geometry"), SqlType::Custom("geometry".into()));
+    }
+}
+
+#[cfg(all(test, feature = "sqlite"))]
+mod round_trip {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+
+    use crate::dialect::{render_all, SqliteDialect};
+    use crate::diff::diff;
+    use crate::schema::Schema;
+
+    #[test]
+    fn created_schema_reads_back_equal() {
+        let target = crate::codegen::tests::blog_schema();
+        let plan = diff(&Schema::default(), &target).unwrap();
+        let (statements, _) = render_all(&SqliteDialect, &Schema::default(), &plan.up).unwrap();
+        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+        conn.batch_execute(&statements.join(";\n")).unwrap();
+        let live = super::introspect_sqlite(&mut conn).unwrap();
+        assert_eq!(live, target);
+        assert!(diff(&live, &target).unwrap().is_empty());
+    }
+}
