@@ -371,6 +371,15 @@ fn run_migrations(ctx: &Context, command: &str, target: &str) -> Result<u8, CliE
     let config = ctx.config()?;
     let url = ctx.database_url(Some(&config))?;
     let backend = backend_of(&url)?;
+    if programs::migration_files(&config.versions_dir())?.is_empty() {
+        // Nothing to compile; still connect, so a bad URL is reported now.
+        connect(&url)?.history()?;
+        ctx.say(format!(
+            "No migrations in {}; nothing to {command}",
+            ctx.show(&config.versions_dir())
+        ));
+        return Ok(0);
+    }
     let binary = programs::build_runner(&config, backend.feature(), !ctx.verbose)?;
     let status = Process::new(&binary)
         .args([command, target, &url])

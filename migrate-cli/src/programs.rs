@@ -208,6 +208,8 @@ fn short_hash(text: &str) -> String {
 
 /// A generated crate: where it lives and what it builds.
 struct Program {
+    /// What it compiles, for the error when that fails.
+    what: String,
     dir: PathBuf,
     package: String,
     manifest: String,
@@ -263,8 +265,8 @@ fn build(program: Program, target: &Path, quiet: bool, models: &Path) -> Result<
     if !status.success() {
         let _ = std::fs::remove_file(&print_file);
         return Err(CliError::new(format!(
-            "compiling {} failed (cargo's errors above)",
-            program.dir.display()
+            "{} does not compile (cargo's errors above)",
+            program.what
         )));
     }
     std::fs::write(&print_file, print).map_err(|e| io(&print_file, e))?;
@@ -315,6 +317,7 @@ pub fn build_runner(
     main.push_str("];\n\nfn main() -> std::process::ExitCode {\n    migrate_core::program::main(MIGRATIONS)\n}\n");
     build(
         Program {
+            what: format!("the migrations in {}", config.versions_dir().display()),
             dir: target.join("migrate").join(&package),
             package,
             manifest,
@@ -369,6 +372,7 @@ pub fn build_dump(config: &Config, quiet: bool) -> Result<PathBuf, CliError> {
     );
     // The dump depends on the models' whole source; cargo's own freshness check decides.
     let program = Program {
+        what: format!("the models crate {}", config.models.display()),
         dir: target.join("migrate").join(&package),
         package,
         manifest,

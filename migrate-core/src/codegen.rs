@@ -73,6 +73,54 @@ fn render_fn(out: &mut String, name: &str, ops: &[Operation], warnings: &[String
     out.push_str("}\n");
 }
 
+/// rustfmt's widths: a line, a call's argument list, a method chain.
+const MAX_WIDTH: usize = 100;
+const FN_CALL_WIDTH: usize = 60;
+const CHAIN_WIDTH: usize = 60;
+
+/// Writes `root(args)` followed by `chain` and `;`, laid out as rustfmt lays it out: arguments
+/// broken one per line past `FN_CALL_WIDTH`, a chain broken one call per line past `CHAIN_WIDTH`.
+fn statement(out: &mut String, indent: usize, root: &str, args: &[String], chain: &[String]) {
+    let pad = " ".repeat(indent);
+    let joined = args.join(", ");
+    let one_line_root = format!("{root}({joined})");
+    let chained: String = chain.concat();
+    let whole = format!("{one_line_root}{chained}");
+    if indent + whole.len() + 1 <= MAX_WIDTH
+        && joined.len() <= FN_CALL_WIDTH
+        && (chain.is_empty() || whole.len() <= CHAIN_WIDTH)
+    {
+        let _ = writeln!(out, "{pad}{whole};");
+        return;
+    }
+    let root_fits = indent + one_line_root.len() + usize::from(chain.is_empty()) <= MAX_WIDTH
+        && joined.len() <= FN_CALL_WIDTH;
+    if root_fits {
+        out.push_str(&pad);
+        out.push_str(&one_line_root);
+    } else {
+        let _ = writeln!(out, "{pad}{root}(");
+        for arg in args {
+            let _ = writeln!(out, "{pad}    {arg},");
+        }
+        let _ = write!(out, "{pad})");
+    }
+    // After a root broken over lines, the chain continues at the root's own indent.
+    let chain_pad = if root_fits {
+        format!("{pad}    ")
+    } else {
+        pad.clone()
+    };
+    for call in chain {
+        let _ = write!(out, "\n{chain_pad}{call}");
+    }
+    out.push_str(";\n");
+}
+
+fn quoted(text: &str) -> String {
+    format!("{text:?}")
+}
+
 fn render_op(out: &mut String, op: &Operation) {
     match op {
         Operation::CreateTable(table) => render_create_table(out, table),
@@ -81,126 +129,122 @@ fn render_op(out: &mut String, op: &Operation) {
                 out,
                 "    // Data loss: drops table {name} and every row in it."
             );
-            let _ = writeln!(out, "    m.drop_table({name:?});");
+            statement(out, 4, "m.drop_table", &[quoted(name)], &[]);
         }
         Operation::AddColumn { table, column } => {
-            let _ = writeln!(
-                out,
-                "    m.add_column({table:?}, {:?}, {}){};",
-                column.name,
-                rust_type(&column.ty),
-                column_modifiers(column)
-            );
+            let args = [quoted(table), quoted(&column.name), rust_type(&column.ty)];
+            statement(out, 4, "m.add_column", &args, &column_modifiers(column));
         }
         Operation::DropColumn { table, column } => {
             let _ = writeln!(
                 out,
                 "    // Data loss: drops column {table}.{column} and its values."
             );
-            let _ = writeln!(out, "    m.drop_column({table:?}, {column:?});");
+            statement(
+                out,
+                4,
+                "m.drop_column",
+                &[quoted(table), quoted(column)],
+                &[],
+            );
         }
         Operation::CreateIndex { table, index } => {
-            let _ = writeln!(
+            let args = [quoted(table), quoted(&index.name), slice(&index.columns)];
+            statement(
                 out,
-                "    m.create_index({table:?}, {:?}, {}){};",
-                index.name,
-                slice(&index.columns),
-                if index.unique { ".unique()" } else { "" }
+                4,
+                "m.create_index",
+                &args,
+                &unique_modifier(index.unique),
             );
         }
         Operation::DropIndex { table, name } => {
-            let _ = writeln!(out, "    m.drop_index({table:?}, {name:?});");
+            statement(out, 4, "m.drop_index", &[quoted(table), quoted(name)], &[]);
         }
-        Operation::Sql(sql) => {
-            let _ = writeln!(out, "    m.sql({sql:?});");
-        }
+        Operation::Sql(sql) => statement(out, 4, "m.sql", &[quoted(sql)], &[]),
+    }
+}
+
+fn unique_modifier(unique: bool) -> Vec<String> {
+    if unique {
+        vec![".unique()".to_string()]
+    } else {
+        Vec::new()
     }
 }
 
 fn render_create_table(out: &mut String, table: &Table) {
     let _ = writeln!(out, "    m.create_table({:?}, |t| {{", table.name);
     for column in &table.columns {
-        let _ = writeln!(
-            out,
-            "        t.column({:?}, {}){};",
-            column.name,
-            rust_type(&column.ty),
-            column_modifiers(column)
-        );
+        let args = [quoted(&column.name), rust_type(&column.ty)];
+        statement(out, 8, "t.column", &args, &column_modifiers(column));
     }
     if !table.primary_key.is_empty() {
-        let _ = writeln!(out, "        t.primary_key({});", slice(&table.primary_key));
+        statement(out, 8, "t.primary_key", &[slice(&table.primary_key)], &[]);
     }
     for unique in &table.uniques {
-        let _ = writeln!(
+        statement(
             out,
-            "        t.unique({:?}, {});",
-            unique.name,
-            slice(&unique.columns)
+            8,
+            "t.unique",
+            &[quoted(&unique.name), slice(&unique.columns)],
+            &[],
         );
     }
     for fk in &table.foreign_keys {
-        let mut actions = String::new();
+        let mut actions = Vec::new();
         if fk.on_delete != FkAction::NoAction {
-            let _ = write!(actions, ".on_delete({})", rust_action(fk.on_delete));
+            actions.push(format!(".on_delete({})", rust_action(fk.on_delete)));
         }
         if fk.on_update != FkAction::NoAction {
-            let _ = write!(actions, ".on_update({})", rust_action(fk.on_update));
+            actions.push(format!(".on_update({})", rust_action(fk.on_update)));
         }
-        let _ = writeln!(
-            out,
-            "        t.foreign_key({:?}, {}, {:?}, {}){actions};",
-            fk.name,
+        let args = [
+            quoted(&fk.name),
             slice(&fk.columns),
-            fk.ref_table,
-            slice(&fk.ref_columns)
-        );
+            quoted(&fk.ref_table),
+            slice(&fk.ref_columns),
+        ];
+        statement(out, 8, "t.foreign_key", &args, &actions);
     }
     for check in &table.checks {
-        let _ = writeln!(out, "        t.check({:?}, {:?});", check.name, check.expr);
+        statement(
+            out,
+            8,
+            "t.check",
+            &[quoted(&check.name), quoted(&check.expr)],
+            &[],
+        );
     }
     for index in &table.indexes {
-        let _ = writeln!(
-            out,
-            "        t.index({:?}, {}){};",
-            index.name,
-            slice(&index.columns),
-            if index.unique { ".unique()" } else { "" }
-        );
+        let args = [quoted(&index.name), slice(&index.columns)];
+        statement(out, 8, "t.index", &args, &unique_modifier(index.unique));
     }
     out.push_str("    });\n");
 }
 
-fn column_modifiers(column: &Column) -> String {
-    let mut out = String::new();
+fn column_modifiers(column: &Column) -> Vec<String> {
+    let mut out = Vec::new();
     if column.nullable {
-        out.push_str(".nullable()");
+        out.push(".nullable()".to_string());
     }
     if column.auto_increment {
-        out.push_str(".auto_increment()");
+        out.push(".auto_increment()".to_string());
     }
     match &column.default {
         None => {}
-        Some(DefaultValue::Bool(b)) => {
-            let _ = write!(out, ".default({b})");
-        }
-        Some(DefaultValue::Int(i)) => {
-            let _ = write!(out, ".default({i})");
-        }
+        Some(DefaultValue::Bool(b)) => out.push(format!(".default({b})")),
+        Some(DefaultValue::Int(i)) => out.push(format!(".default({i})")),
         Some(DefaultValue::Float(f)) => {
-            let literal = if f.contains(['.', 'e', 'E']) || f.contains("inf") || f.contains("NaN") {
+            let literal = if f.contains(['.', 'e', 'E']) {
                 f.clone()
             } else {
                 format!("{f}.0")
             };
-            let _ = write!(out, ".default({literal})");
+            out.push(format!(".default({literal})"));
         }
-        Some(DefaultValue::Text(s)) => {
-            let _ = write!(out, ".default({s:?})");
-        }
-        Some(DefaultValue::Sql(s)) => {
-            let _ = write!(out, ".default_sql({s:?})");
-        }
+        Some(DefaultValue::Text(s)) => out.push(format!(".default({s:?})")),
+        Some(DefaultValue::Sql(s)) => out.push(format!(".default_sql({s:?})")),
     }
     out
 }

@@ -1,0 +1,106 @@
+//! The two readers of one definition: the derive's registry (compiled) and the source reader
+//! (the dev loop) give the same models, and the same schema, for the blog example.
+
+use std::process::{Command, Stdio};
+
+use migrate_core::codegen::{render_module, ModuleHeader};
+use migrate_core::diff::diff;
+use migrate_core::model::{registered_models, schema_from_models};
+use migrate_core::schema::Schema;
+use migrate_core::snapshot::Snapshot;
+use migrate_tests::workspace_root;
+
+// Links the blog crate, so that its `#[derive(Model)]` registrations are in this program.
+use blog as _;
+
+fn blog_schema_from_source() -> Schema {
+    let models =
+        migrate_core::source::read_models(&workspace_root().join("examples/blog")).unwrap();
+    schema_from_models(&models).unwrap()
+}
+
+#[test]
+fn compiled_and_source_readers_agree_on_the_blog() {
+    let mut compiled = registered_models();
+    compiled.retain(|m| m.struct_name == "User" || m.struct_name == "Post");
+    assert_eq!(
+        compiled.len(),
+        2,
+        "the registry holds the blog's two models"
+    );
+    let mut source =
+        migrate_core::source::read_models(&workspace_root().join("examples/blog")).unwrap();
+    source.sort_by(|a, b| a.struct_name.cmp(&b.struct_name));
+    assert_eq!(compiled, source, "the same model specs, field by field");
+
+    let schema = schema_from_models(&compiled).unwrap();
+    assert_eq!(schema, blog_schema_from_source());
+    let committed =
+        Snapshot::read(&workspace_root().join("examples/blog/migrations/snapshot.json")).unwrap();
+    assert_eq!(
+        schema,
+        committed.schema(),
+        "the committed snapshot is current"
+    );
+}
+
+fn header() -> ModuleHeader {
+    ModuleHeader {
+        revision: "20261125104500".into(),
+        revises: vec![],
+        message: "initial".into(),
+        created: "2026-11-25 10:45:00 UTC".into(),
+    }
+}
+
+/// What rustfmt makes of `code`, when rustfmt is installed.
+fn rustfmt(code: &str) -> Option<String> {
+    use std::io::Write;
+    let mut child = Command::new("rustfmt")
+        .args(["--edition", "2021", "--emit", "stdout"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    child.stdin.take()?.write_all(code.as_bytes()).ok()?;
+    let out = child.wait_with_output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn blog_initial_module() {
+    let schema = blog_schema_from_source();
+    let plan = diff(&Schema::default(), &schema).unwrap();
+    let module = render_module(&header(), &plan.up, &plan.down, &[]);
+    insta::assert_snapshot!("blog_initial_module", module);
+    // The layout is rustfmt's own, even with no rustfmt at hand.
+    if let Some(formatted) = rustfmt(&module) {
+        assert_eq!(formatted, module, "generated module is not rustfmt-clean");
+    }
+}
+
+#[test]
+fn long_names_wrap_as_rustfmt_wraps_them() {
+    let mut schema = blog_schema_from_source();
+    let posts = schema.table_mut("posts").unwrap();
+    posts.foreign_keys[0].name = "fk_posts_author_identifier_of_the_writer_users_table".into();
+    posts.columns[1].name = "a_title_column_with_a_remarkably_long_name_for_wrapping".into();
+    posts.columns[1].nullable = true;
+    posts.columns[1].default = Some(migrate_core::schema::DefaultValue::Text(
+        "untitled draft of a post".into(),
+    ));
+    let plan = diff(&Schema::default(), &schema).unwrap();
+    let module = render_module(&header(), &plan.up, &plan.down, &["a warning".into()]);
+    if let Some(formatted) = rustfmt(&module) {
+        assert_eq!(formatted, module, "generated module is not rustfmt-clean");
+    }
+}
+
+#[test]
+fn blog_snapshot_file() {
+    let snapshot = Snapshot::new(Some("20261125104500".into()), blog_schema_from_source());
+    insta::assert_snapshot!("blog_snapshot", snapshot.to_json());
+}
