@@ -170,19 +170,37 @@ fn print_plan(ctx: &Context, plan: &Plan) {
     }
 }
 
-/// A revision id from the clock, `YYYYMMDDHHMMSS` (UTC), later than every existing one.
+/// A revision id from the clock, `YYYYMMDDHHMMSS` (UTC), a second after the newest existing
+/// one when the clock is not ahead of it (two migrations in one second, or a clock behind).
 fn next_revision(existing: &[String]) -> String {
-    let secs = std::time::SystemTime::now()
+    let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let mut candidate = revision_at(secs);
-    let mut bump = secs;
-    while existing.iter().any(|r| r.as_str() >= candidate.as_str()) {
-        bump += 1;
-        candidate = revision_at(bump);
+    let newest = existing.iter().filter_map(|r| revision_secs(r)).max();
+    match newest {
+        Some(newest) if newest >= now => revision_at(newest + 1),
+        _ => revision_at(now),
     }
-    candidate
+}
+
+/// The unix time of a `YYYYMMDDHHMMSS` revision id.
+fn revision_secs(revision: &str) -> Option<u64> {
+    if revision.len() != 14 || !revision.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n = |range: std::ops::Range<usize>| revision[range].parse::<i64>().ok();
+    let (y, m, d) = (n(0..4)?, n(4..6)?, n(6..8)?);
+    // Days from civil (the inverse of `civil_from_days`).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = days * 86_400 + n(8..10)? * 3600 + n(10..12)? * 60 + n(12..14)?;
+    u64::try_from(secs).ok()
 }
 
 fn revision_at(secs: u64) -> String {
@@ -512,7 +530,11 @@ mod tests {
     #[test]
     fn revisions_are_increasing_and_sortable() {
         assert_eq!(revision_at(1_795_603_500), "20261125104500");
-        let later = next_revision(&["29991231235959".to_string()]);
-        assert!(later.as_str() > "29991231235959");
+        assert_eq!(revision_secs("20261125104500"), Some(1_795_603_500));
+        assert_eq!(
+            next_revision(&["29991231235959".to_string()]),
+            "30000101000000"
+        );
+        assert!(next_revision(&["20000101000000".to_string()]).as_str() > "2026");
     }
 }

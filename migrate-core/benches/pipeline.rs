@@ -9,6 +9,7 @@
 //! ```text
 //! cargo bench -p migrate-core --bench pipeline
 //! cargo bench -p migrate-core --bench pipeline --features source
+//! PIPELINE_SOURCE_SIZES=200 cargo bench -p migrate-core --bench pipeline --features source -- syn_parse_file
 //! ```
 
 use std::hint::black_box;
@@ -17,7 +18,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use migrate_core::codegen::{render_module, ModuleHeader};
-use migrate_core::dialect::{render_all, sqlite::SqliteDialect};
+use migrate_core::dialect::{render_all, SqliteDialect};
 use migrate_core::diff::diff;
 use migrate_core::schema::{
     Column, DefaultValue, ForeignKey, Index, Schema, SqlType, Table, Unique,
@@ -205,9 +206,18 @@ fn source_reader(c: &mut Criterion) {
     use migrate_core::model::schema_from_models;
     use migrate_core::source::read_models;
 
+    // PIPELINE_SOURCE_SIZES="200,500" measures the source reader at those sizes instead
+    // (bench/compare.sh asks for its own N).
+    let sizes: Vec<usize> = match std::env::var("PIPELINE_SOURCE_SIZES") {
+        Ok(list) => list
+            .split(',')
+            .map(|n| n.trim().parse().expect("PIPELINE_SOURCE_SIZES: numbers"))
+            .collect(),
+        Err(_) => SIZES.iter().copied().chain([200]).collect(),
+    };
     let root = std::env::temp_dir().join(format!("migrate-bench-source-{}", std::process::id()));
     let mut crates = Vec::new();
-    for n in SIZES.iter().copied().chain([200]) {
+    for n in sizes {
         let dir = root.join(format!("n{n}"));
         std::fs::create_dir_all(dir.join("src")).unwrap();
         let text = models_source(n);

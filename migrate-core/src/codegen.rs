@@ -86,7 +86,7 @@ fn statement(out: &mut String, indent: usize, root: &str, args: &[String], chain
     let one_line_root = format!("{root}({joined})");
     let chained: String = chain.concat();
     let whole = format!("{one_line_root}{chained}");
-    if indent + whole.len() + 1 <= MAX_WIDTH
+    if indent + whole.len() < MAX_WIDTH
         && joined.len() <= FN_CALL_WIDTH
         && (chain.is_empty() || whole.len() <= CHAIN_WIDTH)
     {

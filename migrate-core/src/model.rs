@@ -108,12 +108,6 @@ pub struct FieldSpec {
     pub renamed_from: Option<String>,
 }
 
-impl Default for SqlType {
-    fn default() -> Self {
-        SqlType::Text
-    }
-}
-
 /// Registration of one model, collected across the whole program by `inventory`.
 #[doc(hidden)]
 pub struct RegisteredModel {

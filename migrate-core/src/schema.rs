@@ -276,7 +276,7 @@ impl FkAction {
 ///
 /// Written in the snapshot and in migration modules by its SQL-like spelling (`varchar(200)`,
 /// `numeric(10,2)`), which is what reviewers read.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum SqlType {
     /// 16-bit integer.
     SmallInt,
@@ -293,6 +293,7 @@ pub enum SqlType {
     /// Boolean.
     Boolean,
     /// Unbounded text.
+    #[default]
     Text,
     /// Text of at most N characters.
     Varchar(u32),

@@ -4,7 +4,6 @@
 //! consume. [`Container`] is the working form during checking: it keeps the original syn nodes
 //! and the attribute tokens, so that every error can point at its token.
 
-use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::{Data, DeriveInput, Fields, Ident};
 
@@ -12,7 +11,7 @@ use crate::attr::{ContainerAttrs, FieldAttrs};
 use crate::ctxt::Ctxt;
 
 /// One `#[derive(Model)]` struct, parsed and checked.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModelDef {
     /// The struct's name.
     pub ident: Ident,
@@ -70,7 +69,7 @@ pub enum DefaultLit {
 }
 
 /// One field that is a column.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldDef {
     /// The field's name.
     pub ident: Ident,
@@ -156,14 +155,14 @@ impl<'a> Container<'a> {
             },
             Data::Enum(data) => {
                 cx.error_spanned_by(
-                    &data.enum_token,
+                    data.enum_token,
                     "`#[derive(Model)]` applies to structs with named fields, not enums",
                 );
                 None
             }
             Data::Union(data) => {
                 cx.error_spanned_by(
-                    &data.union_token,
+                    data.union_token,
                     "`#[derive(Model)]` applies to structs with named fields, not unions",
                 );
                 None
@@ -246,8 +245,7 @@ impl Field<'_> {
         let attrs = &self.attrs;
         FieldDef {
             ident: self.ident.clone(),
-            // syn is built without `clone-impls`; re-parsing the tokens keeps their spans.
-            ty: syn::parse2(self.ty.to_token_stream()).expect("a type re-parses"),
+            ty: self.ty.clone(),
             column: attrs.column.get().cloned(),
             diesel_column_name: attrs.diesel_column_name.clone(),
             primary_key: attrs.primary_key.is_set(),

@@ -1,0 +1,527 @@
+#!/usr/bin/env bash
+# The same N-table schema (shared/bench/gen_schema.py) through this project, Flask-Migrate, Django
+# and Butane, timed in one run on SQLite; prints a markdown table (also written to
+# $BENCH_WORK/N/report.md).
+#
+# usage: bench/compare.sh N [--skip-flask] [--skip-django] [--skip-butane] [--skip-compiled]
+#                           [--skip-syn] [--skip-cold-deps] [--runs R] [--slow-runs S]
+#
+#   --runs R        timed runs of every fast step (median reported; default 5)
+#   --slow-runs S   timed runs of steps that compile (runner rebuilds, Butane edit+build; default 3)
+#   --skip-compiled skips the models crate's compile (cargo check / check --compiled), which takes
+#                   minutes at N=200 with Diesel's derives
+#   --skip-syn      skips the criterion run that times syn alone on the models file
+#   --skip-cold-deps skips the one-shot upgrade in an empty target directory
+#
+# Environment: BENCH_WORK (default /tmp/migrate-bench) holds the apps; CARGO_TARGET_DIR (default
+# <workspace>/target/bench) is shared by every Rust build of the run and kept between runs.
+# Needs python3, cargo, and installs what is missing: hyperfine, sqlite3, GNU time (apt-get),
+# alembic flask-migrate flask-sqlalchemy django (pip), butane_cli (cargo install, slow).
+set -euo pipefail
+
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -ge 1 ] || usage
+N=$1; shift
+[[ $N =~ ^[0-9]+$ ]] && [ "$N" -ge 2 ] || usage
+SKIP_FLASK=0 SKIP_DJANGO=0 SKIP_BUTANE=0 SKIP_COMPILED=0 SKIP_SYN=0 SKIP_COLD=0 R=5 RS=3
+while [ $# -gt 0 ]; do
+    case $1 in
+        --skip-flask) SKIP_FLASK=1 ;;
+        --skip-django) SKIP_DJANGO=1 ;;
+        --skip-butane) SKIP_BUTANE=1 ;;
+        --skip-compiled) SKIP_COMPILED=1 ;;
+        --skip-syn) SKIP_SYN=1 ;;
+        --skip-cold-deps) SKIP_COLD=1 ;;
+        --runs) R=$2; shift ;;
+        --slow-runs) RS=$2; shift ;;
+        *) usage ;;
+    esac
+    shift
+done
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+SHARED=${SHARED_BENCH:-$(cd "$ROOT/../shared/bench" 2>/dev/null && pwd || echo /work/shared/bench)}
+GEN="$SHARED/gen_schema.py"
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target/bench}
+T=$CARGO_TARGET_DIR
+BR=${BENCH_WORK:-/tmp/migrate-bench}/$N
+OUT=$BR/out
+PREP=$BR/prep
+rm -rf "$BR"; mkdir -p "$OUT" "$PREP" "$T/bin"
+RES=$OUT/results.tsv; : > "$RES"
+
+say() { echo ">> $*" >&2; }
+res() { printf '%s\t%s\n' "$1" "$2" >> "$RES"; }
+
+# --- tools -----------------------------------------------------------------------------------
+need_apt() { # command package
+    command -v "$1" >/dev/null 2>&1 && return 0
+    say "installing $2 (apt-get), needed for $1"
+    apt-get install -y "$2" >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y "$2" >/dev/null 2>&1; }
+}
+need_apt hyperfine hyperfine
+need_apt sqlite3 sqlite3
+[ -x /usr/bin/time ] || need_apt /usr/bin/time time
+pip_need() { # module package...
+    local mod=$1; shift
+    python3 -c "import $mod" 2>/dev/null && return 0
+    say "installing $* (pip)"
+    pip install -q "$@" >/dev/null 2>&1
+}
+WHY_FLASK="--skip-flask" WHY_DJANGO="--skip-django" WHY_BUTANE="--skip-butane"
+if [ $SKIP_FLASK = 0 ] && ! pip_need flask_migrate alembic flask-migrate flask-sqlalchemy; then
+    SKIP_FLASK=1; WHY_FLASK="pip install alembic flask-migrate flask-sqlalchemy failed"
+fi
+if [ $SKIP_DJANGO = 0 ] && ! pip_need django django; then
+    SKIP_DJANGO=1; WHY_DJANGO="pip install django failed"
+fi
+BUTANE=$T/butane-root/bin/butane
+if [ $SKIP_BUTANE = 0 ] && [ ! -x "$BUTANE" ]; then
+    say "installing butane_cli 0.8.1 (cargo install, about 4 minutes on 2 cores) into $T/butane-root"
+    if ! cargo install -q butane_cli --version 0.8.1 --root "$T/butane-root" > "$BR/butane_install.log" 2>&1; then
+        SKIP_BUTANE=1
+        WHY_BUTANE="cargo install butane_cli failed: $(grep -m1 -i 'error' "$BR/butane_install.log" || tail -1 "$BR/butane_install.log")"
+        say "Butane skipped: $WHY_BUTANE"
+    fi
+fi
+SKIPPED=()
+[ $SKIP_FLASK = 1 ] && SKIPPED+=("Flask-Migrate ($WHY_FLASK)")
+[ $SKIP_DJANGO = 1 ] && SKIPPED+=("Django ($WHY_DJANGO)")
+[ $SKIP_BUTANE = 1 ] && SKIPPED+=("Butane ($WHY_BUTANE)")
+[ $SKIP_COMPILED = 1 ] && SKIPPED+=("compiling the models crate (--skip-compiled)")
+[ $SKIP_SYN = 1 ] && SKIPPED+=("syn alone (--skip-syn)")
+
+# --- measuring -------------------------------------------------------------------------------
+# measure KEY RUNS WARMUP PREP_SCRIPT|- [-i] CMD...: median of RUNS hyperfine runs (each after
+# PREP_SCRIPT), then one more run (after PREP_SCRIPT) under /usr/bin/time for the peak RSS.
+measure() {
+    local key=$1 runs=$2 warm=$3 prep=$4; shift 4
+    local ignore=()
+    if [ "$1" = -i ]; then ignore=(-i); shift; fi
+    local args=(-N --runs "$runs" --warmup "$warm" --style none --export-json "$OUT/$key.json" "${ignore[@]}")
+    [ "$prep" != - ] && args+=(--prepare "bash $prep")
+    local cmd; cmd=$(printf '%q ' "$@")
+    if ! hyperfine "${args[@]}" "$cmd" > "$OUT/$key.hf" 2>&1; then
+        say "step $key failed: $*"; tail -5 "$OUT/$key.hf" >&2
+        res "$key" fail; return 0
+    fi
+    res "$key" "$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.6f %.6f %.6f %d" % (r["median"], r["min"], r["max"], len(r["times"])))' "$OUT/$key.json")"
+    [ "$prep" != - ] && bash "$prep"
+    /usr/bin/time -f '%e %M' -o "$OUT/$key.time" "$@" > "$OUT/$key.out" 2>&1 || true
+    res "$key.rss" "$(awk '{print $2/1024}' "$OUT/$key.time" | tail -1)"
+}
+# once KEY PREP_SCRIPT|- CMD...: one run under /usr/bin/time (wall seconds and peak RSS).
+once() {
+    local key=$1 prep=$2; shift 2
+    [ "$prep" != - ] && bash "$prep"
+    local rc=0
+    /usr/bin/time -f '%e %M' -o "$OUT/$key.time" "$@" > "$OUT/$key.out" 2>&1 || rc=$?
+    res "$key" "$(tail -1 "$OUT/$key.time" | awk '{print $1" "$1" "$1" 1"}')"
+    res "$key.rss" "$(tail -1 "$OUT/$key.time" | awk '{print $2/1024}')"
+    res "$key.rc" "$rc"
+}
+prep() { # NAME BODY: writes a prepare script, prints its path
+    printf 'set -e\n%s\n' "$2" > "$PREP/$1.sh"; echo "$PREP/$1.sh"
+}
+ntables() { sqlite3 "$1" "select count(*) from sqlite_master where type='table' and name like 't0%'"; }
+
+# --- this project ----------------------------------------------------------------------------
+say "building migrate-cli (release and debug) into $T"
+(cd "$ROOT" && cargo build -q --release -p migrate-cli && cargo build -q -p migrate-cli)
+install_bin() { cmp -s "$1" "$2" || cp "$1" "$2"; }  # a stable mtime keeps the runner fingerprint
+install_bin "$T/release/migrate-cli" "$T/bin/migrate-cli"
+install_bin "$T/debug/migrate-cli" "$T/bin/migrate-cli-debug"
+REL=$T/bin/migrate-cli
+DBG=$T/bin/migrate-cli-debug
+CRUN="cargo run -q --manifest-path $ROOT/Cargo.toml -p migrate-cli --"
+
+W=$BR/rust
+mkdir -p "$W/src"
+cat > "$W/Cargo.toml" <<EOF
+[package]
+name = "benchapp"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[dependencies]
+migrate-core = { path = "$ROOT/migrate-core", features = ["sqlite", "chrono", "bigdecimal"] }
+diesel = { version = "2.3", default-features = false, features = ["sqlite", "chrono", "numeric"] }
+chrono = { version = "0.4", default-features = false, features = ["clock"] }
+bigdecimal = "0.4"
+
+[workspace]
+EOF
+cat > "$W/migrate.toml" <<'EOF'
+models = "."
+migrations = "migrations"
+database_url = "sqlite://app.db"
+schema_rs = "src/schema.rs"
+EOF
+printf 'pub mod models;\npub mod schema;\n' > "$W/src/lib.rs"
+cp "$ROOT/Cargo.lock" "$W/Cargo.lock"
+python3 "$GEN" "$N" --rust "$W/src/models.rs" --diesel --diesel-schema "$W/src/schema.rs"
+python3 "$GEN" "$N" --rust "$W/models_base.rs" --diesel
+python3 "$GEN" "$N" --rust "$W/models_extra.rs" --diesel --extra
+cp "$W/src/schema.rs" "$W/schema_base.rs"
+cd "$W"
+"$REL" -q init
+cp -a migrations migrations.empty
+say "this project: autogenerate initial"
+P=$(prep p_initial "cd $W; rm -rf migrations; cp -a migrations.empty migrations; cp schema_base.rs src/schema.rs")
+measure ours_autogen_initial "$R" 1 "$P" "$REL" -q migrate -m initial
+measure ours_dbg_autogen_initial "$R" 1 "$P" "$DBG" -q migrate -m initial
+measure ours_crun_autogen_initial "$R" 1 "$P" $CRUN -q migrate -m initial
+bash "$P"; "$REL" -q migrate -m initial
+INITIAL=$W/$(ls migrations/versions/*_initial.rs)
+cp -a migrations migrations.initial; cp src/schema.rs schema_initial.rs
+measure ours_rustfmt_initial "$R" 1 - bash -c "rustfmt --edition 2021 --emit stdout < $INITIAL > /dev/null"
+measure ours_process_start "$R" 3 - "$REL" --version
+
+say "this project: upgrade initial"
+RUNNER_CLEAN="for d in $T/migrate/migrate-runner-*; do [ -f \$d/Cargo.toml ] && grep -q 'of $W/migrations to' \$d/Cargo.toml || continue; rm -f \$d/fingerprint; cargo clean -q --manifest-path \$d/Cargo.toml -p \$(basename \$d) 2>/dev/null || true; done"
+RUNNER_TOUCH="for d in $T/migrate/migrate-runner-*; do [ -f \$d/Cargo.toml ] && grep -q 'of $W/migrations to' \$d/Cargo.toml || continue; rm -f \$d/fingerprint; touch \$d/src/main.rs; done"
+if [ $SKIP_COLD = 0 ]; then
+    # The very first upgrade on a machine: migrate-core, Diesel and the bundled SQLite compile too.
+    P=$(prep p_cold "cd $W; rm -f app.db; rm -rf $T-cold")
+    once ours_upgrade_initial_colddeps "$P" env CARGO_TARGET_DIR="$T-cold" "$REL" -q upgrade
+    rm -rf "$T-cold"
+fi
+P=$(prep p_up_cold "cd $W; rm -f app.db; $RUNNER_CLEAN")
+measure ours_upgrade_initial_compile "$RS" 1 "$P" "$REL" -q upgrade
+P=$(prep p_up_incr "cd $W; rm -f app.db; $RUNNER_TOUCH")
+measure ours_upgrade_initial_recompile "$RS" 0 "$P" "$REL" -q upgrade
+P=$(prep p_up "cd $W; rm -f app.db")
+measure ours_upgrade_initial "$R" 1 "$P" "$REL" -q upgrade
+[ "$(ntables app.db)" = "$N" ] || { say "upgrade did not create $N tables"; exit 1; }
+cp app.db db_initial.db
+
+say "this project: floor (the same DDL through the sqlite3 shell, one transaction)"
+{ echo 'BEGIN;'; sqlite3 db_initial.db .schema | grep -v '^CREATE TABLE sqlite_sequence'; echo 'COMMIT;'; } > floor.sql
+P=$(prep p_floor "cd $W; rm -f floor.db")
+measure ours_floor "$R" 1 "$P" sqlite3 floor.db ".read floor.sql"
+[ "$(ntables floor.db)" = "$N" ] || { say "floor did not create $N tables"; exit 1; }
+
+say "this project: autogenerate with no change"
+measure ours_autogen_nochange "$R" 1 - "$REL" -q migrate -m nothing
+measure ours_dbg_autogen_nochange "$R" 1 - "$DBG" -q migrate -m nothing
+measure ours_crun_autogen_nochange "$R" 1 - $CRUN -q migrate -m nothing
+measure ours_check_source "$R" 1 - "$REL" -q check
+[ "$(ls migrations/versions | wc -l)" = 1 ] || { say "no-change migrate wrote a migration"; exit 1; }
+
+say "this project: autogenerate one column"
+cp models_extra.rs src/models.rs
+P=$(prep p_onecol "cd $W; rm -rf migrations; cp -a migrations.initial migrations; cp schema_initial.rs src/schema.rs")
+measure ours_autogen_onecol "$R" 1 "$P" "$REL" -q migrate -m onecol
+measure ours_dbg_autogen_onecol "$R" 1 "$P" "$DBG" -q migrate -m onecol
+measure ours_crun_autogen_onecol "$R" 1 "$P" $CRUN -q migrate -m onecol
+bash "$P"; "$REL" -q migrate -m onecol
+grep -q nickname migrations/versions/*_onecol.rs || { say "onecol migration lacks the column"; exit 1; }
+
+say "this project: upgrade / downgrade one column"
+P=$(prep p_up1_incr "cd $W; cp db_initial.db app.db; $RUNNER_TOUCH")
+measure ours_upgrade_onecol_recompile "$RS" 1 "$P" "$REL" -q upgrade
+P=$(prep p_up1 "cd $W; cp db_initial.db app.db")
+measure ours_upgrade_onecol "$R" 1 "$P" "$REL" -q upgrade
+cp app.db db_head.db
+P=$(prep p_down1 "cd $W; cp db_head.db app.db")
+measure ours_downgrade_onecol "$R" 1 "$P" "$REL" -q downgrade
+# The debug CLI starts the same runner; its first run rebuilds nothing but the fingerprint.
+P=$(prep p_up_dbg "cd $W; rm -f app.db")
+measure ours_dbg_upgrade_all "$R" 1 "$P" "$DBG" -q upgrade
+
+if [ $SKIP_COMPILED = 0 ]; then
+    say "this project: compiling the models crate (minutes with Diesel's derives)"
+    # state: models with the extra column, snapshot at the onecol head
+    P=$(prep p_clean_models "cd $W; cargo clean -q -p benchapp")
+    once models_check_cold "$P" cargo check -q
+    measure models_check_noop "$R" 1 - cargo check -q
+    cp models_base.rs src/models.rs
+    once models_check_edit - cargo check -q
+    cp models_extra.rs src/models.rs
+    once models_check_edit2 - cargo check -q
+    once ours_check_compiled_cold "$P" "$REL" -q check --compiled
+    measure ours_check_compiled_noop "$R" 1 - "$REL" -q check --compiled
+    cp models_base.rs src/models.rs
+    once ours_check_compiled_edit - "$REL" -q check --compiled   # exits 1: the models differ
+    cp models_extra.rs src/models.rs
+    once ours_check_compiled_edit2 - "$REL" -q check --compiled
+fi
+
+# --- syn alone -------------------------------------------------------------------------------
+if [ $SKIP_SYN = 0 ]; then
+    say "syn alone on the models file (criterion, bench profile)"
+    (cd "$ROOT" && env -u CARGO_TARGET_DIR PIPELINE_SOURCE_SIZES="$N" \
+        cargo bench -q -p migrate-core --bench pipeline --features source -- "^(syn_parse_file|read_models|read_models\\+schema|nochange_inmemory)/" \
+        > "$OUT/criterion.txt" 2>&1) || say "criterion run failed (see $OUT/criterion.txt)"
+    for g in syn_parse_file read_models nochange_inmemory; do
+        f="$ROOT/target/criterion/$g/$N/new/estimates.json"
+        [ -f "$f" ] && res "crit_$g" "$(python3 -c 'import json,sys; print("%.6f" % (json.load(open(sys.argv[1]))["median"]["point_estimate"]/1e9))' "$f")"
+    done
+fi
+
+# --- Flask-Migrate ---------------------------------------------------------------------------
+if [ $SKIP_FLASK = 0 ]; then
+    say "Flask-Migrate: $R runs of alembic_bench.sh"
+    for i in $(seq "$R"); do
+        bash "$SHARED/alembic_bench.sh" "$N" "$BR/flask" >> "$OUT/flask_runs.txt" || say "alembic_bench.sh run $i failed"
+        n=$(ntables "$BR/flask/app.db")
+        [ "$n" = "$N" ] || { say "alembic_bench.sh run $i left $n tables, expected $N"; }
+    done
+    python3 - "$OUT/flask_runs.txt" >> "$RES" <<'EOF'
+import sys, statistics, collections
+runs = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    k, v = line.split()
+    runs[k].append(float(v))
+for k, vs in runs.items():
+    print("flask_%s\t%.6f %.6f %.6f %d" % (k, statistics.median(vs), min(vs), max(vs), len(vs)))
+EOF
+    cd "$BR/flask"; export FLASK_APP=app.py
+    flask db upgrade >/dev/null 2>&1
+    once flask_mem_nochange - flask db migrate -m nothing
+    once flask_mem_upgrade "$(prep p_fl "cd $BR/flask; rm -f app.db")" flask db upgrade
+fi
+
+# --- Django ----------------------------------------------------------------------------------
+if [ $SKIP_DJANGO = 0 ]; then
+    say "Django"
+    D=$BR/django
+    python3 "$HERE/gen_peers.py" "$N" --django "$D"
+    cd "$D"
+    mkdir -p benchapp/migrations; touch benchapp/migrations/__init__.py
+    PM="python3 $D/manage.py"
+    P=$(prep p_dj_init "cd $D; rm -f benchapp/migrations/0*.py")
+    measure django_makemigrations_initial "$R" 1 "$P" $PM makemigrations benchapp
+    bash "$P"; $PM makemigrations benchapp > /dev/null
+    P=$(prep p_dj_mig "cd $D; rm -f app.db")
+    measure django_migrate_initial "$R" 1 "$P" $PM migrate benchapp 0001
+    [ "$(ntables app.db)" = "$N" ] || say "django migrate left $(ntables app.db) tables"
+    cp app.db db_initial.db
+    measure django_makemigrations_nochange "$R" 1 - $PM makemigrations benchapp
+    python3 "$HERE/gen_peers.py" "$N" --django "$D" --extra
+    P=$(prep p_dj_one "cd $D; rm -f benchapp/migrations/0002*.py")
+    measure django_makemigrations_onecol "$R" 1 "$P" $PM makemigrations benchapp
+    bash "$P"; $PM makemigrations benchapp > /dev/null
+    P=$(prep p_dj_up1 "cd $D; cp db_initial.db app.db")
+    measure django_migrate_onecol "$R" 1 "$P" $PM migrate benchapp 0002
+    cp app.db db_head.db
+    P=$(prep p_dj_down1 "cd $D; cp db_head.db app.db")
+    measure django_unmigrate_onecol "$R" 1 "$P" $PM migrate benchapp 0001
+fi
+
+# --- Butane ----------------------------------------------------------------------------------
+if [ $SKIP_BUTANE = 0 ]; then
+    say "Butane"
+    B=$BR/butane
+    mkdir -p "$B/src"
+    cat > "$B/Cargo.toml" <<'EOF'
+[package]
+name = "butaneapp"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[dependencies]
+butane = { version = "=0.8.1", features = ["sqlite"] }
+chrono = { version = "0.4", default-features = false, features = ["clock"] }
+
+[workspace]
+EOF
+    printf 'pub mod models;\n' > "$B/src/lib.rs"
+    python3 "$HERE/gen_peers.py" "$N" --butane "$B"
+    cp "$B/src/models.rs" "$B/models_base.rs"
+    python3 "$HERE/gen_peers.py" "$N" --butane "$B/extra" --extra
+    mv "$B/extra/src/models.rs" "$B/models_extra.rs"; rm -rf "$B/extra"
+    [ -f "$T/butaneapp.Cargo.lock" ] && cp "$T/butaneapp.Cargo.lock" "$B/Cargo.lock"
+    cd "$B"
+    "$BUTANE" init sqlite db.sqlite > /dev/null
+    cargo build -q 2>"$OUT/butane_build.err" || { say "butane app does not build"; cat "$OUT/butane_build.err" >&2; exit 1; }
+    cp Cargo.lock "$T/butaneapp.Cargo.lock"
+    once butane_build_cold "$(prep p_bt_clean "cd $B; cargo clean -q -p butaneapp")" cargo build -q
+    cp -a .butane butane.base
+    P=$(prep p_bt_init "cd $B; rm -rf .butane; cp -a butane.base .butane")
+    measure butane_makemigration_initial "$R" 1 "$P" "$BUTANE" makemigration initial
+    bash "$P"; "$BUTANE" makemigration initial > /dev/null
+    P=$(prep p_bt_mig "cd $B; rm -f db.sqlite")
+    measure butane_migrate_initial "$R" 1 "$P" "$BUTANE" migrate
+    [ "$(ntables db.sqlite)" = "$N" ] || say "butane migrate left $(ntables db.sqlite) tables"
+    cp db.sqlite db_initial.sqlite
+    measure butane_build_noop "$R" 1 - cargo build -q
+    measure butane_makemigration_nochange "$R" 1 - "$BUTANE" makemigration nothing
+    # the one-field edit: each run starts from the base models, built, and times edit + build
+    P=$(prep p_bt_edit "cd $B; cp models_base.rs src/models.rs; cargo build -q")
+    measure butane_build_edit "$RS" 0 "$P" bash -c "cp $B/models_extra.rs $B/src/models.rs && cd $B && cargo build -q"
+    cp -a .butane butane.pre_onecol
+    P=$(prep p_bt_one "cd $B; rm -rf .butane; cp -a butane.pre_onecol .butane")
+    measure butane_makemigration_onecol "$R" 1 "$P" "$BUTANE" makemigration onecol
+    bash "$P"; "$BUTANE" makemigration onecol > /dev/null
+    P=$(prep p_bt_up1 "cd $B; cp db_initial.sqlite db.sqlite")
+    measure butane_migrate_onecol "$R" 1 "$P" "$BUTANE" migrate
+    cp db.sqlite db_head.sqlite
+    P=$(prep p_bt_down1 "cd $B; cp db_head.sqlite db.sqlite")
+    measure butane_unmigrate_onecol "$R" 1 "$P" "$BUTANE" unmigrate
+fi
+
+# --- report ----------------------------------------------------------------------------------
+cd "$BR"
+python3 - "$RES" "$N" "$R" "$RS" "${SKIPPED[@]}" > "$BR/report.md" <<'EOF'
+import sys
+res_path, n, runs, slow = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+skipped = sys.argv[5:]
+res = {}
+for line in open(res_path):
+    k, v = line.rstrip("\n").split("\t")
+    res[k] = v
+
+def med(k):
+    v = res.get(k)
+    if v is None or v == "fail" or v == "":
+        return None
+    return float(v.split()[0])
+
+def rss(k):
+    v = res.get(k + ".rss")
+    return float(v) if v not in (None, "") else None
+
+def s(x):
+    if x is None:
+        return "-"
+    if x < 0.1:
+        return "%.1f ms" % (x * 1000)
+    return "%.3f s" % x if x < 10 else "%.1f s" % x
+
+def mb(k):
+    x = rss(k)
+    return "-" if x is None else "%.0f" % x
+
+def ratio(a, b):
+    return "-" if a is None or b is None or b == 0 else "%.3fx" % (a / b)
+
+def runs_of(k):
+    v = res.get(k)
+    return v.split()[3] if v and v != "fail" else "-"
+
+butane_edit = None
+if med("butane_build_edit") is not None and med("butane_makemigration_onecol") is not None:
+    butane_edit = med("butane_build_edit") + med("butane_makemigration_onecol")
+butane_noop = None
+if med("butane_build_noop") is not None and med("butane_makemigration_nochange") is not None:
+    butane_noop = med("butane_build_noop") + med("butane_makemigration_nochange")
+
+rows = [
+    # label, ours release, ours debug binary, cargo run, flask, django, butane
+    ("autogenerate, initial", "ours_autogen_initial", "ours_dbg_autogen_initial", "ours_crun_autogen_initial",
+     "flask_autogen_initial", "django_makemigrations_initial", "butane_makemigration_initial", None),
+    ("autogenerate, no change", "ours_autogen_nochange", "ours_dbg_autogen_nochange", "ours_crun_autogen_nochange",
+     "flask_autogen_nochange", "django_makemigrations_nochange", None, butane_noop),
+    ("autogenerate, one column", "ours_autogen_onecol", "ours_dbg_autogen_onecol", "ours_crun_autogen_onecol",
+     "flask_autogen_onecol", "django_makemigrations_onecol", None, butane_edit),
+    ("upgrade, initial (runner already compiled)", "ours_upgrade_initial", None, None,
+     "flask_upgrade_initial", "django_migrate_initial", "butane_migrate_initial", None),
+    ("upgrade, one column (runner already compiled)", "ours_upgrade_onecol", None, None,
+     "flask_upgrade_onecol", "django_migrate_onecol", "butane_migrate_onecol", None),
+    ("downgrade, one column", "ours_downgrade_onecol", None, None,
+     "flask_downgrade_onecol", "django_unmigrate_onecol", "butane_unmigrate_onecol", None),
+    ("floor: sqlite3 shell, same DDL, one transaction", "ours_floor", None, None,
+     "flask_sqlite3_floor_initial", None, None, None),
+]
+print(f"### N = {n} tables (SQLite; median of {runs} runs, compile steps {slow}; one run where marked)\n")
+print("| step | this project, release | debug binary | `cargo run -p migrate-cli --` | Flask-Migrate | Django | Butane | release / Flask | debug / Flask | release / Django | debug / Django | release / Butane |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+for label, o, d, c, f, dj, b, bval in rows:
+    O, D, C, F, DJ = med(o), med(d) if d else None, med(c) if c else None, med(f), med(dj) if dj else None
+    B = bval if bval is not None else (med(b) if b else None)
+    print(f"| {label} | {s(O)} | {s(D)} | {s(C)} | {s(F)} | {s(DJ)} | {s(B)} | {ratio(O, F)} | {ratio(D, F)} | {ratio(O, DJ)} | {ratio(D, DJ)} | {ratio(O, B)} |")
+print()
+print("Butane's no-change row is `cargo build` with nothing changed plus `butane makemigration`; its one-column row is")
+print("`cargo build` after the one-field edit plus `butane makemigration` (Butane reads the models when they compile).")
+print("Flask-Migrate figures: median per step over the runs of shared/bench/alembic_bench.sh.\n")
+
+print("#### This project, piece by piece\n")
+print("| what | median | runs | peak RSS (MB) |")
+print("| --- | --- | --- | --- |")
+detail = [
+    ("process start (`migrate-cli --version`, release)", "ours_process_start"),
+    ("rustfmt of the initial module alone (migrate pipes it through rustfmt)", "ours_rustfmt_initial"),
+    ("syn::parse_file of the models file alone (criterion, in process)", "crit_syn_parse_file"),
+    ("source::read_models of the models crate (criterion, in process)", "crit_read_models"),
+    ("no-change migrate in memory: read models + snapshot + diff (criterion)", "crit_nochange_inmemory"),
+    ("`migrate-cli check` (source reader), release", "ours_check_source"),
+    ("first upgrade in an empty target dir (compiles migrate-core, Diesel, SQLite, runner); once", "ours_upgrade_initial_colddeps"),
+    ("upgrade initial incl. compiling the runner crate from clean (dependencies built)", "ours_upgrade_initial_compile"),
+    ("upgrade initial incl. recompiling the runner incrementally (main.rs touched)", "ours_upgrade_initial_recompile"),
+    ("upgrade initial, runner compiled (apply alone)", "ours_upgrade_initial"),
+    ("upgrade one column incl. recompiling the runner incrementally", "ours_upgrade_onecol_recompile"),
+    ("upgrade one column, runner compiled", "ours_upgrade_onecol"),
+    ("downgrade one column, runner compiled", "ours_downgrade_onecol"),
+    ("upgrade base -> head with the debug CLI, runner compiled", "ours_dbg_upgrade_all"),
+    ("floor: the same DDL through the sqlite3 shell, one transaction", "ours_floor"),
+]
+for label, k in detail:
+    if k in res:
+        print(f"| {label} | {s(med(k))} | {runs_of(k)} | {mb(k)} |")
+print()
+
+print("#### Compiling the models crate (Diesel derives + `#[derive(Model)]`), one run each unless noted\n")
+print("| what | time | runs | peak RSS (MB) |")
+print("| --- | --- | --- | --- |")
+comp = [
+    ("`cargo check`, cold (crate cleaned, dependencies built)", "models_check_cold"),
+    ("`cargo check`, nothing changed", "models_check_noop"),
+    ("`cargo check` after a one-field edit (field removed)", "models_check_edit"),
+    ("`cargo check` after a one-field edit (field added back)", "models_check_edit2"),
+    ("`migrate-cli check --compiled`, cold (models crate built from clean)", "ours_check_compiled_cold"),
+    ("`migrate-cli check --compiled`, nothing changed", "ours_check_compiled_noop"),
+    ("`migrate-cli check --compiled` after a one-field edit (removed; exits 1 as it should)", "ours_check_compiled_edit"),
+    ("`migrate-cli check --compiled` after a one-field edit (added back)", "ours_check_compiled_edit2"),
+    ("Butane: `cargo build` of its models crate, cold (crate cleaned)", "butane_build_cold"),
+    ("Butane: `cargo build`, nothing changed", "butane_build_noop"),
+    ("Butane: `cargo build` after the one-field edit", "butane_build_edit"),
+]
+for label, k in comp:
+    if k in res:
+        print(f"| {label} | {s(med(k))} | {runs_of(k)} | {mb(k)} |")
+print()
+
+print("#### Peak RSS (MB, largest process of the step, one run under /usr/bin/time)\n")
+print("| step | this project | Flask-Migrate | Django | Butane |")
+print("| --- | --- | --- | --- | --- |")
+print(f"| autogenerate, initial | {mb('ours_autogen_initial')} | - | {mb('django_makemigrations_initial')} | {mb('butane_makemigration_initial')} |")
+print(f"| autogenerate, no change | {mb('ours_autogen_nochange')} | {mb('flask_mem_nochange')} | {mb('django_makemigrations_nochange')} | {mb('butane_makemigration_nochange')} |")
+print(f"| autogenerate, one column | {mb('ours_autogen_onecol')} | - | {mb('django_makemigrations_onecol')} | {mb('butane_makemigration_onecol')} |")
+print(f"| upgrade, initial | {mb('ours_upgrade_initial')} | {mb('flask_mem_upgrade')} (base -> head) | {mb('django_migrate_initial')} | {mb('butane_migrate_initial')} |")
+print()
+
+print("#### Goals of issue 6\n")
+def goal(text, value, limit, applies=True):
+    if not applies:
+        print(f"| {text} | - | - | not applicable at N={n} |")
+    elif value is None or limit is None:
+        print(f"| {text} | - | - | not measured |")
+    else:
+        r = value / limit
+        print(f"| {text} | {s(value)} | {s(limit)} | {'met' if value <= limit else 'NOT met'} ({r:.2f} of the limit) |")
+print("| goal | measured | limit | verdict |")
+print("| --- | --- | --- | --- |")
+def m(k): return med(k)
+def times(k, f):
+    v = m(k)
+    return None if v is None else v * f
+goal("no-change autogenerate (debug binary) <= 0.05x Flask-Migrate", m("ours_dbg_autogen_nochange"), times("flask_autogen_nochange", 0.05), n == 200)
+goal("no-change autogenerate (debug binary) <= 0.15x Django", m("ours_dbg_autogen_nochange"), times("django_makemigrations_nochange", 0.15), n == 200)
+goal("one-column autogenerate (debug binary) <= 0.05x Flask-Migrate", m("ours_dbg_autogen_onecol"), times("flask_autogen_onecol", 0.05), n == 200)
+goal("one-column autogenerate (debug binary) <= 0.15x Django", m("ours_dbg_autogen_onecol"), times("django_makemigrations_onecol", 0.15), n == 200)
+goal("no-change autogenerate (release) <= 3x syn::parse_file of the models", m("ours_autogen_nochange"), times("crit_syn_parse_file", 3), n == 200)
+goal("one-column autogenerate (release) <= 3x syn::parse_file of the models", m("ours_autogen_onecol"), times("crit_syn_parse_file", 3), n == 200)
+goal("upgrade initial, compiled, <= 0.1x Flask-Migrate upgrade", m("ours_upgrade_initial"), times("flask_upgrade_initial", 0.1), n == 200)
+goal("upgrade initial, compiled, <= 2x Butane migrate", m("ours_upgrade_initial"), times("butane_migrate_initial", 2), n == 200)
+goal("upgrade initial, compiled, <= 1.5x the sqlite3 floor (N=1000)", m("ours_upgrade_initial"), times("ours_floor", 1.5), n == 1000)
+goal("`schema` <= 0.05x `diesel print-schema` (N=1000)", None, None, n == 1000)
+print()
+if skipped:
+    print("Skipped: " + "; ".join(skipped) + "\n")
+EOF
+cat "$BR/report.md"
+say "raw results: $RES; apps and logs under $BR"
