@@ -390,8 +390,16 @@ fn run_migrations(ctx: &Context, command: &str, target: &str) -> Result<u8, CliE
     let url = ctx.database_url(Some(&config))?;
     let backend = backend_of(&url)?;
     if programs::migration_files(&config.versions_dir())?.is_empty() {
-        // Nothing to compile; still connect, so a bad URL is reported now.
-        connect(&url)?.history()?;
+        // Nothing to compile; still connect, so a bad URL is reported now, and an applied
+        // revision whose file is gone is named.
+        if let Some(row) = connect(&url)?.history()?.first() {
+            return Err(CliError::new(format!(
+                "revision {} ({}) is applied on the database but its migration file is missing from {}",
+                row.revision,
+                row.message,
+                ctx.show(&config.versions_dir())
+            )));
+        }
         ctx.say(format!(
             "No migrations in {}; nothing to {command}",
             ctx.show(&config.versions_dir())

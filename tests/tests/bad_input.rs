@@ -132,3 +132,56 @@ fn models_crate_that_does_not_compile_shows_cargo_errors() {
     assert!(err.contains("sql_type"), "{err}");
     assert!(project.versions().is_empty());
 }
+
+#[test]
+fn broken_migration_module_shows_cargo_errors_and_applies_nothing() {
+    let project = Project::new("broken_migration", MODELS);
+    project.ok(&["init"]);
+    project.ok(&["migrate", "-m", "users"]);
+    let module = project.versions()[0].clone();
+    let source = std::fs::read_to_string(&module).unwrap();
+    std::fs::write(
+        &module,
+        source.replace("m.create_table(", "m.create_tabel("),
+    )
+    .unwrap();
+    let out = project.cli(&["upgrade"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(err.contains("error[E0599]"), "cargo's error shown: {err}");
+    assert!(err.contains("create_tabel"), "{err}");
+    assert!(
+        err.contains("does not compile (cargo's errors above)"),
+        "{err}"
+    );
+    assert!(!project.file("app.db").exists() || project.ok(&["current"]).contains("base"));
+}
+
+#[test]
+fn edited_or_missing_applied_migration_is_named() {
+    let project = Project::new("tampered", MODELS);
+    project.ok(&["init"]);
+    project.ok(&["migrate", "-m", "users"]);
+    project.ok(&["upgrade"]);
+    let module = project.versions()[0].clone();
+    let name = module.file_name().unwrap().to_string_lossy().into_owned();
+    let source = std::fs::read_to_string(&module).unwrap();
+
+    // One byte changed in a comment: still compiles, but it is not what was applied.
+    std::fs::write(&module, source.replacen("// users", "// Users", 1)).unwrap();
+    let out = project.cli(&["upgrade"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(err.contains(&format!("{name} (revision ")), "{err}");
+    assert!(err.contains("was edited after it was applied"), "{err}");
+
+    std::fs::remove_file(&module).unwrap();
+    project.write("migrations/versions/.keep", "");
+    let out = project.cli(&["downgrade"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("is applied on the database but its migration file is missing"),
+        "{err}"
+    );
+}
