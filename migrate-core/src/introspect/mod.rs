@@ -1,0 +1,244 @@
+//! Introspection: a live database read back into the schema types, normalised so that after
+//! `up` the diff between the database and the target snapshot plans nothing.
+
+use crate::schema::{DefaultValue, SqlType};
+
+#[cfg(feature = "sqlite")]
+mod sqlite;
+#[cfg(feature = "sqlite")]
+pub use sqlite::introspect_sqlite;
+
+/// The vocabulary type of a SQLite declared type, as this project's SQLite dialect writes them.
+pub fn sqlite_type(declared: &str) -> SqlType {
+    let upper = declared.trim().to_ascii_uppercase();
+    match upper.as_str() {
+        "INT" => SqlType::Integer,
+        "BLOB" => SqlType::Binary,
+        "BOOL" => SqlType::Boolean,
+        "FLOAT" => SqlType::Real,
+        "DOUBLE PRECISION" => SqlType::Double,
+        "DATETIME" => SqlType::Timestamp,
+        _ => upper
+            .parse()
+            .unwrap_or_else(|_| SqlType::Custom(declared.trim().to_string())),
+    }
+}
+
+/// A SQLite `dflt_value` read back as the default the column was created with.
+pub fn sqlite_default(raw: &str, ty: &SqlType) -> DefaultValue {
+    let raw = raw.trim();
+    if raw.len() >= 2 && raw.starts_with('\'') && raw.ends_with('\'') {
+        return DefaultValue::Text(raw[1..raw.len() - 1].replace("''", "'"));
+    }
+    if *ty == SqlType::Boolean {
+        match raw {
+            "0" | "FALSE" | "false" => return DefaultValue::Bool(false),
+            "1" | "TRUE" | "true" => return DefaultValue::Bool(true),
+            _ => {}
+        }
+    }
+    if let Ok(i) = raw.parse::<i64>() {
+        return DefaultValue::Int(i);
+    }
+    if raw.parse::<f64>().is_ok() && raw.contains(['.', 'e', 'E']) {
+        return DefaultValue::Float(raw.to_string());
+    }
+    let expr = raw
+        .strip_prefix('(')
+        .and_then(|r| r.strip_suffix(')'))
+        .unwrap_or(raw);
+    DefaultValue::Sql(expr.to_string())
+}
+
+/// Aligns what SQLite cannot tell apart: an auto-increment key must be declared `INTEGER` to be
+/// the rowid, so a `bigint` or `smallint` key reads back as `integer`. Where `expected` has such
+/// a key and `live` has the `integer` one, `live` takes the expected type.
+pub fn align_sqlite_keys(live: &mut crate::schema::Schema, expected: &crate::schema::Schema) {
+    for table in &mut live.tables {
+        let Some(want) = expected.table(&table.name) else {
+            continue;
+        };
+        for column in &mut table.columns {
+            let Some(w) = want.column(&column.name) else {
+                continue;
+            };
+            if column.auto_increment
+                && w.auto_increment
+                && column.ty == SqlType::Integer
+                && w.ty.is_integer()
+            {
+                column.ty = w.ty.clone();
+            }
+        }
+    }
+}
+
+/// The top-level parts of a `CREATE TABLE` body (columns and table constraints), split at the
+/// commas that are outside parentheses and quotes.
+pub fn split_table_body(sql: &str) -> Vec<String> {
+    let Some(open) = sql.find('(') else {
+        return Vec::new();
+    };
+    let body = &sql[open + 1..];
+    let mut parts = Vec::new();
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut current = String::new();
+    for ch in body.chars() {
+        match quote {
+            Some(q) => {
+                current.push(ch);
+                if ch == q {
+                    quote = None;
+                }
+                continue;
+            }
+            None if matches!(ch, '\'' | '"' | '`' | '[') => {
+                quote = Some(if ch == '[' { ']' } else { ch });
+                current.push(ch);
+                continue;
+            }
+            None => {}
+        }
+        match ch {
+            '(' => {
+                depth += 1;
+                current.push(ch);
+            }
+            ')' if depth == 0 => {
+                parts.push(current.trim().to_string());
+                return parts;
+            }
+            ')' => {
+                depth -= 1;
+                current.push(ch);
+            }
+            ',' if depth == 0 => parts.push(std::mem::take(&mut current).trim().to_string()),
+            _ => current.push(ch),
+        }
+    }
+    parts
+}
+
+/// Strips one level of identifier quoting.
+pub fn unquote(ident: &str) -> String {
+    let ident = ident.trim();
+    for (open, close) in [('"', '"'), ('`', '`'), ('[', ']')] {
+        if ident.len() >= 2 && ident.starts_with(open) && ident.ends_with(close) {
+            let inner = &ident[1..ident.len() - 1];
+            return if open == '"' {
+                inner.replace("\"\"", "\"")
+            } else {
+                inner.to_string()
+            };
+        }
+    }
+    ident.to_string()
+}
+
+/// `CONSTRAINT "name" REST` split into the name and the rest.
+pub fn named_constraint(part: &str) -> Option<(String, &str)> {
+    let rest = part
+        .strip_prefix("CONSTRAINT ")
+        .or_else(|| part.strip_prefix("constraint "))?;
+    let rest = rest.trim_start();
+    let end = if let Some(stripped) = rest.strip_prefix('"') {
+        let mut i = 0;
+        let bytes = stripped.as_bytes();
+        loop {
+            if i >= bytes.len() {
+                return None;
+            }
+            if bytes[i] == b'"' {
+                if bytes.get(i + 1) == Some(&b'"') {
+                    i += 2;
+                    continue;
+                }
+                break i + 2;
+            }
+            i += 1;
+        }
+    } else {
+        rest.find(char::is_whitespace)?
+    };
+    Some((unquote(&rest[..end]), rest[end..].trim_start()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_body_splits_at_top_level_commas() {
+        let parts = split_table_body(
+            "CREATE TABLE \"t\" (\n \"a\" NUMERIC(10,2) NOT NULL DEFAULT 'x,y',\n CONSTRAINT \"ck\" CHECK (a > 0 AND (b, c) IS NOT NULL)\n)",
+        );
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[0], "\"a\" NUMERIC(10,2) NOT NULL DEFAULT 'x,y'");
+        let (name, rest) = named_constraint(&parts[1]).unwrap();
+        assert_eq!(name, "ck");
+        assert_eq!(rest, "CHECK (a > 0 AND (b, c) IS NOT NULL)");
+    }
+
+    #[test]
+    fn defaults_read_back_typed() {
+        assert_eq!(
+            sqlite_default("'it''s'", &SqlType::Text),
+            DefaultValue::Text("it's".into())
+        );
+        assert_eq!(
+            sqlite_default("0", &SqlType::Boolean),
+            DefaultValue::Bool(false)
+        );
+        assert_eq!(
+            sqlite_default("-3", &SqlType::Integer),
+            DefaultValue::Int(-3)
+        );
+        assert_eq!(
+            sqlite_default("1.5", &SqlType::Double),
+            DefaultValue::Float("1.5".into())
+        );
+        assert_eq!(
+            sqlite_default("CURRENT_TIMESTAMP", &SqlType::Timestamp),
+            DefaultValue::Sql("CURRENT_TIMESTAMP".into())
+        );
+        assert_eq!(
+            sqlite_default("(lower('A'))", &SqlType::Text),
+            DefaultValue::Sql("lower('A')".into())
+        );
+    }
+
+    #[test]
+    fn declared_types_map_back() {
+        assert_eq!(sqlite_type("VARCHAR(200)"), SqlType::Varchar(200));
+        assert_eq!(sqlite_type("BLOB"), SqlType::Binary);
+        assert_eq!(
+            sqlite_type("NUMERIC(10,2)"),
+            SqlType::Numeric(Some((10, 2)))
+        );
+        assert_eq!(sqlite_type("BOOLEAN"), SqlType::Boolean);
+        assert_eq!(sqlite_type("geometry"), SqlType::Custom("geometry".into()));
+    }
+}
+
+#[cfg(all(test, feature = "sqlite"))]
+mod round_trip {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+
+    use crate::dialect::{render_all, SqliteDialect};
+    use crate::diff::diff;
+    use crate::schema::Schema;
+
+    #[test]
+    fn created_schema_reads_back_equal() {
+        let target = crate::codegen::tests::blog_schema();
+        let plan = diff(&Schema::default(), &target).unwrap();
+        let (statements, _) = render_all(&SqliteDialect, &Schema::default(), &plan.up).unwrap();
+        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+        conn.batch_execute(&statements.join(";\n")).unwrap();
+        let live = super::introspect_sqlite(&mut conn).unwrap();
+        assert_eq!(live, target);
+        assert!(diff(&live, &target).unwrap().is_empty());
+    }
+}
