@@ -380,7 +380,6 @@ fn backend_of(url: &str) -> Result<Backend, CliError> {
             backend.feature()
         )));
     }
-    backend.dialect()?;
     Ok(backend)
 }
 

@@ -39,7 +39,7 @@ fn run(migrations: &[EmbeddedMigration], args: &[String]) -> Result<()> {
         "sql" => {
             let backend = Backend::parse(arg(3))
                 .ok_or_else(|| Error::Target(format!("unknown dialect `{}`", arg(3))))?;
-            let dialect = backend.dialect()?;
+            let dialect = backend.dialect();
             let from = match arg(1) {
                 "base" | "" => 0,
                 rev => {

@@ -10,7 +10,9 @@ use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 
-use crate::connection::{delete_history, insert_history, HistoryRow, MigrationConnection};
+use crate::connection::{
+    delete_history, insert_history, set_history_state, HistoryRow, MigrationConnection,
+};
 use crate::dialect::{render_all, Backend, Dialect};
 use crate::error::{Error, Result};
 use crate::migration::{Migration, Operation};
@@ -277,7 +279,7 @@ pub struct Runner<'a> {
 impl<'a> Runner<'a> {
     /// A runner over `conn`.
     pub fn new(conn: &'a mut dyn MigrationConnection, set: &'a MigrationSet) -> Result<Self> {
-        let dialect = conn.backend().dialect()?;
+        let dialect = conn.backend().dialect();
         Ok(Runner { conn, set, dialect })
     }
 
@@ -421,22 +423,30 @@ impl<'a> Runner<'a> {
             self.conn.commit()?;
             return Ok(false);
         }
+        let row = |state: &str, duration: i64| HistoryRow {
+            revision: m.revision.to_string(),
+            message: m.message.to_string(),
+            checksum: m.checksum(),
+            applied_at: now_rfc3339(),
+            duration_ms: duration,
+            state: state.into(),
+        };
+        let transactional = self.conn.transactional_ddl();
+        if !transactional {
+            // Committed before the first statement: a failure half-way leaves it `dirty`.
+            insert_history(self.conn, &row("dirty", 0))?;
+        }
         for statement in statements {
             self.conn
                 .execute(statement)
                 .map_err(|e| in_migration(m, e))?;
         }
-        insert_history(
-            self.conn,
-            &HistoryRow {
-                revision: m.revision.to_string(),
-                message: m.message.to_string(),
-                checksum: m.checksum(),
-                applied_at: now_rfc3339(),
-                duration_ms: started.elapsed().as_millis() as i64,
-                state: "applied".into(),
-            },
-        )?;
+        let duration = started.elapsed().as_millis() as i64;
+        if transactional {
+            insert_history(self.conn, &row("applied", duration))?;
+        } else {
+            set_history_state(self.conn, m.revision, "applied", duration)?;
+        }
         self.conn.verify().map_err(|e| in_migration(m, e))?;
         self.conn.commit()?;
         Ok(true)
@@ -465,6 +475,9 @@ impl<'a> Runner<'a> {
                 {
                     self.conn.commit()?;
                     return Ok(false);
+                }
+                if !self.conn.transactional_ddl() {
+                    set_history_state(self.conn, m.revision, "dirty", 0)?;
                 }
                 for statement in &statements {
                     self.conn

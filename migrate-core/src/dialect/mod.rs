@@ -4,8 +4,13 @@
 //! that a backend that cannot alter a table in place (SQLite) can rebuild it. Rendering is pure:
 //! `migrate-cli sql` prints it with no database.
 
+mod common;
+mod mysql;
+mod postgres;
 mod sqlite;
 
+pub use mysql::MysqlDialect;
+pub use postgres::PostgresDialect;
 pub use sqlite::SqliteDialect;
 
 use crate::error::Result;
@@ -56,12 +61,11 @@ impl Backend {
     }
 
     /// Its dialect.
-    pub fn dialect(self) -> Result<Box<dyn Dialect>> {
+    pub fn dialect(self) -> Box<dyn Dialect> {
         match self {
-            Backend::Sqlite => Ok(Box::new(SqliteDialect)),
-            Backend::Postgres | Backend::Mysql => Err(crate::Error::DatabaseUrl(format!(
-                "the {self} dialect is not available in this version yet; use SQLite"
-            ))),
+            Backend::Sqlite => Box::new(SqliteDialect),
+            Backend::Postgres => Box::new(PostgresDialect),
+            Backend::Mysql => Box::new(MysqlDialect),
         }
     }
 }

@@ -54,6 +54,13 @@ pub trait MigrationConnection {
 
     /// Rolls it back.
     fn rollback(&mut self) -> Result<()>;
+
+    /// Whether DDL runs inside the migration's transaction (PostgreSQL, SQLite). Where it does
+    /// not (MySQL commits each DDL statement), the history row is written `dirty` before the
+    /// statements and marked `applied` after them, so a failure half-way is visible.
+    fn transactional_ddl(&self) -> bool {
+        true
+    }
 }
 
 fn db_err(context: &str) -> impl Fn(diesel::result::Error) -> Error + '_ {
@@ -68,6 +75,11 @@ pub fn connect(url: &str) -> Result<Box<dyn MigrationConnection>> {
     match Backend::from_url(url)? {
         #[cfg(feature = "sqlite")]
         Backend::Sqlite => Ok(Box::new(SqliteMigrationConnection::open(url)?)),
+        #[cfg(feature = "postgres")]
+        Backend::Postgres => Ok(Box::new(server::PgMigrationConnection::open(url)?)),
+        #[cfg(feature = "mysql")]
+        Backend::Mysql => Ok(Box::new(server::MysqlMigrationConnection::open(url)?)),
+        #[allow(unreachable_patterns)]
         backend => Err(Error::DatabaseUrl(format!(
             "{} is a {backend} URL, but this build has no {backend} support; enable the `{}` feature (for example `cargo build -p migrate-cli --features {}`)",
             mask_url(url),
@@ -102,6 +114,19 @@ pub fn insert_history(conn: &mut dyn MigrationConnection, row: &HistoryRow) -> R
     conn.execute(&history_insert_sql(row))
 }
 
+/// Sets the state (and duration) of `revision`'s row.
+pub fn set_history_state(
+    conn: &mut dyn MigrationConnection,
+    revision: &str,
+    state: &str,
+    duration_ms: i64,
+) -> Result<()> {
+    conn.execute(&format!(
+        "UPDATE {HISTORY_TABLE} SET state = '{state}', duration_ms = {duration_ms} WHERE revision = '{}'",
+        revision.replace('\'', "''")
+    ))
+}
+
 /// The statement that forgets `revision`.
 pub fn delete_history(conn: &mut dyn MigrationConnection, revision: &str) -> Result<()> {
     conn.execute(&format!(
@@ -112,6 +137,13 @@ pub fn delete_history(conn: &mut dyn MigrationConnection, revision: &str) -> Res
 
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteMigrationConnection;
+
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+mod server;
+#[cfg(feature = "mysql")]
+pub use server::MysqlMigrationConnection;
+#[cfg(feature = "postgres")]
+pub use server::PgMigrationConnection;
 
 #[cfg(feature = "sqlite")]
 mod sqlite {

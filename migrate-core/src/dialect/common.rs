@@ -1,0 +1,126 @@
+//! DDL shared by the server dialects, which both alter tables in place: the `CREATE TABLE`
+//! body and the column definition, given how each backend spells types, keys and defaults.
+
+use crate::schema::{Column, DefaultValue, Index, SqlType, Table};
+
+/// What differs between the server dialects inside otherwise standard DDL.
+pub(crate) trait ServerDdl {
+    fn quote(&self, name: &str) -> String;
+    fn literal(&self, text: &str) -> String;
+    fn type_name(&self, ty: &SqlType) -> String;
+    /// The clause that makes an integer key generated.
+    fn auto_increment(&self) -> &'static str;
+    fn bool_literal(&self, value: bool) -> &'static str;
+    /// A SQL default expression as this backend wants it for `column`.
+    fn default_expr(&self, expr: &str, _column: &Column) -> String {
+        expr.to_string()
+    }
+
+    fn list(&self, names: &[String]) -> String {
+        names
+            .iter()
+            .map(|n| self.quote(n))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn default_sql(&self, default: &DefaultValue, column: &Column) -> String {
+        match default {
+            DefaultValue::Bool(b) => self.bool_literal(*b).to_string(),
+            DefaultValue::Int(i) => i.to_string(),
+            DefaultValue::Float(f) => f.clone(),
+            DefaultValue::Text(s) => self.literal(s),
+            DefaultValue::Sql(expr) => self.default_expr(expr, column),
+        }
+    }
+
+    fn column_def(&self, table: &Table, column: &Column) -> String {
+        let mut def = format!(
+            "{} {}",
+            self.quote(&column.name),
+            self.type_name(&column.ty)
+        );
+        if !column.nullable {
+            def.push_str(" NOT NULL");
+        }
+        if table.is_auto_increment_key(column) {
+            def.push(' ');
+            def.push_str(self.auto_increment());
+        } else if let Some(default) = &column.default {
+            def.push_str(" DEFAULT ");
+            def.push_str(&self.default_sql(default, column));
+        }
+        def
+    }
+
+    fn create_table(&self, table: &Table) -> String {
+        let mut parts: Vec<String> = table
+            .columns
+            .iter()
+            .map(|c| self.column_def(table, c))
+            .collect();
+        if !table.primary_key.is_empty() {
+            parts.push(format!("PRIMARY KEY ({})", self.list(&table.primary_key)));
+        }
+        for unique in &table.uniques {
+            parts.push(format!(
+                "CONSTRAINT {} UNIQUE ({})",
+                self.quote(&unique.name),
+                self.list(&unique.columns)
+            ));
+        }
+        for fk in &table.foreign_keys {
+            parts.push(self.foreign_key_clause(fk));
+        }
+        for check in &table.checks {
+            parts.push(format!(
+                "CONSTRAINT {} CHECK ({})",
+                self.quote(&check.name),
+                check.expr
+            ));
+        }
+        format!(
+            "CREATE TABLE {} (\n    {}\n)",
+            self.quote(&table.name),
+            parts.join(",\n    ")
+        )
+    }
+
+    fn foreign_key_clause(&self, fk: &crate::schema::ForeignKey) -> String {
+        let mut def = format!(
+            "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})",
+            self.quote(&fk.name),
+            self.list(&fk.columns),
+            self.quote(&fk.ref_table),
+            self.list(&fk.ref_columns)
+        );
+        if fk.on_delete != Default::default() {
+            def.push_str(" ON DELETE ");
+            def.push_str(fk.on_delete.sql());
+        }
+        if fk.on_update != Default::default() {
+            def.push_str(" ON UPDATE ");
+            def.push_str(fk.on_update.sql());
+        }
+        def
+    }
+
+    fn create_index(&self, table: &str, index: &Index) -> String {
+        format!(
+            "CREATE {}INDEX {} ON {} ({})",
+            if index.unique { "UNIQUE " } else { "" },
+            self.quote(&index.name),
+            self.quote(table),
+            self.list(&index.columns)
+        )
+    }
+}
+
+/// Doubles the quote character inside an identifier and wraps it.
+pub(crate) fn quote_with(name: &str, quote: char) -> String {
+    let doubled: String = name
+        .chars()
+        .flat_map(|c| if c == quote { vec![c, c] } else { vec![c] })
+        .collect();
+    format!("{quote}{doubled}{quote}")
+}
