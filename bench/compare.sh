@@ -273,8 +273,9 @@ if [ $SKIP_FLASK = 0 ]; then
 import sys, statistics, collections
 runs = collections.defaultdict(list)
 for line in open(sys.argv[1]):
-    k, v = line.split()
-    runs[k].append(float(v))
+    parts = line.split()  # alembic_bench.sh's floor step also echoes what sqlite3 prints
+    if len(parts) == 2:
+        runs[parts[0]].append(float(parts[1]))
 for k, vs in runs.items():
     print("flask_%s\t%.6f %.6f %.6f %d" % (k, statistics.median(vs), min(vs), max(vs), len(vs)))
 EOF

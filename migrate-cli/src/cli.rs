@@ -84,6 +84,14 @@ pub enum Command {
     Current,
     /// List the migrations, oldest first, with what the database has applied.
     History,
+    /// Show the live schema of the database.
+    Inspect {
+        /// Print it as snapshot JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare the live schema with the snapshot; exit 1 when they differ.
+    Verify,
     /// CI gate: exit 1 when the models differ from the snapshot or the migrations do not replay to it.
     Check {
         /// Read the models by compiling the models crate.

@@ -1,13 +1,13 @@
 //! One function per command. Each reads what it needs, calls migrate-core, and prints.
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, Stdio};
 
 use migrate_core::codegen::{render_module, slug, ModuleHeader};
 use migrate_core::connection::connect;
 use migrate_core::dialect::Backend;
-use migrate_core::diff::{diff, ChangeKind, Plan};
+use migrate_core::diff::{diff, diff_with_renames, ChangeKind, Plan};
 use migrate_core::schema::Schema;
 use migrate_core::snapshot::{write_atomic, Snapshot};
 
@@ -74,6 +74,8 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Current => current(&ctx),
         Command::History => history(&ctx),
         Command::Check { compiled } => check(&ctx, compiled),
+        Command::Inspect { json } => inspect(&ctx, json),
+        Command::Verify => verify(&ctx),
     }
 }
 
@@ -305,7 +307,7 @@ fn migrate(
     let plan = if empty {
         Plan::default()
     } else {
-        diff(&snapshot.schema(), &target)?
+        plan_with_renames(&snapshot.schema(), &target, &config)?
     };
     if plan.is_empty() && !empty {
         ctx.say("No changes detected");
@@ -365,6 +367,51 @@ fn migrate(
     }
     ctx.say(format!("Generated {}", ctx.show(&file)));
     Ok(0)
+}
+
+/// The plan from `current` to `target`, with the renames the models declare (`renamed_from`,
+/// read from source) and, in a terminal, the ones the user confirms when asked.
+fn plan_with_renames(current: &Schema, target: &Schema, config: &Config) -> Result<Plan, CliError> {
+    // The compiled reader gives the schema but not the attributes; the source has them both.
+    let mut renames = migrate_core::source::read_models(&config.models)
+        .map(|models| migrate_core::model::renames_from_models(&models))
+        .unwrap_or_default();
+    let plan = diff_with_renames(current, target, &renames)?;
+    if plan.rename_suggestions.is_empty() || !std::io::stdin().is_terminal() {
+        return Ok(plan);
+    }
+    let mut confirmed = false;
+    for suggestion in &plan.rename_suggestions {
+        let ty = target
+            .table(&suggestion.table)
+            .and_then(|t| t.column(&suggestion.to))
+            .map(|c| c.ty.to_string())
+            .unwrap_or_default();
+        if ask(&format!(
+            "Did you rename {t}.{} to {t}.{} ({ty})? [y/N] ",
+            suggestion.from,
+            suggestion.to,
+            t = suggestion.table
+        )) {
+            renames.columns.push(suggestion.clone());
+            confirmed = true;
+        }
+    }
+    if !confirmed {
+        return Ok(plan);
+    }
+    Ok(diff_with_renames(current, target, &renames)?)
+}
+
+/// Asks a yes/no question on the terminal; no unless the answer starts with `y`.
+fn ask(question: &str) -> bool {
+    print!("{question}");
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    if std::io::stdin().read_line(&mut answer).is_err() {
+        return false;
+    }
+    answer.trim_start().to_ascii_lowercase().starts_with('y')
 }
 
 /// Checks that this build and this version can drive `url`'s backend.
@@ -476,6 +523,105 @@ fn history(ctx: &Context) -> Result<u8, CliError> {
         );
     }
     Ok(0)
+}
+
+fn live_schema(ctx: &Context, config: Option<&Config>) -> Result<(String, Schema), CliError> {
+    let url = ctx.database_url(config)?;
+    backend_of(&url)?;
+    let mut conn = connect(&url)?;
+    let mut schema = conn.introspect()?;
+    if let Some(config) = config {
+        if conn.backend() == Backend::Sqlite {
+            let snapshot = read_snapshot(config)?;
+            migrate_core::introspect::align_sqlite_keys(&mut schema, &snapshot.schema());
+        }
+    }
+    Ok((url, schema))
+}
+
+fn inspect(ctx: &Context, json: bool) -> Result<u8, CliError> {
+    let config = ctx.config().ok();
+    let (_, schema) = live_schema(ctx, config.as_ref())?;
+    if json {
+        print!("{}", Snapshot::new(None, schema).to_json());
+        return Ok(0);
+    }
+    for table in &schema.tables {
+        println!("table {}", table.name);
+        for column in &table.columns {
+            let mut line = format!(
+                "  {} {} {}",
+                column.name,
+                column.ty,
+                if column.nullable { "NULL" } else { "NOT NULL" }
+            );
+            if table.primary_key.contains(&column.name) {
+                line.push_str(" primary key");
+            }
+            if column.auto_increment {
+                line.push_str(" auto_increment");
+            }
+            if let Some(default) = &column.default {
+                line.push_str(&format!(" default {default}"));
+            }
+            println!("{line}");
+        }
+        for index in &table.indexes {
+            let kind = if index.unique {
+                "unique index"
+            } else {
+                "index"
+            };
+            println!("  {kind} {} ({})", index.name, index.columns.join(", "));
+        }
+        for unique in &table.uniques {
+            println!("  unique {} ({})", unique.name, unique.columns.join(", "));
+        }
+        for fk in &table.foreign_keys {
+            println!(
+                "  foreign key {} ({}) -> {} ({})",
+                fk.name,
+                fk.columns.join(", "),
+                fk.ref_table,
+                fk.ref_columns.join(", ")
+            );
+        }
+        for check in &table.checks {
+            println!("  check {} ({})", check.name, check.expr);
+        }
+    }
+    Ok(0)
+}
+
+fn verify(ctx: &Context) -> Result<u8, CliError> {
+    let config = ctx.config()?;
+    let snapshot = read_snapshot(&config)?;
+    let (url, live) = live_schema(ctx, Some(&config))?;
+    let applied = applied_revisions(&url)?;
+    if let Some(head) = &snapshot.head {
+        if !applied.contains(head) {
+            println!(
+                "The database is not at the snapshot's head {head}; run `migrate-cli upgrade` first"
+            );
+            return Ok(1);
+        }
+    }
+    let drift = diff(&snapshot.schema(), &live)?;
+    if drift.is_empty() {
+        ctx.say(format!(
+            "The live schema matches {}",
+            ctx.show(&config.snapshot_path())
+        ));
+        return Ok(0);
+    }
+    println!(
+        "The live schema differs from {} (what the database has that the snapshot does not):",
+        ctx.show(&config.snapshot_path())
+    );
+    for change in &drift.changes {
+        println!("  {change}");
+    }
+    Ok(1)
 }
 
 fn check(ctx: &Context, compiled: bool) -> Result<u8, CliError> {

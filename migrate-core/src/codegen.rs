@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use crate::migration::Operation;
-use crate::schema::{Column, DefaultValue, FkAction, SqlType, Table};
+use crate::schema::{Column, DefaultValue, FkAction, ForeignKey, SqlType, Table};
 
 /// The header facts of a module.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,7 +162,62 @@ fn render_op(out: &mut String, op: &Operation) {
             statement(out, 4, "m.drop_index", &[quoted(table), quoted(name)], &[]);
         }
         Operation::Sql(sql) => statement(out, 4, "m.sql", &[quoted(sql)], &[]),
+        Operation::RenameTable { from, to } => {
+            statement(out, 4, "m.rename_table", &[quoted(from), quoted(to)], &[]);
+        }
+        Operation::RenameColumn { table, from, to } => {
+            let args = [quoted(table), quoted(from), quoted(to)];
+            statement(out, 4, "m.rename_column", &args, &[]);
+        }
+        Operation::AlterColumn { table, column } => {
+            let args = [quoted(table), quoted(&column.name), rust_type(&column.ty)];
+            statement(out, 4, "m.alter_column", &args, &column_modifiers(column));
+        }
+        Operation::SetPrimaryKey { table, columns } => {
+            let args = [quoted(table), slice(columns)];
+            statement(out, 4, "m.set_primary_key", &args, &[]);
+        }
+        Operation::AddUnique { table, unique } => {
+            let args = [quoted(table), quoted(&unique.name), slice(&unique.columns)];
+            statement(out, 4, "m.add_unique", &args, &[]);
+        }
+        Operation::DropUnique { table, name } => {
+            statement(out, 4, "m.drop_unique", &[quoted(table), quoted(name)], &[]);
+        }
+        Operation::AddForeignKey { table, foreign_key } => {
+            let fk = foreign_key;
+            let args = [
+                quoted(table),
+                quoted(&fk.name),
+                slice(&fk.columns),
+                quoted(&fk.ref_table),
+                slice(&fk.ref_columns),
+            ];
+            statement(out, 4, "m.add_foreign_key", &args, &fk_actions(fk));
+        }
+        Operation::DropForeignKey { table, name } => {
+            let args = [quoted(table), quoted(name)];
+            statement(out, 4, "m.drop_foreign_key", &args, &[]);
+        }
+        Operation::AddCheck { table, check } => {
+            let args = [quoted(table), quoted(&check.name), quoted(&check.expr)];
+            statement(out, 4, "m.add_check", &args, &[]);
+        }
+        Operation::DropCheck { table, name } => {
+            statement(out, 4, "m.drop_check", &[quoted(table), quoted(name)], &[]);
+        }
     }
+}
+
+fn fk_actions(fk: &ForeignKey) -> Vec<String> {
+    let mut actions = Vec::new();
+    if fk.on_delete != FkAction::NoAction {
+        actions.push(format!(".on_delete({})", rust_action(fk.on_delete)));
+    }
+    if fk.on_update != FkAction::NoAction {
+        actions.push(format!(".on_update({})", rust_action(fk.on_update)));
+    }
+    actions
 }
 
 fn unique_modifier(unique: bool) -> Vec<String> {
@@ -192,13 +247,7 @@ fn render_create_table(out: &mut String, table: &Table) {
         );
     }
     for fk in &table.foreign_keys {
-        let mut actions = Vec::new();
-        if fk.on_delete != FkAction::NoAction {
-            actions.push(format!(".on_delete({})", rust_action(fk.on_delete)));
-        }
-        if fk.on_update != FkAction::NoAction {
-            actions.push(format!(".on_update({})", rust_action(fk.on_update)));
-        }
+        let actions = fk_actions(fk);
         let args = [
             quoted(&fk.name),
             slice(&fk.columns),
@@ -313,7 +362,7 @@ pub fn slug(message: &str) -> String {
 pub(crate) mod tests {
     use super::*;
     use crate::diff::diff;
-    use crate::schema::{Column, ForeignKey, Index, Schema, Unique};
+    use crate::schema::{Column, Index, Schema, Unique};
 
     pub(crate) fn blog_schema() -> Schema {
         let mut users = Table::new("users");

@@ -6,7 +6,7 @@ use std::fmt;
 
 use crate::error::{Error, Result};
 use crate::migration::Operation;
-use crate::schema::{Column, Schema, Table};
+use crate::schema::{Column, FkAction, ForeignKey, Schema, SqlType, Table};
 
 /// What `migrate` will write: operations both ways and a line per change.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -17,6 +17,9 @@ pub struct Plan {
     pub down: Vec<Operation>,
     /// One line per change, for the summary.
     pub changes: Vec<Change>,
+    /// Columns dropped and added with one type in one table, with no rename declared: perhaps
+    /// renames, which the CLI offers to plan as such in a terminal.
+    pub rename_suggestions: Vec<ColumnRename>,
 }
 
 impl Plan {
@@ -73,117 +76,659 @@ fn describe(column: &Column) -> String {
     )
 }
 
+/// A rename the diff plans instead of a drop and an add: declared in the models with
+/// `renamed_from`, or confirmed by the user.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TableRename {
+    /// The name in the current schema.
+    pub from: String,
+    /// The name in the target schema.
+    pub to: String,
+}
+
+/// A column rename; `table` is the table's name in the target schema.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ColumnRename {
+    /// The table, by its new name.
+    pub table: String,
+    /// The column's name in the current schema.
+    pub from: String,
+    /// The column's name in the target schema.
+    pub to: String,
+}
+
+/// The renames the diff may plan. A rename whose old name is not in the current schema (it
+/// was applied already) or whose new name is not in the target is ignored.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Renames {
+    /// Table renames.
+    pub tables: Vec<TableRename>,
+    /// Column renames.
+    pub columns: Vec<ColumnRename>,
+}
+
 /// Plans the operations that turn `from` into `to`.
 pub fn diff(from: &Schema, to: &Schema) -> Result<Plan> {
-    let mut up = Vec::new();
-    let mut changes = Vec::new();
+    diff_with_renames(from, to, &Renames::default())
+}
 
-    let old: BTreeMap<&str, &Table> = from.tables.iter().map(|t| (t.name.as_str(), t)).collect();
-    let new: BTreeMap<&str, &Table> = to.tables.iter().map(|t| (t.name.as_str(), t)).collect();
-    let dropped: Vec<&Table> = from
+/// Plans the operations that turn `from` into `to`, renaming instead of dropping and adding
+/// where `renames` says so.
+///
+/// The order makes every statement valid when it runs: renames; indexes, constraints and
+/// foreign keys that go away; dropped tables (referencing ones first) and columns; created
+/// tables (referenced ones first, the foreign keys of a cycle left for later); added and altered
+/// columns; primary keys; then the constraints, foreign keys and indexes that are new.
+pub fn diff_with_renames(from: &Schema, to: &Schema, renames: &Renames) -> Result<Plan> {
+    let mut p = Planner {
+        schema: from.clone(),
+        up: Vec::new(),
+        changes: Vec::new(),
+        suggestions: Vec::new(),
+        replaced: BTreeSet::new(),
+        dropped_fks: Vec::new(),
+    };
+    p.renames(to, renames)?;
+
+    let current_names: BTreeSet<String> = p.schema.tables.iter().map(|t| t.name.clone()).collect();
+    let kept: Vec<String> = to
         .tables
         .iter()
-        .filter(|t| !new.contains_key(t.name.as_str()))
+        .filter(|t| current_names.contains(&t.name))
+        .map(|t| t.name.clone())
+        .collect();
+    let dropped: Vec<Table> = p
+        .schema
+        .tables
+        .iter()
+        .filter(|t| to.table(&t.name).is_none())
+        .cloned()
         .collect();
     let created: Vec<&Table> = to
         .tables
         .iter()
-        .filter(|t| !old.contains_key(t.name.as_str()))
-        .collect();
-    let kept: Vec<(&Table, &Table)> = to
-        .tables
-        .iter()
-        .filter_map(|t| old.get(t.name.as_str()).map(|o| (*o, t)))
+        .filter(|t| !current_names.contains(&t.name))
         .collect();
 
-    for (before, after) in &kept {
-        unsupported_changes(before, after)?;
+    for name in &kept {
+        p.drop_constraints(name, to.table(name).expect("kept"))?;
+    }
+    p.drop_tables(&dropped)?;
+    for name in &kept {
+        p.drop_columns(name, to.table(name).expect("kept"))?;
+    }
+    let deferred = p.create_tables(&created)?;
+    for name in &kept {
+        let target = to.table(name).expect("kept");
+        p.add_columns(target)?;
+        p.alter_columns(target)?;
+        p.set_primary_key(target)?;
+        p.add_constraints(target)?;
+    }
+    for (table, fk) in deferred {
+        p.push(
+            Operation::AddForeignKey {
+                table: table.clone(),
+                foreign_key: fk.clone(),
+            },
+            ChangeKind::Add,
+            format!("foreign key {} on {table}", fk.name),
+        )?;
     }
 
-    // Indexes that go away go first, before the columns they use.
-    for (before, after) in &kept {
-        for index in &before.indexes {
-            if !after.indexes.contains(index) {
-                up.push(Operation::DropIndex {
-                    table: before.name.clone(),
-                    name: index.name.clone(),
-                });
-                changes.push(change(
-                    ChangeKind::Remove,
-                    format!("index {} on {}", index.name, before.name),
-                ));
-            }
-        }
+    // A safety net: whatever the steps above did not reach is refused, never ignored.
+    if let Some(left) = first_difference(&p.schema, to) {
+        return Err(Error::Operation(format!(
+            "{left}: `migrate` cannot plan this change; write it by hand with `migrate --empty` and `m.sql(...)`"
+        )));
     }
 
-    // Referencing tables are dropped before the tables they reference.
-    for table in dependency_order(&dropped)?.into_iter().rev() {
-        up.push(Operation::DropTable(table.name.clone()));
-        changes.push(change(
+    let down = inverse_of(from, &p.up)?;
+    let mut changes = p.changes;
+    changes.extend(p.suggestions.iter().map(|s| {
+        change(
             ChangeKind::Warning,
-            format!("drop table {}: data loss", table.name),
-        ));
+            format!(
+                "column {t}.{} dropped and {t}.{} added: if it is a rename, give the field #[model(renamed_from = \"{}\")]",
+                s.from,
+                s.to,
+                s.from,
+                t = s.table
+            ),
+        )
+    }));
+    Ok(Plan {
+        up: p.up,
+        down,
+        changes,
+        rename_suggestions: p.suggestions,
+    })
+}
+
+/// Builds `up` one operation at a time, applying each to the schema it has reached so that
+/// every later step sees the schema it will run against.
+struct Planner {
+    schema: Schema,
+    up: Vec<Operation>,
+    changes: Vec<Change>,
+    suggestions: Vec<ColumnRename>,
+    /// Constraints dropped to be added back changed (`fk:table:name`, ...): one `~` line in
+    /// the summary, not a `-` and a `+`.
+    replaced: BTreeSet<String>,
+    /// Foreign keys of kept tables dropped so far, with their table.
+    dropped_fks: Vec<(String, ForeignKey)>,
+}
+
+impl Planner {
+    fn push(&mut self, op: Operation, kind: ChangeKind, text: String) -> Result<()> {
+        op.apply(&mut self.schema)?;
+        self.up.push(op);
+        self.changes.push(change(kind, text));
+        Ok(())
     }
 
-    for (before, after) in &kept {
-        for column in &before.columns {
-            if after.column(&column.name).is_none() {
-                up.push(Operation::DropColumn {
-                    table: before.name.clone(),
-                    column: column.name.clone(),
+    /// Pushes an operation whose summary line an earlier step wrote.
+    fn push_quietly(&mut self, op: Operation) -> Result<()> {
+        op.apply(&mut self.schema)?;
+        self.up.push(op);
+        Ok(())
+    }
+
+    fn warn(&mut self, text: String) {
+        self.changes.push(change(ChangeKind::Warning, text));
+    }
+
+    fn table(&self, name: &str) -> &Table {
+        self.schema.table(name).expect("planned table exists")
+    }
+
+    fn renames(&mut self, to: &Schema, renames: &Renames) -> Result<()> {
+        let mut tables = renames.tables.clone();
+        tables.sort();
+        for r in &tables {
+            if r.from != r.to
+                && self.schema.table(&r.from).is_some()
+                && self.schema.table(&r.to).is_none()
+                && to.table(&r.to).is_some()
+                && to.table(&r.from).is_none()
+            {
+                self.push(
+                    Operation::RenameTable {
+                        from: r.from.clone(),
+                        to: r.to.clone(),
+                    },
+                    ChangeKind::Alter,
+                    format!("rename table {} -> {}", r.from, r.to),
+                )?;
+            }
+        }
+        let mut columns = renames.columns.clone();
+        columns.sort();
+        for r in &columns {
+            let (Some(current), Some(target)) = (self.schema.table(&r.table), to.table(&r.table))
+            else {
+                continue;
+            };
+            if r.from != r.to
+                && current.column(&r.from).is_some()
+                && current.column(&r.to).is_none()
+                && target.column(&r.to).is_some()
+                && target.column(&r.from).is_none()
+            {
+                self.push(
+                    Operation::RenameColumn {
+                        table: r.table.clone(),
+                        from: r.from.clone(),
+                        to: r.to.clone(),
+                    },
+                    ChangeKind::Alter,
+                    format!("rename column {t}.{} -> {t}.{}", r.from, r.to, t = r.table),
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Indexes, constraints and foreign keys that go away or change, before the columns and
+    /// tables they use.
+    fn drop_constraints(&mut self, name: &str, target: &Table) -> Result<()> {
+        let current = self.table(name).clone();
+        for index in &current.indexes {
+            if !target.indexes.contains(index) {
+                self.push(
+                    Operation::DropIndex {
+                        table: name.to_string(),
+                        name: index.name.clone(),
+                    },
+                    ChangeKind::Remove,
+                    format!("index {} on {name}", index.name),
+                )?;
+            }
+        }
+        for fk in &current.foreign_keys {
+            if target.foreign_keys.contains(fk) {
+                continue;
+            }
+            self.dropped_fks.push((name.to_string(), fk.clone()));
+            let op = Operation::DropForeignKey {
+                table: name.to_string(),
+                name: fk.name.clone(),
+            };
+            match target.foreign_keys.iter().find(|f| f.name == fk.name) {
+                Some(new) => {
+                    self.replaced.insert(format!("fk:{name}:{}", fk.name));
+                    let text = format!(
+                        "foreign key {} on {name} {} -> {}",
+                        fk.name,
+                        describe_fk(fk),
+                        describe_fk(new)
+                    );
+                    self.push(op, ChangeKind::Alter, text)?;
+                }
+                None => {
+                    let text = format!("foreign key {} on {name}", fk.name);
+                    self.push(op, ChangeKind::Remove, text)?;
+                }
+            }
+        }
+        for unique in &current.uniques {
+            if target.uniques.contains(unique) {
+                continue;
+            }
+            let op = Operation::DropUnique {
+                table: name.to_string(),
+                name: unique.name.clone(),
+            };
+            match target.uniques.iter().find(|u| u.name == unique.name) {
+                Some(new) => {
+                    self.replaced.insert(format!("uq:{name}:{}", unique.name));
+                    let text = format!(
+                        "unique {} on {name} ({}) -> ({})",
+                        unique.name,
+                        unique.columns.join(", "),
+                        new.columns.join(", ")
+                    );
+                    self.push(op, ChangeKind::Alter, text)?;
+                }
+                None => {
+                    let text = format!("unique {} on {name}", unique.name);
+                    self.push(op, ChangeKind::Remove, text)?;
+                }
+            }
+        }
+        for check in &current.checks {
+            if target.checks.contains(check) {
+                continue;
+            }
+            let op = Operation::DropCheck {
+                table: name.to_string(),
+                name: check.name.clone(),
+            };
+            match target.checks.iter().find(|c| c.name == check.name) {
+                Some(new) => {
+                    self.replaced.insert(format!("ck:{name}:{}", check.name));
+                    let text = format!(
+                        "check {} on {name} ({}) -> ({})",
+                        check.name, check.expr, new.expr
+                    );
+                    self.push(op, ChangeKind::Alter, text)?;
+                }
+                None => {
+                    let text = format!("check {} on {name}", check.name);
+                    self.push(op, ChangeKind::Remove, text)?;
+                }
+            }
+        }
+        // A key on a column that goes away goes first, so that `down` restores it.
+        if current.primary_key != target.primary_key
+            && current
+                .primary_key
+                .iter()
+                .any(|c| target.column(c).is_none())
+        {
+            self.push(
+                Operation::SetPrimaryKey {
+                    table: name.to_string(),
+                    columns: Vec::new(),
+                },
+                ChangeKind::Remove,
+                format!("primary key of {name} ({})", current.primary_key.join(", ")),
+            )?;
+        }
+        Ok(())
+    }
+
+    fn drop_tables(&mut self, dropped: &[Table]) -> Result<()> {
+        let refs: Vec<&Table> = dropped.iter().collect();
+        let (order, deferred) = creation_order(&refs);
+        for (table, fk) in &deferred {
+            self.push(
+                Operation::DropForeignKey {
+                    table: table.clone(),
+                    name: fk.name.clone(),
+                },
+                ChangeKind::Remove,
+                format!("foreign key {} on {table}", fk.name),
+            )?;
+        }
+        for table in order.into_iter().rev() {
+            self.push(
+                Operation::DropTable(table.name.clone()),
+                ChangeKind::Warning,
+                format!("drop table {}: data loss", table.name),
+            )?;
+        }
+        Ok(())
+    }
+
+    fn drop_columns(&mut self, name: &str, target: &Table) -> Result<()> {
+        let current = self.table(name).clone();
+        let dropped: Vec<&Column> = current
+            .columns
+            .iter()
+            .filter(|c| target.column(&c.name).is_none())
+            .collect();
+        let mut added: Vec<&Column> = target
+            .columns
+            .iter()
+            .filter(|c| current.column(&c.name).is_none())
+            .collect();
+        for column in dropped {
+            // A dropped and an added column of one type may be a rename the models forgot.
+            if let Some(pos) = added.iter().position(|a| a.ty == column.ty) {
+                let new = added.remove(pos);
+                self.suggestions.push(ColumnRename {
+                    table: name.to_string(),
+                    from: column.name.clone(),
+                    to: new.name.clone(),
                 });
-                changes.push(change(
-                    ChangeKind::Warning,
-                    format!("drop column {}.{}: data loss", before.name, column.name),
+            }
+            self.push(
+                Operation::DropColumn {
+                    table: name.to_string(),
+                    column: column.name.clone(),
+                },
+                ChangeKind::Warning,
+                format!("drop column {name}.{}: data loss", column.name),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Creates tables, referenced ones first; the foreign keys that close a cycle are returned
+    /// to be added once every table exists.
+    fn create_tables(&mut self, created: &[&Table]) -> Result<Vec<(String, ForeignKey)>> {
+        let (order, deferred) = creation_order(created);
+        for table in order {
+            let mut table = table.clone();
+            table
+                .foreign_keys
+                .retain(|fk| !deferred.iter().any(|(t, d)| *t == table.name && d == fk));
+            let text = format!("table {}", table.name);
+            self.push(Operation::CreateTable(table), ChangeKind::Add, text)?;
+        }
+        Ok(deferred)
+    }
+
+    fn add_columns(&mut self, target: &Table) -> Result<()> {
+        let name = &target.name;
+        for column in &target.columns {
+            if self.table(name).column(&column.name).is_some() {
+                continue;
+            }
+            self.push(
+                Operation::AddColumn {
+                    table: name.clone(),
+                    column: column.clone(),
+                },
+                ChangeKind::Add,
+                format!("column {name}.{} {}", column.name, describe(column)),
+            )?;
+            if !column.nullable && column.default.is_none() {
+                self.warn(format!(
+                    "column {name}.{} is NOT NULL without a default: the step fails if the table has rows",
+                    column.name
                 ));
             }
         }
+        Ok(())
     }
 
-    // Referenced tables are created before the tables that reference them.
-    for table in dependency_order(&created)? {
-        up.push(Operation::CreateTable(table.clone()));
-        changes.push(change(ChangeKind::Add, format!("table {}", table.name)));
-    }
-
-    for (before, after) in &kept {
-        for column in &after.columns {
-            if before.column(&column.name).is_none() {
-                up.push(Operation::AddColumn {
-                    table: after.name.clone(),
+    fn alter_columns(&mut self, target: &Table) -> Result<()> {
+        let name = &target.name;
+        for column in &target.columns {
+            let Some(old) = self.table(name).column(&column.name).cloned() else {
+                continue;
+            };
+            if old == *column {
+                continue;
+            }
+            let mut text = format!("column {name}.{} {}", column.name, describe(&old));
+            if old.default != column.default {
+                text.push_str(&format!(" {}", describe_default(&old)));
+            }
+            text.push_str(&format!(" -> {}", describe(column)));
+            if old.default != column.default {
+                text.push_str(&format!(" {}", describe_default(column)));
+            }
+            self.push(
+                Operation::AlterColumn {
+                    table: name.clone(),
                     column: column.clone(),
-                });
-                changes.push(change(
-                    ChangeKind::Add,
-                    format!("column {}.{} {}", after.name, column.name, describe(column)),
+                },
+                ChangeKind::Alter,
+                text,
+            )?;
+            if old.ty != column.ty && !widens(&old.ty, &column.ty) {
+                self.warn(format!(
+                    "column {name}.{}: {} -> {} narrows or converts the type: the step fails on, or changes, values that do not fit",
+                    column.name, old.ty, column.ty
                 ));
-                if !column.nullable && column.default.is_none() {
-                    changes.push(change(
-                        ChangeKind::Warning,
-                        format!(
-                            "column {}.{} is NOT NULL without a default: the step fails if the table has rows",
-                            after.name, column.name
-                        ),
+            }
+            if old.nullable && !column.nullable {
+                match &column.default {
+                    Some(default) => self.warn(format!(
+                        "column {name}.{} becomes NOT NULL: rows holding NULL are set to its default {default} first",
+                        column.name
+                    )),
+                    None => self.warn(format!(
+                        "column {name}.{} becomes NOT NULL without a default: the step fails if a row holds NULL",
+                        column.name
+                    )),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn set_primary_key(&mut self, target: &Table) -> Result<()> {
+        let name = &target.name;
+        let current = self.table(name).primary_key.clone();
+        if current == target.primary_key {
+            return Ok(());
+        }
+        self.push(
+            Operation::SetPrimaryKey {
+                table: name.clone(),
+                columns: target.primary_key.clone(),
+            },
+            ChangeKind::Alter,
+            format!(
+                "primary key of {name} ({}) -> ({})",
+                current.join(", "),
+                target.primary_key.join(", ")
+            ),
+        )?;
+        if !target.primary_key.is_empty() {
+            self.warn(format!(
+                "primary key of {name} ({}): the step fails if existing rows hold duplicates",
+                target.primary_key.join(", ")
+            ));
+        }
+        Ok(())
+    }
+
+    fn add_constraints(&mut self, target: &Table) -> Result<()> {
+        let name = &target.name;
+        let current = self.table(name).clone();
+        for unique in &target.uniques {
+            if current.uniques.contains(unique) {
+                continue;
+            }
+            let op = Operation::AddUnique {
+                table: name.clone(),
+                unique: unique.clone(),
+            };
+            if self
+                .replaced
+                .contains(&format!("uq:{name}:{}", unique.name))
+            {
+                self.push_quietly(op)?;
+            } else {
+                let text = format!("unique {} on {name}", unique.name);
+                self.push(op, ChangeKind::Add, text)?;
+            }
+            self.warn(format!(
+                "unique {} on {name}: the step fails if existing rows hold duplicates",
+                unique.name
+            ));
+        }
+        for check in &target.checks {
+            if current.checks.contains(check) {
+                continue;
+            }
+            let op = Operation::AddCheck {
+                table: name.clone(),
+                check: check.clone(),
+            };
+            if self.replaced.contains(&format!("ck:{name}:{}", check.name)) {
+                self.push_quietly(op)?;
+            } else {
+                let text = format!("check {} on {name}", check.name);
+                self.push(op, ChangeKind::Add, text)?;
+            }
+            self.warn(format!(
+                "check {} on {name}: the step fails if existing rows violate it",
+                check.name
+            ));
+        }
+        for fk in &target.foreign_keys {
+            if current.foreign_keys.contains(fk) {
+                continue;
+            }
+            let op = Operation::AddForeignKey {
+                table: name.clone(),
+                foreign_key: fk.clone(),
+            };
+            if self.replaced.contains(&format!("fk:{name}:{}", fk.name)) {
+                self.push_quietly(op)?;
+            } else {
+                let text = format!("foreign key {} on {name}", fk.name);
+                self.push(op, ChangeKind::Add, text)?;
+            }
+            // Only a key over other columns or to another target can meet rows it rejects;
+            // its name changes with a renamed table, its actions change no row.
+            let checked_before = self
+                .dropped_fks
+                .iter()
+                .any(|(t, old)| t == name && same_reference(old, fk));
+            if !checked_before {
+                self.warn(format!(
+                    "foreign key {} on {name}: the step fails if existing rows reference missing {} rows",
+                    fk.name, fk.ref_table
+                ));
+            }
+        }
+        for index in &target.indexes {
+            if !current.indexes.contains(index) {
+                self.push(
+                    Operation::CreateIndex {
+                        table: name.clone(),
+                        index: index.clone(),
+                    },
+                    ChangeKind::Add,
+                    format!("index {} on {name}", index.name),
+                )?;
+                if index.unique {
+                    self.warn(format!(
+                        "unique index {} on {name}: the step fails if existing rows hold duplicates",
+                        index.name
                     ));
                 }
             }
         }
-        for index in &after.indexes {
-            if !before.indexes.contains(index) {
-                up.push(Operation::CreateIndex {
-                    table: after.name.clone(),
-                    index: index.clone(),
-                });
-                changes.push(change(
-                    ChangeKind::Add,
-                    format!("index {} on {}", index.name, after.name),
-                ));
-            }
+        Ok(())
+    }
+}
+
+/// `(author_id) references users (id) ON DELETE CASCADE`.
+fn describe_fk(fk: &ForeignKey) -> String {
+    let mut text = format!(
+        "({}) references {} ({})",
+        fk.columns.join(", "),
+        fk.ref_table,
+        fk.ref_columns.join(", ")
+    );
+    if fk.on_delete != FkAction::NoAction {
+        text.push_str(&format!(" ON DELETE {}", fk.on_delete.sql()));
+    }
+    if fk.on_update != FkAction::NoAction {
+        text.push_str(&format!(" ON UPDATE {}", fk.on_update.sql()));
+    }
+    text
+}
+
+/// Whether two foreign keys tie the same columns to the same target (names and actions aside).
+fn same_reference(a: &ForeignKey, b: &ForeignKey) -> bool {
+    a.columns == b.columns && a.ref_table == b.ref_table && a.ref_columns == b.ref_columns
+}
+
+fn describe_default(column: &Column) -> String {
+    match &column.default {
+        Some(default) => format!("default {default}"),
+        None => "no default".to_string(),
+    }
+}
+
+/// Whether every value of `from` fits `to` unchanged.
+fn widens(from: &SqlType, to: &SqlType) -> bool {
+    use SqlType::*;
+    match (from, to) {
+        (SmallInt, Integer | BigInt) | (Integer, BigInt) => true,
+        (Real, Double) => true,
+        (Varchar(_), Text) => true,
+        (Varchar(a), Varchar(b)) => b >= a,
+        (Numeric(Some(_)), Numeric(None)) => true,
+        (Numeric(Some((p1, s1))), Numeric(Some((p2, s2)))) => {
+            s2 >= s1 && i64::from(*p2) - i64::from(*s2) >= i64::from(*p1) - i64::from(*s1)
+        }
+        (Timestamp, TimestampTz) => true,
+        _ => false,
+    }
+}
+
+/// The first thing in which `planned` and `target` still differ (column order aside), as a
+/// phrase for an error.
+fn first_difference(planned: &Schema, target: &Schema) -> Option<String> {
+    let names = |s: &Schema| s.tables.iter().map(|t| t.name.clone()).collect::<Vec<_>>();
+    if names(planned) != names(target) {
+        return Some(format!(
+            "tables {} instead of {}",
+            names(planned).join(", "),
+            names(target).join(", ")
+        ));
+    }
+    for (a, b) in planned.tables.iter().zip(&target.tables) {
+        let sorted = |t: &Table| {
+            let mut t = t.clone();
+            t.columns.sort_by(|x, y| x.name.cmp(&y.name));
+            t
+        };
+        if sorted(a) != sorted(b) {
+            return Some(format!("table {}", a.name));
         }
     }
-
-    let down = inverse_of(from, &up)?;
-    Ok(Plan { up, down, changes })
+    None
 }
 
 /// The inverse of `operations`, which start from `start`: each inverted against the schema it
@@ -202,64 +747,10 @@ pub fn inverse_of(start: &Schema, operations: &[Operation]) -> Result<Vec<Operat
     Ok(down)
 }
 
-/// Changes the skeleton's diff does not plan yet. Refusing is better than a migration that
-/// silently leaves the database behind the models.
-fn unsupported_changes(before: &Table, after: &Table) -> Result<()> {
-    let refuse = |what: String| {
-        Err(Error::Operation(format!(
-            "{what}: this change is not supported by `migrate` yet; write it by hand with `migrate --empty` and `m.sql(...)`"
-        )))
-    };
-    for column in &after.columns {
-        if let Some(old) = before.column(&column.name) {
-            if old != column {
-                return refuse(format!(
-                    "column {}.{} changed from {} to {}",
-                    after.name,
-                    column.name,
-                    describe(old),
-                    describe(column)
-                ));
-            }
-        }
-    }
-    if before.primary_key != after.primary_key {
-        return refuse(format!("primary key of {}", after.name));
-    }
-    if before.uniques != after.uniques {
-        return refuse(format!("unique constraints of {}", after.name));
-    }
-    if before.foreign_keys != after.foreign_keys {
-        let kept = |t: &Table| -> Vec<_> {
-            t.foreign_keys
-                .iter()
-                .filter(|fk| {
-                    fk.columns
-                        .iter()
-                        .all(|c| before.column(c).is_some() && after.column(c).is_some())
-                })
-                .cloned()
-                .collect()
-        };
-        if kept(before) != kept(after) {
-            return refuse(format!("foreign keys of {}", after.name));
-        }
-        if after
-            .foreign_keys
-            .iter()
-            .any(|fk| !before.foreign_keys.contains(fk))
-        {
-            return refuse(format!("new foreign key on existing table {}", after.name));
-        }
-    }
-    if before.checks != after.checks {
-        return refuse(format!("check constraints of {}", after.name));
-    }
-    Ok(())
-}
-
-/// Orders tables so that each comes after the tables it references (among `tables`).
-fn dependency_order<'a>(tables: &[&'a Table]) -> Result<Vec<&'a Table>> {
+/// Orders tables so that each comes after the tables it references (among `tables`). Where
+/// tables reference each other in a cycle, the first waiting table (by name) goes anyway and
+/// its foreign keys to tables not yet placed are returned, to be added once all exist.
+fn creation_order<'a>(tables: &[&'a Table]) -> (Vec<&'a Table>, Vec<(String, ForeignKey)>) {
     let names: BTreeSet<&str> = tables.iter().map(|t| t.name.as_str()).collect();
     let mut waiting: BTreeMap<&str, BTreeSet<&str>> = tables
         .iter()
@@ -273,18 +764,22 @@ fn dependency_order<'a>(tables: &[&'a Table]) -> Result<Vec<&'a Table>> {
         .collect();
     let by_name: BTreeMap<&str, &'a Table> = tables.iter().map(|t| (t.name.as_str(), *t)).collect();
     let mut order = Vec::with_capacity(tables.len());
+    let mut deferred = Vec::new();
     while !waiting.is_empty() {
-        let ready: Vec<&str> = waiting
+        let mut ready: Vec<&str> = waiting
             .iter()
             .filter(|(_, deps)| deps.is_empty())
             .map(|(name, _)| *name)
             .collect();
         if ready.is_empty() {
-            let cycle: Vec<&str> = waiting.keys().copied().collect();
-            return Err(Error::Operation(format!(
-                "tables {} reference each other in a cycle, which `migrate` does not plan yet",
-                cycle.join(", ")
-            )));
+            let (&first, deps) = waiting.iter().next().expect("not empty");
+            let table = by_name[first];
+            for fk in &table.foreign_keys {
+                if deps.contains(fk.ref_table.as_str()) {
+                    deferred.push((table.name.clone(), fk.clone()));
+                }
+            }
+            ready.push(first);
         }
         for name in ready {
             waiting.remove(name);
@@ -294,7 +789,7 @@ fn dependency_order<'a>(tables: &[&'a Table]) -> Result<Vec<&'a Table>> {
             order.push(by_name[name]);
         }
     }
-    Ok(order)
+    (order, deferred)
 }
 
 #[cfg(test)]
@@ -386,7 +881,8 @@ mod tests {
                 "- index ix_users_legacy on users",
                 "! drop column users.legacy: data loss",
                 "+ table tags",
-                "+ column users.bio text NULL"
+                "+ column users.bio text NULL",
+                "! column users.legacy dropped and users.bio added: if it is a rename, give the field #[model(renamed_from = \"legacy\")]"
             ]
         );
         let mut schema = start.clone();
@@ -397,20 +893,84 @@ mod tests {
     }
 
     #[test]
-    fn type_changes_are_refused_not_ignored() {
+    fn type_changes_alter_the_column_and_narrowing_warns() {
         let start = Schema::new(vec![table("users", &["email"])]);
         let mut users = table("users", &[]);
         users
             .columns
             .push(Column::new("email", SqlType::Varchar(10)));
-        let err = diff(&start, &Schema::new(vec![users]))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.starts_with(
-                "column users.email changed from text NOT NULL to varchar(10) NOT NULL"
-            ),
-            "{err}"
+        let target = Schema::new(vec![users]);
+        let plan = diff(&start, &target).unwrap();
+        assert_eq!(
+            plan.up,
+            vec![Operation::AlterColumn {
+                table: "users".into(),
+                column: Column::new("email", SqlType::Varchar(10)),
+            }]
+        );
+        let summary: Vec<String> = plan.changes.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            summary[0],
+            "~ column users.email text NOT NULL -> varchar(10) NOT NULL"
+        );
+        assert!(summary[1].starts_with("! column users.email: text -> varchar(10) narrows"));
+        let back = diff(&target, &start).unwrap();
+        assert_eq!(back.up, plan.down);
+        assert_eq!(back.changes.len(), 1, "widening does not warn");
+    }
+
+    #[test]
+    fn tables_in_a_cycle_get_their_keys_after_both_exist() {
+        let a = with_fk(table("a", &[]), "b_id", "b");
+        let b = with_fk(table("b", &[]), "a_id", "a");
+        let target = Schema::new(vec![a, b]);
+        let plan = diff(&Schema::default(), &target).unwrap();
+        let kinds: Vec<String> = plan.changes.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            kinds,
+            ["+ table a", "+ table b", "+ foreign key fk_a_b_id_b on a"]
+        );
+        let mut schema = Schema::default();
+        apply_all(&mut schema, &plan.up).unwrap();
+        assert_eq!(schema, target);
+        apply_all(&mut schema, &plan.down).unwrap();
+        assert_eq!(schema, Schema::default());
+        let back = diff(&target, &Schema::default()).unwrap();
+        assert_eq!(back.up, plan.down);
+    }
+
+    #[test]
+    fn renames_are_planned_only_when_declared() {
+        let start = Schema::new(vec![table("posts", &["body"])]);
+        let target = Schema::new(vec![table("articles", &["content"])]);
+        let renames = Renames {
+            tables: vec![TableRename {
+                from: "posts".into(),
+                to: "articles".into(),
+            }],
+            columns: vec![ColumnRename {
+                table: "articles".into(),
+                from: "body".into(),
+                to: "content".into(),
+            }],
+        };
+        let plan = diff_with_renames(&start, &target, &renames).unwrap();
+        assert_eq!(plan.up.len(), 2, "{:?}", plan.up);
+        assert!(plan.rename_suggestions.is_empty());
+        // Applied already: the old names are gone, and nothing is planned.
+        assert!(diff_with_renames(&target, &target, &renames)
+            .unwrap()
+            .is_empty());
+        // Without the column rename, the drop and add of one type are a suggestion.
+        let start = Schema::new(vec![table("articles", &["body"])]);
+        let plan = diff(&start, &target).unwrap();
+        assert_eq!(
+            plan.rename_suggestions,
+            vec![ColumnRename {
+                table: "articles".into(),
+                from: "body".into(),
+                to: "content".into()
+            }]
         );
     }
 }

@@ -54,6 +54,84 @@ pub enum Operation {
     },
     /// Raw SQL, run as written; the schema model does not see it.
     Sql(String),
+    /// Renames a table; foreign keys of other tables follow it.
+    RenameTable {
+        /// The current name.
+        from: String,
+        /// The new name.
+        to: String,
+    },
+    /// Renames a column; the table's keys, indexes and constraints, and foreign keys of other
+    /// tables that reference it, follow it.
+    RenameColumn {
+        /// The table.
+        table: String,
+        /// The current name.
+        from: String,
+        /// The new name.
+        to: String,
+    },
+    /// Redefines a column in place (type, nullability, default, auto-increment): `column` is
+    /// the whole new definition, and its name the column's. The definition it replaces is the
+    /// one of the schema it applies to.
+    ///
+    /// Making a nullable column NOT NULL with a default first sets the rows that hold NULL to
+    /// that default.
+    AlterColumn {
+        /// The table.
+        table: String,
+        /// The new definition.
+        column: Column,
+    },
+    /// Replaces the primary key (an empty list drops it).
+    SetPrimaryKey {
+        /// The table.
+        table: String,
+        /// The key's columns, in order.
+        columns: Vec<String>,
+    },
+    /// Adds a unique constraint.
+    AddUnique {
+        /// The table.
+        table: String,
+        /// The constraint.
+        unique: Unique,
+    },
+    /// Drops a unique constraint.
+    DropUnique {
+        /// The table.
+        table: String,
+        /// The constraint name.
+        name: String,
+    },
+    /// Adds a foreign key.
+    AddForeignKey {
+        /// The referencing table.
+        table: String,
+        /// The key.
+        foreign_key: ForeignKey,
+    },
+    /// Drops a foreign key.
+    DropForeignKey {
+        /// The referencing table.
+        table: String,
+        /// The key name.
+        name: String,
+    },
+    /// Adds a check constraint.
+    AddCheck {
+        /// The table.
+        table: String,
+        /// The constraint.
+        check: Check,
+    },
+    /// Drops a check constraint.
+    DropCheck {
+        /// The table.
+        table: String,
+        /// The constraint name.
+        name: String,
+    },
 }
 
 impl Operation {
@@ -145,6 +223,149 @@ impl Operation {
                 t.indexes.retain(|i| i.name != *name);
             }
             Operation::Sql(_) => {}
+            Operation::RenameTable { from, to } => {
+                table_of(schema, "rename_table", from)?;
+                if schema.table(to).is_some() {
+                    return Err(op_err(format!("rename_table: table `{to}` already exists")));
+                }
+                for t in &mut schema.tables {
+                    if t.name == *from {
+                        t.name = to.clone();
+                    }
+                    for fk in &mut t.foreign_keys {
+                        if fk.ref_table == *from {
+                            fk.ref_table = to.clone();
+                        }
+                    }
+                }
+                schema.normalize();
+            }
+            Operation::RenameColumn { table, from, to } => {
+                let t = table_mut(schema, "rename_column", table)?;
+                if t.column(from).is_none() {
+                    return Err(op_err(format!(
+                        "rename_column: column `{table}.{from}` does not exist"
+                    )));
+                }
+                if t.column(to).is_some() {
+                    return Err(op_err(format!(
+                        "rename_column: column `{table}.{to}` already exists"
+                    )));
+                }
+                let rename = |cols: &mut Vec<String>| {
+                    for c in cols.iter_mut() {
+                        if c == from {
+                            *c = to.clone();
+                        }
+                    }
+                };
+                t.column_mut(from).expect("checked above").name = to.clone();
+                rename(&mut t.primary_key);
+                t.indexes.iter_mut().for_each(|i| rename(&mut i.columns));
+                t.uniques.iter_mut().for_each(|u| rename(&mut u.columns));
+                t.foreign_keys
+                    .iter_mut()
+                    .for_each(|f| rename(&mut f.columns));
+                for other in &mut schema.tables {
+                    for fk in &mut other.foreign_keys {
+                        if fk.ref_table == *table {
+                            rename(&mut fk.ref_columns);
+                        }
+                    }
+                }
+            }
+            Operation::AlterColumn { table, column } => {
+                let t = table_mut(schema, "alter_column", table)?;
+                let Some(old) = t.column_mut(&column.name) else {
+                    return Err(op_err(format!(
+                        "alter_column: column `{table}.{}` does not exist",
+                        column.name
+                    )));
+                };
+                *old = column.clone();
+            }
+            Operation::SetPrimaryKey { table, columns } => {
+                let t = table_mut(schema, "set_primary_key", table)?;
+                if let Some(missing) = columns.iter().find(|c| t.column(c).is_none()) {
+                    return Err(op_err(format!(
+                        "set_primary_key: column `{table}.{missing}` does not exist"
+                    )));
+                }
+                t.primary_key = columns.clone();
+            }
+            Operation::AddUnique { table, unique } => {
+                let t = table_mut(schema, "add_unique", table)?;
+                if t.uniques.iter().any(|u| u.name == unique.name) {
+                    return Err(op_err(format!(
+                        "add_unique: constraint `{}` already exists on `{table}`",
+                        unique.name
+                    )));
+                }
+                missing_column(t, "add_unique", &unique.name, &unique.columns)?;
+                t.uniques.push(unique.clone());
+                t.normalize();
+            }
+            Operation::DropUnique { table, name } => {
+                let t = table_mut(schema, "drop_unique", table)?;
+                if !t.uniques.iter().any(|u| u.name == *name) {
+                    return Err(op_err(format!(
+                        "drop_unique: constraint `{name}` does not exist on `{table}`"
+                    )));
+                }
+                t.uniques.retain(|u| u.name != *name);
+            }
+            Operation::AddForeignKey { table, foreign_key } => {
+                if schema.table(&foreign_key.ref_table).is_none() {
+                    return Err(op_err(format!(
+                        "add_foreign_key: `{}` references table `{}`, which does not exist",
+                        foreign_key.name, foreign_key.ref_table
+                    )));
+                }
+                let t = table_mut(schema, "add_foreign_key", table)?;
+                if t.foreign_keys.iter().any(|f| f.name == foreign_key.name) {
+                    return Err(op_err(format!(
+                        "add_foreign_key: foreign key `{}` already exists on `{table}`",
+                        foreign_key.name
+                    )));
+                }
+                missing_column(
+                    t,
+                    "add_foreign_key",
+                    &foreign_key.name,
+                    &foreign_key.columns,
+                )?;
+                t.foreign_keys.push(foreign_key.clone());
+                t.normalize();
+            }
+            Operation::DropForeignKey { table, name } => {
+                let t = table_mut(schema, "drop_foreign_key", table)?;
+                if !t.foreign_keys.iter().any(|f| f.name == *name) {
+                    return Err(op_err(format!(
+                        "drop_foreign_key: foreign key `{name}` does not exist on `{table}`"
+                    )));
+                }
+                t.foreign_keys.retain(|f| f.name != *name);
+            }
+            Operation::AddCheck { table, check } => {
+                let t = table_mut(schema, "add_check", table)?;
+                if t.checks.iter().any(|c| c.name == check.name) {
+                    return Err(op_err(format!(
+                        "add_check: constraint `{}` already exists on `{table}`",
+                        check.name
+                    )));
+                }
+                t.checks.push(check.clone());
+                t.normalize();
+            }
+            Operation::DropCheck { table, name } => {
+                let t = table_mut(schema, "drop_check", table)?;
+                if !t.checks.iter().any(|c| c.name == *name) {
+                    return Err(op_err(format!(
+                        "drop_check: constraint `{name}` does not exist on `{table}`"
+                    )));
+                }
+                t.checks.retain(|c| c.name != *name);
+            }
         }
         Ok(())
     }
@@ -177,6 +398,62 @@ impl Operation {
                     .clone(),
             },
             Operation::Sql(_) => return None,
+            Operation::RenameTable { from, to } => Operation::RenameTable {
+                from: to.clone(),
+                to: from.clone(),
+            },
+            Operation::RenameColumn { table, from, to } => Operation::RenameColumn {
+                table: table.clone(),
+                from: to.clone(),
+                to: from.clone(),
+            },
+            Operation::AlterColumn { table, column } => Operation::AlterColumn {
+                table: table.clone(),
+                column: before.table(table)?.column(&column.name)?.clone(),
+            },
+            Operation::SetPrimaryKey { table, .. } => Operation::SetPrimaryKey {
+                table: table.clone(),
+                columns: before.table(table)?.primary_key.clone(),
+            },
+            Operation::AddUnique { table, unique } => Operation::DropUnique {
+                table: table.clone(),
+                name: unique.name.clone(),
+            },
+            Operation::DropUnique { table, name } => Operation::AddUnique {
+                table: table.clone(),
+                unique: before
+                    .table(table)?
+                    .uniques
+                    .iter()
+                    .find(|u| u.name == *name)?
+                    .clone(),
+            },
+            Operation::AddForeignKey { table, foreign_key } => Operation::DropForeignKey {
+                table: table.clone(),
+                name: foreign_key.name.clone(),
+            },
+            Operation::DropForeignKey { table, name } => Operation::AddForeignKey {
+                table: table.clone(),
+                foreign_key: before
+                    .table(table)?
+                    .foreign_keys
+                    .iter()
+                    .find(|f| f.name == *name)?
+                    .clone(),
+            },
+            Operation::AddCheck { table, check } => Operation::DropCheck {
+                table: table.clone(),
+                name: check.name.clone(),
+            },
+            Operation::DropCheck { table, name } => Operation::AddCheck {
+                table: table.clone(),
+                check: before
+                    .table(table)?
+                    .checks
+                    .iter()
+                    .find(|c| c.name == *name)?
+                    .clone(),
+            },
         })
     }
 
@@ -188,6 +465,16 @@ impl Operation {
 
 fn op_err(message: String) -> Error {
     Error::Operation(message)
+}
+
+fn missing_column(table: &Table, op: &str, name: &str, columns: &[String]) -> Result<()> {
+    match columns.iter().find(|c| table.column(c).is_none()) {
+        Some(missing) => Err(op_err(format!(
+            "{op}: `{name}` names column `{}.{missing}`, which does not exist",
+            table.name
+        ))),
+        None => Ok(()),
+    }
 }
 
 fn table_of<'a>(schema: &'a Schema, op: &str, name: &str) -> Result<&'a Table> {
@@ -290,6 +577,119 @@ impl Migration {
     /// Runs `statement` as written, in the migration's transaction.
     pub fn sql(&mut self, statement: &str) {
         self.push(Operation::Sql(statement.to_string()));
+    }
+
+    /// Renames table `from` to `to`, keeping its rows.
+    pub fn rename_table(&mut self, from: &str, to: &str) {
+        self.push(Operation::RenameTable {
+            from: from.to_string(),
+            to: to.to_string(),
+        });
+    }
+
+    /// Renames column `from` of `table` to `to`, keeping its values.
+    pub fn rename_column(&mut self, table: &str, from: &str, to: &str) {
+        self.push(Operation::RenameColumn {
+            table: table.to_string(),
+            from: from.to_string(),
+            to: to.to_string(),
+        });
+    }
+
+    /// Redefines column `name` of `table` as type `ty`, NOT NULL unless `.nullable()`, with no
+    /// default unless `.default(...)`: the whole new definition, as `add_column` declares one.
+    /// Rows keep their values; making it NOT NULL with a default first fills the NULLs.
+    pub fn alter_column(&mut self, table: &str, name: &str, ty: SqlType) -> ColumnBuilder<'_> {
+        self.push(Operation::AlterColumn {
+            table: table.to_string(),
+            column: Column::new(name, ty),
+        });
+        match self.operations.last_mut() {
+            Some(Operation::AlterColumn { column, .. }) => ColumnBuilder { column },
+            _ => unreachable!("just pushed"),
+        }
+    }
+
+    /// Makes `columns` the primary key of `table` (none: drops the key).
+    pub fn set_primary_key(&mut self, table: &str, columns: &[&str]) {
+        self.push(Operation::SetPrimaryKey {
+            table: table.to_string(),
+            columns: strings(columns),
+        });
+    }
+
+    /// Adds unique constraint `name` on `columns` of `table`.
+    pub fn add_unique(&mut self, table: &str, name: &str, columns: &[&str]) {
+        self.push(Operation::AddUnique {
+            table: table.to_string(),
+            unique: Unique {
+                name: name.to_string(),
+                columns: strings(columns),
+            },
+        });
+    }
+
+    /// Drops unique constraint `name` of `table`.
+    pub fn drop_unique(&mut self, table: &str, name: &str) {
+        self.push(Operation::DropUnique {
+            table: table.to_string(),
+            name: name.to_string(),
+        });
+    }
+
+    /// Adds foreign key `name` from `columns` of `table` to `ref_columns` of `ref_table`.
+    pub fn add_foreign_key(
+        &mut self,
+        table: &str,
+        name: &str,
+        columns: &[&str],
+        ref_table: &str,
+        ref_columns: &[&str],
+    ) -> ForeignKeyBuilder<'_> {
+        self.push(Operation::AddForeignKey {
+            table: table.to_string(),
+            foreign_key: ForeignKey {
+                name: name.to_string(),
+                columns: strings(columns),
+                ref_table: ref_table.to_string(),
+                ref_columns: strings(ref_columns),
+                on_delete: FkAction::NoAction,
+                on_update: FkAction::NoAction,
+            },
+        });
+        match self.operations.last_mut() {
+            Some(Operation::AddForeignKey { foreign_key, .. }) => {
+                ForeignKeyBuilder { fk: foreign_key }
+            }
+            _ => unreachable!("just pushed"),
+        }
+    }
+
+    /// Drops foreign key `name` of `table`.
+    pub fn drop_foreign_key(&mut self, table: &str, name: &str) {
+        self.push(Operation::DropForeignKey {
+            table: table.to_string(),
+            name: name.to_string(),
+        });
+    }
+
+    /// Adds check constraint `name` (`expr`, a SQL boolean expression) to `table`.
+    pub fn add_check(&mut self, table: &str, name: &str, expr: &str) {
+        self.push(Operation::AddCheck {
+            table: table.to_string(),
+            check: Check {
+                name: name.to_string(),
+                expr: expr.to_string(),
+            },
+        });
+    }
+
+    /// Drops check constraint `name` of `table`.
+    pub fn drop_check(&mut self, table: &str, name: &str) {
+        self.push(Operation::DropCheck {
+            table: table.to_string(),
+            name: name.to_string(),
+        });
     }
 }
 

@@ -294,6 +294,34 @@ pub fn schema_from_models(models: &[ModelSpec]) -> Result<Schema, Vec<ModelError
     Ok(Schema::new(tables.into_values().map(|(_, t)| t).collect()))
 }
 
+/// The renames the models declare with `renamed_from`, for
+/// [`diff_with_renames`](crate::diff::diff_with_renames). A rename already applied (its old
+/// name gone from the current schema) is ignored there, so the attribute may stay.
+pub fn renames_from_models(models: &[ModelSpec]) -> crate::diff::Renames {
+    let mut renames = crate::diff::Renames::default();
+    for model in models {
+        let table = model.table_name();
+        if let Some(old) = &model.renamed_from {
+            renames.tables.push(crate::diff::TableRename {
+                from: old.clone(),
+                to: table.clone(),
+            });
+        }
+        for field in &model.fields {
+            if let Some(old) = &field.renamed_from {
+                renames.columns.push(crate::diff::ColumnRename {
+                    table: table.clone(),
+                    from: old.clone(),
+                    to: field.column_name(),
+                });
+            }
+        }
+    }
+    renames.tables.sort();
+    renames.columns.sort();
+    renames
+}
+
 type PendingFk = (String, String, Option<FkAction>, Option<FkAction>);
 
 fn table_from_model(model: &ModelSpec, errors: &mut Vec<ModelError>) -> (Table, Vec<PendingFk>) {

@@ -293,12 +293,6 @@ impl<'a> Runner<'a> {
     pub fn applied(&mut self) -> Result<Vec<HistoryRow>> {
         let rows = self.conn.history()?;
         for row in &rows {
-            if row.state != "applied" {
-                return Err(Error::History(format!(
-                    "revision {} failed half-way and is marked {}; fix the database by hand, then `stamp` the revision it is at",
-                    row.revision, row.state
-                )));
-            }
             let Some(m) = self.set.ordered.iter().find(|m| m.revision == row.revision) else {
                 return Err(Error::History(format!(
                     "revision {} ({}) is applied on the database but its migration file is missing from versions/",
@@ -311,6 +305,19 @@ impl<'a> Runner<'a> {
                     m.file, m.revision
                 )));
             }
+        }
+        Ok(rows)
+    }
+
+    /// The history as seen under the migrator lock, where a `dirty` row can only be a migration
+    /// that failed half-way (outside the lock it may be one that another migrator is applying).
+    fn locked_history(&mut self) -> Result<Vec<HistoryRow>> {
+        let rows = self.conn.history()?;
+        if let Some(row) = rows.iter().find(|r| r.state != "applied") {
+            return Err(Error::History(format!(
+                "revision {} failed half-way and is marked {}; fix the database by hand, then `stamp` the revision it is at",
+                row.revision, row.state
+            )));
         }
         Ok(rows)
     }
@@ -415,8 +422,7 @@ impl<'a> Runner<'a> {
         started: Instant,
     ) -> Result<bool> {
         if self
-            .conn
-            .history()?
+            .locked_history()?
             .iter()
             .any(|r| r.revision == m.revision)
         {
@@ -468,8 +474,7 @@ impl<'a> Runner<'a> {
             self.conn.begin()?;
             let result = (|| -> Result<bool> {
                 if !self
-                    .conn
-                    .history()?
+                    .locked_history()?
                     .iter()
                     .any(|r| r.revision == m.revision)
                 {

@@ -8,6 +8,8 @@ use std::sync::OnceLock;
 use diesel::prelude::*;
 use migrate_core::schema::Schema;
 
+pub mod scenario;
+
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -32,14 +34,145 @@ fn cargo() -> Command {
 pub fn cli_binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY.get_or_init(|| {
+        // The server backends are built in when their tests will run.
+        let mut features = Vec::new();
+        if std::env::var_os(POSTGRES_URL).is_some() {
+            features.push("postgres");
+        }
+        if std::env::var_os(MYSQL_URL).is_some() {
+            features.push("mysql");
+        }
         let status = cargo()
-            .args(["build", "--quiet", "-p", "migrate-cli"])
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "migrate-cli",
+                "--features",
+                &features.join(","),
+            ])
             .current_dir(workspace_root())
             .status()
             .expect("cargo runs");
         assert!(status.success(), "building migrate-cli failed");
         target_dir().join("debug").join("migrate-cli")
     })
+}
+
+/// The variable that names a PostgreSQL server for the server tests.
+pub const POSTGRES_URL: &str = "MIGRATE_TEST_POSTGRES_URL";
+/// The variable that names a MySQL or MariaDB server for the server tests.
+pub const MYSQL_URL: &str = "MIGRATE_TEST_MYSQL_URL";
+/// Set (by CI) to make a missing server a failure instead of a skip.
+pub const REQUIRE_SERVERS: &str = "MIGRATE_TEST_REQUIRE_SERVERS";
+
+/// A database of its own on a real server, dropped when the value is dropped.
+pub struct ServerDb {
+    /// `postgres` or `mysql`.
+    pub kind: &'static str,
+    /// The URL of the new database.
+    pub url: String,
+    admin_url: String,
+    name: String,
+}
+
+impl ServerDb {
+    /// A new empty database on the server named by `variable`, or `None` (printing that the
+    /// test skipped) when the variable is unset and CI does not require it.
+    pub fn create(kind: &'static str, variable: &str, test: &str) -> Option<ServerDb> {
+        let Ok(admin_url) = std::env::var(variable) else {
+            assert!(
+                std::env::var_os(REQUIRE_SERVERS).is_none(),
+                "{variable} is not set but {REQUIRE_SERVERS} is: the {kind} server tests must run"
+            );
+            eprintln!("skipped {test}: set {variable} to run it against a real {kind} server");
+            return None;
+        };
+        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let name = format!("migrate_test_{}_{n}_{nanos}", std::process::id());
+        let base = admin_url
+            .rsplit_once('/')
+            .map(|(b, _)| b)
+            .unwrap_or(&admin_url);
+        let db = ServerDb {
+            kind,
+            url: format!("{base}/{name}"),
+            admin_url: admin_url.clone(),
+            name,
+        };
+        db.admin(&format!("CREATE DATABASE {}", db.name));
+        Some(db)
+    }
+
+    /// Runs SQL against the server's admin database with the server's own client.
+    fn admin(&self, sql: &str) -> String {
+        run_client(self.kind, &self.admin_url, sql)
+    }
+
+    /// Runs SQL in this database; the client's output (tab-separated rows).
+    pub fn sql(&self, sql: &str) -> String {
+        run_client(self.kind, &self.url, sql)
+    }
+}
+
+impl Drop for ServerDb {
+    fn drop(&mut self) {
+        let drop = match self.kind {
+            "postgres" => format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+            _ => format!("DROP DATABASE IF EXISTS {}", self.name),
+        };
+        let _ = std::panic::catch_unwind(|| self.admin(&drop));
+    }
+}
+
+/// Runs SQL through `psql` or `mysql`, which come with the servers.
+fn run_client(kind: &str, url: &str, sql: &str) -> String {
+    let out = match kind {
+        "postgres" => Command::new("psql")
+            .args([
+                url,
+                "-X",
+                "-q",
+                "-t",
+                "-A",
+                "-F",
+                "\t",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                sql,
+            ])
+            .output(),
+        _ => {
+            // mysql://user[:password]@host[:port]/db
+            let rest = url.trim_start_matches("mysql://");
+            let (auth, hostdb) = rest.split_once('@').unwrap_or(("root", rest));
+            let (user, password) = auth.split_once(':').unwrap_or((auth, ""));
+            let (hostport, db) = hostdb.split_once('/').unwrap_or((hostdb, ""));
+            let (host, port) = hostport.split_once(':').unwrap_or((hostport, "3306"));
+            let mut command = Command::new("mysql");
+            command.args(["-u", user, "-h", host, "-P", port, "-N", "-B", "-e", sql]);
+            if !password.is_empty() {
+                command.arg(format!("-p{password}"));
+            }
+            if !db.is_empty() {
+                command.arg(db);
+            }
+            command.output()
+        }
+    }
+    .unwrap_or_else(|e| panic!("the {kind} client could not run: {e}"));
+    assert!(
+        out.status.success(),
+        "{kind} client failed on `{sql}`: {}",
+        text(&out.stderr)
+    );
+    text(&out.stdout)
 }
 
 /// Where the throwaway projects and the programs the CLI compiles for them build, shared by

@@ -55,6 +55,9 @@ pub trait MigrationConnection {
     /// Rolls it back.
     fn rollback(&mut self) -> Result<()>;
 
+    /// The live schema, every table but the history table.
+    fn introspect(&mut self) -> Result<crate::schema::Schema>;
+
     /// Whether DDL runs inside the migration's transaction (PostgreSQL, SQLite). Where it does
     /// not (MySQL commits each DDL statement), the history row is written `dirty` before the
     /// statements and marked `applied` after them, so a failure half-way is visible.
@@ -245,6 +248,10 @@ mod sqlite {
         fn rollback(&mut self) -> Result<()> {
             self.execute("ROLLBACK")?;
             self.execute("PRAGMA foreign_keys = ON")
+        }
+
+        fn introspect(&mut self) -> Result<crate::schema::Schema> {
+            crate::introspect::introspect_sqlite(&mut self.conn)
         }
     }
 }

@@ -56,7 +56,7 @@ mod pg {
     use diesel::pg::PgConnection;
 
     /// The key of the advisory lock every migrator of a database takes.
-    const LOCK_KEY: i64 = 0x6d69_6772_6174_65; // "migrate"
+    const LOCK_KEY: i64 = 0x006d_6967_7261_7465; // "migrate"
 
     /// A PostgreSQL database.
     pub struct PgMigrationConnection {
@@ -116,6 +116,10 @@ mod pg {
 
         fn rollback(&mut self) -> Result<()> {
             self.execute("ROLLBACK")
+        }
+
+        fn introspect(&mut self) -> Result<crate::schema::Schema> {
+            crate::introspect::introspect_postgres(&mut self.conn)
         }
     }
 }
@@ -210,6 +214,10 @@ mod my {
 
         fn transactional_ddl(&self) -> bool {
             false
+        }
+
+        fn introspect(&mut self) -> Result<crate::schema::Schema> {
+            crate::introspect::introspect_mysql(&mut self.conn)
         }
     }
 }

@@ -58,6 +58,47 @@ impl Dialect for SqliteDialect {
             Operation::CreateIndex { table, index } => vec![self.create_index(table, index)],
             Operation::DropIndex { name, .. } => vec![format!("DROP INDEX {}", self.quote(name))],
             Operation::Sql(sql) => vec![sql.clone()],
+            Operation::RenameTable { from, to } => vec![format!(
+                "ALTER TABLE {} RENAME TO {}",
+                self.quote(from),
+                self.quote(to)
+            )],
+            Operation::RenameColumn { table, from, to } => vec![format!(
+                "ALTER TABLE {} RENAME COLUMN {} TO {}",
+                self.quote(table),
+                self.quote(from),
+                self.quote(to)
+            )],
+            Operation::AlterColumn { table, column } => {
+                let before_table = table_in(before, table)?;
+                let mut out = Vec::new();
+                let was_nullable = before_table
+                    .column(&column.name)
+                    .is_some_and(|c| c.nullable);
+                if let (true, false, Some(default)) =
+                    (was_nullable, column.nullable, &column.default)
+                {
+                    // Rows holding NULL take the default before NOT NULL holds.
+                    out.push(format!(
+                        "UPDATE {} SET {col} = {} WHERE {col} IS NULL",
+                        self.quote(table),
+                        self.default_sql(default),
+                        col = self.quote(&column.name)
+                    ));
+                }
+                out.extend(self.rebuild(before_table, table_in(after, table)?));
+                out
+            }
+            Operation::SetPrimaryKey { table, .. }
+            | Operation::AddUnique { table, .. }
+            | Operation::DropUnique { table, .. }
+            | Operation::AddForeignKey { table, .. }
+            | Operation::DropForeignKey { table, .. }
+            | Operation::AddCheck { table, .. }
+            | Operation::DropCheck { table, .. } => {
+                // SQLite's ALTER TABLE cannot touch keys and constraints: rebuild.
+                self.rebuild(table_in(before, table)?, table_in(after, table)?)
+            }
         })
     }
 

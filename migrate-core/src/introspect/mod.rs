@@ -3,8 +3,16 @@
 
 use crate::schema::{DefaultValue, SqlType};
 
+#[cfg(feature = "mysql")]
+mod mysql;
+#[cfg(feature = "postgres")]
+mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+#[cfg(feature = "mysql")]
+pub use mysql::introspect_mysql;
+#[cfg(feature = "postgres")]
+pub use postgres::introspect_postgres;
 #[cfg(feature = "sqlite")]
 pub use sqlite::introspect_sqlite;
 
