@@ -80,6 +80,11 @@ pub enum Command {
         #[arg(default_value = "-1", allow_hyphen_values = true)]
         target: String,
     },
+    /// Record the database as being at REVISION without running anything (after a fix by hand).
+    Stamp {
+        /// head, base, or a revision (or unique prefix).
+        revision: String,
+    },
     /// Show the revision the database is at.
     Current,
     /// List the migrations, oldest first, with what the database has applied.

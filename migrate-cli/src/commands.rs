@@ -71,6 +71,7 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         } => migrate(&ctx, &message, empty, dry_run, compiled),
         Command::Upgrade { target } => run_migrations(&ctx, "upgrade", &target),
         Command::Downgrade { target } => run_migrations(&ctx, "downgrade", &target),
+        Command::Stamp { revision } => run_migrations(&ctx, "stamp", &revision),
         Command::Current => current(&ctx),
         Command::History => history(&ctx),
         Command::Check { compiled } => check(&ctx, compiled),

@@ -266,6 +266,11 @@ impl Operation {
                 t.foreign_keys
                     .iter_mut()
                     .for_each(|f| rename(&mut f.columns));
+                // Databases rewrite the expressions of checks that name the column; so does
+                // the schema, so that it stays what the database holds.
+                for check in &mut t.checks {
+                    check.expr = rename_identifier(&check.expr, from, to);
+                }
                 for other in &mut schema.tables {
                     for fk in &mut other.foreign_keys {
                         if fk.ref_table == *table {
@@ -465,6 +470,58 @@ impl Operation {
 
 fn op_err(message: String) -> Error {
     Error::Operation(message)
+}
+
+/// `expr` with every identifier `from` (bare or double-quoted, outside string literals)
+/// replaced by `to`, as SQLite's `RENAME COLUMN` rewrites a check.
+pub fn rename_identifier(expr: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(expr.len());
+    let chars: Vec<char> = expr.chars().collect();
+    let mut i = 0;
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\'' || c == '"' {
+            // A literal or a quoted identifier, with doubled quotes inside.
+            let mut j = i + 1;
+            let mut text = String::new();
+            while j < chars.len() {
+                if chars[j] == c {
+                    if chars.get(j + 1) == Some(&c) {
+                        text.push(c);
+                        j += 2;
+                        continue;
+                    }
+                    break;
+                }
+                text.push(chars[j]);
+                j += 1;
+            }
+            if c == '"' && text.eq_ignore_ascii_case(from) {
+                out.push('"');
+                out.push_str(&to.replace('"', "\"\""));
+                out.push('"');
+            } else {
+                out.extend(&chars[i..(j + 1).min(chars.len())]);
+            }
+            i = j + 1;
+        } else if is_ident(c) {
+            let start = i;
+            while i < chars.len() && is_ident(chars[i]) {
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().collect();
+            if word.eq_ignore_ascii_case(from) && !chars[start].is_ascii_digit() {
+                out.push_str(to);
+            } else {
+                out.push_str(&word);
+            }
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    out
 }
 
 fn missing_column(table: &Table, op: &str, name: &str, columns: &[String]) -> Result<()> {
@@ -911,6 +968,18 @@ mod tests {
         m.drop_table("posts");
         let err = apply_all(&mut schema, m.operations()).unwrap_err();
         assert_eq!(err.to_string(), "drop_table: table `posts` does not exist");
+    }
+
+    #[test]
+    fn renaming_a_column_rewrites_checks_that_name_it() {
+        assert_eq!(
+            rename_identifier(
+                "length(body) > 0 AND \"body\" <> 'body' AND bodyguard = 1",
+                "body",
+                "content"
+            ),
+            "length(content) > 0 AND \"content\" <> 'body' AND bodyguard = 1"
+        );
     }
 
     #[test]

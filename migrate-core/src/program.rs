@@ -84,6 +84,18 @@ fn run(migrations: &[EmbeddedMigration], args: &[String]) -> Result<()> {
             }
             Ok(())
         }
+        "stamp" => {
+            let target = Target::parse(arg(1))?;
+            let url = arg(2);
+            let mut conn = connect(url)?;
+            let mut runner = Runner::new(conn.as_mut(), &set)?;
+            runner.stamp(&target)?;
+            match runner.current()? {
+                Some(rev) => println!("Stamped {} at {rev}", mask_url(url)),
+                None => println!("Stamped {} at base", mask_url(url)),
+            }
+            Ok(())
+        }
         command @ ("upgrade" | "downgrade") => {
             let target = Target::parse(arg(1))?;
             let url = arg(2);
@@ -133,7 +145,7 @@ fn run(migrations: &[EmbeddedMigration], args: &[String]) -> Result<()> {
             Ok(())
         }
         other => Err(Error::Target(format!(
-            "unknown command `{other}`: expected upgrade, downgrade, sql or schema"
+            "unknown command `{other}`: expected upgrade, downgrade, stamp, sql or schema"
         ))),
     }
 }

@@ -309,6 +309,18 @@ impl<'a> Runner<'a> {
         Ok(rows)
     }
 
+    /// Refuses to go on while a `dirty` row remains once the lock is held (a row that was only
+    /// in progress is `applied` by the time the lock is granted).
+    fn refuse_dirty(&mut self) -> Result<()> {
+        if self.conn.history()?.iter().all(|r| r.state == "applied") {
+            return Ok(());
+        }
+        self.conn.begin()?;
+        let result = self.locked_history().map(|_| ());
+        self.conn.rollback()?;
+        result
+    }
+
     /// The history as seen under the migrator lock, where a `dirty` row can only be a migration
     /// that failed half-way (outside the lock it may be one that another migrator is applying).
     fn locked_history(&mut self) -> Result<Vec<HistoryRow>> {
@@ -384,6 +396,7 @@ impl<'a> Runner<'a> {
     /// Applies pending migrations up to `target`, each in its own transaction with its history
     /// row. A migration another migrator applied meanwhile is skipped.
     pub fn upgrade(&mut self, target: &Target, report: &mut dyn FnMut(&Event)) -> Result<()> {
+        self.refuse_dirty()?;
         let end = self.target_index(target, true)?;
         let applied: BTreeSet<String> = self.applied()?.into_iter().map(|r| r.revision).collect();
         for i in 0..end {
@@ -458,8 +471,58 @@ impl<'a> Runner<'a> {
         Ok(true)
     }
 
+    /// Records the database as being at `target` without running anything: the history then
+    /// holds exactly the revisions up to `target`, each `applied`. This is how a half-applied
+    /// (`dirty`) migration is resolved once the database was fixed by hand.
+    pub fn stamp(&mut self, target: &Target) -> Result<()> {
+        let end = match target {
+            Target::Head => {
+                let heads = self.set.heads();
+                if heads.len() > 1 {
+                    return Err(Error::Target(format!(
+                        "several heads ({}): stamp one revision",
+                        heads.join(", ")
+                    )));
+                }
+                self.set.ordered.len()
+            }
+            Target::Base => 0,
+            Target::Revision(text) => self.set.index_of(self.set.resolve_revision(text)?)? + 1,
+            Target::Relative(_) => {
+                return Err(Error::Target(
+                    "stamp takes head, base or a revision, not a relative step".into(),
+                ))
+            }
+        };
+        self.conn.begin()?;
+        let result = (|| -> Result<()> {
+            for row in self.conn.history()? {
+                delete_history(self.conn, &row.revision)?;
+            }
+            for m in &self.set.ordered[..end] {
+                insert_history(
+                    self.conn,
+                    &HistoryRow {
+                        revision: m.revision.to_string(),
+                        message: m.message.to_string(),
+                        checksum: m.checksum(),
+                        applied_at: now_rfc3339(),
+                        duration_ms: 0,
+                        state: "applied".into(),
+                    },
+                )?;
+            }
+            self.conn.commit()
+        })();
+        if result.is_err() {
+            let _ = self.conn.rollback();
+        }
+        result
+    }
+
     /// Reverts applied migrations, newest first, down to `target` (which stays applied).
     pub fn downgrade(&mut self, target: &Target, report: &mut dyn FnMut(&Event)) -> Result<()> {
+        self.refuse_dirty()?;
         let end = self.target_index(target, false)?;
         let applied: BTreeSet<String> = self.applied()?.into_iter().map(|r| r.revision).collect();
         for i in (end..self.set.ordered.len()).rev() {

@@ -38,6 +38,10 @@ pub trait TableBuilder: Sized {
         on_delete: FkAction,
         on_update: FkAction,
     ) -> Self;
+    /// A foreign key from `column` to `target.target_column`.
+    fn fk_to(self, column: &str, target: &str, target_column: &str) -> Self;
+    /// An index with a name of the user's.
+    fn named_index(self, name: &str, columns: &[&str]) -> Self;
     /// A check constraint.
     fn check(self, name: &str, expr: &str) -> Self;
     /// Replaces the primary key; `id` stops auto-incrementing unless it is the whole key.
@@ -137,6 +141,30 @@ impl TableBuilder for Table {
             ref_columns: vec!["id".into()],
             on_delete,
             on_update,
+        });
+        self.normalize();
+        self
+    }
+
+    fn fk_to(mut self, column: &str, target: &str, target_column: &str) -> Self {
+        let columns = vec![column.to_string()];
+        self.foreign_keys.push(ForeignKey {
+            name: constraint_name("fk", &self.name, &columns, Some(target)),
+            columns,
+            ref_table: target.into(),
+            ref_columns: vec![target_column.into()],
+            on_delete: FkAction::NoAction,
+            on_update: FkAction::NoAction,
+        });
+        self.normalize();
+        self
+    }
+
+    fn named_index(mut self, name: &str, columns: &[&str]) -> Self {
+        self.indexes.push(Index {
+            name: name.into(),
+            columns: names(columns),
+            unique: false,
         });
         self.normalize();
         self

@@ -44,6 +44,20 @@ fn memberships() -> Table {
         .null("role", SqlType::Text)
 }
 
+fn countries() -> Table {
+    table("countries")
+        .col("code", SqlType::Varchar(2))
+        .unique(&["code"])
+}
+
+/// Cities referencing `countries.<column>` through `country_code`.
+fn cities(column: &str) -> Table {
+    table("cities")
+        .col("name", SqlType::Text)
+        .col("country_code", SqlType::Varchar(2))
+        .fk_to("country_code", "countries", column)
+}
+
 fn prices() -> Table {
     bare_table("prices")
         .col("sku", SqlType::Text)
@@ -535,6 +549,62 @@ fn catalogue() -> Vec<Scenario> {
             ],
         )
         .data(Data::Lost),
+        Scenario::new(
+            "rename_checked_column",
+            vec![products().check("ck_products_price", "price >= 0")],
+            vec![table("products")
+                .col("name", Text)
+                .col("amount", Numeric(Some((10, 2))))
+                .null("stock", Integer)
+                .check("ck_products_price", "amount >= 0")],
+        )
+        .rename_column("products", "price", "amount"),
+        Scenario::new(
+            "rename_referenced_column",
+            vec![countries(), cities("code")],
+            vec![
+                table("countries").col("iso", Varchar(2)).unique(&["iso"]),
+                cities("iso"),
+            ],
+        )
+        .rename_column("countries", "code", "iso"),
+        // Changes on tables that other tables reference, or that reference others
+        Scenario::new(
+            "alter_referenced_table",
+            vec![posts(), users()],
+            vec![
+                posts(),
+                table("users")
+                    .col("email", Varchar(320))
+                    .null("name", Varchar(100)),
+            ],
+        ),
+        Scenario::new(
+            "alter_foreign_key_column_type",
+            vec![posts(), users()],
+            vec![
+                table("posts")
+                    .col("title", Varchar(200))
+                    .null("body", Text)
+                    .col("author_id", BigInt)
+                    .fk("author_id", "users")
+                    .index(&["author_id"]),
+                users(),
+            ],
+        ),
+        Scenario::new(
+            "alter_indexed_column",
+            vec![users().index(&["email"])],
+            vec![table("users")
+                .col("email", Varchar(320))
+                .null("name", Text)
+                .index(&["email"])],
+        ),
+        Scenario::new(
+            "change_named_index_columns",
+            vec![memberships().named_index("ix_lookup", &["user_id"])],
+            vec![memberships().named_index("ix_lookup", &["user_id", "group_id"])],
+        ),
         // Combinations
         Scenario::new(
             "blog_evolution",

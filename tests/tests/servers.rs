@@ -185,3 +185,67 @@ fn postgres_concurrent_upgrades() {
 fn mysql_concurrent_upgrades() {
     concurrent("mysql", MYSQL_URL);
 }
+
+/// A migration whose third statement fails: PostgreSQL rolls everything back; MySQL, whose DDL
+/// commits, keeps the row `dirty` and refuses to go on.
+fn failing_migration(kind: &'static str, variable: &str) {
+    let Some(db) = ServerDb::create(kind, variable, "failing_migration") else {
+        return;
+    };
+    let project = Project::new(&format!("failing_{kind}"), MODELS);
+    project.ok(&["init"]);
+    project.ok(&["migrate", "-m", "broken", "--empty"]);
+    let module = project.versions()[0].clone();
+    let source = std::fs::read_to_string(&module).unwrap();
+    let body = "pub fn up(m: &mut Migration) {\n    m.create_table(\"first\", |t| {\n        t.column(\"id\", SqlType::Integer);\n    });\n    m.sql(\"INSERT INTO first (id) VALUES (1)\");\n    m.sql(\"INSERT INTO nowhere (id) VALUES (1)\");\n}";
+    std::fs::write(
+        &module,
+        source.replacen("pub fn up(_m: &mut Migration) {}", body, 1),
+    )
+    .unwrap();
+
+    let out = project.cli(&["--database-url", &db.url, "upgrade"]);
+    assert_eq!(out.status.code(), Some(1), "{kind}: {}", text(&out.stdout));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("failed at `INSERT INTO nowhere"),
+        "{kind}: {err}"
+    );
+    let history = db.sql("SELECT state FROM __migrate_history");
+    if kind == "postgres" {
+        assert_eq!(history.trim(), "", "no history row");
+        assert!(
+            live(&project, &db).tables.is_empty(),
+            "nothing half-applied"
+        );
+    } else {
+        assert_eq!(history.trim(), "dirty");
+        let again = project.cli(&["--database-url", &db.url, "upgrade"]);
+        assert_eq!(again.status.code(), Some(1));
+        assert!(
+            text(&again.stderr).contains("is marked dirty"),
+            "{}",
+            text(&again.stderr)
+        );
+        // Fixed by hand (the half-made table dropped), then stamped back to base: unblocked.
+        db.sql("DROP TABLE first");
+        let out = project.ok(&["--database-url", &db.url, "stamp", "base"]);
+        assert!(out.contains("at base"), "{out}");
+        assert_eq!(db.sql("SELECT COUNT(*) FROM __migrate_history").trim(), "0");
+        let out = project.cli(&["--database-url", &db.url, "upgrade"]);
+        assert!(
+            text(&out.stderr).contains("failed at `INSERT INTO nowhere"),
+            "runs again"
+        );
+    }
+}
+
+#[test]
+fn postgres_failing_migration() {
+    failing_migration("postgres", POSTGRES_URL);
+}
+
+#[test]
+fn mysql_failing_migration() {
+    failing_migration("mysql", MYSQL_URL);
+}
