@@ -159,7 +159,12 @@ migrations = "migrations"
 database_url = "sqlite://app.db"
 schema_rs = "src/schema.rs"
 EOF
-printf 'pub mod models;\npub mod schema;\n' > "$W/src/lib.rs"
+# Diesel's allow_tables_to_appear_in_same_query! over every table (which migrate writes into
+# schema.rs, as diesel print-schema does) and Butane's chain of ForeignKey<previous table> both
+# recurse about once per table: past ~120 tables neither crate compiles under rustc's default
+# recursion limit of 128, so both crates raise it, as a user with this many tables must.
+RLIMIT=256; while [ $RLIMIT -lt $((4 * N)) ]; do RLIMIT=$((RLIMIT * 2)); done
+printf '#![recursion_limit = "%s"]\npub mod models;\npub mod schema;\n' "$RLIMIT" > "$W/src/lib.rs"
 cp "$ROOT/Cargo.lock" "$W/Cargo.lock"
 python3 "$GEN" "$N" --rust "$W/src/models.rs" --diesel --diesel-schema "$W/src/schema.rs"
 python3 "$GEN" "$N" --rust "$W/models_base.rs" --diesel
@@ -330,7 +335,7 @@ chrono = { version = "0.4", default-features = false, features = ["clock"] }
 
 [workspace]
 EOF
-    printf 'pub mod models;\n' > "$B/src/lib.rs"
+    printf '#![recursion_limit = "%s"]\npub mod models;\n' "$RLIMIT" > "$B/src/lib.rs"
     python3 "$HERE/gen_peers.py" "$N" --butane "$B"
     cp "$B/src/models.rs" "$B/models_base.rs"
     python3 "$HERE/gen_peers.py" "$N" --butane "$B/extra" --extra
@@ -438,7 +443,9 @@ for label, o, d, c, f, dj, b, bval in rows:
 print()
 print("Butane's no-change row is `cargo build` with nothing changed plus `butane makemigration`; its one-column row is")
 print("`cargo build` after the one-field edit plus `butane makemigration` (Butane reads the models when they compile).")
-print("Flask-Migrate figures: median per step over the runs of shared/bench/alembic_bench.sh.\n")
+print("Flask-Migrate figures: median per step over the runs of shared/bench/alembic_bench.sh.")
+print("Both Rust models crates carry `#![recursion_limit]` (Diesel's allow_tables_to_appear_in_same_query! over")
+print("all tables, Butane's ForeignKey chain): without it neither compiles past ~120 tables.\n")
 
 print("#### This project, piece by piece\n")
 print("| what | median | runs | peak RSS (MB) |")

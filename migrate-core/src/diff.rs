@@ -127,6 +127,7 @@ pub fn diff_with_renames(from: &Schema, to: &Schema, renames: &Renames) -> Resul
         suggestions: Vec::new(),
         replaced: BTreeSet::new(),
         dropped_fks: Vec::new(),
+        dropped_guarantees: BTreeSet::new(),
     };
     p.renames(to, renames)?;
 
@@ -217,6 +218,10 @@ struct Planner {
     replaced: BTreeSet<String>,
     /// Foreign keys of kept tables dropped so far, with their table.
     dropped_fks: Vec<(String, ForeignKey)>,
+    /// What dropped unique constraints, unique indexes and checks guaranteed, per table: a
+    /// constraint added back over the same columns or expression (renamed with its table or
+    /// column) cannot fail on the rows, so it does not warn.
+    dropped_guarantees: BTreeSet<(String, String)>,
 }
 
 impl Planner {
@@ -236,6 +241,10 @@ impl Planner {
 
     fn warn(&mut self, text: String) {
         self.changes.push(change(ChangeKind::Warning, text));
+    }
+
+    fn guaranteed(&self, table: &str, what: String) -> bool {
+        self.dropped_guarantees.contains(&(table.to_string(), what))
     }
 
     fn table(&self, name: &str) -> &Table {
@@ -295,6 +304,10 @@ impl Planner {
         let current = self.table(name).clone();
         for index in &current.indexes {
             if !target.indexes.contains(index) {
+                if index.unique {
+                    self.dropped_guarantees
+                        .insert((name.to_string(), unique_key(&index.columns)));
+                }
                 self.push(
                     Operation::DropIndex {
                         table: name.to_string(),
@@ -335,6 +348,8 @@ impl Planner {
             if target.uniques.contains(unique) {
                 continue;
             }
+            self.dropped_guarantees
+                .insert((name.to_string(), unique_key(&unique.columns)));
             let op = Operation::DropUnique {
                 table: name.to_string(),
                 name: unique.name.clone(),
@@ -360,6 +375,8 @@ impl Planner {
             if target.checks.contains(check) {
                 continue;
             }
+            self.dropped_guarantees
+                .insert((name.to_string(), format!("check:{}", check.expr)));
             let op = Operation::DropCheck {
                 table: name.to_string(),
                 name: check.name.clone(),
@@ -588,10 +605,12 @@ impl Planner {
                 let text = format!("unique {} on {name}", unique.name);
                 self.push(op, ChangeKind::Add, text)?;
             }
-            self.warn(format!(
-                "unique {} on {name}: the step fails if existing rows hold duplicates",
-                unique.name
-            ));
+            if !self.guaranteed(name, unique_key(&unique.columns)) {
+                self.warn(format!(
+                    "unique {} on {name}: the step fails if existing rows hold duplicates",
+                    unique.name
+                ));
+            }
         }
         for check in &target.checks {
             if current.checks.contains(check) {
@@ -607,10 +626,12 @@ impl Planner {
                 let text = format!("check {} on {name}", check.name);
                 self.push(op, ChangeKind::Add, text)?;
             }
-            self.warn(format!(
-                "check {} on {name}: the step fails if existing rows violate it",
-                check.name
-            ));
+            if !self.guaranteed(name, format!("check:{}", check.expr)) {
+                self.warn(format!(
+                    "check {} on {name}: the step fails if existing rows violate it",
+                    check.name
+                ));
+            }
         }
         for fk in &target.foreign_keys {
             if current.foreign_keys.contains(fk) {
@@ -649,7 +670,7 @@ impl Planner {
                     ChangeKind::Add,
                     format!("index {} on {name}", index.name),
                 )?;
-                if index.unique {
+                if index.unique && !self.guaranteed(name, unique_key(&index.columns)) {
                     self.warn(format!(
                         "unique index {} on {name}: the step fails if existing rows hold duplicates",
                         index.name
@@ -659,6 +680,10 @@ impl Planner {
         }
         Ok(())
     }
+}
+
+fn unique_key(columns: &[String]) -> String {
+    format!("unique:{}", columns.join(","))
 }
 
 /// `(author_id) references users (id) ON DELETE CASCADE`.

@@ -3,9 +3,12 @@
 //! it; the module compiles (all of them in one generated crate); and on SQLite `up` gives the
 //! target schema with every row kept, `down` gives the start back, and `up` runs again.
 
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
 use migrate_core::codegen::{render_module, ModuleHeader};
 use migrate_core::diff::ChangeKind;
 use migrate_core::schema::{DefaultValue, FkAction, SqlType, Table};
+use migrate_tests::scenario::scalar;
 use migrate_tests::scenario::{
     bare_table, round_trip, sqlite_sql, table, Data, Scenario, TableBuilder,
 };
@@ -821,6 +824,11 @@ fn renames_through_the_cli() {
     let project = Project::new("renames", RENAME_MODELS);
     project.ok(&["init"]);
     project.ok(&["migrate", "-m", "initial"]);
+    project.ok(&["upgrade"]);
+    let db = project.file("app.db");
+    let mut conn = SqliteConnection::establish(&db.display().to_string()).unwrap();
+    conn.batch_execute("INSERT INTO posts (id, title, body) VALUES (7, 'hello', 'first post')")
+        .unwrap();
 
     project.write(
         "src/models.rs",
@@ -847,6 +855,10 @@ fn renames_through_the_cli() {
             .replace(
                 "pub body:",
                 "#[model(renamed_from = \"body\")]\n    pub content:",
+            )
+            .replace(
+                "pub title: String,",
+                "#[model(max_length = 300)]\n    pub title: String,",
             ),
     );
     let out = project.ok(&["migrate", "-m", "rename"]);
@@ -865,6 +877,32 @@ fn renames_through_the_cli() {
         module.contains("m.rename_column(\"articles\", \"body\", \"content\");"),
         "{module}"
     );
+    assert!(
+        module.contains("m.alter_column(\"articles\", \"title\", SqlType::Varchar(300));"),
+        "{module}"
+    );
+
+    // Through the runner: the row keeps its values across the rename and the rebuild, and
+    // comes back under the old names.
+    project.ok(&["upgrade"]);
+    let row = |conn: &mut SqliteConnection, sql: &str| scalar(conn, sql);
+    assert_eq!(
+        row(
+            &mut conn,
+            "SELECT id || ':' || title || ':' || content AS v FROM articles"
+        ),
+        "7:hello:first post"
+    );
+    project.ok(&["downgrade"]);
+    assert_eq!(
+        row(
+            &mut conn,
+            "SELECT id || ':' || title || ':' || body AS v FROM posts"
+        ),
+        "7:hello:first post"
+    );
+    project.ok(&["upgrade"]);
+
     let snapshot = project.read("migrations/snapshot.json");
     assert!(
         !snapshot.contains("posts") && !snapshot.contains("body"),

@@ -50,6 +50,25 @@ fn with_summary(models: &str) -> String {
     )
 }
 
+/// Alterations of existing columns and constraints, on top of `with_summary`.
+fn with_alterations(models: &str) -> String {
+    with_summary(models)
+        .replace(
+            "    #[model(max_length = 100)]\n    pub name: String,",
+            "    #[model(max_length = 150, index)]\n    pub name: String,",
+        )
+        .replace(
+            "    pub body: Option<String>,\n",
+            "    #[model(default = \"\")]\n    pub body: String,\n",
+        )
+        .replace(
+            "    #[model(default = 0)]\n    pub views: i32,",
+            "    #[model(default = 0)]\n    pub views: i64,",
+        )
+        .replace("on_delete = \"cascade\"", "on_delete = \"set null\"")
+        .replace("    pub author_id: i32,", "    pub author_id: Option<i32>,")
+}
+
 fn live(project: &Project, db: &ServerDb) -> Schema {
     let json = project.ok(&["--database-url", &db.url, "inspect", "--json"]);
     Snapshot::from_json(&json, std::path::Path::new("inspect"))
@@ -118,6 +137,44 @@ fn round_trip(kind: &'static str, variable: &str) {
     project.ok(&["--database-url", url, "upgrade"]);
     assert_live(&project, &db, &v2);
     assert_eq!(count(&db, "order"), "1", "rows survive");
+
+    // Widen a varchar, NOT NULL with a default over an existing NULL, integer to bigint, a new
+    // index, foreign-key action and nullability changed.
+    project.write("src/models.rs", &with_alterations(MODELS));
+    let out = project.ok(&["migrate", "-m", "alterations"]);
+    assert!(out.contains("~ column"), "{out}");
+    let v3 = project.snapshot_schema();
+    project.ok(&["--database-url", url, "upgrade"]);
+    assert_live(&project, &db, &v3);
+    assert_eq!(count(&db, "order"), "1", "rows survive");
+    assert_eq!(
+        db.sql(&format!("SELECT body FROM {}", q("order"))).trim(),
+        "",
+        "NULL filled with the default"
+    );
+    project.ok(&["--database-url", url, "downgrade"]);
+    assert_live(&project, &db, &v2);
+    assert_eq!(count(&db, "order"), "1", "rows survive");
+    project.write("src/models.rs", &with_summary(MODELS));
+    std::fs::remove_file(project.versions().last().unwrap()).unwrap();
+    std::fs::write(
+        project.file("migrations/snapshot.json"),
+        migrate_core::snapshot::Snapshot::new(
+            Some(
+                project.versions()[1]
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .split('_')
+                    .next()
+                    .unwrap()
+                    .to_string(),
+            ),
+            v2.clone(),
+        )
+        .to_json(),
+    )
+    .unwrap();
 
     project.ok(&["--database-url", url, "downgrade"]);
     assert_live(&project, &db, &v1);

@@ -24,6 +24,11 @@ pub(crate) trait ServerDdl {
             .join(", ")
     }
 
+    /// The column list of an index or unique constraint on `table`.
+    fn key_list(&self, _table: &Table, names: &[String]) -> String {
+        self.list(names)
+    }
+
     fn default_sql(&self, default: &DefaultValue, column: &Column) -> String {
         match default {
             DefaultValue::Bool(b) => self.bool_literal(*b).to_string(),
@@ -66,7 +71,7 @@ pub(crate) trait ServerDdl {
             parts.push(format!(
                 "CONSTRAINT {} UNIQUE ({})",
                 self.quote(&unique.name),
-                self.list(&unique.columns)
+                self.key_list(table, &unique.columns)
             ));
         }
         for fk in &table.foreign_keys {
@@ -105,13 +110,13 @@ pub(crate) trait ServerDdl {
         def
     }
 
-    fn create_index(&self, table: &str, index: &Index) -> String {
+    fn create_index(&self, table: &Table, index: &Index) -> String {
         format!(
             "CREATE {}INDEX {} ON {} ({})",
             if index.unique { "UNIQUE " } else { "" },
             self.quote(&index.name),
-            self.quote(table),
-            self.list(&index.columns)
+            self.quote(&table.name),
+            self.key_list(table, &index.columns)
         )
     }
 }

@@ -28,6 +28,27 @@ impl ServerDdl for MysqlDialect {
         "AUTO_INCREMENT"
     }
 
+    fn key_list(&self, table: &Table, names: &[String]) -> String {
+        names
+            .iter()
+            .map(|n| {
+                let unbounded = table.column(n).is_some_and(|c| {
+                    matches!(c.ty, SqlType::Text | SqlType::Binary | SqlType::Json)
+                });
+                if unbounded {
+                    format!(
+                        "{}({})",
+                        ServerDdl::quote(self, n),
+                        MysqlDialect::KEY_PREFIX
+                    )
+                } else {
+                    ServerDdl::quote(self, n)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     fn bool_literal(&self, value: bool) -> &'static str {
         if value {
             "1"
@@ -56,6 +77,9 @@ impl ServerDdl for MysqlDialect {
 }
 
 impl MysqlDialect {
+    /// Text and binary columns can only be indexed by a prefix here.
+    const KEY_PREFIX: u32 = 255;
+
     /// The type name in DDL.
     pub fn type_name(ty: &SqlType) -> String {
         match ty {
@@ -101,46 +125,111 @@ impl Dialect for MysqlDialect {
         ServerDdl::literal(self, text)
     }
 
-    fn render(&self, op: &Operation, _before: &Schema, after: &Schema) -> Result<Vec<String>> {
+    fn render(&self, op: &Operation, before: &Schema, after: &Schema) -> Result<Vec<String>> {
         let q = |name: &str| ServerDdl::quote(self, name);
         Ok(match op {
             Operation::CreateTable(table) => {
                 let mut out = vec![self.create_table(table)];
-                out.extend(
-                    table
-                        .indexes
-                        .iter()
-                        .map(|i| self.create_index(&table.name, i)),
-                );
+                out.extend(table.indexes.iter().map(|i| self.create_index(table, i)));
                 out
             }
             Operation::DropTable(name) => vec![format!("DROP TABLE {}", q(name))],
             Operation::AddColumn { table, column } => {
                 let t = table_in(after, table)?;
                 let column = t.column(&column.name).unwrap_or(column);
-                vec![format!(
-                    "ALTER TABLE {} ADD COLUMN {}",
-                    q(table),
-                    self.column_def(t, column)
-                )]
+                vec![format!("ALTER TABLE {} ADD COLUMN {}", q(table), self.column_def(t, column))]
             }
             Operation::DropColumn { table, column } => {
-                vec![format!(
-                    "ALTER TABLE {} DROP COLUMN {}",
-                    q(table),
-                    q(column)
-                )]
+                vec![format!("ALTER TABLE {} DROP COLUMN {}", q(table), q(column))]
             }
-            Operation::CreateIndex { table, index } => vec![self.create_index(table, index)],
-            Operation::DropIndex { table, name } => {
-                vec![format!("DROP INDEX {} ON {}", q(name), q(table))]
+            Operation::CreateIndex { table, index } => {
+                vec![self.create_index(table_in(after, table)?, index)]
             }
+            Operation::DropIndex { table, name } => vec![format!("DROP INDEX {} ON {}", q(name), q(table))],
             Operation::Sql(sql) => vec![sql.clone()],
-            #[allow(unreachable_patterns)]
-            other => {
-                return Err(Error::Operation(format!(
-                    "{other:?} is not supported on MySQL yet"
-                )))
+            Operation::RenameTable { from, to } => vec![format!("RENAME TABLE {} TO {}", q(from), q(to))],
+            Operation::RenameColumn { table, from, to } => vec![format!(
+                "ALTER TABLE {} RENAME COLUMN {} TO {}",
+                q(table),
+                q(from),
+                q(to)
+            )],
+            Operation::AlterColumn { table, column } => {
+                let old_table = table_in(before, table)?;
+                let new_table = table_in(after, table)?;
+                let old = old_table.column(&column.name).ok_or_else(|| {
+                    Error::Operation(format!("column `{table}.{}` does not exist", column.name))
+                })?;
+                let mut out = Vec::new();
+                if old.nullable && !column.nullable {
+                    if let Some(default) = &column.default {
+                        out.push(format!(
+                            "UPDATE {} SET {} = {} WHERE {} IS NULL",
+                            q(table),
+                            q(&column.name),
+                            self.default_sql(default, column),
+                            q(&column.name)
+                        ));
+                    }
+                }
+                // MODIFY restates the whole column: type, nullability, default, AUTO_INCREMENT.
+                out.push(format!(
+                    "ALTER TABLE {} MODIFY COLUMN {}",
+                    q(table),
+                    self.column_def(new_table, column)
+                ));
+                out
+            }
+            Operation::SetPrimaryKey { table, columns } => {
+                let had_key = !table_in(before, table)?.primary_key.is_empty();
+                let mut clauses = Vec::new();
+                if had_key {
+                    clauses.push("DROP PRIMARY KEY".to_string());
+                }
+                if !columns.is_empty() {
+                    clauses.push(format!("ADD PRIMARY KEY ({})", self.list(columns)));
+                }
+                if clauses.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![format!("ALTER TABLE {} {}", q(table), clauses.join(", "))]
+                }
+            }
+            Operation::AddUnique { table, unique } => vec![format!(
+                "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({})",
+                q(table),
+                q(&unique.name),
+                self.key_list(table_in(after, table)?, &unique.columns)
+            )],
+            Operation::DropUnique { table, name } => {
+                vec![format!("ALTER TABLE {} DROP INDEX {}", q(table), q(name))]
+            }
+            Operation::AddForeignKey { table, foreign_key } => {
+                vec![format!("ALTER TABLE {} ADD {}", q(table), self.foreign_key_clause(foreign_key))]
+            }
+            Operation::DropForeignKey { table, name } => vec![
+                format!("ALTER TABLE {} DROP FOREIGN KEY {}", q(table), q(name)),
+                // The index MySQL made for the key, named after it, stays behind unless dropped;
+                // it exists only when no other index covered the columns.
+                format!(
+                    "SET @migrate_drop = (SELECT IF(COUNT(*) > 0, {}, 'DO 0') FROM information_schema.STATISTICS \
+                     WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {} AND INDEX_NAME = {})",
+                    ServerDdl::literal(self, &format!("ALTER TABLE {} DROP INDEX {}", q(table), q(name))),
+                    ServerDdl::literal(self, table),
+                    ServerDdl::literal(self, name)
+                ),
+                "PREPARE migrate_drop FROM @migrate_drop".to_string(),
+                "EXECUTE migrate_drop".to_string(),
+                "DEALLOCATE PREPARE migrate_drop".to_string(),
+            ],
+            Operation::AddCheck { table, check } => vec![format!(
+                "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({})",
+                q(table),
+                q(&check.name),
+                check.expr
+            )],
+            Operation::DropCheck { table, name } => {
+                vec![format!("ALTER TABLE {} DROP CONSTRAINT {}", q(table), q(name))]
             }
         })
     }

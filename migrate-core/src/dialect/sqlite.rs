@@ -63,12 +63,22 @@ impl Dialect for SqliteDialect {
                 self.quote(from),
                 self.quote(to)
             )],
-            Operation::RenameColumn { table, from, to } => vec![format!(
-                "ALTER TABLE {} RENAME COLUMN {} TO {}",
-                self.quote(table),
-                self.quote(from),
-                self.quote(to)
-            )],
+            Operation::RenameColumn { table, from, to } => {
+                let mut out = vec![format!(
+                    "ALTER TABLE {} RENAME COLUMN {} TO {}",
+                    self.quote(table),
+                    self.quote(from),
+                    self.quote(to)
+                )];
+                // SQLite rewrites a check that names the column, quoting the new name or not
+                // depending on its version; a rebuild writes the check as the schema holds it.
+                let before_table = table_in(before, table)?;
+                let after_table = table_in(after, table)?;
+                if before_table.checks != after_table.checks {
+                    out.extend(self.rebuild(after_table, after_table));
+                }
+                out
+            }
             Operation::AlterColumn { table, column } => {
                 let before_table = table_in(before, table)?;
                 let mut out = Vec::new();
