@@ -86,9 +86,49 @@ pub enum Command {
         revision: String,
     },
     /// Show the revision the database is at.
-    Current,
+    Current {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// List the migrations, oldest first, with what the database has applied.
-    History,
+    History {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the revisions no other revision revises.
+    Heads {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print one migration module.
+    Show {
+        /// A revision or unique prefix.
+        revision: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Join several heads (two branches that each added a migration) into one.
+    Merge {
+        /// What the merge is.
+        #[arg(short, long)]
+        message: String,
+    },
+    /// Print the SQL an upgrade (or downgrade) would run, without a database.
+    Sql {
+        /// `TO` (from base) or `FROM:TO`, each head, base or a revision.
+        range: String,
+        /// sqlite, postgres or mysql (default: the database URL's backend, else sqlite).
+        #[arg(long)]
+        dialect: Option<String>,
+    },
+    /// Print Diesel `table!` definitions of the migrated database.
+    Schema,
+    /// Print a Mermaid erDiagram of the snapshot.
+    Diagram,
     /// Show the live schema of the database.
     Inspect {
         /// Print it as snapshot JSON.

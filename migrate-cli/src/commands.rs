@@ -7,7 +7,7 @@ use std::process::{Command as Process, Stdio};
 use migrate_core::codegen::{render_module, slug, ModuleHeader};
 use migrate_core::connection::connect;
 use migrate_core::dialect::Backend;
-use migrate_core::diff::{diff, diff_with_renames, ChangeKind, Plan};
+use migrate_core::diff::{diff, diff_with_renames, ChangeKind, ColumnRename, Plan};
 use migrate_core::schema::Schema;
 use migrate_core::snapshot::{write_atomic, Snapshot};
 
@@ -17,31 +17,31 @@ use crate::error::CliError;
 use crate::programs;
 
 /// What a command needs from the global flags.
-struct Context {
-    cwd: PathBuf,
+pub(crate) struct Context {
+    pub(crate) cwd: PathBuf,
     config_flag: Option<PathBuf>,
     database_url: Option<String>,
-    quiet: bool,
-    verbose: bool,
+    pub(crate) quiet: bool,
+    pub(crate) verbose: bool,
 }
 
 impl Context {
-    fn config(&self) -> Result<Config, CliError> {
+    pub(crate) fn config(&self) -> Result<Config, CliError> {
         Config::load(self.config_flag.as_deref(), &self.cwd)
     }
 
-    fn database_url(&self, config: Option<&Config>) -> Result<String, CliError> {
+    pub(crate) fn database_url(&self, config: Option<&Config>) -> Result<String, CliError> {
         config::database_url(self.database_url.as_deref(), config, &self.cwd)
     }
 
-    fn say(&self, line: impl AsRef<str>) {
+    pub(crate) fn say(&self, line: impl AsRef<str>) {
         if !self.quiet {
             println!("{}", line.as_ref());
         }
     }
 
     /// `path` relative to the current directory when it is below it, for shorter messages.
-    fn show(&self, path: &Path) -> String {
+    pub(crate) fn show(&self, path: &Path) -> String {
         path.strip_prefix(&self.cwd)
             .unwrap_or(path)
             .display()
@@ -72,8 +72,14 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Upgrade { target } => run_migrations(&ctx, "upgrade", &target),
         Command::Downgrade { target } => run_migrations(&ctx, "downgrade", &target),
         Command::Stamp { revision } => run_migrations(&ctx, "stamp", &revision),
-        Command::Current => current(&ctx),
-        Command::History => history(&ctx),
+        Command::Current { json } => current(&ctx, json),
+        Command::History { json } => history(&ctx, json),
+        Command::Heads { json } => crate::revisions::heads_command(&ctx, json),
+        Command::Show { revision, json } => crate::revisions::show(&ctx, &revision, json),
+        Command::Merge { message } => crate::revisions::merge(&ctx, &message),
+        Command::Sql { range, dialect } => crate::views::sql(&ctx, &range, dialect.as_deref()),
+        Command::Schema => crate::views::schema(&ctx),
+        Command::Diagram => crate::views::diagram(&ctx),
         Command::Check { compiled } => check(&ctx, compiled),
         Command::Inspect { json } => inspect(&ctx, json),
         Command::Verify => verify(&ctx),
@@ -128,7 +134,7 @@ fn init(ctx: &Context, dir: Option<PathBuf>) -> Result<u8, CliError> {
     Ok(0)
 }
 
-fn read_snapshot(config: &Config) -> Result<Snapshot, CliError> {
+pub(crate) fn read_snapshot(config: &Config) -> Result<Snapshot, CliError> {
     let path = config.snapshot_path();
     if !path.is_file() {
         return Err(CliError::new(format!(
@@ -175,7 +181,7 @@ fn print_plan(ctx: &Context, plan: &Plan) {
 
 /// A revision id from the clock, `YYYYMMDDHHMMSS` (UTC), a second after the newest existing
 /// one when the clock is not ahead of it (two migrations in one second, or a clock behind).
-fn next_revision(existing: &[String]) -> String {
+pub(crate) fn next_revision(existing: &[String]) -> String {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -185,6 +191,14 @@ fn next_revision(existing: &[String]) -> String {
         Some(newest) if newest >= now => revision_at(newest + 1),
         _ => revision_at(now),
     }
+}
+
+/// Seconds since the epoch, now.
+pub(crate) fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// The unix time of a `YYYYMMDDHHMMSS` revision id.
@@ -219,7 +233,7 @@ fn revision_at(secs: u64) -> String {
 
 /// Passes generated code through rustfmt when one is installed, so long lines wrap as rustfmt
 /// wraps them; the text as it is otherwise.
-fn rustfmt(code: String) -> String {
+pub(crate) fn rustfmt(code: String) -> String {
     let child = Process::new("rustfmt")
         .args(["--edition", "2021", "--emit", "stdout"])
         .stdin(Stdio::piped())
@@ -248,7 +262,7 @@ pub(crate) struct ModuleInfo {
     pub file: PathBuf,
 }
 
-fn module_info(path: &Path) -> Result<ModuleInfo, CliError> {
+pub(crate) fn module_info(path: &Path) -> Result<ModuleInfo, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
     let constant = |name: &str| {
@@ -287,7 +301,7 @@ fn module_info(path: &Path) -> Result<ModuleInfo, CliError> {
     })
 }
 
-fn modules(config: &Config) -> Result<Vec<ModuleInfo>, CliError> {
+pub(crate) fn modules(config: &Config) -> Result<Vec<ModuleInfo>, CliError> {
     programs::migration_files(&config.versions_dir())?
         .iter()
         .map(|(path, _)| module_info(path))
@@ -381,42 +395,54 @@ fn plan_with_renames(current: &Schema, target: &Schema, config: &Config) -> Resu
     if plan.rename_suggestions.is_empty() || !std::io::stdin().is_terminal() {
         return Ok(plan);
     }
-    let mut confirmed = false;
-    for suggestion in &plan.rename_suggestions {
+    let confirmed = confirm_renames(
+        &plan.rename_suggestions,
+        target,
+        &mut std::io::stdin().lock(),
+        &mut std::io::stdout(),
+    );
+    if confirmed.is_empty() {
+        return Ok(plan);
+    }
+    renames.columns.extend(confirmed);
+    Ok(diff_with_renames(current, target, &renames)?)
+}
+
+/// Asks about each suggested rename, as Django does; the ones answered with `y`.
+fn confirm_renames(
+    suggestions: &[ColumnRename],
+    target: &Schema,
+    input: &mut dyn std::io::BufRead,
+    output: &mut dyn std::io::Write,
+) -> Vec<ColumnRename> {
+    let mut confirmed = Vec::new();
+    for suggestion in suggestions {
         let ty = target
             .table(&suggestion.table)
             .and_then(|t| t.column(&suggestion.to))
             .map(|c| c.ty.to_string())
             .unwrap_or_default();
-        if ask(&format!(
+        let _ = write!(
+            output,
             "Did you rename {t}.{} to {t}.{} ({ty})? [y/N] ",
             suggestion.from,
             suggestion.to,
             t = suggestion.table
-        )) {
-            renames.columns.push(suggestion.clone());
-            confirmed = true;
+        );
+        let _ = output.flush();
+        let mut answer = String::new();
+        if input.read_line(&mut answer).unwrap_or(0) == 0 {
+            break;
+        }
+        if answer.trim_start().to_ascii_lowercase().starts_with('y') {
+            confirmed.push(suggestion.clone());
         }
     }
-    if !confirmed {
-        return Ok(plan);
-    }
-    Ok(diff_with_renames(current, target, &renames)?)
-}
-
-/// Asks a yes/no question on the terminal; no unless the answer starts with `y`.
-fn ask(question: &str) -> bool {
-    print!("{question}");
-    let _ = std::io::stdout().flush();
-    let mut answer = String::new();
-    if std::io::stdin().read_line(&mut answer).is_err() {
-        return false;
-    }
-    answer.trim_start().to_ascii_lowercase().starts_with('y')
+    confirmed
 }
 
 /// Checks that this build and this version can drive `url`'s backend.
-fn backend_of(url: &str) -> Result<Backend, CliError> {
+pub(crate) fn backend_of(url: &str) -> Result<Backend, CliError> {
     let backend = Backend::from_url(url)?;
     if !cfg!(feature = "postgres") && backend == Backend::Postgres
         || !cfg!(feature = "mysql") && backend == Backend::Mysql
@@ -431,7 +457,7 @@ fn backend_of(url: &str) -> Result<Backend, CliError> {
     Ok(backend)
 }
 
-fn run_migrations(ctx: &Context, command: &str, target: &str) -> Result<u8, CliError> {
+pub(crate) fn run_migrations(ctx: &Context, command: &str, target: &str) -> Result<u8, CliError> {
     migrate_core::runner::Target::parse(target)?;
     let config = ctx.config()?;
     let url = ctx.database_url(Some(&config))?;
@@ -466,12 +492,12 @@ fn run_migrations(ctx: &Context, command: &str, target: &str) -> Result<u8, CliE
     Ok(if status.success() { 0 } else { 1 })
 }
 
-fn applied_revisions(url: &str) -> Result<Vec<String>, CliError> {
+pub(crate) fn applied_revisions(url: &str) -> Result<Vec<String>, CliError> {
     let mut conn = connect(url)?;
     Ok(conn.history()?.into_iter().map(|r| r.revision).collect())
 }
 
-fn current(ctx: &Context) -> Result<u8, CliError> {
+fn current(ctx: &Context, json: bool) -> Result<u8, CliError> {
     let config = ctx.config()?;
     let url = ctx.database_url(Some(&config))?;
     backend_of(&url)?;
@@ -485,6 +511,11 @@ fn current(ctx: &Context) -> Result<u8, CliError> {
         .find(|m| applied.contains(&m.revision))
         .map(|m| m.revision.clone())
         .or_else(|| applied.last().cloned());
+    if json {
+        let head = at.is_some() && at == snapshot.head;
+        println!("{}", serde_json::json!({"revision": at, "head": head}));
+        return Ok(0);
+    }
     match at {
         Some(rev) if Some(&rev) == snapshot.head.as_ref() => println!("{rev} (head)"),
         Some(rev) => println!("{rev}"),
@@ -493,14 +524,19 @@ fn current(ctx: &Context) -> Result<u8, CliError> {
     Ok(0)
 }
 
-fn history(ctx: &Context) -> Result<u8, CliError> {
+fn history(ctx: &Context, json: bool) -> Result<u8, CliError> {
     let config = ctx.config()?;
     let snapshot = read_snapshot(&config)?;
     let applied = ctx
         .database_url(Some(&config))
         .ok()
         .and_then(|url| applied_revisions(&url).ok());
-    for m in modules(&config)? {
+    let all = modules(&config)?;
+    if json {
+        crate::revisions::history_json(ctx, &all, applied.as_deref(), snapshot.head.as_deref());
+        return Ok(0);
+    }
+    for m in all {
         let state = match &applied {
             Some(list) if list.contains(&m.revision) => "applied",
             Some(_) => "pending",
@@ -526,7 +562,10 @@ fn history(ctx: &Context) -> Result<u8, CliError> {
     Ok(0)
 }
 
-fn live_schema(ctx: &Context, config: Option<&Config>) -> Result<(String, Schema), CliError> {
+pub(crate) fn live_schema(
+    ctx: &Context,
+    config: Option<&Config>,
+) -> Result<(String, Schema), CliError> {
     let url = ctx.database_url(config)?;
     backend_of(&url)?;
     let mut conn = connect(&url)?;
@@ -642,7 +681,16 @@ fn check(ctx: &Context, compiled: bool) -> Result<u8, CliError> {
             println!("  {change}");
         }
     }
-    if !modules(&config)?.is_empty() {
+    let all = modules(&config)?;
+    let heads = crate::revisions::heads(&all);
+    if heads.len() > 1 {
+        failed = true;
+        println!(
+            "Several heads ({}): two branches each added a migration; join them with `migrate-cli merge -m \"...\"`",
+            heads.iter().map(|m| m.revision.as_str()).collect::<Vec<_>>().join(", ")
+        );
+    }
+    if !all.is_empty() {
         let binary = programs::build_runner(&config, "sqlite", !ctx.verbose)?;
         let output = Process::new(&binary)
             .arg("schema")
@@ -680,6 +728,30 @@ fn check(ctx: &Context, compiled: bool) -> Result<u8, CliError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rename_questions_name_the_columns_and_default_to_no() {
+        use migrate_core::schema::{Column, SqlType, Table};
+        let mut posts = Table::new("posts");
+        posts.columns.push(Column::new("content", SqlType::Text));
+        posts.columns.push(Column::new("summary", SqlType::Text));
+        let target = Schema::new(vec![posts]);
+        let suggestion = |from: &str, to: &str| ColumnRename {
+            table: "posts".into(),
+            from: from.into(),
+            to: to.into(),
+        };
+        let suggestions = [suggestion("body", "content"), suggestion("lede", "summary")];
+        let mut output = Vec::new();
+        let confirmed =
+            confirm_renames(&suggestions, &target, &mut "y\n\n".as_bytes(), &mut output);
+        assert_eq!(confirmed, [suggestion("body", "content")]);
+        assert_eq!(
+            String::from_utf8(output).unwrap(),
+            "Did you rename posts.body to posts.content (text)? [y/N] \
+             Did you rename posts.lede to posts.summary (text)? [y/N] "
+        );
+    }
 
     #[test]
     fn revisions_are_increasing_and_sortable() {

@@ -5,6 +5,8 @@ mod commands;
 mod config;
 mod error;
 mod programs;
+mod revisions;
+mod views;
 
 use std::process::ExitCode;
 

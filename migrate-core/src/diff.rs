@@ -520,14 +520,12 @@ impl Planner {
             if old == *column {
                 continue;
             }
-            let mut text = format!("column {name}.{} {}", column.name, describe(&old));
-            if old.default != column.default {
-                text.push_str(&format!(" {}", describe_default(&old)));
-            }
-            text.push_str(&format!(" -> {}", describe(column)));
-            if old.default != column.default {
-                text.push_str(&format!(" {}", describe_default(column)));
-            }
+            let text = format!(
+                "column {name}.{} {} -> {}",
+                column.name,
+                describe_changed(&old, column),
+                describe_changed(column, &old)
+            );
             self.push(
                 Operation::AlterColumn {
                     table: name.clone(),
@@ -706,6 +704,32 @@ fn describe_fk(fk: &ForeignKey) -> String {
 /// Whether two foreign keys tie the same columns to the same target (names and actions aside).
 fn same_reference(a: &ForeignKey, b: &ForeignKey) -> bool {
     a.columns == b.columns && a.ref_table == b.ref_table && a.ref_columns == b.ref_columns
+}
+
+/// The parts of `column` that differ from `other`, as the summary shows them:
+/// `varchar(120)`, `integer NULL`, `default 0`.
+fn describe_changed(column: &Column, other: &Column) -> String {
+    let mut parts = Vec::new();
+    if column.ty != other.ty {
+        parts.push(column.ty.to_string());
+    }
+    if column.nullable != other.nullable {
+        parts.push(if column.nullable { "NULL" } else { "NOT NULL" }.to_string());
+    }
+    if column.default != other.default {
+        parts.push(describe_default(column));
+    }
+    if column.auto_increment != other.auto_increment {
+        parts.push(
+            if column.auto_increment {
+                "auto-increment"
+            } else {
+                "no auto-increment"
+            }
+            .to_string(),
+        );
+    }
+    parts.join(" ")
 }
 
 fn describe_default(column: &Column) -> String {
@@ -934,10 +958,7 @@ mod tests {
             }]
         );
         let summary: Vec<String> = plan.changes.iter().map(ToString::to_string).collect();
-        assert_eq!(
-            summary[0],
-            "~ column users.email text NOT NULL -> varchar(10) NOT NULL"
-        );
+        assert_eq!(summary[0], "~ column users.email text -> varchar(10)");
         assert!(summary[1].starts_with("! column users.email: text -> varchar(10) narrows"));
         let back = diff(&target, &start).unwrap();
         assert_eq!(back.up, plan.down);

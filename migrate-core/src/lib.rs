@@ -16,6 +16,7 @@
 
 pub mod codegen;
 pub mod connection;
+pub mod diagram;
 pub mod dialect;
 pub mod diesel_schema;
 pub mod diff;

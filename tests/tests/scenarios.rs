@@ -767,6 +767,33 @@ fn not_null_without_default_fails_on_nulls_and_rolls_back() {
     assert_eq!(values(&mut conn, "users", "name"), ["'v1'", "'v2'", "NULL"]);
 }
 
+/// A unique constraint cannot hold over duplicates: the step fails, rolls back, and leaves
+/// the table as it was, duplicates and all.
+#[test]
+fn new_unique_fails_on_duplicates_and_rolls_back() {
+    use migrate_tests::scenario::{apply, assert_live_is, connect, count, run_statements, seed};
+    let scenario = catalogue()
+        .into_iter()
+        .find(|s| s.name == "add_unique")
+        .unwrap();
+    let mut conn = connect();
+    let create = migrate_core::diff::diff(&Default::default(), &scenario.before)
+        .unwrap()
+        .up;
+    apply(&mut conn, "create", &Default::default(), &create).unwrap();
+    seed(&mut conn, &scenario.before, 3, true);
+    run_statements(
+        &mut conn,
+        "duplicate",
+        &["INSERT INTO users (id, email) VALUES (4, 'v1')".to_string()],
+    )
+    .unwrap();
+    let err = apply(&mut conn, "up", &scenario.before, &scenario.plan().up).unwrap_err();
+    assert!(err.contains("UNIQUE constraint failed"), "{err}");
+    assert_eq!(count(&mut conn, "users"), 4);
+    assert_live_is(&mut conn, &scenario.before, "after the failed step");
+}
+
 #[test]
 fn generated_modules_compile_and_are_rustfmt_clean() {
     let project = Project::new("scenario_modules", "");
