@@ -115,10 +115,11 @@ pub fn diff(from: &Schema, to: &Schema) -> Result<Plan> {
 /// Plans the operations that turn `from` into `to`, renaming instead of dropping and adding
 /// where `renames` says so.
 ///
-/// The order makes every statement valid when it runs: renames; indexes, constraints and
-/// foreign keys that go away; dropped tables (referencing ones first) and columns; created
-/// tables (referenced ones first, the foreign keys of a cycle left for later); added and altered
-/// columns; primary keys; then the constraints, foreign keys and indexes that are new.
+/// The order makes every statement valid when it runs, on every backend: renames; foreign keys
+/// that go away; dropped tables (referencing ones first); indexes, keys and constraints that go
+/// away; dropped columns; added and altered columns and primary keys; new unique and check
+/// constraints; created tables (referenced ones first, the foreign keys of a cycle left for
+/// later); then new foreign keys and indexes.
 pub fn diff_with_renames(from: &Schema, to: &Schema, renames: &Renames) -> Result<Plan> {
     let mut p = Planner {
         schema: from.clone(),
@@ -151,20 +152,29 @@ pub fn diff_with_renames(from: &Schema, to: &Schema, renames: &Renames) -> Resul
         .filter(|t| !current_names.contains(&t.name))
         .collect();
 
+    let kept_target = |name: &String| to.table(name).expect("kept table");
     for name in &kept {
-        p.drop_constraints(name, to.table(name).expect("kept"))?;
+        p.drop_foreign_keys(name, kept_target(name))?;
     }
     p.drop_tables(&dropped)?;
     for name in &kept {
-        p.drop_columns(name, to.table(name).expect("kept"))?;
+        p.drop_constraints(name, kept_target(name))?;
     }
-    let deferred = p.create_tables(&created)?;
     for name in &kept {
-        let target = to.table(name).expect("kept");
+        p.drop_columns(name, kept_target(name))?;
+    }
+    for name in &kept {
+        let target = kept_target(name);
         p.add_columns(target)?;
         p.alter_columns(target)?;
         p.set_primary_key(target)?;
-        p.add_constraints(target)?;
+    }
+    for name in &kept {
+        p.add_constraints(kept_target(name))?;
+    }
+    let deferred = p.create_tables(&created)?;
+    for name in &kept {
+        p.add_foreign_keys_and_indexes(kept_target(name))?;
     }
     for (table, fk) in deferred {
         p.push(
@@ -298,26 +308,10 @@ impl Planner {
         Ok(())
     }
 
-    /// Indexes, constraints and foreign keys that go away or change, before the columns and
-    /// tables they use.
-    fn drop_constraints(&mut self, name: &str, target: &Table) -> Result<()> {
+    /// Foreign keys that go away or change, before the keys, constraints, columns and tables
+    /// they depend on.
+    fn drop_foreign_keys(&mut self, name: &str, target: &Table) -> Result<()> {
         let current = self.table(name).clone();
-        for index in &current.indexes {
-            if !target.indexes.contains(index) {
-                if index.unique {
-                    self.dropped_guarantees
-                        .insert((name.to_string(), unique_key(&index.columns)));
-                }
-                self.push(
-                    Operation::DropIndex {
-                        table: name.to_string(),
-                        name: index.name.clone(),
-                    },
-                    ChangeKind::Remove,
-                    format!("index {} on {name}", index.name),
-                )?;
-            }
-        }
         for fk in &current.foreign_keys {
             if target.foreign_keys.contains(fk) {
                 continue;
@@ -342,6 +336,28 @@ impl Planner {
                     let text = format!("foreign key {} on {name}", fk.name);
                     self.push(op, ChangeKind::Remove, text)?;
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// Indexes, keys and constraints that go away or change, before the columns they use.
+    fn drop_constraints(&mut self, name: &str, target: &Table) -> Result<()> {
+        let current = self.table(name).clone();
+        for index in &current.indexes {
+            if !target.indexes.contains(index) {
+                if index.unique {
+                    self.dropped_guarantees
+                        .insert((name.to_string(), unique_key(&index.columns)));
+                }
+                self.push(
+                    Operation::DropIndex {
+                        table: name.to_string(),
+                        name: index.name.clone(),
+                    },
+                    ChangeKind::Remove,
+                    format!("index {} on {name}", index.name),
+                )?;
             }
         }
         for unique in &current.uniques {
@@ -583,6 +599,7 @@ impl Planner {
         Ok(())
     }
 
+    /// Unique and check constraints that are new or changed.
     fn add_constraints(&mut self, target: &Table) -> Result<()> {
         let name = &target.name;
         let current = self.table(name).clone();
@@ -631,6 +648,13 @@ impl Planner {
                 ));
             }
         }
+        Ok(())
+    }
+
+    /// Foreign keys and indexes that are new or changed, once every table and column exists.
+    fn add_foreign_keys_and_indexes(&mut self, target: &Table) -> Result<()> {
+        let name = &target.name;
+        let current = self.table(name).clone();
         for fk in &target.foreign_keys {
             if current.foreign_keys.contains(fk) {
                 continue;
@@ -929,8 +953,8 @@ mod tests {
             [
                 "- index ix_users_legacy on users",
                 "! drop column users.legacy: data loss",
-                "+ table tags",
                 "+ column users.bio text NULL",
+                "+ table tags",
                 "! column users.legacy dropped and users.bio added: if it is a rename, give the field #[model(renamed_from = \"legacy\")]"
             ]
         );

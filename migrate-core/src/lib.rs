@@ -33,7 +33,7 @@ pub mod source;
 
 pub use diesel;
 pub use error::Error;
-pub use migrate_derive::Model;
+pub use migrate_derive::{embed_migrations, Model};
 pub use model::{ColumnType, Model};
 pub use schema::{Column, Schema, SqlType, Table};
 

@@ -105,22 +105,7 @@ fn run(migrations: &[EmbeddedMigration], args: &[String]) -> Result<()> {
             let mut count = 0;
             let mut report = |event: &Event| {
                 count += 1;
-                match event {
-                    Event::Applied {
-                        revision,
-                        message,
-                        duration_ms,
-                    } => {
-                        println!("Applied {revision} {message} ({duration_ms} ms)")
-                    }
-                    Event::Reverted {
-                        revision,
-                        message,
-                        duration_ms,
-                    } => {
-                        println!("Reverted {revision} {message} ({duration_ms} ms)")
-                    }
-                }
+                println!("{event}");
             };
             if up {
                 runner.upgrade(&target, &mut report)?;

@@ -269,6 +269,27 @@ pub enum Event {
     },
 }
 
+impl std::fmt::Display for Event {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Event::Applied {
+                revision,
+                message,
+                duration_ms,
+            } => {
+                write!(f, "Applied {revision} {message} ({duration_ms} ms)")
+            }
+            Event::Reverted {
+                revision,
+                message,
+                duration_ms,
+            } => {
+                write!(f, "Reverted {revision} {message} ({duration_ms} ms)")
+            }
+        }
+    }
+}
+
 /// Drives one connection through a set of migrations.
 pub struct Runner<'a> {
     conn: &'a mut dyn MigrationConnection,
@@ -572,6 +593,18 @@ impl<'a> Runner<'a> {
         }
         Ok(())
     }
+}
+
+/// Applies every pending embedded migration to the database at `url`, with the same history,
+/// lock and checksums as `migrate-cli upgrade`: what an application calls at start-up. The
+/// events say what was applied.
+pub fn upgrade_embedded(url: &str, migrations: &[EmbeddedMigration]) -> Result<Vec<Event>> {
+    let set = MigrationSet::new(migrations)?;
+    let mut conn = crate::connection::connect(url)?;
+    let mut runner = Runner::new(conn.as_mut(), &set)?;
+    let mut events = Vec::new();
+    runner.upgrade(&Target::Head, &mut |e| events.push(e.clone()))?;
+    Ok(events)
 }
 
 fn in_migration(m: &EmbeddedMigration, e: Error) -> Error {

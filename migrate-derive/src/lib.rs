@@ -75,3 +75,91 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     migrate_derive_core::expand_model(input).into()
 }
+
+/// Embeds a migrations folder into the program, for applications that migrate at start-up:
+/// `static MIGRATIONS: &[migrate_core::runner::EmbeddedMigration] =
+/// migrate_core::embed_migrations!("migrations");`, then
+/// `migrate_core::runner::upgrade_embedded(&database_url, MIGRATIONS)`.
+///
+/// The path is relative to the crate's `Cargo.toml`; every `versions/*.rs` in it is compiled in,
+/// with its source for the checksums the history keeps. Cargo does not rerun a macro when a file
+/// is added, so a crate that embeds migrations has a `build.rs` that says
+/// `println!("cargo:rerun-if-changed=migrations");`.
+#[proc_macro]
+pub fn embed_migrations(input: TokenStream) -> TokenStream {
+    let dir = syn::parse_macro_input!(input as syn::LitStr);
+    match embed::expand(&dir) {
+        Ok(tokens) => tokens.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+mod embed {
+    use proc_macro2::TokenStream;
+    use quote::{format_ident, quote};
+
+    /// The block expression listing every migration module of `versions/`, in file order.
+    pub(crate) fn expand(dir: &syn::LitStr) -> syn::Result<TokenStream> {
+        let manifest =
+            std::env::var("CARGO_MANIFEST_DIR").map_err(|e| syn::Error::new(dir.span(), e))?;
+        let versions = std::path::Path::new(&manifest)
+            .join(dir.value())
+            .join("versions");
+        let entries = std::fs::read_dir(&versions).map_err(|e| {
+            syn::Error::new(
+                dir.span(),
+                format!("cannot read {}: {e}", versions.display()),
+            )
+        })?;
+        let mut files: Vec<std::path::PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+            .collect();
+        files.sort();
+        let mut modules = Vec::new();
+        let mut entries = Vec::new();
+        for path in &files {
+            let stem = path
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            if !stem.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(syn::Error::new(
+                    dir.span(),
+                    format!(
+                        "{}: a migration file name may hold only letters, digits and `_`",
+                        path.display()
+                    ),
+                ));
+            }
+            let module = format_ident!("m_{}", stem);
+            let full = path.display().to_string();
+            let file = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            modules.push(quote! {
+                #[path = #full]
+                mod #module;
+            });
+            entries.push(quote! {
+                ::migrate_core::runner::EmbeddedMigration {
+                    revision: #module::REVISION,
+                    revises: #module::REVISES,
+                    message: #module::MESSAGE,
+                    file: #file,
+                    source: include_str!(#full),
+                    up: #module::up,
+                    down: #module::down,
+                }
+            });
+        }
+        Ok(quote! {{
+            #(#modules)*
+            const MIGRATIONS: &[::migrate_core::runner::EmbeddedMigration] = &[#(#entries),*];
+            MIGRATIONS
+        }})
+    }
+}

@@ -3,3 +3,8 @@
 
 pub mod models;
 pub mod schema;
+
+/// The blog's migrations, compiled in: `main` applies the pending ones at start-up, with the
+/// same history, lock and checksums as `migrate-cli upgrade`.
+pub static MIGRATIONS: &[migrate_core::runner::EmbeddedMigration] =
+    migrate_core::embed_migrations!("migrations");

@@ -1,5 +1,5 @@
-//! Inserts a user and a post through Diesel and reads them back: run it after
-//! `cargo run -p migrate-cli -- upgrade` has created the tables.
+//! Applies the blog's embedded migrations at start-up, then inserts a user and a post through
+//! Diesel and reads them back.
 
 use blog::models::{Post, User};
 use blog::schema::{posts, users};
@@ -8,6 +8,10 @@ use diesel::prelude::*;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let url = std::env::var("DATABASE_URL")
         .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/blog.db").to_string());
+    // Migrate at start-up: a no-op when `migrate-cli upgrade` already ran.
+    for event in migrate_core::runner::upgrade_embedded(&url, blog::MIGRATIONS)? {
+        println!("{event}");
+    }
     let path = url.strip_prefix("sqlite://").unwrap_or(&url);
     let mut conn = SqliteConnection::establish(path)?;
 
