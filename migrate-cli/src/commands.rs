@@ -20,7 +20,7 @@ use crate::programs;
 pub(crate) struct Context {
     pub(crate) cwd: PathBuf,
     config_flag: Option<PathBuf>,
-    database_url: Option<String>,
+    pub(crate) database_url: Option<String>,
     pub(crate) quiet: bool,
     pub(crate) verbose: bool,
 }
@@ -388,10 +388,18 @@ fn migrate(
 /// read from source) and, in a terminal, the ones the user confirms when asked.
 fn plan_with_renames(current: &Schema, target: &Schema, config: &Config) -> Result<Plan, CliError> {
     // The compiled reader gives the schema but not the attributes; the source has them both.
-    let mut renames = migrate_core::source::read_models(&config.models)
-        .map(|models| migrate_core::model::renames_from_models(&models))
-        .unwrap_or_default();
+    let (mut renames, unread) = match migrate_core::source::read_models(&config.models) {
+        Ok(models) => (migrate_core::model::renames_from_models(&models), None),
+        Err(e) => (Default::default(), Some(e)),
+    };
     let plan = diff_with_renames(current, target, &renames)?;
+    if let Some(e) = unread {
+        if plan.up.iter().any(|op| op.loses_data()) {
+            eprintln!(
+                "warning: `renamed_from` could not be read from the source, so no rename is planned; a drop below may be a rename:\n{e}"
+            );
+        }
+    }
     if plan.rename_suggestions.is_empty() || !std::io::stdin().is_terminal() {
         return Ok(plan);
     }
@@ -718,11 +726,114 @@ fn check(ctx: &Context, compiled: bool) -> Result<u8, CliError> {
             }
         }
     }
+    let with_database = match database_for_check(ctx, &config) {
+        Some(url) => {
+            failed |= check_database(ctx, &config, &snapshot, &all, &url)?;
+            true
+        }
+        None => false,
+    };
     if failed {
         return Ok(1);
     }
-    ctx.say("Models, snapshot and migrations agree");
+    if with_database {
+        ctx.say("Models, snapshot, migrations and database agree");
+    } else {
+        ctx.say("Models, snapshot and migrations agree");
+    }
     Ok(0)
+}
+
+/// The database `check` looks at: one named by `--database-url` or `DATABASE_URL`, or the one
+/// of `migrate.toml` when it exists (a SQLite file not created yet is no database to check).
+fn database_for_check(ctx: &Context, config: &Config) -> Option<String> {
+    let explicit = ctx.database_url.is_some() || std::env::var_os("DATABASE_URL").is_some();
+    let url = ctx.database_url(Some(config)).ok()?;
+    if explicit || Backend::from_url(&url).ok()? != Backend::Sqlite {
+        return Some(url);
+    }
+    let path = migrate_core::connection::sqlite_path(&url);
+    std::path::Path::new(path).is_file().then_some(url)
+}
+
+/// The database half of `check`: every applied migration has its file, unedited; nothing is
+/// pending or half-applied; and the live schema is the snapshot's. True when something failed.
+fn check_database(
+    ctx: &Context,
+    config: &Config,
+    snapshot: &Snapshot,
+    all: &[ModuleInfo],
+    url: &str,
+) -> Result<bool, CliError> {
+    backend_of(url)?;
+    let mut conn = connect(url)?;
+    let rows = conn.history()?;
+    let masked = migrate_core::error::mask_url(url);
+    let mut failed = false;
+    for row in &rows {
+        if row.state != "applied" {
+            failed = true;
+            println!(
+                "{masked}: revision {} is marked {}: it failed half-way",
+                row.revision, row.state
+            );
+        }
+        match all.iter().find(|m| m.revision == row.revision) {
+            None => {
+                failed = true;
+                println!(
+                    "{masked}: revision {} ({}) is applied but its file is missing from {}",
+                    row.revision,
+                    row.message,
+                    ctx.show(&config.versions_dir())
+                );
+            }
+            Some(m) => {
+                let source = std::fs::read_to_string(&m.file)
+                    .map_err(|e| CliError::new(format!("{}: {e}", m.file.display())))?;
+                if migrate_core::runner::checksum(&source) != row.checksum {
+                    failed = true;
+                    println!(
+                        "{}: edited after it was applied to {masked} (its checksum differs)",
+                        ctx.show(&m.file)
+                    );
+                }
+            }
+        }
+    }
+    let pending: Vec<&ModuleInfo> = all
+        .iter()
+        .filter(|m| !rows.iter().any(|r| r.revision == m.revision))
+        .collect();
+    if !pending.is_empty() {
+        failed = true;
+        println!(
+            "{masked}: {} migration(s) pending: {}; run `migrate-cli upgrade`",
+            pending.len(),
+            pending
+                .iter()
+                .map(|m| m.revision.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    } else if !failed {
+        let mut live = conn.introspect()?;
+        if conn.backend() == Backend::Sqlite {
+            migrate_core::introspect::align_sqlite_keys(&mut live, &snapshot.schema());
+        }
+        let drift = diff(&snapshot.schema(), &live)?;
+        if !drift.is_empty() {
+            failed = true;
+            println!(
+                "{masked}: the live schema drifted from {}:",
+                ctx.show(&config.snapshot_path())
+            );
+            for change in &drift.changes {
+                println!("  {change}");
+            }
+        }
+    }
+    Ok(failed)
 }
 
 #[cfg(test)]

@@ -1043,4 +1043,69 @@ mod tests {
             }]
         );
     }
+
+    fn position(plan: &Plan, wanted: impl Fn(&Operation) -> bool) -> usize {
+        plan.up
+            .iter()
+            .position(wanted)
+            .unwrap_or_else(|| panic!("not planned: {:?}", plan.up))
+    }
+
+    /// Servers refuse a foreign key to a column that is not unique yet, and the drop of a
+    /// unique constraint a foreign key still relies on: keys come after the constraints they
+    /// need, and go before them.
+    #[test]
+    fn foreign_keys_come_after_and_go_before_the_constraints_they_rely_on() {
+        let mut codes = table("codes", &[]);
+        codes.columns.push(Column::new("code", SqlType::Text));
+        let mut unique_codes = codes.clone();
+        unique_codes.uniques.push(crate::schema::Unique {
+            name: "uq_codes_code".into(),
+            columns: vec!["code".into()],
+        });
+        let mut uses = table("uses", &[]);
+        uses.columns.push(Column::new("code", SqlType::Text));
+        uses.foreign_keys.push(ForeignKey {
+            name: "fk_uses_code_codes".into(),
+            columns: vec!["code".into()],
+            ref_table: "codes".into(),
+            ref_columns: vec!["code".into()],
+            on_delete: Default::default(),
+            on_update: Default::default(),
+        });
+        let start = Schema::new(vec![codes.clone()]);
+        let target = Schema::new(vec![unique_codes, uses]);
+        let plan = diff(&start, &target).unwrap();
+        let unique = position(&plan, |op| matches!(op, Operation::AddUnique { .. }));
+        let create = position(&plan, |op| matches!(op, Operation::CreateTable(_)));
+        assert!(unique < create, "{:?}", plan.up);
+
+        // The other way: the referencing table goes, then the unique constraint.
+        let back = diff(&target, &start).unwrap();
+        let drop = position(&back, |op| matches!(op, Operation::DropTable(_)));
+        let unique = position(&back, |op| matches!(op, Operation::DropUnique { .. }));
+        assert!(drop < unique, "{:?}", back.up);
+        assert_eq!(back.up, plan.down);
+    }
+
+    /// A column moved to the key: the old key column goes, so the key is dropped first and set
+    /// after, and `down` gives both back.
+    #[test]
+    fn a_key_on_a_dropped_column_is_replaced_around_the_drop() {
+        let mut start_table = table("countries", &["code"]);
+        start_table.columns[1].ty = SqlType::Varchar(2);
+        let mut target_table = start_table.clone();
+        target_table.columns.remove(0);
+        target_table.primary_key = vec!["code".into()];
+        let start = Schema::new(vec![start_table]);
+        let target = Schema::new(vec![target_table]);
+        let plan = diff(&start, &target).unwrap();
+        assert_eq!(plan.up.len(), 3, "{:?}", plan.up);
+        let mut schema = start.clone();
+        apply_all(&mut schema, &plan.up).unwrap();
+        assert_eq!(schema, target);
+        apply_all(&mut schema, &plan.down).unwrap();
+        assert_eq!(schema.tables[0].primary_key, ["id"]);
+        assert!(schema.tables[0].column("id").unwrap().auto_increment);
+    }
 }

@@ -153,3 +153,66 @@ fn two_branches_are_merged() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("nothing to merge"));
 }
+
+#[test]
+fn check_with_a_database() {
+    use diesel::connection::SimpleConnection;
+    use diesel::Connection;
+
+    let project = Project::new("check_db", MODELS);
+    project.ok(&["init"]);
+    project.ok(&["migrate", "-m", "initial"]);
+    // No database file yet: only models, snapshot and migrations are checked.
+    assert!(project
+        .ok(&["check"])
+        .contains("Models, snapshot and migrations agree"));
+    assert!(
+        !project.file("app.db").exists(),
+        "check creates no database"
+    );
+
+    project.ok(&["upgrade"]);
+    assert!(project.ok(&["check"]).contains("database agree"));
+
+    project.write(
+        "src/models.rs",
+        &MODELS.replace(
+            "    pub title: String,\n",
+            "    pub title: String,\n    pub body: Option<String>,\n",
+        ),
+    );
+    project.ok(&["migrate", "-m", "body"]);
+    let out = project.cli(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).contains("1 migration(s) pending"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    project.ok(&["upgrade"]);
+    let mut conn =
+        diesel::sqlite::SqliteConnection::establish(project.file("app.db").to_str().unwrap())
+            .unwrap();
+    conn.batch_execute("ALTER TABLE users ADD COLUMN nickname TEXT")
+        .unwrap();
+    let out = project.cli(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("the live schema drifted"), "{stdout}");
+    assert!(stdout.contains("nickname"), "{stdout}");
+    conn.batch_execute("ALTER TABLE users DROP COLUMN nickname")
+        .unwrap();
+    assert!(project.ok(&["check"]).contains("database agree"));
+
+    let first = project.versions()[0].clone();
+    let source = std::fs::read_to_string(&first).unwrap();
+    std::fs::write(&first, format!("{source}\n")).unwrap();
+    let out = project.cli(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).contains("edited after it was applied"),
+        "{}",
+        text(&out.stdout)
+    );
+}

@@ -794,6 +794,33 @@ fn new_unique_fails_on_duplicates_and_rolls_back() {
     assert_live_is(&mut conn, &scenario.before, "after the failed step");
 }
 
+/// A new foreign key over rows that reference nothing: the foreign key check before commit
+/// fails, and the step rolls back.
+#[test]
+fn new_foreign_key_fails_on_dangling_rows_and_rolls_back() {
+    use migrate_tests::scenario::{apply, assert_live_is, connect, count, run_statements, seed};
+    let scenario = catalogue()
+        .into_iter()
+        .find(|s| s.name == "add_foreign_key_to_existing_column")
+        .unwrap();
+    let mut conn = connect();
+    let create = migrate_core::diff::diff(&Default::default(), &scenario.before)
+        .unwrap()
+        .up;
+    apply(&mut conn, "create", &Default::default(), &create).unwrap();
+    seed(&mut conn, &scenario.before, 3, true);
+    run_statements(
+        &mut conn,
+        "dangling",
+        &["INSERT INTO posts (id, title, author_id) VALUES (4, 'orphan', 99)".to_string()],
+    )
+    .unwrap();
+    let err = apply(&mut conn, "up", &scenario.before, &scenario.plan().up).unwrap_err();
+    assert!(err.contains("foreign key violations"), "{err}");
+    assert_eq!(count(&mut conn, "posts"), 4);
+    assert_live_is(&mut conn, &scenario.before, "after the failed step");
+}
+
 #[test]
 fn generated_modules_compile_and_are_rustfmt_clean() {
     let project = Project::new("scenario_modules", "");
