@@ -73,12 +73,22 @@ pub enum Command {
         /// head, a revision (or unique prefix), or +N.
         #[arg(default_value = "head", allow_hyphen_values = true)]
         target: String,
+        /// Print the SQL instead of running it (from base, or give FROM:TO), with no database.
+        #[arg(long)]
+        sql: bool,
+        /// Back the database up first (SQLite: VACUUM INTO; PostgreSQL: pg_dump; MySQL:
+        /// mysqldump) and print where.
+        #[arg(long, conflicts_with = "sql")]
+        backup: bool,
     },
     /// Revert migrations down to TARGET.
     Downgrade {
         /// base, a revision (or unique prefix), or -N.
         #[arg(default_value = "-1", allow_hyphen_values = true)]
         target: String,
+        /// Print the SQL instead of running it; give FROM:TO (for example head:base).
+        #[arg(long)]
+        sql: bool,
     },
     /// Record the database as being at REVISION without running anything (after a fix by hand).
     Stamp {
@@ -158,6 +168,6 @@ mod tests {
     #[test]
     fn negative_targets_parse() {
         let cli = Cli::try_parse_from(["migrate-cli", "downgrade", "-2"]).unwrap();
-        assert!(matches!(cli.command, Command::Downgrade { target } if target == "-2"));
+        assert!(matches!(cli.command, Command::Downgrade { target, .. } if target == "-2"));
     }
 }

@@ -69,8 +69,24 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
             dry_run,
             compiled,
         } => migrate(&ctx, &message, empty, dry_run, compiled),
-        Command::Upgrade { target } => run_migrations(&ctx, "upgrade", &target),
-        Command::Downgrade { target } => run_migrations(&ctx, "downgrade", &target),
+        Command::Upgrade {
+            target, sql: true, ..
+        } => crate::views::sql(&ctx, &target, None),
+        Command::Upgrade { target, backup, .. } => {
+            if backup {
+                crate::backup::backup(&ctx)?;
+            }
+            run_migrations(&ctx, "upgrade", &target)
+        }
+        Command::Downgrade { target, sql: true } => {
+            if !target.contains(':') {
+                return Err(CliError::new(
+                    "downgrade --sql needs FROM:TO (for example `head:base`): without a database the start is unknown",
+                ));
+            }
+            crate::views::sql(&ctx, &target, None)
+        }
+        Command::Downgrade { target, .. } => run_migrations(&ctx, "downgrade", &target),
         Command::Stamp { revision } => run_migrations(&ctx, "stamp", &revision),
         Command::Current { json } => current(&ctx, json),
         Command::History { json } => history(&ctx, json),

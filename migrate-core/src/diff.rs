@@ -196,6 +196,27 @@ pub fn diff_with_renames(from: &Schema, to: &Schema, renames: &Renames) -> Resul
 
     let down = inverse_of(from, &p.up)?;
     let mut changes = p.changes;
+    // A dropped and a created table with the same columns may be a rename the models forgot.
+    let shape = |t: &Table| {
+        let mut columns: Vec<(String, String)> = t
+            .columns
+            .iter()
+            .map(|c| (c.name.clone(), c.ty.to_string()))
+            .collect();
+        columns.sort();
+        columns
+    };
+    for old in &dropped {
+        if let Some(new) = created.iter().find(|t| shape(t) == shape(old)) {
+            changes.push(change(
+                ChangeKind::Warning,
+                format!(
+                    "table {} dropped and table {} created with the same columns: if it is a rename, give the struct #[model(renamed_from = \"{}\")]",
+                    old.name, new.name, old.name
+                ),
+            ));
+        }
+    }
     changes.extend(p.suggestions.iter().map(|s| {
         change(
             ChangeKind::Warning,

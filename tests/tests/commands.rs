@@ -216,3 +216,42 @@ fn check_with_a_database() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn upgrade_backup_and_offline_sql() {
+    let project = Project::new("backup", MODELS);
+    project.ok(&["init"]);
+    project.ok(&["migrate", "-m", "initial"]);
+    let sql = project.ok(&["upgrade", "--sql"]);
+    assert!(sql.contains("CREATE TABLE \"users\""), "{sql}");
+    assert!(
+        !project.file("app.db").exists(),
+        "--sql touches no database"
+    );
+    let out = project.cli(&["downgrade", "--sql"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("needs FROM:TO"));
+
+    project.ok(&["upgrade"]);
+    project.write(
+        "src/models.rs",
+        &MODELS.replace(
+            "    pub title: String,\n",
+            "    pub title: String,\n    pub body: Option<String>,\n",
+        ),
+    );
+    project.ok(&["migrate", "-m", "body"]);
+    let out = project.ok(&["upgrade", "--backup"]);
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("Backed up"))
+        .unwrap_or_else(|| panic!("{out}"));
+    let path = line.rsplit(" to ").next().unwrap();
+    let backup = std::path::Path::new(path);
+    assert!(backup.is_file(), "{path}");
+    // The backup is the database before the upgrade: no `body` yet.
+    let before = migrate_tests::sqlite_schema(backup, &project.snapshot_schema());
+    assert!(before.table("posts").unwrap().column("body").is_none());
+    let after = migrate_tests::sqlite_schema(&project.file("app.db"), &project.snapshot_schema());
+    assert!(after.table("posts").unwrap().column("body").is_some());
+}

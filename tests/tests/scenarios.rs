@@ -608,6 +608,12 @@ fn catalogue() -> Vec<Scenario> {
             vec![memberships().named_index("ix_lookup", &["user_id"])],
             vec![memberships().named_index("ix_lookup", &["user_id", "group_id"])],
         ),
+        Scenario::new(
+            "drop_and_create_table_without_rename",
+            vec![groups()],
+            vec![table("teams").col("name", Text)],
+        )
+        .data(Data::Lost),
         // Combinations
         Scenario::new(
             "blog_evolution",

@@ -185,7 +185,15 @@ fn round_trip(kind: &'static str, variable: &str) {
 
     project.ok(&["--database-url", url, "downgrade"]);
     assert_live(&project, &db, &Schema::default());
-    project.ok(&["--database-url", url, "upgrade"]);
+    // With a backup first, through the server's own dump tool.
+    let out = project.ok(&["--database-url", url, "upgrade", "--backup"]);
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("Backed up"))
+        .unwrap_or_else(|| panic!("{out}"));
+    let path = line.rsplit(" to ").next().unwrap();
+    assert!(std::fs::metadata(path).unwrap().len() > 0, "{path}");
+    std::fs::remove_file(path).unwrap();
     assert_live(&project, &db, &v2);
 }
 
