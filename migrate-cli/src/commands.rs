@@ -190,9 +190,24 @@ fn models_schema(ctx: &Context, config: &Config, compiled: bool) -> Result<Schem
 }
 
 fn print_plan(ctx: &Context, plan: &Plan) {
-    for change in &plan.changes {
-        ctx.say(change.to_string());
+    if ctx.quiet {
+        return;
     }
+    for change in &plan.changes {
+        anstream::println!("{}", styled(change));
+    }
+}
+
+/// A summary line in its colour: additions green, alterations yellow, losses and risks red.
+pub(crate) fn styled(change: &migrate_core::diff::Change) -> String {
+    use anstyle::AnsiColor;
+    let style = match change.kind {
+        ChangeKind::Add => AnsiColor::Green.on_default(),
+        ChangeKind::Alter => AnsiColor::Yellow.on_default(),
+        ChangeKind::Remove => AnsiColor::Red.on_default(),
+        ChangeKind::Warning => AnsiColor::Red.on_default().bold(),
+    };
+    format!("{style}{change}{style:#}")
 }
 
 /// A revision id from the clock, `YYYYMMDDHHMMSS` (UTC), a second after the newest existing
@@ -702,7 +717,7 @@ fn check(ctx: &Context, compiled: bool) -> Result<u8, CliError> {
             ctx.show(&config.snapshot_path())
         );
         for change in &plan.changes {
-            println!("  {change}");
+            anstream::println!("  {}", styled(change));
         }
     }
     let all = modules(&config)?;

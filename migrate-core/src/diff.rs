@@ -536,7 +536,14 @@ impl Planner {
                     column: column.clone(),
                 },
                 ChangeKind::Add,
-                format!("column {name}.{} {}", column.name, describe(column)),
+                match &column.default {
+                    Some(default) => format!(
+                        "column {name}.{} {} default {default}",
+                        column.name,
+                        describe(column)
+                    ),
+                    None => format!("column {name}.{} {}", column.name, describe(column)),
+                },
             )?;
             if !column.nullable && column.default.is_none() {
                 self.warn(format!(

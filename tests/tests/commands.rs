@@ -255,3 +255,20 @@ fn upgrade_backup_and_offline_sql() {
     let after = migrate_tests::sqlite_schema(&project.file("app.db"), &project.snapshot_schema());
     assert!(after.table("posts").unwrap().column("body").is_some());
 }
+
+#[test]
+fn colour_follows_the_flag_and_the_terminal() {
+    let project = Project::new("colour", MODELS);
+    project.ok(&["init"]);
+    let coloured = project.ok(&["--color", "always", "migrate", "-m", "x", "--dry-run"]);
+    assert!(coloured.contains("\u{1b}[32m+ table users"), "{coloured:?}");
+    // Not a terminal (a pipe here): plain text, as with --color never.
+    let plain = project.ok(&["migrate", "-m", "x", "--dry-run"]);
+    assert!(
+        plain.contains("+ table users") && !plain.contains('\u{1b}'),
+        "{plain:?}"
+    );
+    let never = project.ok(&["--color", "never", "migrate", "-m", "x", "--dry-run"]);
+    assert!(!never.contains('\u{1b}'));
+    assert!(project.versions().is_empty(), "--dry-run writes nothing");
+}

@@ -827,6 +827,32 @@ fn new_foreign_key_fails_on_dangling_rows_and_rolls_back() {
     assert_live_is(&mut conn, &scenario.before, "after the failed step");
 }
 
+/// A view over a table survives the table's rebuild (SQLite would refuse to rename the new
+/// table while the view names a table that is momentarily gone).
+#[test]
+fn views_survive_a_rebuild() {
+    use migrate_tests::scenario::{apply, assert_live_is, connect, run_statements, scalar, seed};
+    let scenario = catalogue()
+        .into_iter()
+        .find(|s| s.name == "widen_varchar")
+        .unwrap();
+    let mut conn = connect();
+    let create = migrate_core::diff::diff(&Default::default(), &scenario.before)
+        .unwrap()
+        .up;
+    apply(&mut conn, "create", &Default::default(), &create).unwrap();
+    seed(&mut conn, &scenario.before, 3, true);
+    let view = "CREATE VIEW user_emails AS SELECT email FROM users".to_string();
+    run_statements(&mut conn, "view", &[view]).unwrap();
+    let plan = scenario.plan();
+    apply(&mut conn, "up", &scenario.before, &plan.up).unwrap();
+    assert_live_is(&mut conn, &scenario.after, "after up");
+    let emails = "SELECT group_concat(email) AS v FROM user_emails";
+    assert_eq!(scalar(&mut conn, emails), "v1,v2,v3");
+    apply(&mut conn, "down", &scenario.after, &plan.down).unwrap();
+    assert_eq!(scalar(&mut conn, emails), "v1,v2,v3");
+}
+
 #[test]
 fn generated_modules_compile_and_are_rustfmt_clean() {
     let project = Project::new("scenario_modules", "");

@@ -65,7 +65,10 @@ pub(crate) trait ServerDdl {
             .map(|c| self.column_def(table, c))
             .collect();
         if !table.primary_key.is_empty() {
-            parts.push(format!("PRIMARY KEY ({})", self.list(&table.primary_key)));
+            parts.push(format!(
+                "PRIMARY KEY ({})",
+                self.key_list(table, &table.primary_key)
+            ));
         }
         for unique in &table.uniques {
             parts.push(format!(

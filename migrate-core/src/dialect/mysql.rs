@@ -187,7 +187,7 @@ impl Dialect for MysqlDialect {
                     clauses.push("DROP PRIMARY KEY".to_string());
                 }
                 if !columns.is_empty() {
-                    clauses.push(format!("ADD PRIMARY KEY ({})", self.list(columns)));
+                    clauses.push(format!("ADD PRIMARY KEY ({})", self.key_list(table_in(after, table)?, columns)));
                 }
                 if clauses.is_empty() {
                     Vec::new()

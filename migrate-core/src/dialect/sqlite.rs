@@ -298,11 +298,15 @@ impl SqliteDialect {
             cols = self.list(&shared)
         ));
         out.push(format!("DROP TABLE {}", self.quote(&before.name)));
+        // The legacy rename neither rewrites nor checks views and triggers: one that uses the
+        // table would otherwise fail the rename while the table is momentarily gone.
+        out.push("PRAGMA legacy_alter_table = ON".to_string());
         out.push(format!(
             "ALTER TABLE {} RENAME TO {}",
             self.quote(&temp),
             self.quote(&after.name)
         ));
+        out.push("PRAGMA legacy_alter_table = OFF".to_string());
         out.extend(
             after
                 .indexes
