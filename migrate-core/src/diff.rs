@@ -43,7 +43,7 @@ pub struct Change {
 pub enum ChangeKind {
     /// `+` something new.
     Add,
-    /// `-` something removed that holds no data (an index).
+    /// `-` something removed that holds no data (an index, a key or a constraint).
     Remove,
     /// `~` something altered.
     Alter,

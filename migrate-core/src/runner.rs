@@ -330,6 +330,36 @@ impl<'a> Runner<'a> {
         Ok(rows)
     }
 
+    /// A database with no history whose tables the first migrations would create is one that
+    /// already has this schema (say, the production copy of an adopted project): nothing runs,
+    /// and the error names the tables and the way out.
+    fn refuse_existing_tables(&mut self, end: usize) -> Result<()> {
+        let mut created: Vec<(String, &'static str)> = Vec::new();
+        for m in &self.set.ordered[..end] {
+            for op in m.up_operations() {
+                if let Operation::CreateTable(t) = op {
+                    created.push((t.name, m.revision));
+                }
+            }
+        }
+        if created.is_empty() {
+            return Ok(());
+        }
+        let existing = self.conn.table_names()?;
+        let clashes: Vec<&(String, &str)> = created
+            .iter()
+            .filter(|(t, _)| existing.contains(t))
+            .collect();
+        let Some((_, first)) = clashes.first() else {
+            return Ok(());
+        };
+        let last = clashes.iter().map(|(_, r)| *r).max().unwrap_or(first);
+        Err(Error::History(format!(
+            "the database has no migration history but already holds table(s) {} that revision {first} would create; nothing was run. If it already has this schema, record that with `migrate-cli stamp {last}`",
+            clashes.iter().map(|(t, _)| format!("`{t}`")).collect::<Vec<_>>().join(", ")
+        )))
+    }
+
     /// Refuses to go on while a `dirty` row remains once the lock is held (a row that was only
     /// in progress is `applied` by the time the lock is granted).
     fn refuse_dirty(&mut self) -> Result<()> {
@@ -420,6 +450,9 @@ impl<'a> Runner<'a> {
         self.refuse_dirty()?;
         let end = self.target_index(target, true)?;
         let applied: BTreeSet<String> = self.applied()?.into_iter().map(|r| r.revision).collect();
+        if applied.is_empty() {
+            self.refuse_existing_tables(end)?;
+        }
         for i in 0..end {
             let m = self.set.ordered[i];
             if applied.contains(m.revision) {

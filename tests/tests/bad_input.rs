@@ -185,3 +185,44 @@ fn edited_or_missing_applied_migration_is_named() {
         "{err}"
     );
 }
+
+#[test]
+fn existing_tables_without_history_are_not_created_over() {
+    use diesel::connection::SimpleConnection;
+    use diesel::Connection;
+
+    let project = Project::new("existing_tables", MODELS);
+    project.ok(&["init"]);
+    project.ok(&["migrate", "-m", "users"]);
+    // The production copy: the schema is there, with a row, but no history.
+    let db = project.file("app.db");
+    let mut conn = diesel::sqlite::SqliteConnection::establish(db.to_str().unwrap()).unwrap();
+    conn.batch_execute("CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL); INSERT INTO users (name) VALUES ('kept')").unwrap();
+
+    let out = project.cli(&["upgrade"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(err.contains("already holds table(s) `users`"), "{err}");
+    assert!(err.contains("migrate-cli stamp"), "{err}");
+
+    let revision = project.versions()[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .split('_')
+        .next()
+        .unwrap()
+        .to_string();
+    project.ok(&["stamp", &revision]);
+    assert!(project.ok(&["upgrade"]).starts_with("Nothing to apply"));
+    let mut conn = diesel::sqlite::SqliteConnection::establish(db.to_str().unwrap()).unwrap();
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+    }
+    let rows: Vec<Name> =
+        diesel::RunQueryDsl::load(diesel::sql_query("SELECT name FROM users"), &mut conn).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].name, "kept");
+}

@@ -58,6 +58,9 @@ pub trait MigrationConnection {
     /// The live schema, every table but the history table.
     fn introspect(&mut self) -> Result<crate::schema::Schema>;
 
+    /// The names of the user tables (not this tool's history table): cheaper than `introspect`.
+    fn table_names(&mut self) -> Result<Vec<String>>;
+
     /// Whether DDL runs inside the migration's transaction (PostgreSQL, SQLite). Where it does
     /// not (MySQL commits each DDL statement), the history row is written `dirty` before the
     /// statements and marked `applied` after them, so a failure half-way is visible.
@@ -110,6 +113,26 @@ fn history_insert_sql(row: &HistoryRow) -> String {
         row.duration_ms,
         lit(&row.state)
     )
+}
+
+#[derive(QueryableByName)]
+struct NameRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+/// The single text column `name` of every row of `sql`.
+fn names<C>(conn: &mut C, sql: &str) -> Result<Vec<String>>
+where
+    C: diesel::connection::LoadConnection,
+    NameRow: diesel::deserialize::QueryableByName<C::Backend>,
+    C::Backend: diesel::backend::Backend + 'static,
+    diesel::query_builder::SqlQuery:
+        diesel::query_builder::QueryFragment<C::Backend> + diesel::query_builder::QueryId,
+{
+    let rows: Vec<NameRow> =
+        diesel::RunQueryDsl::load(diesel::sql_query(sql), conn).map_err(db_err(sql))?;
+    Ok(rows.into_iter().map(|r| r.name).collect())
 }
 
 /// The statement that records `row`.
@@ -252,6 +275,12 @@ mod sqlite {
 
         fn introspect(&mut self) -> Result<crate::schema::Schema> {
             crate::introspect::introspect_sqlite(&mut self.conn)
+        }
+
+        fn table_names(&mut self) -> Result<Vec<String>> {
+            names(&mut self.conn, &format!(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '{HISTORY_TABLE}' ORDER BY name"
+            ))
         }
     }
 }

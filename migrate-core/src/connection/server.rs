@@ -121,6 +121,13 @@ mod pg {
         fn introspect(&mut self) -> Result<crate::schema::Schema> {
             crate::introspect::introspect_postgres(&mut self.conn)
         }
+
+        fn table_names(&mut self) -> Result<Vec<String>> {
+            super::super::names(&mut self.conn, &format!(
+                "SELECT c.relname::text AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND c.relname <> '{HISTORY_TABLE}' ORDER BY 1"
+            ))
+        }
     }
 }
 
@@ -218,6 +225,13 @@ mod my {
 
         fn introspect(&mut self) -> Result<crate::schema::Schema> {
             crate::introspect::introspect_mysql(&mut self.conn)
+        }
+
+        fn table_names(&mut self) -> Result<Vec<String>> {
+            super::super::names(&mut self.conn, &format!(
+                "SELECT CAST(TABLE_NAME AS CHAR) AS name FROM information_schema.TABLES \
+                 WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> '{HISTORY_TABLE}' ORDER BY 1"
+            ))
         }
     }
 }
