@@ -103,9 +103,10 @@ fn run(migrations: &[EmbeddedMigration], args: &[String]) -> Result<()> {
             let mut runner = Runner::new(conn.as_mut(), &set)?;
             let up = command == "upgrade";
             let mut count = 0;
+            let progress = Progress::new(runner.pending(&target, up).unwrap_or(0));
             let mut report = |event: &Event| {
                 count += 1;
-                println!("{event}");
+                progress.report(event);
             };
             if up {
                 runner.upgrade(&target, &mut report)?;
@@ -118,6 +119,7 @@ fn run(migrations: &[EmbeddedMigration], args: &[String]) -> Result<()> {
                 Some(rev) => rev.to_string(),
                 None => "base (no migration applied)".to_string(),
             };
+            progress.finish();
             if count == 0 {
                 println!(
                     "Nothing to {}; {} is at {at}",
@@ -132,6 +134,52 @@ fn run(migrations: &[EmbeddedMigration], args: &[String]) -> Result<()> {
         other => Err(Error::Target(format!(
             "unknown command `{other}`: expected upgrade, downgrade, stamp, sql or schema"
         ))),
+    }
+}
+
+/// A progress bar on standard error when many migrations run and it is a terminal; the
+/// per-revision lines go to standard output either way.
+struct Progress {
+    #[cfg(feature = "progress")]
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    /// Fewer migrations than this print their lines and nothing more.
+    #[cfg(feature = "progress")]
+    const THRESHOLD: usize = 5;
+
+    fn new(_total: usize) -> Self {
+        Progress {
+            #[cfg(feature = "progress")]
+            bar: (_total >= Self::THRESHOLD).then(|| {
+                let bar = indicatif::ProgressBar::new(_total as u64);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{bar:40} {pos}/{len} migrations {msg}",
+                    )
+                    .expect("a valid template"),
+                );
+                bar
+            }),
+        }
+    }
+
+    fn report(&self, event: &Event) {
+        #[cfg(feature = "progress")]
+        if let Some(bar) = &self.bar {
+            bar.suspend(|| println!("{event}"));
+            bar.inc(1);
+            return;
+        }
+        println!("{event}");
+    }
+
+    fn finish(&self) {
+        #[cfg(feature = "progress")]
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
     }
 }
 

@@ -397,6 +397,21 @@ impl<'a> Runner<'a> {
             .map(|m| m.revision))
     }
 
+    /// How many migrations an upgrade (`up`) or downgrade to `target` would run now.
+    pub fn pending(&mut self, target: &Target, up: bool) -> Result<usize> {
+        let end = self.target_index(target, up)?;
+        let applied: BTreeSet<String> = self.applied()?.into_iter().map(|r| r.revision).collect();
+        let range = if up {
+            0..end
+        } else {
+            end..self.set.ordered.len()
+        };
+        Ok(self.set.ordered[range]
+            .iter()
+            .filter(|m| applied.contains(m.revision) != up)
+            .count())
+    }
+
     fn target_index(&mut self, target: &Target, up: bool) -> Result<usize> {
         // An index into `ordered`: migrations [0, index) are wanted applied.
         let current = match self.current()? {
