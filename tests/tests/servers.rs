@@ -314,3 +314,91 @@ fn postgres_failing_migration() {
 fn mysql_failing_migration() {
     failing_migration("mysql", MYSQL_URL);
 }
+
+const HOSTILE: &str = r#"use migrate_core::Model;
+
+#[derive(Model)]
+#[model(table = "user data")]
+pub struct Hostile {
+    pub id: i32,
+    #[model(column = "we\"ird", max_length = 50, index)]
+    pub weird: String,
+    #[model(column = "it's", default = "'); DROP TABLE authors; --")]
+    pub quoted: String,
+    #[model(column = "naïve")]
+    pub naive: Option<String>,
+    #[model(column = "back`tick", default = "a\\b")]
+    pub backtick: String,
+}
+"#;
+
+/// Identifiers with quotes, spaces, backticks and non-ASCII, and defaults that try to inject:
+/// created, verified and dropped with nothing escaping its quotes.
+fn hostile_identifiers(kind: &'static str, variable: &str) {
+    let db = match kind {
+        "sqlite" => None,
+        _ => match ServerDb::create(kind, variable, "hostile_identifiers") {
+            Some(db) => Some(db),
+            None => return,
+        },
+    };
+    let project = Project::new(&format!("hostile_{kind}"), HOSTILE);
+    let mut args: Vec<String> = Vec::new();
+    if let Some(db) = &db {
+        args.extend(["--database-url".to_string(), db.url.clone()]);
+    }
+    let run = |extra: &[&str]| {
+        let mut all: Vec<&str> = args.iter().map(String::as_str).collect();
+        all.extend_from_slice(extra);
+        project.ok(&all)
+    };
+    project.ok(&["init"]);
+    project.ok(&["migrate", "-m", "hostile"]);
+    run(&["upgrade"]);
+    assert!(run(&["verify"]).contains("matches"), "{kind}");
+    let live: Schema = Snapshot::from_json(
+        &run(&["inspect", "--json"]),
+        std::path::Path::new("inspect"),
+    )
+    .unwrap()
+    .schema();
+    let table = live
+        .table("user data")
+        .unwrap_or_else(|| panic!("{kind}: {live:?}"));
+    let quoted = table.column("it's").unwrap();
+    assert_eq!(
+        quoted.default,
+        Some(migrate_core::schema::DefaultValue::Text(
+            "'); DROP TABLE authors; --".into()
+        )),
+        "{kind}"
+    );
+    assert!(
+        table.column("we\"ird").is_some()
+            && table.column("naïve").is_some()
+            && table.column("back`tick").is_some()
+    );
+    run(&["downgrade"]);
+    let live: Schema = Snapshot::from_json(
+        &run(&["inspect", "--json"]),
+        std::path::Path::new("inspect"),
+    )
+    .unwrap()
+    .schema();
+    assert!(live.tables.is_empty(), "{kind}: {live:?}");
+}
+
+#[test]
+fn sqlite_hostile_identifiers() {
+    hostile_identifiers("sqlite", "");
+}
+
+#[test]
+fn postgres_hostile_identifiers() {
+    hostile_identifiers("postgres", POSTGRES_URL);
+}
+
+#[test]
+fn mysql_hostile_identifiers() {
+    hostile_identifiers("mysql", MYSQL_URL);
+}
