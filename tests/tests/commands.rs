@@ -272,3 +272,16 @@ fn colour_follows_the_flag_and_the_terminal() {
     assert!(!never.contains('\u{1b}'));
     assert!(project.versions().is_empty(), "--dry-run writes nothing");
 }
+
+#[test]
+fn database_url_from_dotenv_beats_the_config_and_the_flag_beats_both() {
+    let project = Project::new("dotenv", MODELS);
+    project.ok(&["init"]);
+    project.ok(&["migrate", "-m", "initial"]);
+    project.write(".env", "DATABASE_URL=sqlite://from_env.db\n");
+    project.ok(&["upgrade"]);
+    assert!(project.file("from_env.db").is_file());
+    assert!(!project.file("app.db").exists(), "migrate.toml's URL is the fallback only");
+    project.ok(&["--database-url", "sqlite://from_flag.db", "upgrade"]);
+    assert!(project.file("from_flag.db").is_file());
+}
