@@ -40,16 +40,25 @@ while [ $# -gt 0 ]; do
 done
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/.." && pwd)
-SHARED=${SHARED_BENCH:-$(cd "$ROOT/../shared/bench" 2>/dev/null && pwd || echo /work/shared/bench)}
+LIVE=$(cd "$HERE/.." && pwd)
+SHARED=${SHARED_BENCH:-$(cd "$LIVE/../shared/bench" 2>/dev/null && pwd || echo /work/shared/bench)}
 GEN="$SHARED/gen_schema.py"
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target/bench}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$LIVE/target/bench}
 T=$CARGO_TARGET_DIR
+# Everything this project builds comes from a copy of the workspace taken now, so that edits made
+# to the tree while the run goes on neither rebuild nor change what is measured.
+ROOT=$T/src
+mkdir -p "$ROOT"
+rsync -a --delete --exclude /target --exclude .git --exclude '*.db' "$LIVE/" "$ROOT/"
 BR=${BENCH_WORK:-/tmp/migrate-bench}/$N
 OUT=$BR/out
 PREP=$BR/prep
 rm -rf "$BR"; mkdir -p "$OUT" "$PREP" "$T/bin"
 RES=$OUT/results.tsv; : > "$RES"
+res() { printf '%s\t%s\n' "$1" "$2" >> "$RES"; }
+res load_start "$(cut -d' ' -f1-3 /proc/loadavg)"
+res source "$(git -C "$LIVE" rev-parse --short HEAD 2>/dev/null || echo '?') with $(git -C "$LIVE" status --short 2>/dev/null | wc -l) uncommitted paths"
+res machine "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(rustc --version)"
 
 say() { echo ">> $*" >&2; }
 res() { printf '%s\t%s\n' "$1" "$2" >> "$RES"; }
@@ -257,11 +266,11 @@ fi
 # --- syn alone -------------------------------------------------------------------------------
 if [ $SKIP_SYN = 0 ]; then
     say "syn alone on the models file (criterion, bench profile)"
-    (cd "$ROOT" && env -u CARGO_TARGET_DIR PIPELINE_SOURCE_SIZES="$N" \
+    (cd "$ROOT" && PIPELINE_SOURCE_SIZES="$N" \
         cargo bench -q -p migrate-core --bench pipeline --features source -- "^(syn_parse_file|read_models|read_models\\+schema|nochange_inmemory)/" \
         > "$OUT/criterion.txt" 2>&1) || say "criterion run failed (see $OUT/criterion.txt)"
     for g in syn_parse_file read_models nochange_inmemory; do
-        f="$ROOT/target/criterion/$g/$N/new/estimates.json"
+        f="$T/criterion/$g/$N/new/estimates.json"
         [ -f "$f" ] && res "crit_$g" "$(python3 -c 'import json,sys; print("%.6f" % (json.load(open(sys.argv[1]))["median"]["point_estimate"]/1e9))' "$f")"
     done
 fi
@@ -371,165 +380,7 @@ EOF
 fi
 
 # --- report ----------------------------------------------------------------------------------
-cd "$BR"
-python3 - "$RES" "$N" "$R" "$RS" "${SKIPPED[@]}" > "$BR/report.md" <<'EOF'
-import sys
-res_path, n, runs, slow = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-skipped = sys.argv[5:]
-res = {}
-for line in open(res_path):
-    k, v = line.rstrip("\n").split("\t")
-    res[k] = v
-
-def med(k):
-    v = res.get(k)
-    if v is None or v == "fail" or v == "":
-        return None
-    return float(v.split()[0])
-
-def rss(k):
-    v = res.get(k + ".rss")
-    return float(v) if v not in (None, "") else None
-
-def s(x):
-    if x is None:
-        return "-"
-    if x < 0.1:
-        return "%.1f ms" % (x * 1000)
-    return "%.3f s" % x if x < 10 else "%.1f s" % x
-
-def mb(k):
-    x = rss(k)
-    return "-" if x is None else "%.0f" % x
-
-def ratio(a, b):
-    return "-" if a is None or b is None or b == 0 else "%.3fx" % (a / b)
-
-def runs_of(k):
-    v = res.get(k)
-    return v.split()[3] if v and v != "fail" else "-"
-
-butane_edit = None
-if med("butane_build_edit") is not None and med("butane_makemigration_onecol") is not None:
-    butane_edit = med("butane_build_edit") + med("butane_makemigration_onecol")
-butane_noop = None
-if med("butane_build_noop") is not None and med("butane_makemigration_nochange") is not None:
-    butane_noop = med("butane_build_noop") + med("butane_makemigration_nochange")
-
-rows = [
-    # label, ours release, ours debug binary, cargo run, flask, django, butane
-    ("autogenerate, initial", "ours_autogen_initial", "ours_dbg_autogen_initial", "ours_crun_autogen_initial",
-     "flask_autogen_initial", "django_makemigrations_initial", "butane_makemigration_initial", None),
-    ("autogenerate, no change", "ours_autogen_nochange", "ours_dbg_autogen_nochange", "ours_crun_autogen_nochange",
-     "flask_autogen_nochange", "django_makemigrations_nochange", None, butane_noop),
-    ("autogenerate, one column", "ours_autogen_onecol", "ours_dbg_autogen_onecol", "ours_crun_autogen_onecol",
-     "flask_autogen_onecol", "django_makemigrations_onecol", None, butane_edit),
-    ("upgrade, initial (runner already compiled)", "ours_upgrade_initial", None, None,
-     "flask_upgrade_initial", "django_migrate_initial", "butane_migrate_initial", None),
-    ("upgrade, one column (runner already compiled)", "ours_upgrade_onecol", None, None,
-     "flask_upgrade_onecol", "django_migrate_onecol", "butane_migrate_onecol", None),
-    ("downgrade, one column", "ours_downgrade_onecol", None, None,
-     "flask_downgrade_onecol", "django_unmigrate_onecol", "butane_unmigrate_onecol", None),
-    ("floor: sqlite3 shell, same DDL, one transaction", "ours_floor", None, None,
-     "flask_sqlite3_floor_initial", None, None, None),
-]
-print(f"### N = {n} tables (SQLite; median of {runs} runs, compile steps {slow}; one run where marked)\n")
-print("| step | this project, release | debug binary | `cargo run -p migrate-cli --` | Flask-Migrate | Django | Butane | release / Flask | debug / Flask | release / Django | debug / Django | release / Butane |")
-print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-for label, o, d, c, f, dj, b, bval in rows:
-    O, D, C, F, DJ = med(o), med(d) if d else None, med(c) if c else None, med(f), med(dj) if dj else None
-    B = bval if bval is not None else (med(b) if b else None)
-    print(f"| {label} | {s(O)} | {s(D)} | {s(C)} | {s(F)} | {s(DJ)} | {s(B)} | {ratio(O, F)} | {ratio(D, F)} | {ratio(O, DJ)} | {ratio(D, DJ)} | {ratio(O, B)} |")
-print()
-print("Butane's no-change row is `cargo build` with nothing changed plus `butane makemigration`; its one-column row is")
-print("`cargo build` after the one-field edit plus `butane makemigration` (Butane reads the models when they compile).")
-print("Flask-Migrate figures: median per step over the runs of shared/bench/alembic_bench.sh.")
-print("Both Rust models crates carry `#![recursion_limit]` (Diesel's allow_tables_to_appear_in_same_query! over")
-print("all tables, Butane's ForeignKey chain): without it neither compiles past ~120 tables.\n")
-
-print("#### This project, piece by piece\n")
-print("| what | median | runs | peak RSS (MB) |")
-print("| --- | --- | --- | --- |")
-detail = [
-    ("process start (`migrate-cli --version`, release)", "ours_process_start"),
-    ("rustfmt of the initial module alone (migrate pipes it through rustfmt)", "ours_rustfmt_initial"),
-    ("syn::parse_file of the models file alone (criterion, in process)", "crit_syn_parse_file"),
-    ("source::read_models of the models crate (criterion, in process)", "crit_read_models"),
-    ("no-change migrate in memory: read models + snapshot + diff (criterion)", "crit_nochange_inmemory"),
-    ("`migrate-cli check` (source reader), release", "ours_check_source"),
-    ("first upgrade in an empty target dir (compiles migrate-core, Diesel, SQLite, runner); once", "ours_upgrade_initial_colddeps"),
-    ("upgrade initial incl. compiling the runner crate from clean (dependencies built)", "ours_upgrade_initial_compile"),
-    ("upgrade initial incl. recompiling the runner incrementally (main.rs touched)", "ours_upgrade_initial_recompile"),
-    ("upgrade initial, runner compiled (apply alone)", "ours_upgrade_initial"),
-    ("upgrade one column incl. recompiling the runner incrementally", "ours_upgrade_onecol_recompile"),
-    ("upgrade one column, runner compiled", "ours_upgrade_onecol"),
-    ("downgrade one column, runner compiled", "ours_downgrade_onecol"),
-    ("upgrade base -> head with the debug CLI, runner compiled", "ours_dbg_upgrade_all"),
-    ("floor: the same DDL through the sqlite3 shell, one transaction", "ours_floor"),
-]
-for label, k in detail:
-    if k in res:
-        print(f"| {label} | {s(med(k))} | {runs_of(k)} | {mb(k)} |")
-print()
-
-print("#### Compiling the models crate (Diesel derives + `#[derive(Model)]`), one run each unless noted\n")
-print("| what | time | runs | peak RSS (MB) |")
-print("| --- | --- | --- | --- |")
-comp = [
-    ("`cargo check`, cold (crate cleaned, dependencies built)", "models_check_cold"),
-    ("`cargo check`, nothing changed", "models_check_noop"),
-    ("`cargo check` after a one-field edit (field removed)", "models_check_edit"),
-    ("`cargo check` after a one-field edit (field added back)", "models_check_edit2"),
-    ("`migrate-cli check --compiled`, cold (models crate built from clean)", "ours_check_compiled_cold"),
-    ("`migrate-cli check --compiled`, nothing changed", "ours_check_compiled_noop"),
-    ("`migrate-cli check --compiled` after a one-field edit (removed; exits 1 as it should)", "ours_check_compiled_edit"),
-    ("`migrate-cli check --compiled` after a one-field edit (added back)", "ours_check_compiled_edit2"),
-    ("Butane: `cargo build` of its models crate, cold (crate cleaned)", "butane_build_cold"),
-    ("Butane: `cargo build`, nothing changed", "butane_build_noop"),
-    ("Butane: `cargo build` after the one-field edit", "butane_build_edit"),
-]
-for label, k in comp:
-    if k in res:
-        print(f"| {label} | {s(med(k))} | {runs_of(k)} | {mb(k)} |")
-print()
-
-print("#### Peak RSS (MB, largest process of the step, one run under /usr/bin/time)\n")
-print("| step | this project | Flask-Migrate | Django | Butane |")
-print("| --- | --- | --- | --- | --- |")
-print(f"| autogenerate, initial | {mb('ours_autogen_initial')} | - | {mb('django_makemigrations_initial')} | {mb('butane_makemigration_initial')} |")
-print(f"| autogenerate, no change | {mb('ours_autogen_nochange')} | {mb('flask_mem_nochange')} | {mb('django_makemigrations_nochange')} | {mb('butane_makemigration_nochange')} |")
-print(f"| autogenerate, one column | {mb('ours_autogen_onecol')} | - | {mb('django_makemigrations_onecol')} | {mb('butane_makemigration_onecol')} |")
-print(f"| upgrade, initial | {mb('ours_upgrade_initial')} | {mb('flask_mem_upgrade')} (base -> head) | {mb('django_migrate_initial')} | {mb('butane_migrate_initial')} |")
-print()
-
-print("#### Goals of issue 6\n")
-def goal(text, value, limit, applies=True):
-    if not applies:
-        print(f"| {text} | - | - | not applicable at N={n} |")
-    elif value is None or limit is None:
-        print(f"| {text} | - | - | not measured |")
-    else:
-        r = value / limit
-        print(f"| {text} | {s(value)} | {s(limit)} | {'met' if value <= limit else 'NOT met'} ({r:.2f} of the limit) |")
-print("| goal | measured | limit | verdict |")
-print("| --- | --- | --- | --- |")
-def m(k): return med(k)
-def times(k, f):
-    v = m(k)
-    return None if v is None else v * f
-goal("no-change autogenerate (debug binary) <= 0.05x Flask-Migrate", m("ours_dbg_autogen_nochange"), times("flask_autogen_nochange", 0.05), n == 200)
-goal("no-change autogenerate (debug binary) <= 0.15x Django", m("ours_dbg_autogen_nochange"), times("django_makemigrations_nochange", 0.15), n == 200)
-goal("one-column autogenerate (debug binary) <= 0.05x Flask-Migrate", m("ours_dbg_autogen_onecol"), times("flask_autogen_onecol", 0.05), n == 200)
-goal("one-column autogenerate (debug binary) <= 0.15x Django", m("ours_dbg_autogen_onecol"), times("django_makemigrations_onecol", 0.15), n == 200)
-goal("no-change autogenerate (release) <= 3x syn::parse_file of the models", m("ours_autogen_nochange"), times("crit_syn_parse_file", 3), n == 200)
-goal("one-column autogenerate (release) <= 3x syn::parse_file of the models", m("ours_autogen_onecol"), times("crit_syn_parse_file", 3), n == 200)
-goal("upgrade initial, compiled, <= 0.1x Flask-Migrate upgrade", m("ours_upgrade_initial"), times("flask_upgrade_initial", 0.1), n == 200)
-goal("upgrade initial, compiled, <= 2x Butane migrate", m("ours_upgrade_initial"), times("butane_migrate_initial", 2), n == 200)
-goal("upgrade initial, compiled, <= 1.5x the sqlite3 floor (N=1000)", m("ours_upgrade_initial"), times("ours_floor", 1.5), n == 1000)
-goal("`schema` <= 0.05x `diesel print-schema` (N=1000)", None, None, n == 1000)
-print()
-if skipped:
-    print("Skipped: " + "; ".join(skipped) + "\n")
-EOF
+res load_end "$(cut -d' ' -f1-3 /proc/loadavg)"
+python3 "$HERE/report.py" "$RES" "$N" "$R" "$RS" "${SKIPPED[@]}" > "$BR/report.md"
 cat "$BR/report.md"
 say "raw results: $RES; apps and logs under $BR"

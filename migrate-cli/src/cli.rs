@@ -147,6 +147,15 @@ pub enum Command {
     },
     /// Compare the live schema with the snapshot; exit 1 when they differ.
     Verify,
+    /// Start from an existing Diesel project and its live database.
+    ///
+    /// Writes migrate.toml, the snapshot and a baseline migration recorded as applied without
+    /// running it, and (with --models) one #[derive(Model)] struct per table.
+    Adopt {
+        /// Write one #[derive(Model)] struct per table to this new file (e.g. src/models.rs).
+        #[arg(long, value_name = "FILE")]
+        models: Option<PathBuf>,
+    },
     /// CI gate: exit 1 when the models differ from the snapshot or the migrations do not replay to it.
     Check {
         /// Read the models by compiling the models crate.

@@ -99,6 +99,7 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Check { compiled } => check(&ctx, compiled),
         Command::Inspect { json } => inspect(&ctx, json),
         Command::Verify => verify(&ctx),
+        Command::Adopt { models } => crate::adopt::adopt(&ctx, models.as_deref()),
     }
 }
 

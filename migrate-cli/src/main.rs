@@ -1,5 +1,6 @@
 //! `migrate-cli`: code-first schema migrations for Diesel.
 
+mod adopt;
 mod backup;
 mod cli;
 mod commands;

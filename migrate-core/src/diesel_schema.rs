@@ -1,106 +1,901 @@
-//! Diesel's `table!` file, written from a schema the way `diesel print-schema` writes it, so that
-//! a models crate compiles again right after `migrate` adds a column.
+//! Diesel's `table!` file, written from a schema byte for byte as `diesel print-schema` (diesel_cli
+//! 2.3, default settings) writes it for the database this tool migrated, so that a models crate
+//! compiles again right after `migrate` adds a column.
+//!
+//! The rules follow diesel_cli's `print_schema` and `infer_schema_internals`:
+//! - tables sorted by name; names starting with `__` (this tool's history table among them) are
+//!   left out, as print-schema leaves them out;
+//! - columns in declaration order, their types as print-schema infers them from the SQL type this
+//!   tool's dialect creates (SQLite by affinity-like substring rules, PostgreSQL by `udt_name`,
+//!   MySQL by `COLUMN_TYPE`), with `#[max_length = N]` where the database reports a length;
+//! - names that are not Rust identifiers get a trailing `_` (or `_` for unmappable characters)
+//!   and a `#[sql_name = "..."]`;
+//! - a SQLite table without a primary key is keyed by its implicit `rowid`; PostgreSQL and MySQL
+//!   tables without one are left out (print-schema refuses them);
+//! - `joinable!` only for single-column foreign keys to another table's single-column primary
+//!   key, and only when no other foreign key links the same two tables;
+//! - one `allow_tables_to_appear_in_same_query!` of every table, laid out the way rustfmt (which
+//!   print-schema runs) lays it out;
+//! - types Diesel does not provide are defined in `pub mod sql_types` and imported into the
+//!   tables that use them, derived as the `diesel.toml` of `diesel setup` asks
+//!   (`QueryId, Clone, SqlType`).
+//!
+//! Where print-schema's answer would not compile with the model, the schema's type wins:
+//! - SQLite: a key the schema says is `bigint` is `BigInt` (print-schema calls every rowid key
+//!   `Integer` unless run with `--sqlite-integer-primary-key-is-bigint`); an auto-increment key is
+//!   not `Nullable` (print-schema reads `INTEGER PRIMARY KEY` without `NOT NULL` as nullable);
+//!   `timestamptz`, `uuid` and `json`, which print-schema rejects on SQLite, are
+//!   `TimestamptzSqlite`, `Binary` and `Json`;
+//! - MySQL: `json` is `Json`, which is what MySQL reports; MariaDB stores it as `LONGTEXT`, which
+//!   print-schema calls `Longtext`.
 
+use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use crate::dialect::Backend;
 use crate::schema::{Schema, SqlType, Table};
 
-/// The Diesel SQL type of a column type on `backend`, as `print-schema` names it.
-pub fn diesel_type(ty: &SqlType, backend: Backend) -> String {
-    let sqlite = backend == Backend::Sqlite;
-    match ty {
-        SqlType::SmallInt => "SmallInt".into(),
-        SqlType::Integer => "Integer".into(),
-        SqlType::BigInt => "BigInt".into(),
-        SqlType::Real => "Float".into(),
-        SqlType::Double => "Double".into(),
-        SqlType::Numeric(_) => "Numeric".into(),
-        SqlType::Boolean => "Bool".into(),
-        SqlType::Text => "Text".into(),
-        SqlType::Varchar(_) if sqlite => "Text".into(),
-        SqlType::Varchar(_) => "Varchar".into(),
-        SqlType::Binary => "Binary".into(),
-        SqlType::Date => "Date".into(),
-        SqlType::Time => "Time".into(),
-        SqlType::Timestamp => "Timestamp".into(),
-        SqlType::TimestampTz if sqlite => "TimestamptzSqlite".into(),
-        SqlType::TimestampTz => "Timestamptz".into(),
-        SqlType::Uuid if sqlite => "Binary".into(),
-        SqlType::Uuid => "Uuid".into(),
-        SqlType::Json if backend == Backend::Postgres => "Jsonb".into(),
-        SqlType::Json if sqlite => "Text".into(),
-        SqlType::Json => "Json".into(),
-        SqlType::Custom(name) => name.clone(),
+/// The first line print-schema writes.
+pub const HEADER: &str = "// @generated automatically by Diesel CLI.";
+
+/// A column type as print-schema prints it: the Diesel type name, whether it is an array
+/// (PostgreSQL), whether it is unsigned (MySQL), and the `#[max_length]` it carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PrintedType {
+    name: String,
+    max_length: Option<u64>,
+    array: bool,
+    unsigned: bool,
+    /// Not one of Diesel's own SQL types: print-schema defines it in `pub mod sql_types`.
+    custom: Option<CustomType>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct CustomType {
+    /// The SQL name, as given to `postgres_type(name = ...)` / `mysql_type(name = ...)`.
+    sql_name: String,
+    /// PostgreSQL: the type's schema when it is not the default one (`pg_catalog` for the
+    /// built-in types Diesel does not provide).
+    schema: Option<String>,
+}
+
+impl PrintedType {
+    fn plain(name: &str) -> Self {
+        PrintedType {
+            name: name.to_string(),
+            max_length: None,
+            array: false,
+            unsigned: false,
+            custom: None,
+        }
+    }
+
+    fn with_length(name: &str, length: u64) -> Self {
+        PrintedType {
+            max_length: Some(length),
+            ..PrintedType::plain(name)
+        }
+    }
+
+    fn render(&self, nullable: bool) -> String {
+        let mut ty = self.name.clone();
+        if self.unsigned {
+            ty = format!("Unsigned<{ty}>");
+        }
+        if self.array {
+            ty = format!("Array<Nullable<{ty}>>");
+        }
+        if nullable {
+            ty = format!("Nullable<{ty}>");
+        }
+        ty
     }
 }
 
-/// The whole `schema.rs`: one `table!` per table with a primary key, `joinable!` for each
-/// single-column foreign key, and `allow_tables_to_appear_in_same_query!`.
-pub fn render_schema_rs(schema: &Schema, backend: Backend) -> String {
-    let mut out =
-        String::from("// @generated automatically by migrate-cli from migrations/snapshot.json.\n");
-    let tables: Vec<&Table> = schema
+/// The Diesel SQL type of a column type on `backend`, as `print-schema` names it (without
+/// `Nullable`).
+pub fn diesel_type(ty: &SqlType, backend: Backend) -> String {
+    printed_type(ty, backend).render(false)
+}
+
+fn printed_type(ty: &SqlType, backend: Backend) -> PrintedType {
+    match backend {
+        Backend::Sqlite => sqlite_type(ty),
+        Backend::Postgres => postgres_type(ty),
+        Backend::Mysql => mysql_type(ty),
+    }
+}
+
+/// SQLite: print-schema reads the declared type and maps it by substring (diesel_cli's
+/// `sqlite::determine_column_type`); the declared types are the ones `dialect::sqlite` writes.
+fn sqlite_type(ty: &SqlType) -> PrintedType {
+    let name = match ty {
+        SqlType::SmallInt => "SmallInt",
+        SqlType::Integer => "Integer",
+        SqlType::BigInt => "BigInt",
+        SqlType::Real => "Float",
+        SqlType::Double => "Double",
+        // `NUMERIC` contains "num": print-schema says Double.
+        SqlType::Numeric(_) => "Double",
+        SqlType::Boolean => "Bool",
+        SqlType::Text | SqlType::Varchar(_) => "Text",
+        SqlType::Binary => "Binary",
+        SqlType::Date => "Date",
+        SqlType::Time => "Time",
+        SqlType::Timestamp => "Timestamp",
+        // print-schema rejects `TIMESTAMPTZ`, `UUID` and `JSON` columns on SQLite ("unsupported
+        // type"); these are the Diesel types a model of them needs.
+        SqlType::TimestampTz => "TimestamptzSqlite",
+        SqlType::Uuid => "Binary",
+        SqlType::Json => "Json",
+        SqlType::Custom(name) => {
+            return PrintedType::plain(sqlite_declared_type(name).unwrap_or(name.as_str()))
+        }
+    };
+    PrintedType::plain(name)
+}
+
+/// diesel_cli's mapping of a SQLite declared type, `None` where it reports an unsupported type.
+fn sqlite_declared_type(declared: &str) -> Option<&'static str> {
+    let t = declared.to_lowercase();
+    let has = |s: &str| t.contains(s);
+    Some(
+        if t == "boolean" || t == "bool" || has("tiny") && has("int") {
+            "Bool"
+        } else if t == "int2" || has("small") && has("int") {
+            "SmallInt"
+        } else if t == "int8" || has("big") && has("int") {
+            "BigInt"
+        } else if has("int") {
+            "Integer"
+        } else if has("char") || has("clob") || has("text") {
+            "Text"
+        } else if has("blob") || has("binary") || t.is_empty() {
+            "Binary"
+        } else if has("float") || has("real") {
+            "Float"
+        } else if has("double") || has("num") || has("dec") {
+            "Double"
+        } else if t == "datetime" || t == "timestamp" {
+            "Timestamp"
+        } else if t == "date" {
+            "Date"
+        } else if t == "time" {
+            "Time"
+        } else {
+            return None;
+        },
+    )
+}
+
+/// PostgreSQL: print-schema names the column's `udt_name` in UpperCamelCase (`int4` → `Int4`,
+/// `timestamptz` → `Timestamptz`); `dialect::postgres` decides the udt.
+fn postgres_type(ty: &SqlType) -> PrintedType {
+    let name = match ty {
+        SqlType::SmallInt => "Int2",
+        SqlType::Integer => "Int4",
+        SqlType::BigInt => "Int8",
+        SqlType::Real => "Float4",
+        SqlType::Double => "Float8",
+        SqlType::Numeric(_) => "Numeric",
+        SqlType::Boolean => "Bool",
+        SqlType::Text => "Text",
+        SqlType::Varchar(n) => return PrintedType::with_length("Varchar", u64::from(*n)),
+        SqlType::Binary => "Bytea",
+        SqlType::Date => "Date",
+        SqlType::Time => "Time",
+        SqlType::Timestamp => "Timestamp",
+        SqlType::TimestampTz => "Timestamptz",
+        SqlType::Uuid => "Uuid",
+        SqlType::Json => "Jsonb",
+        SqlType::Custom(spelling) => return postgres_custom(spelling),
+    };
+    PrintedType::plain(name)
+}
+
+/// A PostgreSQL type outside the vocabulary, in `format_type` spelling (as introspection reads
+/// it) or as a user wrote it: back to its `udt_name`, then print-schema's rule.
+fn postgres_custom(spelling: &str) -> PrintedType {
+    let s = spelling.trim();
+    let (base, array) = match s.strip_suffix("[]") {
+        Some(base) => (base.trim(), true),
+        None => (s, false),
+    };
+    let lower = base.to_lowercase();
+    let (head, args) = match lower.find('(') {
+        Some(open) if lower.ends_with(')') => (
+            lower[..open].trim().to_string(),
+            Some(lower[open + 1..lower.len() - 1].to_string()),
+        ),
+        _ => (lower.clone(), None),
+    };
+    let length = args.as_deref().and_then(|a| a.trim().parse::<u64>().ok());
+    let udt = match head.as_str() {
+        "smallint" | "int2" => "int2",
+        "integer" | "int" | "int4" => "int4",
+        "bigint" | "int8" => "int8",
+        "real" | "float4" => "float4",
+        "double precision" | "float8" => "float8",
+        "numeric" | "decimal" => "numeric",
+        "boolean" | "bool" => "bool",
+        "character varying" | "varchar" => "varchar",
+        "character" | "char" | "bpchar" => "bpchar",
+        "time without time zone" | "time" => "time",
+        "time with time zone" | "timetz" => "timetz",
+        "timestamp without time zone" | "timestamp" => "timestamp",
+        "timestamp with time zone" | "timestamptz" => "timestamptz",
+        "bit varying" | "varbit" => "varbit",
+        // Any other spelling is the type's own name (`json`, `inet`, an enum ...), quoted
+        // names keep their case.
+        _ => "",
+    };
+    let udt = if udt.is_empty() {
+        let raw = base.trim_matches('"');
+        if base.starts_with('"') {
+            raw.to_string()
+        } else {
+            raw.to_lowercase()
+        }
+    } else {
+        udt.to_string()
+    };
+    // A `character` without a length is `character(1)`.
+    let length = match udt.as_str() {
+        "varchar" | "bpchar" if !array => length.or((udt == "bpchar").then_some(1)),
+        _ => None,
+    };
+    let name = upper_camel_case(&udt);
+    let custom = (!is_diesel_type(&name, PG_DIESEL_TYPES)).then(|| CustomType {
+        schema: PG_CATALOG_TYPES
+            .contains(&udt.as_str())
+            .then(|| "pg_catalog".to_string()),
+        sql_name: udt,
+    });
+    PrintedType {
+        name,
+        max_length: length,
+        array,
+        unsigned: false,
+        custom,
+    }
+}
+
+/// PostgreSQL's own types (schema `pg_catalog`) that Diesel does not provide: print-schema
+/// names their schema when it defines them.
+const PG_CATALOG_TYPES: &[&str] = &[
+    "aclitem",
+    "bit",
+    "box",
+    "char",
+    "cid",
+    "circle",
+    "gtsvector",
+    "int2vector",
+    "jsonpath",
+    "line",
+    "lseg",
+    "name",
+    "oidvector",
+    "path",
+    "pg_snapshot",
+    "point",
+    "polygon",
+    "refcursor",
+    "regclass",
+    "regcollation",
+    "regconfig",
+    "regdictionary",
+    "regnamespace",
+    "regoper",
+    "regoperator",
+    "regproc",
+    "regprocedure",
+    "regrole",
+    "regtype",
+    "tid",
+    "timetz",
+    "tsquery",
+    "tsvector",
+    "txid_snapshot",
+    "varbit",
+    "xid",
+    "xid8",
+    "xml",
+];
+
+/// MySQL and MariaDB: print-schema names `COLUMN_TYPE` without its parentheses in
+/// UpperCamelCase (`smallint(6)` → `Smallint`), `tinyint(1)` as `Bool` and `int…` as `Integer`;
+/// `dialect::mysql` decides the column type.
+fn mysql_type(ty: &SqlType) -> PrintedType {
+    let name = match ty {
+        SqlType::SmallInt => "Smallint",
+        SqlType::Integer => "Integer",
+        SqlType::BigInt => "Bigint",
+        SqlType::Real => "Float",
+        SqlType::Double => "Double",
+        SqlType::Numeric(_) => "Decimal",
+        SqlType::Boolean => "Bool",
+        SqlType::Text => "Text",
+        SqlType::Varchar(n) => return PrintedType::with_length("Varchar", u64::from(*n)),
+        SqlType::Binary => "Blob",
+        SqlType::Date => "Date",
+        SqlType::Time => "Time",
+        SqlType::Timestamp => "Datetime",
+        SqlType::TimestampTz => "Timestamp",
+        SqlType::Uuid => return PrintedType::with_length("Char", 36),
+        // MySQL's JSON. (MariaDB stores JSON as LONGTEXT, which print-schema calls `Longtext`.)
+        SqlType::Json => "Json",
+        SqlType::Custom(spelling) => return mysql_custom(spelling),
+    };
+    PrintedType::plain(name)
+}
+
+/// A MySQL column type outside the vocabulary, in `COLUMN_TYPE` spelling: diesel_cli's
+/// `determine_type_name`.
+fn mysql_custom(spelling: &str) -> PrintedType {
+    let lower = spelling.trim().to_lowercase();
+    let unsigned = lower.contains("unsigned");
+    let head = if lower == "tinyint(1)" {
+        "bool".to_string()
+    } else if lower.starts_with("int") {
+        "integer".to_string()
+    } else if let Some(open) = lower.find('(') {
+        lower[..open].to_string()
+    } else {
+        lower.clone()
+    };
+    let head = if unsigned {
+        head.replace("unsigned", "").trim().to_string()
+    } else {
+        head
+    };
+    // Lengths are reported for the character and binary types written with one, and for
+    // `ENUM` (its longest value) and `SET` (all values joined by commas).
+    let length = match head.as_str() {
+        "char" | "varchar" | "binary" | "varbinary" => lower
+            .find('(')
+            .and_then(|open| lower[open + 1..].split(')').next())
+            .and_then(|n| n.trim().parse::<u64>().ok()),
+        "enum" | "set" => {
+            let values = quoted_values(spelling);
+            let lengths = values.iter().map(|v| v.chars().count() as u64);
+            if head == "enum" {
+                lengths.max()
+            } else {
+                Some(lengths.sum::<u64>() + (values.len() as u64).saturating_sub(1))
+            }
+        }
+        _ => None,
+    };
+    let name = upper_camel_case(head.trim());
+    let custom = (!is_diesel_type(&name, MYSQL_DIESEL_TYPES)).then(|| CustomType {
+        sql_name: head.trim().to_string(),
+        schema: None,
+    });
+    PrintedType {
+        name,
+        max_length: length,
+        array: false,
+        unsigned,
+        custom,
+    }
+}
+
+/// The values of `enum('a','b''c')` as MySQL reports them.
+fn quoted_values(spelling: &str) -> Vec<String> {
+    let mut values = Vec::new();
+    let mut chars = spelling.chars().peekable();
+    while let Some(ch) = chars.next() {
+        if ch != '\'' {
+            continue;
+        }
+        let mut value = String::new();
+        while let Some(c) = chars.next() {
+            match c {
+                '\'' if chars.peek() == Some(&'\'') => {
+                    chars.next();
+                    value.push('\'');
+                }
+                '\'' => break,
+                '\\' => {
+                    if let Some(escaped) = chars.next() {
+                        value.push(escaped);
+                    }
+                }
+                c => value.push(c),
+            }
+        }
+        values.push(value);
+    }
+    values
+}
+
+/// The type names diesel_cli knows on every backend (`common_diesel_types`).
+const COMMON_DIESEL_TYPES: &[&str] = &[
+    "Bool",
+    "Integer",
+    "SmallInt",
+    "BigInt",
+    "Binary",
+    "Text",
+    "Double",
+    "Float",
+    "Numeric",
+    "Timestamp",
+    "Date",
+    "Time",
+    "Float4",
+    "Smallint",
+    "Int2",
+    "Int4",
+    "Int8",
+    "Bigint",
+    "Float8",
+    "Decimal",
+    "VarChar",
+    "Varchar",
+    "Char",
+    "Tinytext",
+    "Mediumtext",
+    "Longtext",
+    "Tinyblob",
+    "Blob",
+    "Mediumblob",
+    "Longblob",
+    "Varbinary",
+    "Bit",
+];
+
+const PG_DIESEL_TYPES: &[&str] = &[
+    "Cidr",
+    "Citext",
+    "Inet",
+    "Jsonb",
+    "MacAddr",
+    "MacAddr8",
+    "Money",
+    "Oid",
+    "Range",
+    "Timestamptz",
+    "Uuid",
+    "Json",
+    "PgLsn",
+    "Record",
+    "Interval",
+    "Int4range",
+    "Int8range",
+    "Daterange",
+    "Numrange",
+    "Tsrange",
+    "Tstzrange",
+    "Int4multirange",
+    "Int8multirange",
+    "Datemultirange",
+    "Nummultirange",
+    "Tsmultirange",
+    "Tstzmultirange",
+    "SmallSerial",
+    "BigSerial",
+    "Serial",
+    "Bytea",
+    "Bpchar",
+    "Macaddr",
+    "Macaddr8",
+];
+
+const MYSQL_DIESEL_TYPES: &[&str] = &["TinyInt", "Tinyint", "Datetime", "Json"];
+
+/// Whether print-schema takes `name` for one of Diesel's own types on a backend whose own
+/// extra types are `specific`.
+fn is_diesel_type(name: &str, specific: &[&str]) -> bool {
+    COMMON_DIESEL_TYPES.contains(&name) || specific.contains(&name)
+}
+
+/// heck's `to_upper_camel_case` for the names print-schema sees: words split at characters
+/// that are not alphanumeric and at lower-to-upper case changes, each capitalised.
+fn upper_camel_case(name: &str) -> String {
+    let mut out = String::new();
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for ch in name.chars() {
+        if !ch.is_alphanumeric() {
+            if !word.is_empty() {
+                words.push(std::mem::take(&mut word));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if ch.is_uppercase() && prev_lower && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        prev_lower = ch.is_lowercase() || ch.is_ascii_digit();
+        word.push(ch);
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    for w in words {
+        let mut chars = w.chars();
+        if let Some(first) = chars.next() {
+            out.extend(first.to_uppercase());
+            out.push_str(&chars.as_str().to_lowercase());
+        }
+    }
+    out
+}
+
+/// Words `syn` does not accept as identifiers.
+const RESERVED: &[&str] = &[
+    "_", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
+    "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "Self", "self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Names `table!` keeps for itself.
+const TABLE_MACRO_NAMES: &[&str] = &["table", "columns", "is_nullable"];
+
+/// print-schema's Rust name for a table (`table = None`) or a column of `table`.
+pub fn rust_name(sql_name: &str, table: Option<&str>) -> String {
+    let mut name = String::new();
+    let mut last_was_underscore = false;
+    for (i, ch) in sql_name.chars().enumerate() {
+        if ch.is_ascii_alphanumeric() || ch == '_' {
+            if i == 0 && ch.is_ascii_digit() {
+                name.push('_');
+            }
+            name.push(ch);
+            last_was_underscore = false;
+        } else {
+            // A run of unmappable characters becomes one `_`.
+            if !last_was_underscore {
+                name.push('_');
+            }
+            last_was_underscore = true;
+        }
+    }
+    let reserved = name.is_empty()
+        || RESERVED.contains(&name.as_str())
+        || TABLE_MACRO_NAMES.contains(&name.as_str())
+        || (name.starts_with("__") && !name.ends_with('_'));
+    if reserved || table == Some(name.as_str()) {
+        name.push('_');
+    }
+    name
+}
+
+fn escape_rust_string(input: &str) -> String {
+    let hashes = input.chars().filter(|c| *c == '#').count();
+    if input.contains('"') {
+        let h = "#".repeat(hashes + 1);
+        format!("r{h}\"{input}\"{h}")
+    } else {
+        format!("\"{input}\"")
+    }
+}
+
+/// One table as print-schema sees it.
+struct Printed<'a> {
+    table: &'a Table,
+    rust_name: String,
+    /// Primary key column SQL names (SQLite's implicit `rowid` when none is declared).
+    primary_key: Vec<String>,
+    /// `(sql name, rust name, type, nullable)`, the implicit rowid first when there is one.
+    columns: Vec<(String, String, PrintedType, bool)>,
+}
+
+/// The tables print-schema prints: sorted, `__`-prefixed ones left out, and on PostgreSQL and
+/// MySQL only those with a primary key.
+fn printed_tables(schema: &Schema, backend: Backend) -> Vec<Printed<'_>> {
+    let mut tables: Vec<&Table> = schema
         .tables
         .iter()
-        .filter(|t| !t.primary_key.is_empty())
+        .filter(|t| !t.name.starts_with("__"))
+        .filter(|t| backend != Backend::Sqlite || !t.name.to_lowercase().starts_with("sqlite"))
+        .filter(|t| backend == Backend::Sqlite || !t.primary_key.is_empty())
         .collect();
+    tables.sort_by(|a, b| a.name.cmp(&b.name));
+    tables
+        .into_iter()
+        .filter_map(|table| {
+            let rust_table = rust_name(&table.name, None);
+            let mut columns: Vec<(String, String, PrintedType, bool)> = table
+                .columns
+                .iter()
+                .map(|c| {
+                    (
+                        c.name.clone(),
+                        rust_name(&c.name, Some(&rust_table)),
+                        printed_type(&c.ty, backend),
+                        c.nullable,
+                    )
+                })
+                .collect();
+            let primary_key = if table.primary_key.is_empty() {
+                // SQLite: the first rowid alias no column shadows.
+                let alias = ["rowid", "oid", "_rowid_"]
+                    .into_iter()
+                    .find(|a| table.columns.iter().all(|c| c.name != *a))?;
+                columns.insert(
+                    0,
+                    (
+                        alias.to_string(),
+                        rust_name(alias, Some(&rust_table)),
+                        PrintedType::plain("Integer"),
+                        false,
+                    ),
+                );
+                vec![alias.to_string()]
+            } else {
+                table.primary_key.clone()
+            };
+            Some(Printed {
+                table,
+                rust_name: rust_table,
+                primary_key,
+                columns,
+            })
+        })
+        .collect()
+}
+
+/// The whole `schema.rs` as `diesel print-schema` prints it for a database of this schema on
+/// `backend`.
+pub fn render_schema_rs(schema: &Schema, backend: Backend) -> String {
+    let tables = printed_tables(schema, backend);
+    let mut out = format!("{HEADER}\n");
+
+    render_custom_types(&mut out, &tables, backend);
+
     for table in &tables {
         out.push('\n');
         render_table(&mut out, table, backend);
     }
-    let mut joins = Vec::new();
-    for table in &tables {
-        for fk in &table.foreign_keys {
-            if fk.columns.len() == 1
-                && fk.ref_table != table.name
-                && tables.iter().any(|t| t.name == fk.ref_table)
-            {
-                joins.push(format!(
-                    "diesel::joinable!({} -> {} ({}));\n",
-                    table.name, fk.ref_table, fk.columns[0]
-                ));
-            }
-        }
-    }
-    joins.sort();
-    joins.dedup();
+
+    let joins = joinables(&tables);
     if !joins.is_empty() {
         out.push('\n');
         for join in joins {
             out.push_str(&join);
         }
     }
-    if tables.len() > 1 {
-        out.push_str("\ndiesel::allow_tables_to_appear_in_same_query!(\n");
-        for table in &tables {
-            let _ = writeln!(out, "    {},", table.name);
-        }
-        out.push_str(");\n");
+    if tables.len() >= 2 {
+        out.push('\n');
+        let names: Vec<&str> = tables.iter().map(|t| t.rust_name.as_str()).collect();
+        out.push_str(&allow_tables_macro(&names));
     }
     out
 }
 
-fn render_table(out: &mut String, table: &Table, backend: Backend) {
-    out.push_str("diesel::table! {\n");
-    let _ = writeln!(
-        out,
-        "    {} ({}) {{",
-        table.name,
-        table.primary_key.join(", ")
-    );
-    for column in &table.columns {
-        if let (SqlType::Varchar(n), false) = (&column.ty, backend == Backend::Sqlite) {
-            let _ = writeln!(out, "        #[max_length = {n}]");
-        }
-        let ty = diesel_type(&column.ty, backend);
-        if column.nullable {
-            let _ = writeln!(out, "        {} -> Nullable<{ty}>,", column.name);
-        } else {
-            let _ = writeln!(out, "        {} -> {ty},", column.name);
+/// The `pub mod sql_types` print-schema writes for types Diesel does not provide (PostgreSQL
+/// enums and other non-built-in types, MySQL `ENUM`/`SET`), with the derives of the
+/// `diesel.toml` that `diesel setup` writes.
+fn render_custom_types(out: &mut String, tables: &[Printed<'_>], backend: Backend) {
+    // (rust name, attribute)
+    let mut defs: Vec<(String, String)> = Vec::new();
+    for table in tables {
+        for (_, column_rust, ty, _) in &table.columns {
+            let Some(custom) = &ty.custom else { continue };
+            match backend {
+                Backend::Postgres => defs.push((
+                    ty.name.clone(),
+                    match &custom.schema {
+                        Some(schema) => format!(
+                            "#[diesel(postgres_type(name = {}, schema = {}))]",
+                            escape_rust_string(&custom.sql_name),
+                            escape_rust_string(schema)
+                        ),
+                        None => format!(
+                            "#[diesel(postgres_type(name = {}))]",
+                            escape_rust_string(&custom.sql_name)
+                        ),
+                    },
+                )),
+                Backend::Mysql => {
+                    let mut c = custom.sql_name.chars();
+                    let mysql_name: String = match c.next() {
+                        Some(f) => f.to_uppercase().chain(c).collect(),
+                        None => String::new(),
+                    };
+                    defs.push((
+                        mysql_custom_name(&table.rust_name, column_rust, &ty.name),
+                        format!("#[diesel(mysql_type(name = \"{mysql_name}\"))]"),
+                    ));
+                }
+                Backend::Sqlite => {}
+            }
         }
     }
+    if defs.is_empty() {
+        return;
+    }
+    defs.sort_by(|a, b| a.0.cmp(&b.0));
+    if backend == Backend::Postgres {
+        defs.dedup_by(|a, b| a.0 == b.0);
+    }
+    out.push_str("\npub mod sql_types {\n");
+    for (i, (name, attribute)) in defs.iter().enumerate() {
+        if i != 0 {
+            out.push('\n');
+        }
+        let _ = writeln!(out, "    #[derive({})]", CUSTOM_TYPE_DERIVES.join(", "));
+        let _ = writeln!(out, "    {attribute}");
+        let _ = writeln!(out, "    pub struct {name};");
+    }
+    out.push_str("}\n");
+}
+
+/// What print-schema derives on the SQL types it defines: `diesel setup`'s default
+/// `custom_type_derives` plus `SqlType`.
+const CUSTOM_TYPE_DERIVES: &[&str] = &[
+    "diesel::query_builder::QueryId",
+    "Clone",
+    "diesel::sql_types::SqlType",
+];
+
+/// MySQL custom types are named per column: `{table} {column} {type}` in UpperCamelCase.
+fn mysql_custom_name(table: &str, column: &str, ty: &str) -> String {
+    upper_camel_case(&format!("{table} {column} {ty}"))
+}
+
+fn render_table(out: &mut String, table: &Printed<'_>, backend: Backend) {
+    out.push_str("diesel::table! {\n");
+    // Imports of the custom types, as print-schema writes them.
+    let mut imported = BTreeSet::new();
+    let mut imports = Vec::new();
+    for (_, column_rust, ty, _) in &table.columns {
+        if ty.custom.is_none() {
+            continue;
+        }
+        let name = match backend {
+            Backend::Mysql => mysql_custom_name(&table.rust_name, column_rust, &ty.name),
+            _ => ty.name.clone(),
+        };
+        if imported.insert(name.clone()) {
+            imports.push(name);
+        }
+    }
+    if !imports.is_empty() {
+        out.push_str("    use diesel::sql_types::*;\n");
+        for name in &imports {
+            let _ = writeln!(out, "    use super::sql_types::{name};");
+        }
+        out.push('\n');
+    }
+    if table.rust_name != table.table.name {
+        let _ = writeln!(
+            out,
+            "    #[sql_name = {}]",
+            escape_rust_string(&table.table.name)
+        );
+    }
+    let pk: Vec<String> = table
+        .primary_key
+        .iter()
+        .map(|k| rust_name(k, Some(&table.rust_name)))
+        .collect();
+    let _ = writeln!(out, "    {} ({}) {{", table.rust_name, pk.join(", "));
+    for (sql, rust, ty, nullable) in &table.columns {
+        if rust != sql {
+            let _ = writeln!(out, "        #[sql_name = {}]", escape_rust_string(sql));
+        }
+        if let Some(n) = ty.max_length {
+            let _ = writeln!(out, "        #[max_length = {n}]");
+        }
+        let rendered = match (&ty.custom, backend) {
+            (Some(_), Backend::Mysql) => PrintedType {
+                name: mysql_custom_name(&table.rust_name, rust, &ty.name),
+                ..ty.clone()
+            }
+            .render(*nullable),
+            _ => ty.render(*nullable),
+        };
+        let _ = writeln!(out, "        {rust} -> {rendered},");
+    }
     out.push_str("    }\n}\n");
+}
+
+/// print-schema's `joinable!` lines: foreign keys of one column to another printed table's
+/// single-column primary key, unless another foreign key links the same two tables; sorted by
+/// child table, parent table and column.
+fn joinables(tables: &[Printed<'_>]) -> Vec<String> {
+    let printed = |name: &str| tables.iter().find(|t| t.table.name == name);
+    let pair = |a: &str, b: &str| {
+        if a <= b {
+            (a.to_string(), b.to_string())
+        } else {
+            (b.to_string(), a.to_string())
+        }
+    };
+    // Every foreign key between printed tables counts towards the "same two tables" rule; on
+    // SQLite a composite key counts once per column, which changes nothing here.
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for t in tables {
+        for fk in &t.table.foreign_keys {
+            pairs.push(pair(&t.table.name, &fk.ref_table));
+        }
+    }
+    let mut joins: Vec<((String, String, String), String)> = Vec::new();
+    for t in tables {
+        for fk in &t.table.foreign_keys {
+            if fk.ref_table == t.table.name || fk.columns.len() != 1 {
+                continue;
+            }
+            let Some(parent) = printed(&fk.ref_table) else {
+                continue;
+            };
+            // A SQLite key declared `REFERENCES parent` without columns means the parent's key.
+            let referenced = if fk.ref_columns.is_empty() {
+                &parent.primary_key
+            } else {
+                &fk.ref_columns
+            };
+            if parent.primary_key.len() != 1 || referenced.first() != parent.primary_key.first() {
+                continue;
+            }
+            let key = pair(&t.table.name, &fk.ref_table);
+            if pairs.iter().filter(|p| **p == key).count() > 1 {
+                continue;
+            }
+            joins.push((
+                (
+                    t.table.name.clone(),
+                    fk.ref_table.clone(),
+                    fk.columns[0].clone(),
+                ),
+                format!(
+                    "diesel::joinable!({} -> {} ({}));\n",
+                    t.rust_name,
+                    parent.rust_name,
+                    rust_name(&fk.columns[0], Some(&t.rust_name))
+                ),
+            ));
+        }
+    }
+    joins.sort();
+    joins.into_iter().map(|(_, line)| line).collect()
+}
+
+/// `diesel::allow_tables_to_appear_in_same_query!(...)` as rustfmt (default settings) formats
+/// the call print-schema writes with one table per line and a trailing comma: on one line when
+/// the list fits in rustfmt's call width, else one per line, or several per line when every
+/// name is short (rustfmt's "mixed" layout for short simple items).
+fn allow_tables_macro(names: &[&str]) -> String {
+    const OPEN: &str = "diesel::allow_tables_to_appear_in_same_query!(";
+    const MAX_WIDTH: usize = 100;
+    const FN_CALL_WIDTH: usize = 60;
+    const SHORT_ITEM: usize = 10;
+    // The call sits in a statement: `;` after `)`.
+    let one_line_width = MAX_WIDTH.saturating_sub(OPEN.len() + 2);
+    let total: usize = names.iter().map(|n| n.len()).sum::<usize>() + 2 * (names.len() - 1);
+    if total <= one_line_width.min(FN_CALL_WIDTH) {
+        return format!("{OPEN}{},);\n", names.join(", "));
+    }
+    let mut out = format!("{OPEN}\n");
+    if names.iter().all(|n| n.len() <= SHORT_ITEM) {
+        let width = MAX_WIDTH - 5;
+        let mut line = String::new();
+        for name in names {
+            let item = format!("{name},");
+            if !line.is_empty() && line.len() + 1 + item.len() > width {
+                let _ = writeln!(out, "    {line}");
+                line.clear();
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(&item);
+        }
+        let _ = writeln!(out, "    {line}");
+    } else {
+        for name in names {
+            let _ = writeln!(out, "    {name},");
+        }
+    }
+    out.push_str(");\n");
+    out
 }
 
 #[cfg(test)]
@@ -131,5 +926,331 @@ mod tests {
         });
         let text = render_schema_rs(&Schema::new(vec![users, posts]), Backend::Sqlite);
         insta::assert_snapshot!(text);
+    }
+
+    fn table(name: &str, key: &[&str], columns: Vec<Column>) -> Table {
+        let mut table = Table::new(name);
+        table.columns = columns;
+        table.primary_key = key.iter().map(|k| k.to_string()).collect();
+        table
+    }
+
+    fn int(name: &str) -> Column {
+        Column::new(name, SqlType::Integer)
+    }
+
+    fn fk(columns: &[&str], ref_table: &str, ref_columns: &[&str]) -> ForeignKey {
+        ForeignKey {
+            name: format!("fk_{}_{ref_table}", columns.join("_")),
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            ref_table: ref_table.into(),
+            ref_columns: ref_columns.iter().map(|c| c.to_string()).collect(),
+            on_delete: Default::default(),
+            on_update: Default::default(),
+        }
+    }
+
+    /// Every vocabulary type, not null and nullable.
+    fn vocabulary() -> Schema {
+        let types = [
+            SqlType::SmallInt,
+            SqlType::Integer,
+            SqlType::BigInt,
+            SqlType::Real,
+            SqlType::Double,
+            SqlType::Numeric(Some((10, 2))),
+            SqlType::Numeric(None),
+            SqlType::Boolean,
+            SqlType::Text,
+            SqlType::Varchar(120),
+            SqlType::Binary,
+            SqlType::Date,
+            SqlType::Time,
+            SqlType::Timestamp,
+            SqlType::TimestampTz,
+            SqlType::Uuid,
+            SqlType::Json,
+        ];
+        let mut columns = vec![Column {
+            auto_increment: true,
+            ..Column::new("id", SqlType::BigInt)
+        }];
+        for (i, ty) in types.iter().enumerate() {
+            columns.push(Column::new(format!("c{i}"), ty.clone()));
+            columns.push(Column {
+                nullable: true,
+                ..Column::new(format!("c{i}_null"), ty.clone())
+            });
+        }
+        Schema::new(vec![table("all_types", &["id"], columns)])
+    }
+
+    #[test]
+    fn vocabulary_on_each_backend() {
+        for (name, backend) in [
+            ("sqlite", Backend::Sqlite),
+            ("postgres", Backend::Postgres),
+            ("mysql", Backend::Mysql),
+        ] {
+            insta::assert_snapshot!(
+                format!("vocabulary_{name}"),
+                render_schema_rs(&vocabulary(), backend)
+            );
+        }
+    }
+
+    #[test]
+    fn an_empty_schema_is_the_header_alone() {
+        assert_eq!(
+            render_schema_rs(&Schema::default(), Backend::Postgres),
+            "// @generated automatically by Diesel CLI.\n"
+        );
+    }
+
+    #[test]
+    fn rust_names_follow_print_schema() {
+        for (sql, table, rust) in [
+            ("posts", None, "posts"),
+            ("type", None, "type_"),
+            ("match", None, "match_"),
+            ("order", None, "order"),
+            ("self", Some("t"), "self_"),
+            ("table", Some("t"), "table_"),
+            ("columns", Some("t"), "columns_"),
+            ("is_nullable", Some("t"), "is_nullable_"),
+            ("due date", Some("t"), "due_date"),
+            ("a  b", Some("t"), "a_b"),
+            ("a_ b", Some("t"), "a__b"),
+            ("1st", Some("t"), "_1st"),
+            ("1weird table", None, "_1weird_table"),
+            ("__x", Some("t"), "__x_"),
+            ("__x_", Some("t"), "__x_"),
+            ("Due Date", Some("t"), "Due_Date"),
+            ("posts", Some("posts"), "posts_"),
+        ] {
+            assert_eq!(rust_name(sql, table), rust, "{sql}");
+        }
+    }
+
+    /// print-schema's joinable rules, checked against its output for the same tables.
+    #[test]
+    fn joinable_only_for_unambiguous_single_column_keys_to_a_single_key() {
+        let parent = table("parent", &["id"], vec![int("id"), int("code")]);
+        let pair = table("pair", &["k1", "k2"], vec![int("k1"), int("k2")]);
+        let mut child = table(
+            "child",
+            &["id"],
+            vec![
+                int("id"),
+                int("parent_id"),
+                int("code"),
+                int("k1"),
+                int("k2"),
+            ],
+        );
+        child.foreign_keys = vec![
+            fk(&["parent_id"], "parent", &["id"]),
+            // To a composite key: no joinable.
+            fk(&["k1", "k2"], "pair", &["k1", "k2"]),
+        ];
+        // Two keys to the same table: neither.
+        let mut message = table(
+            "message",
+            &["id"],
+            vec![int("id"), int("sender_id"), int("recipient_id")],
+        );
+        message.foreign_keys = vec![
+            fk(&["sender_id"], "parent", &["id"]),
+            fk(&["recipient_id"], "parent", &["id"]),
+        ];
+        // To itself, to a column that is not the key, to a hidden table: none.
+        let mut other = table(
+            "other",
+            &["id"],
+            vec![int("id"), int("up_id"), int("code"), int("h")],
+        );
+        other.foreign_keys = vec![
+            fk(&["up_id"], "other", &["id"]),
+            fk(&["code"], "parent", &["code"]),
+            fk(&["h"], "__hidden", &["id"]),
+        ];
+        // A key each way between two tables: neither.
+        let mut a = table("a", &["id"], vec![int("id"), int("b_id")]);
+        a.foreign_keys = vec![fk(&["b_id"], "b", &["id"])];
+        let mut b = table("b", &["id"], vec![int("id"), int("a_id")]);
+        b.foreign_keys = vec![fk(&["a_id"], "a", &["id"])];
+        // A keyword table: its Rust name.
+        let mut kw = table("match", &["id"], vec![int("id"), int("type")]);
+        kw.foreign_keys = vec![fk(&["type"], "parent", &["id"])];
+        let hidden = table("__hidden", &["id"], vec![int("id")]);
+        let schema = Schema::new(vec![parent, pair, child, message, other, a, b, kw, hidden]);
+        let text = render_schema_rs(&schema, Backend::Postgres);
+        let joins: Vec<&str> = text.lines().filter(|l| l.contains("joinable")).collect();
+        assert_eq!(
+            joins,
+            [
+                "diesel::joinable!(child -> parent (parent_id));",
+                "diesel::joinable!(match_ -> parent (type_));",
+            ]
+        );
+        assert!(!text.contains("__hidden"), "{text}");
+        assert!(
+            text.contains("    #[sql_name = \"match\"]\n    match_ (id) {\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn sqlite_keys_a_table_without_primary_key_by_rowid() {
+        let plain = table("plain", &[], vec![int("x")]);
+        let shadowed = table("shadowed", &[], vec![Column::new("rowid", SqlType::Text)]);
+        let mut child = table("child", &["id"], vec![int("id"), int("plain_id")]);
+        child.foreign_keys = vec![fk(&["plain_id"], "plain", &[])];
+        let schema = Schema::new(vec![plain, shadowed, child]);
+        insta::assert_snapshot!(render_schema_rs(&schema, Backend::Sqlite));
+        // PostgreSQL and MySQL: print-schema refuses such tables; they are left out.
+        let text = render_schema_rs(&schema, Backend::Postgres);
+        assert!(!text.contains("plain ("), "{text}");
+    }
+
+    /// Types outside the vocabulary as PostgreSQL introspection spells them; the expected text
+    /// is what print-schema 2.3.14 printed for such a table (with `diesel setup`'s derives).
+    #[test]
+    fn postgres_custom_types() {
+        let columns = [
+            ("m", "mood", false),
+            ("m2", "mood", true),
+            ("w", "\"Weird Type\"", true),
+            ("arr", "integer[]", false),
+            ("tarr", "text[]", true),
+            ("ch", "character(10)", false),
+            ("ch1", "character(1)", true),
+            ("j", "json", true),
+            ("iv", "interval", true),
+            ("ip", "inet", true),
+            ("tz", "time with time zone", true),
+            ("x", "xml", true),
+        ];
+        let mut cols = vec![int("id")];
+        for (name, ty, nullable) in columns {
+            cols.push(Column {
+                nullable,
+                ..Column::new(name, SqlType::Custom(ty.into()))
+            });
+        }
+        let schema = Schema::new(vec![table("things", &["id"], cols)]);
+        insta::assert_snapshot!(render_schema_rs(&schema, Backend::Postgres));
+    }
+
+    /// MySQL column types outside the vocabulary, as `COLUMN_TYPE` spells them; checked against
+    /// print-schema 2.3.14 on MariaDB.
+    #[test]
+    fn mysql_custom_types() {
+        let columns = [
+            ("st", "enum('a','bb')", false),
+            ("st2", "enum('x')", true),
+            ("ss", "set('p','q')", true),
+            ("b", "tinyint(1)", true),
+            ("ti", "tinyint(4)", true),
+            ("mt", "mediumtext", true),
+            ("vb", "varbinary(10)", true),
+            ("bn", "binary(4)", true),
+            ("yr", "year(4)", true),
+            ("bt", "bit(1)", true),
+            ("ub", "bigint(20) unsigned", false),
+            ("ch", "char(5)", true),
+        ];
+        let mut cols = vec![Column::new(
+            "id",
+            SqlType::Custom("int(10) unsigned".into()),
+        )];
+        for (name, ty, nullable) in columns {
+            cols.push(Column {
+                nullable,
+                ..Column::new(name, SqlType::Custom(ty.into()))
+            });
+        }
+        let schema = Schema::new(vec![table("things", &["id"], cols)]);
+        insta::assert_snapshot!(render_schema_rs(&schema, Backend::Mysql));
+    }
+}
+
+#[cfg(test)]
+mod layout_tests {
+    use super::*;
+
+    /// rustfmt on the call as print-schema writes it, or `None` without rustfmt.
+    fn rustfmt(names: &[&str]) -> Option<String> {
+        use std::io::Write as _;
+        let mut source = String::from("diesel::allow_tables_to_appear_in_same_query!(\n");
+        for name in names {
+            source.push_str(&format!("    {name},\n"));
+        }
+        source.push_str(");\n");
+        let mut child = std::process::Command::new("rustfmt")
+            .args(["--edition", "2015"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .ok()?;
+        child.stdin.take()?.write_all(source.as_bytes()).ok()?;
+        let out = child.wait_with_output().ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8(out.stdout).unwrap())
+    }
+
+    #[test]
+    fn allow_tables_layout_matches_rustfmt() {
+        let mut seed = 0x2545_f491_u64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        // The edges: one line up to 52 characters of names and separators; lines of short
+        // names up to 95 characters.
+        let edges: Vec<Vec<String>> = vec![
+            vec!["a".repeat(20), "b".repeat(30)],
+            vec!["a".repeat(20), "b".repeat(31)],
+            vec!["a".repeat(10), "b".repeat(40)],
+            (0..8).map(|i| format!("t{i:09}")).collect(),
+            (0..9).map(|i| format!("t{i:09}")).collect(),
+            (0..16).map(|i| format!("t{i:09}")).collect(),
+            (0..24).map(|i| format!("t{i:04}")).collect(),
+            (0..25).map(|i| format!("t{i:04}")).collect(),
+        ];
+        for names in &edges {
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            let Some(expected) = rustfmt(&names) else {
+                eprintln!("rustfmt not found: layout not compared");
+                return;
+            };
+            assert_eq!(allow_tables_macro(&names), expected, "{names:?}");
+        }
+        let mut checked = 0;
+        for case in 0..200 {
+            let count = 2 + next(if case % 2 == 0 { 8 } else { 20 }) as usize;
+            let long = case % 3 == 0;
+            let names: Vec<String> = (0..count)
+                .map(|i| {
+                    let len = 1 + next(if long { 30 } else { 11 }) as usize;
+                    let mut name = format!("t{i}");
+                    while name.len() < len {
+                        name.push((b'a' + next(26) as u8) as char);
+                    }
+                    name
+                })
+                .collect();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            let Some(expected) = rustfmt(&names) else {
+                eprintln!("rustfmt not found: layout not compared");
+                return;
+            };
+            assert_eq!(allow_tables_macro(&names), expected, "{names:?}");
+            checked += 1;
+        }
+        assert_eq!(checked, 200);
     }
 }

@@ -24,6 +24,7 @@ pub mod error;
 pub mod introspect;
 pub mod migration;
 pub mod model;
+pub mod model_source;
 pub mod program;
 pub mod runner;
 pub mod schema;

@@ -330,33 +330,36 @@ impl<'a> Runner<'a> {
         Ok(rows)
     }
 
-    /// A database with no history whose tables the first migrations would create is one that
+    /// A database with no history whose tables the first migration would create is one that
     /// already has this schema (say, the production copy of an adopted project): nothing runs,
-    /// and the error names the tables and the way out.
-    fn refuse_existing_tables(&mut self, end: usize) -> Result<()> {
-        let mut created: Vec<(String, &'static str)> = Vec::new();
-        for m in &self.set.ordered[..end] {
-            for op in m.up_operations() {
-                if let Operation::CreateTable(t) = op {
-                    created.push((t.name, m.revision));
-                }
-            }
-        }
+    /// and the error names the tables and the way out. Checked under the migrator lock, so a
+    /// concurrent migrator's fresh tables are never mistaken for such a database.
+    fn refuse_existing_tables(&mut self, m: &EmbeddedMigration) -> Result<()> {
+        let created: Vec<String> = m
+            .up_operations()
+            .into_iter()
+            .filter_map(|op| match op {
+                Operation::CreateTable(t) => Some(t.name),
+                _ => None,
+            })
+            .collect();
         if created.is_empty() {
             return Ok(());
         }
         let existing = self.conn.table_names()?;
-        let clashes: Vec<&(String, &str)> = created
-            .iter()
-            .filter(|(t, _)| existing.contains(t))
+        let clashes: Vec<String> = created
+            .into_iter()
+            .filter(|t| existing.contains(t))
+            .map(|t| format!("`{t}`"))
             .collect();
-        let Some((_, first)) = clashes.first() else {
+        if clashes.is_empty() {
             return Ok(());
-        };
-        let last = clashes.iter().map(|(_, r)| *r).max().unwrap_or(first);
+        }
         Err(Error::History(format!(
-            "the database has no migration history but already holds table(s) {} that revision {first} would create; nothing was run. If it already has this schema, record that with `migrate-cli stamp {last}`",
-            clashes.iter().map(|(t, _)| format!("`{t}`")).collect::<Vec<_>>().join(", ")
+            "the database has no migration history but already holds table(s) {} that revision {} would create; nothing was run. If it already has this schema, record that with `migrate-cli stamp <the revision it is at>` (for example `stamp {}`)",
+            clashes.join(", "),
+            m.revision,
+            m.revision
         )))
     }
 
@@ -465,9 +468,7 @@ impl<'a> Runner<'a> {
         self.refuse_dirty()?;
         let end = self.target_index(target, true)?;
         let applied: BTreeSet<String> = self.applied()?.into_iter().map(|r| r.revision).collect();
-        if applied.is_empty() {
-            self.refuse_existing_tables(end)?;
-        }
+
         for i in 0..end {
             let m = self.set.ordered[i];
             if applied.contains(m.revision) {
@@ -503,13 +504,13 @@ impl<'a> Runner<'a> {
         statements: &[String],
         started: Instant,
     ) -> Result<bool> {
-        if self
-            .locked_history()?
-            .iter()
-            .any(|r| r.revision == m.revision)
-        {
+        let history = self.locked_history()?;
+        if history.iter().any(|r| r.revision == m.revision) {
             self.conn.commit()?;
             return Ok(false);
+        }
+        if history.is_empty() {
+            self.refuse_existing_tables(m)?;
         }
         let row = |state: &str, duration: i64| HistoryRow {
             revision: m.revision.to_string(),

@@ -391,8 +391,31 @@ pub fn apply(
     start: &Schema,
     operations: &[Operation],
 ) -> Result<Schema, String> {
-    let (statements, end) = render_all(&SqliteDialect, start, operations)
-        .map_err(|e| format!("{what}: rendering: {e}"))?;
+    apply_as(conn, what, start, operations, Rendering::OneByOne)
+}
+
+/// How operations become SQLite statements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rendering {
+    /// `render_all`: each operation on its own, as the runner renders them.
+    OneByOne,
+    /// `SqliteDialect::render_merged`: one rebuild per run of changes to one table.
+    Merged,
+}
+
+/// Renders `operations` from `start` as `rendering` says and runs them.
+pub fn apply_as(
+    conn: &mut SqliteConnection,
+    what: &str,
+    start: &Schema,
+    operations: &[Operation],
+    rendering: Rendering,
+) -> Result<Schema, String> {
+    let rendered = match rendering {
+        Rendering::OneByOne => render_all(&SqliteDialect, start, operations),
+        Rendering::Merged => SqliteDialect.render_merged(start, operations),
+    };
+    let (statements, end) = rendered.map_err(|e| format!("{what}: rendering: {e}"))?;
     run_statements(conn, what, &statements)?;
     Ok(end)
 }
@@ -567,8 +590,8 @@ fn assert_rows_survive(
 }
 
 /// The whole SQLite round trip of one scenario.
-pub fn round_trip(scenario: &Scenario, plan: &Plan) {
-    let name = scenario.name;
+pub fn round_trip(scenario: &Scenario, plan: &Plan, rendering: Rendering) {
+    let name = &format!("{} ({rendering:?})", scenario.name);
     let mut conn = connect();
     let create = diff(&Schema::default(), &scenario.before).unwrap().up;
     apply(
@@ -621,8 +644,14 @@ pub fn round_trip(scenario: &Scenario, plan: &Plan) {
             .collect();
         run_statements(&mut conn, "emptying", &wipe).unwrap();
     }
-    let start = apply(&mut conn, &format!("{name}: down"), &end, &plan.down)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let start = apply_as(
+        &mut conn,
+        &format!("{name}: down"),
+        &end,
+        &plan.down,
+        rendering,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         by_column_name(start),
         by_column_name(scenario.before.clone()),
@@ -641,11 +670,12 @@ pub fn round_trip(scenario: &Scenario, plan: &Plan) {
     }
 
     // up again
-    apply(
+    apply_as(
         &mut conn,
         &format!("{name}: up again"),
         &scenario.before,
         &plan.up,
+        rendering,
     )
     .unwrap_or_else(|e| panic!("{e}"));
     assert_live_is(

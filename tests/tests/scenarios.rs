@@ -6,11 +6,12 @@
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use migrate_core::codegen::{render_module, ModuleHeader};
+use migrate_core::dialect::{render_all, Dialect, SqliteDialect};
 use migrate_core::diff::ChangeKind;
 use migrate_core::schema::{DefaultValue, FkAction, SqlType, Table};
 use migrate_tests::scenario::scalar;
 use migrate_tests::scenario::{
-    bare_table, round_trip, sqlite_sql, table, Data, Scenario, TableBuilder,
+    bare_table, round_trip, sqlite_sql, table, Data, Rendering, Scenario, TableBuilder,
 };
 use migrate_tests::{text, Project};
 
@@ -731,8 +732,41 @@ fn modules_and_sql_are_deterministic_and_snapshotted() {
 #[test]
 fn sqlite_round_trip_keeps_rows() {
     for scenario in catalogue() {
-        round_trip(&scenario, &scenario.plan());
+        round_trip(&scenario, &scenario.plan(), Rendering::OneByOne);
     }
+}
+
+/// The same round trips with one rebuild per run of changes to a table.
+#[test]
+fn sqlite_round_trip_keeps_rows_with_merged_rebuilds() {
+    for scenario in catalogue() {
+        round_trip(&scenario, &scenario.plan(), Rendering::Merged);
+    }
+    let blog = catalogue()
+        .into_iter()
+        .find(|s| s.name == "blog_evolution")
+        .unwrap();
+    let plan = blog.plan();
+    let rebuilds = |statements: Vec<String>| {
+        statements
+            .iter()
+            .filter(|s| s.starts_with("CREATE TABLE \"__migrate_new_posts\""))
+            .count()
+    };
+    // One operation at a time, as the dialect renders each.
+    let mut schema = blog.before.clone();
+    let mut one_by_one = Vec::new();
+    for op in &plan.up {
+        let before = schema.clone();
+        op.apply(&mut schema).unwrap();
+        one_by_one.extend(SqliteDialect.render(op, &before, &schema).unwrap());
+    }
+    let merged = SqliteDialect
+        .render_merged(&blog.before, &plan.up)
+        .unwrap()
+        .0;
+    assert_eq!(rebuilds(one_by_one), 4);
+    assert_eq!(rebuilds(merged), 2);
 }
 
 #[test]

@@ -1,4 +1,4 @@
-// @generated automatically by migrate-cli from migrations/snapshot.json.
+// @generated automatically by Diesel CLI.
 
 diesel::table! {
     posts (id) {

@@ -41,6 +41,11 @@ fn ensure_history<C: SimpleConnection>(
     }
 }
 
+/// A driver message on one line (libpq's span several).
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn count(rows: diesel::QueryResult<Vec<Count>>) -> Result<bool> {
     let rows = rows.map_err(db_err("reading the history table"))?;
     Ok(rows.first().is_some_and(|c| c.n > 0))
@@ -68,7 +73,7 @@ mod pg {
         pub fn open(url: &str) -> Result<Self> {
             let conn = PgConnection::establish(url).map_err(|e| Error::Connect {
                 url: mask_url(url),
-                message: e.to_string().replace(url, &mask_url(url)),
+                message: one_line(&e.to_string().replace(url, &mask_url(url))),
             })?;
             Ok(PgMigrationConnection { conn })
         }
@@ -160,7 +165,7 @@ mod my {
         pub fn open(url: &str) -> Result<Self> {
             let conn = MysqlConnection::establish(url).map_err(|e| Error::Connect {
                 url: mask_url(url),
-                message: e.to_string().replace(url, &mask_url(url)),
+                message: one_line(&e.to_string().replace(url, &mask_url(url))),
             })?;
             Ok(MysqlMigrationConnection { conn })
         }

@@ -110,6 +110,10 @@ pub fn render_all(
     start: &Schema,
     operations: &[Operation],
 ) -> Result<(Vec<String>, Schema)> {
+    if dialect.backend() == Backend::Sqlite {
+        // One rebuild per run of changes to a table, not one per change.
+        return SqliteDialect.render_merged(start, operations);
+    }
     let mut schema = start.clone();
     let mut statements = Vec::new();
     for op in operations {

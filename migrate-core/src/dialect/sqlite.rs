@@ -89,12 +89,7 @@ impl Dialect for SqliteDialect {
                     (was_nullable, column.nullable, &column.default)
                 {
                     // Rows holding NULL take the default before NOT NULL holds.
-                    out.push(format!(
-                        "UPDATE {} SET {col} = {} WHERE {col} IS NULL",
-                        self.quote(table),
-                        self.default_sql(default),
-                        col = self.quote(&column.name)
-                    ));
+                    out.push(self.fill_nulls(table, &column.name, default));
                 }
                 out.extend(self.rebuild(before_table, table_in(after, table)?));
                 out
@@ -180,9 +175,10 @@ impl SqliteDialect {
 
     fn column_def(&self, table: &Table, column: &Column) -> String {
         if table.is_auto_increment_key(column) {
-            // Only this exact spelling makes the column an alias of the rowid.
+            // Only a key declared exactly `INTEGER` is an alias of the rowid; NOT NULL says what
+            // the rowid already is, so Diesel's print-schema does not call it nullable.
             return format!(
-                "{} INTEGER PRIMARY KEY AUTOINCREMENT",
+                "{} INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT",
                 self.quote(&column.name)
             );
         }
@@ -278,6 +274,120 @@ impl SqliteDialect {
             && !is_constrained(table, &column.name)
     }
 
+    /// The table `op` rebuilds, when it needs a rebuild.
+    fn rebuilt_table<'a>(
+        &self,
+        op: &'a Operation,
+        before: &Schema,
+        after: &Schema,
+    ) -> Option<&'a str> {
+        match op {
+            Operation::AddColumn { table, column } => {
+                let after_table = after.table(table)?;
+                (!self.can_add_in_place(after_table, column)).then_some(table.as_str())
+            }
+            Operation::DropColumn { table, column } => {
+                is_constrained(before.table(table)?, column).then_some(table.as_str())
+            }
+            Operation::AlterColumn { table, .. }
+            | Operation::SetPrimaryKey { table, .. }
+            | Operation::AddUnique { table, .. }
+            | Operation::DropUnique { table, .. }
+            | Operation::AddForeignKey { table, .. }
+            | Operation::DropForeignKey { table, .. }
+            | Operation::AddCheck { table, .. }
+            | Operation::DropCheck { table, .. } => Some(table.as_str()),
+            _ => None,
+        }
+    }
+
+    /// Renders `operations` from `start` as [`render_all`](super::render_all) does, except that
+    /// consecutive operations that each rebuild the same table share one rebuild: one copy of
+    /// the rows instead of one per change. Rows that hold NULL in a column made NOT NULL with a
+    /// default take it first, as with one operation at a time.
+    pub fn render_merged(
+        &self,
+        start: &Schema,
+        operations: &[Operation],
+    ) -> Result<(Vec<String>, Schema)> {
+        struct Run {
+            table: String,
+            before: Table,
+            after: Table,
+            fills: Vec<String>,
+        }
+        let flush = |run: Option<Run>, out: &mut Vec<String>| {
+            if let Some(run) = run {
+                out.extend(run.fills);
+                out.extend(self.rebuild(&run.before, &run.after));
+            }
+        };
+        let mut schema = start.clone();
+        let mut out = Vec::new();
+        let mut run: Option<Run> = None;
+        for op in operations {
+            let before = schema.clone();
+            op.apply(&mut schema)?;
+            // Columns and indexes of the table being rebuilt ride along with the rebuild.
+            let joins = match op {
+                Operation::AddColumn { table, .. }
+                | Operation::DropColumn { table, .. }
+                | Operation::CreateIndex { table, .. }
+                | Operation::DropIndex { table, .. } => {
+                    run.as_ref().is_some_and(|r| r.table == *table)
+                }
+                _ => false,
+            };
+            let table = match (self.rebuilt_table(op, &before, &schema), &run) {
+                (Some(table), _) => table.to_string(),
+                (None, Some(current)) if joins => current.table.clone(),
+                (None, _) => {
+                    flush(run.take(), &mut out);
+                    out.extend(self.render(op, &before, &schema)?);
+                    continue;
+                }
+            };
+            if run.as_ref().is_some_and(|r| r.table != table) {
+                flush(run.take(), &mut out);
+            }
+            let current = run.get_or_insert_with(|| Run {
+                table: table.clone(),
+                before: before
+                    .table(&table)
+                    .cloned()
+                    .unwrap_or_else(|| Table::new(&table)),
+                after: Table::new(&table),
+                fills: Vec::new(),
+            });
+            current.after = table_in(&schema, &table)?.clone();
+            if let Operation::AlterColumn { column, .. } = op {
+                let was_nullable = current
+                    .before
+                    .column(&column.name)
+                    .is_some_and(|c| c.nullable);
+                if let (true, false, Some(default)) =
+                    (was_nullable, column.nullable, &column.default)
+                {
+                    current
+                        .fills
+                        .push(self.fill_nulls(&table, &column.name, default));
+                }
+            }
+        }
+        flush(run.take(), &mut out);
+        Ok((out, schema))
+    }
+
+    /// Sets `column` to `default` where it holds NULL.
+    fn fill_nulls(&self, table: &str, column: &str, default: &DefaultValue) -> String {
+        format!(
+            "UPDATE {} SET {col} = {} WHERE {col} IS NULL",
+            self.quote(table),
+            self.default_sql(default),
+            col = self.quote(column)
+        )
+    }
+
     /// SQLite's documented procedure for changes `ALTER TABLE` cannot make: a new table of the
     /// target shape, every row copied, the old table dropped, the new one renamed, indexes
     /// recreated. The runner switches foreign-key enforcement off outside the transaction and
@@ -366,5 +476,46 @@ mod tests {
         m.drop_column("posts", "author_id");
         let (sql, _) = render_all(&SqliteDialect, &schema, m.operations()).unwrap();
         insta::assert_snapshot!(sql.join(";\n"));
+    }
+
+    #[test]
+    fn changes_to_one_table_share_one_rebuild() {
+        let mut m = Migration::new();
+        m.create_table("users", |t| {
+            t.column("id", SqlType::Integer).auto_increment();
+            t.column("name", SqlType::Text).nullable();
+            t.primary_key(&["id"]);
+        });
+        let (_, start) = render_all(&SqliteDialect, &Schema::default(), m.operations()).unwrap();
+        let mut m = Migration::new();
+        m.alter_column("users", "name", SqlType::Text)
+            .default("anonymous");
+        m.add_unique("users", "uq_users_name", &["name"]);
+        m.create_index("users", "ix_users_name", &["name"]);
+        m.add_column("users", "bio", SqlType::Text).nullable();
+        // One operation at a time, as a dialect renders each.
+        let mut end = start.clone();
+        let mut one_by_one = Vec::new();
+        for op in m.operations() {
+            let before = end.clone();
+            op.apply(&mut end).unwrap();
+            one_by_one.extend(SqliteDialect.render(op, &before, &end).unwrap());
+        }
+        let (merged, merged_end) = SqliteDialect.render_merged(&start, m.operations()).unwrap();
+        assert_eq!(merged_end, end);
+        let rebuilds =
+            |sql: &[String]| sql.iter().filter(|s| s.starts_with("CREATE TABLE")).count();
+        assert_eq!(rebuilds(&one_by_one), 2);
+        assert_eq!(rebuilds(&merged), 1);
+        assert_eq!(
+            merged[0],
+            "UPDATE \"users\" SET \"name\" = 'anonymous' WHERE \"name\" IS NULL"
+        );
+        assert!(merged[1].contains("CONSTRAINT \"uq_users_name\" UNIQUE (\"name\")"));
+        assert!(merged[1].contains("\"bio\" TEXT"), "{}", merged[1]);
+        assert_eq!(
+            merged.last().unwrap(),
+            "CREATE INDEX \"ix_users_name\" ON \"users\" (\"name\")"
+        );
     }
 }

@@ -1,0 +1,597 @@
+//! `adopt [--models FILE]`: an existing Diesel project and its live database become the starting
+//! point: `migrate.toml`, the snapshot, a baseline migration recorded as applied without running
+//! it, and (with `--models`) one `#[derive(Model)]` struct per table.
+//!
+//! Nothing in the database is touched but the history table, which gets the baseline's row.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use migrate_core::codegen::{render_module, ModuleHeader};
+// Diesel's derives name `diesel::`; this binary reaches Diesel through migrate-core.
+use migrate_core::connection::{connect, insert_history, HistoryRow, MigrationConnection};
+use migrate_core::dialect::Backend;
+use migrate_core::diesel;
+use migrate_core::diff::diff;
+use migrate_core::error::mask_url;
+use migrate_core::model_source::{expressible, render_models};
+use migrate_core::schema::Schema;
+use migrate_core::snapshot::{write_atomic, Snapshot};
+
+use crate::commands::{backend_of, next_revision, now_secs, rustfmt, Context};
+use crate::config::{self, Config};
+use crate::error::CliError;
+
+/// Diesel's own history table, left out of the adopted schema.
+pub(crate) const DIESEL_TABLE: &str = "__diesel_schema_migrations";
+
+/// The message (and file name) of the baseline migration.
+const BASELINE_MESSAGE: &str = "baseline adopted from the database";
+
+/// Folders for this tool's migrations, the first that is free: never Diesel's `migrations/`.
+const MIGRATIONS_DIRS: &[&str] = &["migrate", "schema_migrations", "migrate_migrations"];
+
+/// What `diesel.toml` says about the project, with Diesel's defaults.
+struct DieselToml {
+    /// `[print_schema] file`.
+    schema_file: Option<String>,
+    /// `[migrations_directory] dir`, default `migrations`.
+    migrations_dir: String,
+}
+
+fn read_diesel_toml(dir: &Path) -> Result<DieselToml, CliError> {
+    let path = dir.join("diesel.toml");
+    let mut out = DieselToml {
+        schema_file: None,
+        migrations_dir: "migrations".into(),
+    };
+    if !path.is_file() {
+        return Ok(out);
+    }
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
+    let value: toml::Table = toml::from_str(&text)
+        .map_err(|e| CliError::new(format!("{}: {}", path.display(), e.message())))?;
+    let string = |section: &str, key: &str| {
+        value
+            .get(section)
+            .and_then(|s| s.get(key))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    out.schema_file = string("print_schema", "file");
+    if let Some(dir) = string("migrations_directory", "dir") {
+        out.migrations_dir = dir;
+    }
+    Ok(out)
+}
+
+/// The versions of the Diesel migrations in `dir`, as Diesel reads them from the folder names
+/// (the part before the first `_`, dashes removed), with the folder names.
+fn diesel_migrations(dir: &Path) -> Result<Vec<(String, String)>, CliError> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(Vec::new());
+    };
+    let mut found = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| CliError::new(format!("{}: {e}", dir.display())))?;
+        let path = entry.path();
+        if !path.is_dir() || !path.join("up.sql").is_file() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let version = name.split('_').next().unwrap_or("").replace('-', "");
+        if !version.is_empty() {
+            found.push((version, name));
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// What the database holds that is not a model: expression and partial indexes, views,
+/// triggers. Each is listed as left alone; the indexes are also taken out of `schema` (SQLite's
+/// introspection reads them as plain indexes over the columns it can name).
+fn left_alone(url: &str, schema: &mut Schema) -> Result<Vec<String>, CliError> {
+    let objects = special_objects(url)?;
+    let mut notes = Vec::new();
+    for (kind, name, table) in objects {
+        if kind == "index" {
+            if let Some(t) = schema.table_mut(&table) {
+                t.indexes.retain(|i| i.name != name);
+            }
+            notes.push(format!(
+                "index {name} on {table} (an expression or partial index)"
+            ));
+        } else if kind == "trigger" {
+            notes.push(format!("trigger {name} on {table}"));
+        } else {
+            notes.push(format!("{kind} {name}"));
+        }
+    }
+    Ok(notes)
+}
+
+/// `(kind, name, table)` of every expression or partial index, view and trigger (and, on
+/// PostgreSQL, function).
+fn special_objects(url: &str) -> Result<Vec<(String, String, String)>, CliError> {
+    use diesel::prelude::*;
+    use diesel::sql_types::Text;
+
+    #[derive(QueryableByName)]
+    #[allow(dead_code)]
+    struct Object {
+        #[diesel(sql_type = Text)]
+        kind: String,
+        #[diesel(sql_type = Text)]
+        name: String,
+        #[diesel(sql_type = Text)]
+        tbl: String,
+    }
+    let query_error = |e: diesel::result::Error| {
+        CliError::new(format!(
+            "{}: reading indexes, views and triggers: {e}",
+            mask_url(url)
+        ))
+    };
+    let connect_error =
+        |e: diesel::ConnectionError| CliError::new(format!("{}: {e}", mask_url(url)));
+    #[allow(unused_variables)]
+    let rows: Vec<Object> = match Backend::from_url(url)? {
+        #[cfg(feature = "sqlite")]
+        Backend::Sqlite => {
+            let path = migrate_core::connection::sqlite_path(url);
+            let mut conn = diesel::SqliteConnection::establish(path).map_err(connect_error)?;
+            diesel::sql_query(
+                "SELECT 'index' AS kind, il.name AS name, m.name AS tbl \
+                 FROM sqlite_master m, pragma_index_list(m.name) il \
+                 WHERE m.type = 'table' AND (il.partial = 1 OR EXISTS \
+                 (SELECT 1 FROM pragma_index_xinfo(il.name) x WHERE x.cid = -2)) \
+                 UNION ALL SELECT type AS kind, name, tbl_name AS tbl FROM sqlite_master \
+                 WHERE type IN ('view', 'trigger') ORDER BY 1, 2",
+            )
+            .load(&mut conn)
+            .map_err(query_error)?
+        }
+        #[cfg(feature = "postgres")]
+        Backend::Postgres => {
+            let mut conn = diesel::PgConnection::establish(url).map_err(connect_error)?;
+            diesel::sql_query(
+                "SELECT 'index' AS kind, ic.relname::text AS name, tc.relname::text AS tbl \
+                 FROM pg_index ix JOIN pg_class ic ON ic.oid = ix.indexrelid \
+                 JOIN pg_class tc ON tc.oid = ix.indrelid JOIN pg_namespace n ON n.oid = tc.relnamespace \
+                 WHERE n.nspname = current_schema() AND (ix.indexprs IS NOT NULL OR ix.indpred IS NOT NULL) \
+                 UNION ALL SELECT 'view', table_name::text, table_name::text FROM information_schema.views \
+                 WHERE table_schema = current_schema() \
+                 UNION ALL SELECT DISTINCT 'trigger', trigger_name::text, event_object_table::text \
+                 FROM information_schema.triggers WHERE trigger_schema = current_schema() \
+                 UNION ALL SELECT 'function', p.proname::text, '' FROM pg_proc p \
+                 JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = current_schema() \
+                 ORDER BY 1, 2",
+            )
+            .load(&mut conn)
+            .map_err(query_error)?
+        }
+        #[cfg(feature = "mysql")]
+        Backend::Mysql => {
+            let mut conn = diesel::MysqlConnection::establish(url).map_err(connect_error)?;
+            diesel::sql_query(
+                "SELECT DISTINCT 'index' AS kind, INDEX_NAME AS name, TABLE_NAME AS tbl \
+                 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME IS NULL \
+                 UNION ALL SELECT 'view', TABLE_NAME, TABLE_NAME FROM information_schema.VIEWS \
+                 WHERE TABLE_SCHEMA = DATABASE() \
+                 UNION ALL SELECT 'trigger', TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS \
+                 WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY 1, 2",
+            )
+            .load(&mut conn)
+            .map_err(query_error)?
+        }
+        #[allow(unreachable_patterns)]
+        _ => Vec::new(),
+    };
+    Ok(rows.into_iter().map(|o| (o.kind, o.name, o.tbl)).collect())
+}
+
+/// The versions in `__diesel_schema_migrations`, empty when Diesel never ran here.
+fn diesel_applied(url: &str) -> Result<BTreeSet<String>, CliError> {
+    let exists = match Backend::from_url(url)? {
+        Backend::Sqlite => format!(
+            "SELECT name AS version FROM sqlite_master WHERE type = 'table' AND name = '{DIESEL_TABLE}'"
+        ),
+        Backend::Postgres => format!(
+            "SELECT c.relname::text AS version FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = current_schema() AND c.relname = '{DIESEL_TABLE}'"
+        ),
+        Backend::Mysql => format!(
+            "SELECT CAST(TABLE_NAME AS CHAR) AS version FROM information_schema.TABLES \
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '{DIESEL_TABLE}'"
+        ),
+    };
+    if query_versions(url, exists)?.is_empty() {
+        return Ok(BTreeSet::new());
+    }
+    Ok(
+        query_versions(url, format!("SELECT version FROM {DIESEL_TABLE}"))?
+            .into_iter()
+            .collect(),
+    )
+}
+
+/// The `version` column of the rows `sql` returns.
+fn query_versions(url: &str, sql: String) -> Result<Vec<String>, CliError> {
+    use diesel::prelude::*;
+    use diesel::sql_types::Text;
+
+    #[derive(QueryableByName)]
+    #[allow(dead_code)]
+    struct Version {
+        #[diesel(sql_type = Text)]
+        version: String,
+    }
+    let query_error = |e: diesel::result::Error| {
+        CliError::new(format!("{}: reading {DIESEL_TABLE}: {e}", mask_url(url)))
+    };
+    let connect_error =
+        |e: diesel::ConnectionError| CliError::new(format!("{}: {e}", mask_url(url)));
+    #[allow(unused_variables)]
+    let rows: Vec<Version> = match Backend::from_url(url)? {
+        #[cfg(feature = "sqlite")]
+        Backend::Sqlite => {
+            let path = migrate_core::connection::sqlite_path(url);
+            let mut conn = diesel::SqliteConnection::establish(path).map_err(connect_error)?;
+            diesel::sql_query(sql)
+                .load(&mut conn)
+                .map_err(query_error)?
+        }
+        #[cfg(feature = "postgres")]
+        Backend::Postgres => {
+            let mut conn = diesel::PgConnection::establish(url).map_err(connect_error)?;
+            diesel::sql_query(sql)
+                .load(&mut conn)
+                .map_err(query_error)?
+        }
+        #[cfg(feature = "mysql")]
+        Backend::Mysql => {
+            let mut conn = diesel::MysqlConnection::establish(url).map_err(connect_error)?;
+            diesel::sql_query(sql)
+                .load(&mut conn)
+                .map_err(query_error)?
+        }
+        #[allow(unreachable_patterns)]
+        _ => Vec::new(),
+    };
+    Ok(rows.into_iter().map(|v| v.version).collect())
+}
+
+/// The crate root a module file directly under `src/` belongs to, and its module name.
+fn crate_root_of(dir: &Path, models: &Path) -> Option<(PathBuf, String)> {
+    let src = dir.join("src");
+    if models.parent()? != src || models.extension()? != "rs" {
+        return None;
+    }
+    let module = models.file_stem()?.to_str()?.to_string();
+    if module == "lib" || module == "main" {
+        return None;
+    }
+    let root = [src.join("lib.rs"), src.join("main.rs")]
+        .into_iter()
+        .find(|p| p.is_file())?;
+    Some((root, module))
+}
+
+/// Whether `root` declares `mod module` (with any visibility).
+fn declares_module(root_text: &str, module: &str) -> bool {
+    root_text.lines().any(|line| {
+        let words: Vec<&str> = line
+            .split(|c: char| c.is_whitespace() || c == ';' || c == '{')
+            .filter(|w| !w.is_empty())
+            .collect();
+        words.windows(2).any(|w| w[0] == "mod" && w[1] == module)
+    })
+}
+
+/// `adopt [--models FILE]`.
+pub(crate) fn adopt(ctx: &Context, models: Option<&Path>) -> Result<u8, CliError> {
+    let dir = ctx.cwd.clone();
+    let config_path = dir.join(config::FILE_NAME);
+    if config_path.exists() {
+        return Err(CliError::new(format!(
+            "{} already exists: this project already uses migrate-cli, so there is nothing to adopt; nothing was changed",
+            ctx.show(&config_path)
+        )));
+    }
+    let models_path = models.map(|m| dir.join(m));
+    if let Some(path) = &models_path {
+        if path.exists() {
+            return Err(CliError::new(format!(
+                "{} already exists: adopt does not overwrite it; name a new file with --models",
+                ctx.show(path)
+            )));
+        }
+    }
+    let diesel = read_diesel_toml(&dir)?;
+    let migrations_name = MIGRATIONS_DIRS
+        .iter()
+        .find(|name| {
+            **name != diesel.migrations_dir.trim_end_matches('/') && !dir.join(name).exists()
+        })
+        .ok_or_else(|| {
+            CliError::new(format!(
+                "the folders {} all exist: move one away so adopt can write its migrations there",
+                MIGRATIONS_DIRS.join(", ")
+            ))
+        })?;
+    let schema_rs = diesel.schema_file.clone().or_else(|| {
+        dir.join("src/schema.rs")
+            .is_file()
+            .then(|| "src/schema.rs".to_string())
+    });
+
+    let url = ctx.database_url(None)?;
+    backend_of(&url)?;
+    let masked = mask_url(&url);
+    if Backend::from_url(&url)? == Backend::Sqlite {
+        let path = migrate_core::connection::sqlite_path(&url);
+        if !Path::new(path).is_file() {
+            return Err(CliError::new(format!(
+                "{masked}: no such database file; adopt reads an existing database"
+            )));
+        }
+    }
+    let mut conn = connect(&url)?;
+    let history = conn.history()?;
+    if let Some(row) = history.first() {
+        return Err(CliError::new(format!(
+            "{masked} already has migrate-cli history (revision {}): it was adopted or migrated before; nothing was changed",
+            row.revision
+        )));
+    }
+
+    // Every Diesel migration of the folder must be applied, or the snapshot would not be the
+    // schema the team has.
+    let mut live = conn.introspect()?;
+    live.tables.retain(|t| t.name != DIESEL_TABLE);
+    let diesel_dir = dir.join(&diesel.migrations_dir);
+    let in_folder = diesel_migrations(&diesel_dir)?;
+    let applied = diesel_applied(&url)?;
+    let pending: Vec<&str> = in_folder
+        .iter()
+        .filter(|(version, _)| !applied.contains(version))
+        .map(|(_, name)| name.as_str())
+        .collect();
+    if !pending.is_empty() {
+        return Err(CliError::new(format!(
+            "{} Diesel migration(s) in {} are not applied on {masked}: {}; run `diesel migration run` first, so that adopt takes the schema the migrations give",
+            pending.len(),
+            ctx.show(&diesel_dir),
+            pending.join(", ")
+        )));
+    }
+
+    let left = left_alone(&url, &mut live)?;
+    let (schema, notes) = expressible(&live);
+
+    // The baseline: `up` creates the whole schema on an empty database.
+    let revision = next_revision(&[]);
+    let header = ModuleHeader {
+        revision: revision.clone(),
+        revises: Vec::new(),
+        message: BASELINE_MESSAGE.to_string(),
+        created: migrate_core::runner::format_unix(now_secs(), "-", " ", " UTC"),
+    };
+    let plan = diff(&Schema::default(), &schema)?;
+    let module = rustfmt(render_module(&header, &plan.up, &plan.down, &[]));
+
+    let mut config_text = String::from(
+        "# migrate-cli configuration; paths are relative to this file.\n\
+         # Written by `migrate-cli adopt`: Diesel's own migrations stay where they are.\n\
+         models = \".\"                       # the crate whose #[derive(Model)] structs are the schema\n",
+    );
+    config_text.push_str(&format!("migrations = {:?}\n", migrations_name));
+    if let Some(flag) = &ctx.database_url {
+        config_text.push_str(&format!("database_url = {flag:?}\n"));
+    }
+    if let Some(schema_rs) = &schema_rs {
+        config_text.push_str(&format!(
+            "schema_rs = {schema_rs:?}          # Diesel's table! file, rewritten by `migrate`\n"
+        ));
+    }
+    let config = Config::parse(&config_text, &config_path)?;
+    let module_file = config.versions_dir().join(format!(
+        "{revision}_{}.rs",
+        migrate_core::codegen::slug("baseline")
+    ));
+    let models_text = models_path.as_ref().map(|_| render_models(&schema));
+
+    // Write everything, then record the baseline; any failure takes back what was written.
+    let mut written: Vec<PathBuf> = Vec::new();
+    let result = (|| -> Result<(), CliError> {
+        std::fs::create_dir_all(config.versions_dir())
+            .map_err(|e| CliError::new(format!("{}: {e}", config.versions_dir().display())))?;
+        write_atomic(&module_file, module.as_bytes())?;
+        written.push(module_file.clone());
+        Snapshot::new(Some(revision.clone()), schema.clone()).write(&config.snapshot_path())?;
+        written.push(config.snapshot_path());
+        if let (Some(path), Some(text)) = (&models_path, &models_text) {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| CliError::new(format!("{}: {e}", parent.display())))?;
+            }
+            write_atomic(path, text.as_bytes())?;
+            written.push(path.clone());
+        }
+        write_atomic(&config_path, config_text.as_bytes())?;
+        written.push(config_path.clone());
+        record_baseline(conn.as_mut(), &revision, &module)?;
+        Ok(())
+    })();
+    if let Err(e) = result {
+        for path in written.iter().rev() {
+            let _ = std::fs::remove_file(path);
+        }
+        let _ = std::fs::remove_dir(config.versions_dir());
+        let _ = std::fs::remove_dir(&config.migrations);
+        return Err(e);
+    }
+
+    // A models file directly under src/ joins the crate, so the source reader finds it.
+    let mut module_note = None;
+    if let Some(path) = &models_path {
+        match crate_root_of(&dir, path) {
+            Some((root, module)) => {
+                let text = std::fs::read_to_string(&root)
+                    .map_err(|e| CliError::new(format!("{}: {e}", root.display())))?;
+                if !declares_module(&text, &module) {
+                    let mut new_text = text.clone();
+                    if !new_text.is_empty() && !new_text.ends_with('\n') {
+                        new_text.push('\n');
+                    }
+                    new_text.push_str(&format!("pub mod {module};\n"));
+                    write_atomic(&root, new_text.as_bytes())?;
+                    module_note = Some(format!("Added `pub mod {module};` to {}", ctx.show(&root)));
+                }
+            }
+            None => {
+                module_note = Some(format!(
+                    "Declare {} as a module of the crate, so that `migrate` reads it",
+                    ctx.show(path)
+                ));
+            }
+        }
+    }
+
+    // The summary.
+    let names: Vec<&str> = schema.tables.iter().map(|t| t.name.as_str()).collect();
+    ctx.say(format!(
+        "Adopted {} table(s) from {masked}: {}",
+        names.len(),
+        names.join(", ")
+    ));
+    for note in &left {
+        ctx.say(format!("  left alone: {note}"));
+    }
+    for note in &notes {
+        ctx.say(format!("  note: {note}"));
+    }
+    let mut where_line = format!(
+        "Created {} (migrations in {}/",
+        ctx.show(&config_path),
+        migrations_name
+    );
+    if let Some(schema_rs) = &schema_rs {
+        where_line.push_str(&format!(", schema_rs {schema_rs}"));
+    }
+    where_line.push(')');
+    ctx.say(where_line);
+    ctx.say(format!(
+        "Created {}, recorded as applied on {masked} without running it",
+        ctx.show(&module_file)
+    ));
+    ctx.say(format!("Created {}", ctx.show(&config.snapshot_path())));
+    match &models_path {
+        Some(path) => {
+            ctx.say(format!(
+                "Created {} ({} struct(s))",
+                ctx.show(path),
+                schema.tables.len()
+            ));
+            if let Some(note) = module_note {
+                ctx.say(note);
+            }
+            let crates = crates_used(&schema);
+            if !crates.is_empty() {
+                ctx.say(format!(
+                    "The models use {}: the crate needs them, with the Diesel and migrate-core features of the same names (Diesel's for bigdecimal is `numeric`)",
+                    crates.join(", ")
+                ));
+            }
+        }
+        None => ctx.say(
+            "Next: derive Model on your Diesel structs (with #[model(...)] where the schema needs it) until `migrate-cli migrate -m \"...\"` prints `No changes detected`",
+        ),
+    }
+    Ok(0)
+}
+
+/// The crates the generated field types come from.
+fn crates_used(schema: &Schema) -> Vec<&'static str> {
+    use migrate_core::schema::SqlType;
+    let mut crates = BTreeSet::new();
+    for column in schema.tables.iter().flat_map(|t| &t.columns) {
+        match column.ty {
+            SqlType::Date | SqlType::Time | SqlType::Timestamp | SqlType::TimestampTz => {
+                crates.insert("chrono");
+            }
+            SqlType::Numeric(_) => {
+                crates.insert("bigdecimal");
+            }
+            SqlType::Uuid => {
+                crates.insert("uuid");
+            }
+            SqlType::Json => {
+                crates.insert("serde_json");
+            }
+            _ => {}
+        }
+    }
+    crates.into_iter().collect()
+}
+
+/// The baseline's history row: applied, as if `upgrade` had run it, with the checksum of the
+/// module text exactly as written (the runner checksums the file).
+fn record_baseline(
+    conn: &mut dyn MigrationConnection,
+    revision: &str,
+    module: &str,
+) -> Result<(), CliError> {
+    insert_history(
+        conn,
+        &HistoryRow {
+            revision: revision.to_string(),
+            message: BASELINE_MESSAGE.to_string(),
+            checksum: migrate_core::runner::checksum(module),
+            applied_at: migrate_core::runner::now_rfc3339(),
+            duration_ms: 0,
+            state: "applied".into(),
+        },
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_declarations_are_found() {
+        assert!(declares_module("pub mod schema;\nmod models;\n", "models"));
+        assert!(declares_module("pub(crate) mod models {\n}\n", "models"));
+        assert!(!declares_module("pub mod models_old;\n", "models"));
+    }
+
+    #[test]
+    fn diesel_versions_drop_dashes() {
+        let dir = std::env::temp_dir().join(format!("migrate-adopt-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for name in ["2024-01-02-030405_create_users", "20240103000000_posts"] {
+            std::fs::create_dir_all(dir.join(name)).unwrap();
+            std::fs::write(dir.join(name).join("up.sql"), "").unwrap();
+        }
+        std::fs::create_dir_all(dir.join("notes")).unwrap();
+        let found = diesel_migrations(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(
+            found,
+            [
+                (
+                    "20240102030405".to_string(),
+                    "2024-01-02-030405_create_users".to_string()
+                ),
+                (
+                    "20240103000000".to_string(),
+                    "20240103000000_posts".to_string()
+                ),
+            ]
+        );
+    }
+}

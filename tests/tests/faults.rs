@@ -1,0 +1,123 @@
+//! A migrator killed with SIGKILL in the middle of a migration leaves the same guarantees as a
+//! failing statement: SQLite and PostgreSQL at the previous revision with no history row (and
+//! no lock left behind), MySQL with a `dirty` row that blocks until resolved.
+
+use std::os::unix::process::CommandExt;
+use std::process::Command;
+use std::time::Duration;
+
+use migrate_tests::{cli_binary, e2e_target_dir, text, Project, ServerDb, MYSQL_URL, POSTGRES_URL};
+
+const MODELS: &str =
+    "use migrate_core::Model;\n\n#[derive(Model)]\npub struct Note {\n    pub id: i32,\n}\n";
+
+fn slow_statement(kind: &str) -> &'static str {
+    match kind {
+        "postgres" => "SELECT pg_sleep(30)",
+        "mysql" => "DO SLEEP(30)",
+        _ => "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000) SELECT count(*) FROM c",
+    }
+}
+
+fn killed_mid_migration(kind: &'static str, variable: &str) {
+    let db = match kind {
+        "sqlite" => None,
+        _ => match ServerDb::create(kind, variable, "killed_mid_migration") {
+            Some(db) => Some(db),
+            None => return,
+        },
+    };
+    let url = db
+        .as_ref()
+        .map(|d| d.url.clone())
+        .unwrap_or_else(|| "sqlite://app.db".to_string());
+    let project = Project::new(&format!("killed_{kind}"), MODELS);
+    project.ok(&["init"]);
+    project.ok(&["migrate", "-m", "notes"]);
+    project.ok(&["--database-url", &url, "upgrade"]);
+    project.ok(&["migrate", "-m", "slow", "--empty"]);
+    let module = project.versions()[1].clone();
+    let source = std::fs::read_to_string(&module).unwrap();
+    let body = format!(
+        "pub fn up(m: &mut Migration) {{\n    m.create_table(\"half\", |t| {{\n        t.column(\"id\", SqlType::Integer);\n    }});\n    m.sql({:?});\n}}",
+        slow_statement(kind)
+    );
+    std::fs::write(
+        &module,
+        source.replacen("pub fn up(_m: &mut Migration) {}", &body, 1),
+    )
+    .unwrap();
+    // Compile the runner first, so the kill lands in the statement, not in cargo.
+    project.ok(&["--database-url", &url, "upgrade", "+0"]);
+
+    let child = Command::new(cli_binary())
+        .args(["--database-url", &url, "upgrade"])
+        .current_dir(project.path())
+        .env("CARGO_TARGET_DIR", e2e_target_dir())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    // The whole group: the CLI and the runner it started.
+    let status = Command::new("kill")
+        .args(["-s", "KILL", "--", &format!("-{}", child.id())])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let _ = child.wait_with_output();
+
+    let current = project.ok(&["--database-url", &url, "current"]);
+    let first = project.versions()[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .split('_')
+        .next()
+        .unwrap()
+        .to_string();
+    let live = project.ok(&["--database-url", &url, "inspect"]);
+    if kind == "mysql" {
+        assert!(
+            live.contains("table half"),
+            "MySQL committed the DDL: {live}"
+        );
+        let out = project.cli(&["--database-url", &url, "upgrade"]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            text(&out.stderr).contains("is marked dirty"),
+            "{}",
+            text(&out.stderr)
+        );
+    } else {
+        assert_eq!(
+            current.trim(),
+            first,
+            "{kind}: still at the previous revision"
+        );
+        assert!(
+            !live.contains("table half"),
+            "{kind}: nothing half-applied: {live}"
+        );
+        // No lock left behind: the next run proceeds (and fails only on its own slow step,
+        // which is replaced here).
+        let source = std::fs::read_to_string(&module).unwrap();
+        std::fs::write(&module, source.replace(slow_statement(kind), "SELECT 1")).unwrap();
+        let out = project.ok(&["--database-url", &url, "upgrade"]);
+        assert!(out.contains("Applied"), "{out}");
+    }
+}
+
+#[test]
+fn sqlite_killed_mid_migration() {
+    killed_mid_migration("sqlite", "");
+}
+
+#[test]
+fn postgres_killed_mid_migration() {
+    killed_mid_migration("postgres", POSTGRES_URL);
+}
+
+#[test]
+fn mysql_killed_mid_migration() {
+    killed_mid_migration("mysql", MYSQL_URL);
+}
