@@ -6,7 +6,7 @@
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use migrate_core::codegen::{render_module, ModuleHeader};
-use migrate_core::dialect::{render_all, Dialect, SqliteDialect};
+use migrate_core::dialect::{Dialect, SqliteDialect};
 use migrate_core::diff::ChangeKind;
 use migrate_core::schema::{DefaultValue, FkAction, SqlType, Table};
 use migrate_tests::scenario::scalar;
