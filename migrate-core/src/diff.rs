@@ -154,7 +154,7 @@ pub fn diff_with_renames(from: &Schema, to: &Schema, renames: &Renames) -> Resul
 
     let kept_target = |name: &String| to.table(name).expect("kept table");
     for name in &kept {
-        p.drop_foreign_keys(name, kept_target(name))?;
+        p.drop_foreign_keys(name, kept_target(name), to)?;
     }
     p.drop_tables(&dropped)?;
     for name in &kept {
@@ -331,10 +331,20 @@ impl Planner {
 
     /// Foreign keys that go away or change, before the keys, constraints, columns and tables
     /// they depend on.
-    fn drop_foreign_keys(&mut self, name: &str, target: &Table) -> Result<()> {
+    fn drop_foreign_keys(&mut self, name: &str, target: &Table, to: &Schema) -> Result<()> {
         let current = self.table(name).clone();
         for fk in &current.foreign_keys {
             if target.foreign_keys.contains(fk) {
+                if self.loses_support(fk, to) {
+                    // The key it relies on is replaced: PostgreSQL and MySQL refuse to drop it
+                    // while this key uses it, so this key goes first and comes back after.
+                    self.replaced.insert(format!("fk:{name}:{}", fk.name));
+                    self.dropped_fks.push((name.to_string(), fk.clone()));
+                    self.push_quietly(Operation::DropForeignKey {
+                        table: name.to_string(),
+                        name: fk.name.clone(),
+                    })?;
+                }
                 continue;
             }
             self.dropped_fks.push((name.to_string(), fk.clone()));
@@ -360,6 +370,29 @@ impl Planner {
             }
         }
         Ok(())
+    }
+
+    /// Whether the primary key, unique constraint or unique index that `fk` references now
+    /// will not be there, as it is, in `to`.
+    fn loses_support(&self, fk: &ForeignKey, to: &Schema) -> bool {
+        let (Some(now), Some(then)) = (self.schema.table(&fk.ref_table), to.table(&fk.ref_table))
+        else {
+            return false;
+        };
+        let cols = &fk.ref_columns;
+        let kept_key = now.primary_key == *cols && then.primary_key == *cols;
+        let kept_unique = now
+            .uniques
+            .iter()
+            .any(|u| u.columns == *cols && then.uniques.contains(u));
+        let kept_index = now
+            .indexes
+            .iter()
+            .any(|i| i.unique && i.columns == *cols && then.indexes.contains(i));
+        let supported_now = now.primary_key == *cols
+            || now.uniques.iter().any(|u| u.columns == *cols)
+            || now.indexes.iter().any(|i| i.unique && i.columns == *cols);
+        supported_now && !(kept_key || kept_unique || kept_index)
     }
 
     /// Indexes, keys and constraints that go away or change, before the columns they use.

@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 use diesel::prelude::*;
 use migrate_core::schema::Schema;
 
+pub mod catalogue;
 pub mod scenario;
 
 /// The workspace root.

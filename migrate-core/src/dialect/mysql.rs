@@ -77,6 +77,30 @@ impl ServerDdl for MysqlDialect {
 }
 
 impl MysqlDialect {
+    /// Statements that run `then` when `table` has an index named `index`, else `otherwise`:
+    /// a prepared statement, since MySQL has no conditional DDL.
+    fn when_index_exists(
+        &self,
+        table: &str,
+        index: &str,
+        then: &str,
+        otherwise: &str,
+    ) -> Vec<String> {
+        vec![
+            format!(
+                "SET @migrate_ddl = (SELECT IF(COUNT(*) > 0, {}, {}) FROM information_schema.STATISTICS \
+                 WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {} AND INDEX_NAME = {})",
+                ServerDdl::literal(self, then),
+                ServerDdl::literal(self, otherwise),
+                ServerDdl::literal(self, table),
+                ServerDdl::literal(self, index)
+            ),
+            "PREPARE migrate_ddl FROM @migrate_ddl".to_string(),
+            "EXECUTE migrate_ddl".to_string(),
+            "DEALLOCATE PREPARE migrate_ddl".to_string(),
+        ]
+    }
+
     /// Text and binary columns can only be indexed by a prefix here.
     const KEY_PREFIX: u32 = 255;
 
@@ -137,17 +161,61 @@ impl Dialect for MysqlDialect {
             Operation::AddColumn { table, column } => {
                 let t = table_in(after, table)?;
                 let column = t.column(&column.name).unwrap_or(column);
-                vec![format!("ALTER TABLE {} ADD COLUMN {}", q(table), self.column_def(t, column))]
+                vec![format!(
+                    "ALTER TABLE {} ADD COLUMN {}",
+                    q(table),
+                    self.column_def(t, column)
+                )]
             }
             Operation::DropColumn { table, column } => {
-                vec![format!("ALTER TABLE {} DROP COLUMN {}", q(table), q(column))]
+                vec![format!(
+                    "ALTER TABLE {} DROP COLUMN {}",
+                    q(table),
+                    q(column)
+                )]
             }
             Operation::CreateIndex { table, index } => {
                 vec![self.create_index(table_in(after, table)?, index)]
             }
-            Operation::DropIndex { table, name } => vec![format!("DROP INDEX {} ON {}", q(name), q(table))],
+            Operation::DropIndex { table, name } => {
+                let t = table_in(before, table)?;
+                // MySQL refuses to drop the index a foreign key relies on; the key then gets one
+                // of its own, named after it (which introspection counts as the key's).
+                let needed_by = t
+                    .indexes
+                    .iter()
+                    .find(|i| i.name == *name)
+                    .and_then(|index| {
+                        t.foreign_keys.iter().find(|fk| {
+                            index.columns.starts_with(&fk.columns)
+                                && !t.indexes.iter().any(|other| {
+                                    other.name != *name && other.columns.starts_with(&fk.columns)
+                                })
+                                && !t.uniques.iter().any(|u| u.columns.starts_with(&fk.columns))
+                                && !t.primary_key.starts_with(&fk.columns)
+                        })
+                    });
+                let plain = format!("ALTER TABLE {} DROP INDEX {}", q(table), q(name));
+                match needed_by {
+                    // Whether the key still has its own index depends on history MySQL keeps to
+                    // itself, so the statement is chosen when it runs.
+                    Some(fk) => self.when_index_exists(
+                        table,
+                        &fk.name,
+                        &plain,
+                        &format!(
+                            "{plain}, ADD INDEX {} ({})",
+                            q(&fk.name),
+                            self.key_list(t, &fk.columns)
+                        ),
+                    ),
+                    None => vec![plain],
+                }
+            }
             Operation::Sql(sql) => vec![sql.clone()],
-            Operation::RenameTable { from, to } => vec![format!("RENAME TABLE {} TO {}", q(from), q(to))],
+            Operation::RenameTable { from, to } => {
+                vec![format!("RENAME TABLE {} TO {}", q(from), q(to))]
+            }
             Operation::RenameColumn { table, from, to } => vec![format!(
                 "ALTER TABLE {} RENAME COLUMN {} TO {}",
                 q(table),
@@ -181,13 +249,33 @@ impl Dialect for MysqlDialect {
                 out
             }
             Operation::SetPrimaryKey { table, columns } => {
-                let had_key = !table_in(before, table)?.primary_key.is_empty();
+                let old = table_in(before, table)?;
+                let new = table_in(after, table)?;
+                let auto_key = |t: &Table| {
+                    t.columns
+                        .iter()
+                        .find(|c| t.is_auto_increment_key(c))
+                        .cloned()
+                };
                 let mut clauses = Vec::new();
-                if had_key {
+                // AUTO_INCREMENT must sit on a key: it leaves a column before its key goes, and
+                // comes to the new key with it, all in one statement.
+                if let Some(column) = auto_key(old) {
+                    if let Some(now) = new
+                        .column(&column.name)
+                        .filter(|c| !new.is_auto_increment_key(c))
+                    {
+                        clauses.push(format!("MODIFY COLUMN {}", self.column_def(new, now)));
+                    }
+                }
+                if !old.primary_key.is_empty() {
                     clauses.push("DROP PRIMARY KEY".to_string());
                 }
                 if !columns.is_empty() {
-                    clauses.push(format!("ADD PRIMARY KEY ({})", self.key_list(table_in(after, table)?, columns)));
+                    clauses.push(format!("ADD PRIMARY KEY ({})", self.key_list(new, columns)));
+                }
+                if let Some(column) = auto_key(new).filter(|c| !old.is_auto_increment_key(c)) {
+                    clauses.push(format!("MODIFY COLUMN {}", self.column_def(new, &column)));
                 }
                 if clauses.is_empty() {
                     Vec::new()
@@ -205,23 +293,28 @@ impl Dialect for MysqlDialect {
                 vec![format!("ALTER TABLE {} DROP INDEX {}", q(table), q(name))]
             }
             Operation::AddForeignKey { table, foreign_key } => {
-                vec![format!("ALTER TABLE {} ADD {}", q(table), self.foreign_key_clause(foreign_key))]
+                vec![format!(
+                    "ALTER TABLE {} ADD {}",
+                    q(table),
+                    self.foreign_key_clause(foreign_key)
+                )]
             }
-            Operation::DropForeignKey { table, name } => vec![
-                format!("ALTER TABLE {} DROP FOREIGN KEY {}", q(table), q(name)),
+            Operation::DropForeignKey { table, name } => {
+                let mut out = vec![format!(
+                    "ALTER TABLE {} DROP FOREIGN KEY {}",
+                    q(table),
+                    q(name)
+                )];
                 // The index MySQL made for the key, named after it, stays behind unless dropped;
                 // it exists only when no other index covered the columns.
-                format!(
-                    "SET @migrate_drop = (SELECT IF(COUNT(*) > 0, {}, 'DO 0') FROM information_schema.STATISTICS \
-                     WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {} AND INDEX_NAME = {})",
-                    ServerDdl::literal(self, &format!("ALTER TABLE {} DROP INDEX {}", q(table), q(name))),
-                    ServerDdl::literal(self, table),
-                    ServerDdl::literal(self, name)
-                ),
-                "PREPARE migrate_drop FROM @migrate_drop".to_string(),
-                "EXECUTE migrate_drop".to_string(),
-                "DEALLOCATE PREPARE migrate_drop".to_string(),
-            ],
+                out.extend(self.when_index_exists(
+                    table,
+                    name,
+                    &format!("ALTER TABLE {} DROP INDEX {}", q(table), q(name)),
+                    "DO 0",
+                ));
+                out
+            }
             Operation::AddCheck { table, check } => vec![format!(
                 "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({})",
                 q(table),
@@ -229,7 +322,11 @@ impl Dialect for MysqlDialect {
                 check.expr
             )],
             Operation::DropCheck { table, name } => {
-                vec![format!("ALTER TABLE {} DROP CONSTRAINT {}", q(table), q(name))]
+                vec![format!(
+                    "ALTER TABLE {} DROP CONSTRAINT {}",
+                    q(table),
+                    q(name)
+                )]
             }
         })
     }

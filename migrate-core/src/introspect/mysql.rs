@@ -167,6 +167,10 @@ fn table(conn: &mut MysqlConnection, name: &str) -> Result<Table> {
             columns: parts.into_iter().map(|p| p.col).collect(),
         });
     }
+    // MySQL keeps no difference between a unique constraint and a unique index: both are listed
+    // as constraints. The names this tool gives tell them apart (`uq_` for constraints); any
+    // other unique one is read as the unique index it was most likely created as.
+    table.uniques.retain(|u| u.name.starts_with("uq_"));
 
     let fks: Vec<FkPart> = load(
         conn,
