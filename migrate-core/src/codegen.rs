@@ -162,6 +162,16 @@ fn render_op(out: &mut String, op: &Operation) {
             statement(out, 4, "m.drop_index", &[quoted(table), quoted(name)], &[]);
         }
         Operation::Sql(sql) => statement(out, 4, "m.sql", &[quoted(sql)], &[]),
+        Operation::Rust(step) => {
+            let _ = writeln!(
+                out,
+                "    // A Rust step ({}) is not generated; write it by hand.",
+                step.name
+            );
+        }
+        Operation::Irreversible(reason) => {
+            statement(out, 4, "m.irreversible", &[quoted(reason)], &[])
+        }
         Operation::RenameTable { from, to } => {
             statement(out, 4, "m.rename_table", &[quoted(from), quoted(to)], &[]);
         }

@@ -54,6 +54,10 @@ pub enum Operation {
     },
     /// Raw SQL, run as written; the schema model does not see it.
     Sql(String),
+    /// A Rust data step that receives the Diesel connection, in the migration's transaction.
+    Rust(RustStep),
+    /// Marks a `down` that cannot be written: `downgrade` refuses it, saying why.
+    Irreversible(String),
     /// Renames a table; foreign keys of other tables follow it.
     RenameTable {
         /// The current name.
@@ -222,7 +226,7 @@ impl Operation {
                 }
                 t.indexes.retain(|i| i.name != *name);
             }
-            Operation::Sql(_) => {}
+            Operation::Sql(_) | Operation::Rust(_) | Operation::Irreversible(_) => {}
             Operation::RenameTable { from, to } => {
                 table_of(schema, "rename_table", from)?;
                 if schema.table(to).is_some() {
@@ -402,7 +406,7 @@ impl Operation {
                     .find(|i| i.name == *name)?
                     .clone(),
             },
-            Operation::Sql(_) => return None,
+            Operation::Sql(_) | Operation::Rust(_) | Operation::Irreversible(_) => return None,
             Operation::RenameTable { from, to } => Operation::RenameTable {
                 from: to.clone(),
                 to: from.clone(),
@@ -636,6 +640,31 @@ impl Migration {
         self.push(Operation::Sql(statement.to_string()));
     }
 
+    /// Runs `step` with the Diesel connection of type `C` (`SqliteConnection`, `PgConnection`,
+    /// `MysqlConnection`, from `migrate_core::diesel`), in the migration's transaction; on
+    /// another backend the step fails, naming the connection it needs.
+    pub fn run<C: 'static>(&mut self, name: &str, step: fn(&mut C) -> diesel::QueryResult<()>) {
+        let label = name.to_string();
+        self.push(Operation::Rust(RustStep {
+            name: name.to_string(),
+            run: std::sync::Arc::new(move |conn: &mut dyn std::any::Any| {
+                let conn = conn.downcast_mut::<C>().ok_or_else(|| {
+                    format!(
+                        "the Rust step `{label}` needs a {} and this database is another backend",
+                        std::any::type_name::<C>()
+                    )
+                })?;
+                step(conn).map_err(|e| e.to_string())
+            }),
+        }));
+    }
+
+    /// Declares that this `down` cannot be written (the data `up` destroyed cannot be made
+    /// back): `downgrade` refuses the revision with `reason`.
+    pub fn irreversible(&mut self, reason: &str) {
+        self.push(Operation::Irreversible(reason.to_string()));
+    }
+
     /// Renames table `from` to `to`, keeping its rows.
     pub fn rename_table(&mut self, from: &str, to: &str) {
         self.push(Operation::RenameTable {
@@ -753,6 +782,29 @@ impl Migration {
 fn strings(names: &[&str]) -> Vec<String> {
     names.iter().map(|n| n.to_string()).collect()
 }
+
+/// A Rust data step: a name for messages and the function the runner calls with the connection.
+#[derive(Clone)]
+pub struct RustStep {
+    /// What the step does, for messages.
+    pub name: String,
+    /// Receives the Diesel connection as `Any`.
+    pub run: std::sync::Arc<dyn Fn(&mut dyn std::any::Any) -> Result<(), String> + Send + Sync>,
+}
+
+impl std::fmt::Debug for RustStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RustStep({:?})", self.name)
+    }
+}
+
+impl PartialEq for RustStep {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && std::sync::Arc::ptr_eq(&self.run, &other.run)
+    }
+}
+
+impl Eq for RustStep {}
 
 /// Declares a table inside [`Migration::create_table`].
 #[derive(Debug)]

@@ -24,6 +24,12 @@ pub fn expressible(schema: &Schema) -> (Schema, Vec<String>) {
     for table in &mut out.tables {
         let t = table.name.clone();
 
+        if table.primary_key.is_empty() && table.column("id").is_some() {
+            notes.push(format!(
+                "table {t} has no primary key, but a model makes its `id` the key: `migrate` will report the difference"
+            ));
+        }
+
         // A single integer key may be generated; nothing else is.
         let single_key = match table.primary_key.as_slice() {
             [key] => Some(key.clone()),

@@ -192,13 +192,9 @@ impl MigrationSet {
         }
     }
 
-    /// The statements `up` (or `down`) of `revision` runs on `dialect`, with no database.
-    pub fn statements(
-        &self,
-        revision: &str,
-        dialect: &dyn Dialect,
-        up: bool,
-    ) -> Result<Vec<String>> {
+    /// What `up` (or `down`) of `revision` runs on `dialect`: statements, and Rust steps
+    /// between them. A `down` marked irreversible is an error naming the revision.
+    pub fn steps(&self, revision: &str, dialect: &dyn Dialect, up: bool) -> Result<Vec<Step>> {
         let i = self.index_of(revision)?;
         let m = &self.ordered[i];
         let (start, ops) = if up {
@@ -206,10 +202,68 @@ impl MigrationSet {
         } else {
             (&self.schemas[i + 1], m.down_operations())
         };
-        let (statements, _) = render_all(dialect, start, &ops)
-            .map_err(|e| Error::History(format!("{} (revision {}): {e}", m.file, m.revision)))?;
-        Ok(statements)
+        let in_file =
+            |e: Error| Error::History(format!("{} (revision {}): {e}", m.file, m.revision));
+        let mut schema = start.clone();
+        let mut steps = Vec::new();
+        let mut chunk: Vec<Operation> = Vec::new();
+        let flush = |chunk: &mut Vec<Operation>,
+                     schema: &mut Schema,
+                     steps: &mut Vec<Step>|
+         -> Result<()> {
+            let (statements, end) = render_all(dialect, schema, chunk).map_err(in_file)?;
+            *schema = end;
+            steps.extend(statements.into_iter().map(Step::Sql));
+            chunk.clear();
+            Ok(())
+        };
+        for op in ops {
+            match op {
+                Operation::Irreversible(reason) => {
+                    return Err(Error::History(format!(
+                        "{} (revision {}) cannot be {}: {reason}",
+                        m.file,
+                        m.revision,
+                        if up { "applied" } else { "reverted" }
+                    )))
+                }
+                Operation::Rust(step) => {
+                    flush(&mut chunk, &mut schema, &mut steps)?;
+                    steps.push(Step::Rust(step));
+                }
+                other => chunk.push(other),
+            }
+        }
+        flush(&mut chunk, &mut schema, &mut steps)?;
+        Ok(steps)
     }
+
+    /// The statements `up` (or `down`) of `revision` runs on `dialect`, with no database; a
+    /// Rust step shows as a comment.
+    pub fn statements(
+        &self,
+        revision: &str,
+        dialect: &dyn Dialect,
+        up: bool,
+    ) -> Result<Vec<String>> {
+        Ok(self
+            .steps(revision, dialect, up)?
+            .into_iter()
+            .map(|step| match step {
+                Step::Sql(sql) => sql,
+                Step::Rust(r) => format!("-- Rust step: {}", r.name),
+            })
+            .collect())
+    }
+}
+
+/// One thing a migration runs.
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// A statement.
+    Sql(String),
+    /// A Rust data step, given the connection.
+    Rust(crate::migration::RustStep),
 }
 
 /// Where to go.
@@ -474,9 +528,7 @@ impl<'a> Runner<'a> {
             if applied.contains(m.revision) {
                 continue;
             }
-            let statements = self
-                .set
-                .statements(m.revision, self.dialect.as_ref(), true)?;
+            let statements = self.set.steps(m.revision, self.dialect.as_ref(), true)?;
             let started = Instant::now();
             self.conn.begin()?;
             let result = self.apply_in_transaction(&m, &statements, started);
@@ -501,7 +553,7 @@ impl<'a> Runner<'a> {
     fn apply_in_transaction(
         &mut self,
         m: &EmbeddedMigration,
-        statements: &[String],
+        statements: &[Step],
         started: Instant,
     ) -> Result<bool> {
         let history = self.locked_history()?;
@@ -525,10 +577,8 @@ impl<'a> Runner<'a> {
             // Committed before the first statement: a failure half-way leaves it `dirty`.
             insert_history(self.conn, &row("dirty", 0))?;
         }
-        for statement in statements {
-            self.conn
-                .execute(statement)
-                .map_err(|e| in_migration(m, e))?;
+        for step in statements {
+            run_step(self.conn, step).map_err(|e| in_migration(m, e))?;
         }
         let duration = started.elapsed().as_millis() as i64;
         if transactional {
@@ -600,9 +650,7 @@ impl<'a> Runner<'a> {
             if !applied.contains(m.revision) {
                 continue;
             }
-            let statements = self
-                .set
-                .statements(m.revision, self.dialect.as_ref(), false)?;
+            let statements = self.set.steps(m.revision, self.dialect.as_ref(), false)?;
             let started = Instant::now();
             self.conn.begin()?;
             let result = (|| -> Result<bool> {
@@ -617,10 +665,8 @@ impl<'a> Runner<'a> {
                 if !self.conn.transactional_ddl() {
                     set_history_state(self.conn, m.revision, "dirty", 0)?;
                 }
-                for statement in &statements {
-                    self.conn
-                        .execute(statement)
-                        .map_err(|e| in_migration(&m, e))?;
+                for step in &statements {
+                    run_step(self.conn, step).map_err(|e| in_migration(&m, e))?;
                 }
                 delete_history(self.conn, m.revision)?;
                 self.conn.verify().map_err(|e| in_migration(&m, e))?;
@@ -654,6 +700,16 @@ pub fn upgrade_embedded(url: &str, migrations: &[EmbeddedMigration]) -> Result<V
     let mut events = Vec::new();
     runner.upgrade(&Target::Head, &mut |e| events.push(e.clone()))?;
     Ok(events)
+}
+
+fn run_step(conn: &mut dyn MigrationConnection, step: &Step) -> Result<()> {
+    match step {
+        Step::Sql(sql) => conn.execute(sql),
+        Step::Rust(r) => (r.run)(conn.diesel_any()).map_err(|message| Error::Database {
+            context: format!("Rust step {}", r.name),
+            message,
+        }),
+    }
 }
 
 fn in_migration(m: &EmbeddedMigration, e: Error) -> Error {

@@ -291,3 +291,71 @@ fn database_url_from_dotenv_beats_the_config_and_the_flag_beats_both() {
     project.ok(&["--database-url", "sqlite://from_flag.db", "upgrade"]);
     assert!(project.file("from_flag.db").is_file());
 }
+
+#[test]
+fn data_steps_run_in_the_migration_and_irreversible_downs_are_refused() {
+    let project = Project::new("data_steps", MODELS);
+    project.ok(&["init"]);
+    project.ok(&["migrate", "-m", "initial"]);
+    project.ok(&["upgrade"]);
+    let db = project.file("app.db");
+    {
+        use diesel::connection::SimpleConnection;
+        use diesel::Connection;
+        let mut conn = diesel::sqlite::SqliteConnection::establish(db.to_str().unwrap()).unwrap();
+        conn.batch_execute("INSERT INTO users (email) VALUES ('Ada@Example.COM')")
+            .unwrap();
+    }
+    project.ok(&["migrate", "-m", "normalise emails", "--empty"]);
+    let module = project.versions()[1].clone();
+    let source = std::fs::read_to_string(&module).unwrap();
+    let source = source
+        .replacen(
+            "pub fn up(_m: &mut Migration) {}",
+            r#"pub fn up(m: &mut Migration) {
+    m.sql("UPDATE users SET email = lower(email)");
+    m.run("mark checked", |conn: &mut migrate_core::diesel::SqliteConnection| {
+        use migrate_core::diesel::connection::SimpleConnection;
+        conn.batch_execute("UPDATE users SET email = email || '.checked'")
+    });
+}"#,
+            1,
+        )
+        .replacen(
+            "pub fn down(_m: &mut Migration) {}",
+            "pub fn down(m: &mut Migration) {\n    m.irreversible(\"the original spelling of the emails is gone\");\n}",
+            1,
+        );
+    std::fs::write(&module, source).unwrap();
+    let out = project.ok(&["upgrade"]);
+    assert!(out.contains("normalise emails"), "{out}");
+    let email = {
+        use diesel::Connection;
+        #[derive(diesel::QueryableByName)]
+        struct Email {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            email: String,
+        }
+        let mut conn = diesel::sqlite::SqliteConnection::establish(db.to_str().unwrap()).unwrap();
+        let rows: Vec<Email> =
+            diesel::RunQueryDsl::load(diesel::sql_query("SELECT email FROM users"), &mut conn)
+                .unwrap();
+        rows[0].email.clone()
+    };
+    assert_eq!(
+        email, "ada@example.com.checked",
+        "the SQL and the Rust step both ran, in order"
+    );
+
+    let out = project.cli(&["downgrade"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("cannot be reverted: the original spelling of the emails is gone"),
+        "{err}"
+    );
+    assert!(
+        project.ok(&["current"]).contains("(head)"),
+        "nothing reverted"
+    );
+}

@@ -58,6 +58,10 @@ pub trait MigrationConnection {
     /// The live schema, every table but the history table.
     fn introspect(&mut self) -> Result<crate::schema::Schema>;
 
+    /// The Diesel connection (`SqliteConnection`, `PgConnection`, `MysqlConnection`), for Rust
+    /// data steps.
+    fn diesel_any(&mut self) -> &mut dyn std::any::Any;
+
     /// The names of the user tables (not this tool's history table): cheaper than `introspect`.
     fn table_names(&mut self) -> Result<Vec<String>>;
 
@@ -275,6 +279,10 @@ mod sqlite {
 
         fn introspect(&mut self) -> Result<crate::schema::Schema> {
             crate::introspect::introspect_sqlite(&mut self.conn)
+        }
+
+        fn diesel_any(&mut self) -> &mut dyn std::any::Any {
+            &mut self.conn
         }
 
         fn table_names(&mut self) -> Result<Vec<String>> {

@@ -127,6 +127,10 @@ mod pg {
             crate::introspect::introspect_postgres(&mut self.conn)
         }
 
+        fn diesel_any(&mut self) -> &mut dyn std::any::Any {
+            &mut self.conn
+        }
+
         fn table_names(&mut self) -> Result<Vec<String>> {
             super::super::names(&mut self.conn, &format!(
                 "SELECT c.relname::text AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -230,6 +234,10 @@ mod my {
 
         fn introspect(&mut self) -> Result<crate::schema::Schema> {
             crate::introspect::introspect_mysql(&mut self.conn)
+        }
+
+        fn diesel_any(&mut self) -> &mut dyn std::any::Any {
+            &mut self.conn
         }
 
         fn table_names(&mut self) -> Result<Vec<String>> {

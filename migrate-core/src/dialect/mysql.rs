@@ -213,6 +213,8 @@ impl Dialect for MysqlDialect {
                 }
             }
             Operation::Sql(sql) => vec![sql.clone()],
+            // Run by the runner itself, between statements; nothing to render.
+            Operation::Rust(_) | Operation::Irreversible(_) => Vec::new(),
             Operation::RenameTable { from, to } => {
                 vec![format!("RENAME TABLE {} TO {}", q(from), q(to))]
             }

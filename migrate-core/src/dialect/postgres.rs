@@ -167,6 +167,8 @@ impl Dialect for PostgresDialect {
             }
             Operation::DropIndex { name, .. } => vec![format!("DROP INDEX {}", q(name))],
             Operation::Sql(sql) => vec![sql.clone()],
+            // Run by the runner itself, between statements; nothing to render.
+            Operation::Rust(_) | Operation::Irreversible(_) => Vec::new(),
             Operation::RenameTable { from, to } => {
                 vec![format!("ALTER TABLE {} RENAME TO {}", q(from), q(to))]
             }

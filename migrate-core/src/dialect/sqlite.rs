@@ -58,6 +58,8 @@ impl Dialect for SqliteDialect {
             Operation::CreateIndex { table, index } => vec![self.create_index(table, index)],
             Operation::DropIndex { name, .. } => vec![format!("DROP INDEX {}", self.quote(name))],
             Operation::Sql(sql) => vec![sql.clone()],
+            // Run by the runner itself, between statements; nothing to render.
+            Operation::Rust(_) | Operation::Irreversible(_) => Vec::new(),
             Operation::RenameTable { from, to } => vec![format!(
                 "ALTER TABLE {} RENAME TO {}",
                 self.quote(from),
