@@ -783,13 +783,17 @@ fn strings(names: &[&str]) -> Vec<String> {
     names.iter().map(|n| n.to_string()).collect()
 }
 
+/// The function of a Rust step: the connection as `Any` in, a message out on failure.
+pub type StepFn =
+    std::sync::Arc<dyn Fn(&mut dyn std::any::Any) -> Result<(), String> + Send + Sync>;
+
 /// A Rust data step: a name for messages and the function the runner calls with the connection.
 #[derive(Clone)]
 pub struct RustStep {
     /// What the step does, for messages.
     pub name: String,
     /// Receives the Diesel connection as `Any`.
-    pub run: std::sync::Arc<dyn Fn(&mut dyn std::any::Any) -> Result<(), String> + Send + Sync>,
+    pub run: StepFn,
 }
 
 impl std::fmt::Debug for RustStep {
