@@ -108,7 +108,7 @@ pub fn introspect_mysql(conn: &mut MysqlConnection) -> Result<Schema> {
         conn,
         format!(
             "SELECT CAST(TABLE_NAME AS CHAR) AS name FROM information_schema.TABLES \
-             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> '{HISTORY_TABLE}' ORDER BY 1"
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> '{HISTORY_TABLE}' AND TABLE_NAME <> '__diesel_schema_migrations' ORDER BY 1"
         ),
     )?;
     let mut schema = Schema::default();

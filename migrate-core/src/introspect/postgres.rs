@@ -100,7 +100,7 @@ pub fn introspect_postgres(conn: &mut PgConnection) -> Result<Schema> {
         conn,
         format!(
             "SELECT c.relname::text AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-             WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND c.relname <> '{HISTORY_TABLE}' ORDER BY 1"
+             WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND c.relname <> '{HISTORY_TABLE}' AND c.relname <> '__diesel_schema_migrations' ORDER BY 1"
         ),
     )?;
     let mut schema = Schema::default();

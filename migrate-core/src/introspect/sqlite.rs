@@ -41,6 +41,8 @@ struct IndexListRow {
     unique: i32,
     #[diesel(sql_type = Text)]
     origin: String,
+    #[diesel(sql_type = Integer)]
+    partial: i32,
 }
 
 #[derive(QueryableByName)]
@@ -99,7 +101,7 @@ pub fn introspect_sqlite(conn: &mut SqliteConnection) -> Result<Schema> {
     let tables: Vec<MasterRow> = load(
         conn,
         format!(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '{HISTORY_TABLE}' ORDER BY name"
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '{HISTORY_TABLE}' AND name <> '__diesel_schema_migrations' ORDER BY name"
         ),
     )?;
     let mut schema = Schema::default();
@@ -177,7 +179,7 @@ fn table(conn: &mut SqliteConnection, master: &MasterRow) -> Result<Table> {
     let indexes: Vec<IndexListRow> = load(
         conn,
         format!(
-            "SELECT name, \"unique\", origin FROM pragma_index_list({})",
+            "SELECT name, \"unique\", origin, partial FROM pragma_index_list({})",
             lit(&master.name)
         ),
     )?;
@@ -190,6 +192,10 @@ fn table(conn: &mut SqliteConnection, master: &MasterRow) -> Result<Table> {
             ),
         )?;
         info.sort_by_key(|i| i.seqno);
+        // Expression and partial indexes are not schema this tool models (as on PostgreSQL).
+        if index.partial != 0 || info.iter().any(|i| i.name.is_none()) {
+            continue;
+        }
         let columns: Vec<String> = info.into_iter().filter_map(|i| i.name).collect();
         match index.origin.as_str() {
             "c" => table.indexes.push(Index {
@@ -202,7 +208,11 @@ fn table(conn: &mut SqliteConnection, master: &MasterRow) -> Result<Table> {
                     .iter()
                     .find(|(_, cols)| *cols == columns)
                     .map(|(n, _)| n.clone())
-                    .unwrap_or(index.name);
+                    .unwrap_or_else(|| {
+                        // An unnamed constraint: SQLite's `sqlite_autoindex_*` is no name to
+                        // keep, so it gets the one the models give it.
+                        crate::schema::constraint_name("uq", &table.name, &columns, None)
+                    });
                 table.uniques.push(Unique { name, columns });
             }
             _ => {}
