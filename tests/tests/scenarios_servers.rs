@@ -1,16 +1,18 @@
 //! The scenario catalogue on PostgreSQL and MariaDB, as on SQLite: each scenario's `before`
-//! created in a database of its own, `up` giving the target schema (introspected, a second diff
-//! plans nothing), `down` giving the start back, and `up` again succeeding.
+//! created in a database of its own and seeded with rows, `up` giving the target schema
+//! (introspected, a second diff plans nothing) with every row kept, `down` giving the start
+//! back with its rows, and `up` again succeeding.
 //!
 //! Check constraints are compared by name: each server rewrites the expression text
 //! (`price > 0` comes back as `price > (0)::numeric` on PostgreSQL).
 
 use migrate_core::dialect::{render_all, Backend, Dialect};
 use migrate_core::diff::diff;
+use migrate_core::schema::SqlType;
 use migrate_core::schema::{FkAction, Schema};
 use migrate_core::snapshot::Snapshot;
 use migrate_tests::catalogue::catalogue;
-use migrate_tests::scenario::by_column_name;
+use migrate_tests::scenario::{by_column_name, Data};
 use migrate_tests::{run_cli, ServerDb, MYSQL_URL, POSTGRES_URL};
 
 /// What a server can be compared on: check text dropped, and on MySQL `RESTRICT` read as the
@@ -36,6 +38,98 @@ fn comparable(mut schema: Schema, backend: Backend) -> Schema {
 /// Schemas MySQL itself rejects: a foreign key must have exactly the type of the column it
 /// references, so a `bigint` key to an `integer` id cannot exist there at all.
 const MYSQL_INVALID: &[&str] = &["alter_foreign_key_column_type"];
+
+fn quote(backend: Backend, name: &str) -> String {
+    backend.dialect().quote(name)
+}
+
+/// The seeded value of a column in row `i`, as this backend spells it.
+fn literal(backend: Backend, ty: &SqlType, i: usize) -> String {
+    let pg = backend == Backend::Postgres;
+    match ty {
+        SqlType::SmallInt | SqlType::Integer | SqlType::BigInt => i.to_string(),
+        SqlType::Real | SqlType::Double => format!("{i}.5"),
+        SqlType::Numeric(_) => format!("{i}.25"),
+        SqlType::Boolean if pg => (if i % 2 == 1 { "TRUE" } else { "FALSE" }).to_string(),
+        SqlType::Boolean => (i % 2).to_string(),
+        SqlType::Binary if pg => format!("decode('0{i}', 'hex')"),
+        SqlType::Binary => format!("X'0{i}'"),
+        SqlType::Date => format!("'2026-01-0{i}'"),
+        SqlType::Time => format!("'10:00:0{i}'"),
+        SqlType::Timestamp | SqlType::TimestampTz => format!("'2026-01-0{i} 10:00:00'"),
+        SqlType::Uuid => format!("'00000000-0000-0000-0000-00000000000{i}'"),
+        SqlType::Json => format!("'{{\"n\": {i}}}'"),
+        SqlType::Text | SqlType::Varchar(_) | SqlType::Custom(_) => format!("'v{i}'"),
+    }
+}
+
+/// Foreign-key checks off for one script: the seeds go in table order, not dependency order.
+fn without_fk_checks(backend: Backend, script: &str) -> String {
+    match backend {
+        Backend::Postgres => format!(
+            "SET session_replication_role = replica;\n{script}SET session_replication_role = DEFAULT;\n"
+        ),
+        _ => format!("SET FOREIGN_KEY_CHECKS = 0;\n{script}SET FOREIGN_KEY_CHECKS = 1;\n"),
+    }
+}
+
+/// Inserts `rows` rows in every table, the last with NULLs where allowed (when `nulls`).
+fn seed(db: &ServerDb, backend: Backend, schema: &Schema, rows: usize, nulls: bool) {
+    let mut script = String::new();
+    for table in schema.tables.iter().filter(|t| !t.columns.is_empty()) {
+        let columns: Vec<String> = table
+            .columns
+            .iter()
+            .map(|c| quote(backend, &c.name))
+            .collect();
+        for i in 1..=rows {
+            let values: Vec<String> = table
+                .columns
+                .iter()
+                .map(|c| {
+                    if c.nullable && nulls && i == rows {
+                        "NULL".into()
+                    } else {
+                        literal(backend, &c.ty, i)
+                    }
+                })
+                .collect();
+            script.push_str(&format!(
+                "INSERT INTO {} ({}) VALUES ({});\n",
+                quote(backend, &table.name),
+                columns.join(", "),
+                values.join(", ")
+            ));
+        }
+    }
+    if !script.is_empty() {
+        db.sql(&without_fk_checks(backend, &script));
+    }
+}
+
+/// Every row of every table of `schema`.
+fn total_rows(db: &ServerDb, backend: Backend, schema: &Schema) -> usize {
+    schema
+        .tables
+        .iter()
+        .map(|t| {
+            let count = db.sql(&format!("SELECT COUNT(*) FROM {}", quote(backend, &t.name)));
+            count.trim().parse::<usize>().unwrap()
+        })
+        .sum()
+}
+
+/// Empties every table, before a `down` that cannot invent the values it restores.
+fn empty(db: &ServerDb, backend: Backend, schema: &Schema) {
+    let script: String = schema
+        .tables
+        .iter()
+        .map(|t| format!("DELETE FROM {};\n", quote(backend, &t.name)))
+        .collect();
+    if !script.is_empty() {
+        db.sql(&without_fk_checks(backend, &script));
+    }
+}
 
 fn live(db: &ServerDb) -> Schema {
     let dir = tempfile::tempdir().unwrap();
@@ -109,6 +203,14 @@ fn catalogue_on(kind: &'static str, variable: &str, backend: Backend) {
             &format!("{what} before"),
         );
         assert_live(&db, backend, &scenario.before, &format!("{what}: before"));
+        seed(
+            &db,
+            backend,
+            &scenario.before,
+            scenario.rows,
+            scenario.nulls,
+        );
+        let seeded = total_rows(&db, backend, &scenario.before);
         let end = apply(
             &db,
             dialect.as_ref(),
@@ -121,6 +223,15 @@ fn catalogue_on(kind: &'static str, variable: &str, backend: Backend) {
             diff(&end, &scenario.after).unwrap().is_empty(),
             "{what}: replay"
         );
+        if scenario.data == Data::Lost {
+            empty(&db, backend, &scenario.after);
+        } else {
+            assert_eq!(
+                total_rows(&db, backend, &scenario.after),
+                seeded,
+                "{what}: rows after up"
+            );
+        }
         apply(
             &db,
             dialect.as_ref(),
@@ -134,6 +245,13 @@ fn catalogue_on(kind: &'static str, variable: &str, backend: Backend) {
             &scenario.before,
             &format!("{what}: after down"),
         );
+        if scenario.data != Data::Lost {
+            assert_eq!(
+                total_rows(&db, backend, &scenario.before),
+                seeded,
+                "{what}: rows after down"
+            );
+        }
         apply(
             &db,
             dialect.as_ref(),
