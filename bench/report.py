@@ -136,8 +136,13 @@ comp = [
 ]
 for label, k in comp:
     if k in res:
-        print(f"| {label} | {s(med(k))} | {runs_of(k)} | {mb(k)} |")
+        rc = res.get(k + ".rc")
+        note = f" (exit {rc})" if rc not in (None, "0") and k != "ours_check_compiled_edit" else ""
+        print(f"| {label} | {s(med(k))}{note} | {runs_of(k)} | {mb(k)} |")
 print()
+if "schema_rs_patched" in res:
+    print("The `schema.rs` that `migrate` wrote does not compile with these models: it declares numeric(10,2)")
+    print("as `Nullable<Double>`, which a `BigDecimal` field cannot be; for the rows above " + res["schema_rs_patched"] + ".\n")
 
 print("#### Peak RSS (MB, largest process of the step, one run under /usr/bin/time)\n")
 print("| step | this project | Flask-Migrate | Django | Butane |")

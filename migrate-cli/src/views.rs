@@ -9,7 +9,8 @@ use crate::error::CliError;
 use crate::programs;
 
 /// `sql [FROM:]TO [--dialect D]`: what an upgrade (or, when TO is before FROM, a downgrade)
-/// would run, rendered with no database.
+/// would run, rendered with no database. FROM defaults to base; `+N`/`-N` count from the other
+/// end (`head:-1` is the downgrade of the last migration).
 pub(crate) fn sql(ctx: &Context, range: &str, dialect: Option<&str>) -> Result<u8, CliError> {
     let config = ctx.config()?;
     let backend = match dialect {
@@ -25,13 +26,6 @@ pub(crate) fn sql(ctx: &Context, range: &str, dialect: Option<&str>) -> Result<u
             .unwrap_or(Backend::Sqlite),
     };
     let (from, to) = range.split_once(':').unwrap_or(("base", range));
-    for end in [from, to] {
-        if end.starts_with(['+', '-']) {
-            return Err(CliError::new(format!(
-                "`{end}`: sql takes head, base or revisions, not relative steps"
-            )));
-        }
-    }
     if modules(&config)?.is_empty() {
         ctx.say("No migrations yet");
         return Ok(0);

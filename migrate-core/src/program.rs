@@ -40,29 +40,38 @@ fn run(migrations: &[EmbeddedMigration], args: &[String]) -> Result<()> {
             let backend = Backend::parse(arg(3))
                 .ok_or_else(|| Error::Target(format!("unknown dialect `{}`", arg(3))))?;
             let dialect = backend.dialect();
-            let from = match arg(1) {
-                "base" | "" => 0,
-                rev => {
-                    let rev = set.resolve_revision(rev)?;
-                    set.ordered()
-                        .iter()
-                        .position(|m| m.revision == rev)
-                        .unwrap_or(0)
-                        + 1
-                }
+            // head, base, a revision, or +N / -N from the other end (from base, for FROM).
+            let len = set.ordered().len();
+            let position = |text: &str, relative_to: usize| -> Result<usize> {
+                Ok(match Target::parse(text)? {
+                    Target::Head => len,
+                    Target::Base => 0,
+                    Target::Revision(rev) => {
+                        let rev = set.resolve_revision(&rev)?;
+                        set.ordered()
+                            .iter()
+                            .position(|m| m.revision == rev)
+                            .unwrap_or(0)
+                            + 1
+                    }
+                    Target::Relative(n) => {
+                        let at = relative_to as i64 + n;
+                        if at < 0 || at > len as i64 {
+                            return Err(Error::Target(format!(
+                                "`{text}` goes past {}",
+                                if at < 0 { "base" } else { "head" }
+                            )));
+                        }
+                        at as usize
+                    }
+                })
             };
-            let to = match arg(2) {
-                "head" | "" => set.ordered().len(),
-                "base" => 0,
-                rev => {
-                    let rev = set.resolve_revision(rev)?;
-                    set.ordered()
-                        .iter()
-                        .position(|m| m.revision == rev)
-                        .unwrap_or(0)
-                        + 1
-                }
+            let from = if arg(1).is_empty() {
+                0
+            } else {
+                position(arg(1), 0)?
             };
+            let to = position(if arg(2).is_empty() { "head" } else { arg(2) }, from)?;
             let mut out = std::io::stdout().lock();
             let range: Vec<(usize, bool)> = if to >= from {
                 (from..to).map(|i| (i, true)).collect()

@@ -72,6 +72,15 @@ fn listings_sql_schema_and_diagram() {
     }
     let down = project.ok(&["sql", &format!("{first}:base"), "--dialect", "postgres"]);
     assert!(down.contains("DROP TABLE \"posts\""), "{down}");
+    let last = project.ok(&["sql", "head:-1", "--dialect", "mysql"]);
+    assert!(
+        last.starts_with(&format!("-- downgrade {first}: initial")),
+        "{last}"
+    );
+    assert!(last.contains("DROP TABLE `posts`"), "{last}");
+    let out = project.cli(&["sql", "+2"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("`+2` goes past head"));
     assert!(!project.file("app.db").exists(), "sql needs no database");
 
     let diagram = project.ok(&["diagram"]);
