@@ -121,3 +121,67 @@ fn postgres_killed_mid_migration() {
 fn mysql_killed_mid_migration() {
     killed_mid_migration("mysql", MYSQL_URL);
 }
+
+/// Five migrators at once on one SQLite file: every revision applied once, all exit 0.
+#[test]
+fn sqlite_concurrent_upgrades() {
+    let project = Project::new("sqlite_concurrent", MODELS);
+    project.ok(&["init"]);
+    project.ok(&["migrate", "-m", "notes"]);
+    project.write(
+        "src/models.rs",
+        &MODELS.replace(
+            "    pub id: i32,\n",
+            "    pub id: i32,\n    pub body: Option<String>,\n",
+        ),
+    );
+    project.ok(&["migrate", "-m", "body"]);
+    project.ok(&["upgrade", "+0"]);
+    let handles: Vec<_> = (0..5)
+        .map(|_| {
+            let dir = project.path().to_path_buf();
+            std::thread::spawn(move || migrate_tests::run_cli(&dir, &["upgrade"]))
+        })
+        .collect();
+    let mut applied = 0;
+    for handle in handles {
+        let out = handle.join().unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        applied += text(&out.stdout).matches("Applied ").count();
+    }
+    assert_eq!(
+        applied, 2,
+        "each revision applied exactly once across the five"
+    );
+    let history: serde_json::Value =
+        serde_json::from_str(&project.ok(&["history", "--json"])).unwrap();
+    assert!(history
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["applied"] == true));
+}
+
+/// A hand-edited snapshot that the migrations no longer replay to is caught by `check`.
+#[test]
+fn hand_edited_snapshot_is_caught() {
+    let project = Project::new("edited_snapshot", MODELS);
+    project.ok(&["init"]);
+    project.ok(&["migrate", "-m", "notes"]);
+    let snapshot = project.read("migrations/snapshot.json");
+    project.write(
+        "migrations/snapshot.json",
+        &snapshot.replace("\"notes\"", "\"memos\""),
+    );
+    project.write(
+        "src/models.rs",
+        &MODELS.replace(
+            "pub struct Note {",
+            "#[model(table = \"memos\")]\npub struct Note {",
+        ),
+    );
+    let out = project.cli(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("Replaying the migrations in migrations/versions does not give migrations/snapshot.json"), "{stdout}");
+}
