@@ -9,7 +9,7 @@ use diesel_migrations::{FileBasedMigrations, MigrationHarness};
 use migrate_core::model_source::expressible;
 use migrate_core::schema::Schema;
 use migrate_core::snapshot::Snapshot;
-use migrate_tests::{text, workspace_root, Project};
+use migrate_tests::{text, workspace_root, Project, POSTGRES_URL};
 
 fn fixtures() -> PathBuf {
     workspace_root().join("tests/fixtures/adopt")
@@ -536,4 +536,86 @@ fn mysql_diesel_project_is_adopted() {
         migrate_tests::MYSQL_URL,
         "mysql_diesel_project_is_adopted",
     );
+}
+
+/// The number of tables of the service-sized PostgreSQL schema; the README reports it.
+const SERVICE_TABLES: usize = 32;
+
+/// A schema the size of a real service: bigserial keys, varchar, text arrays, jsonb,
+/// timestamptz defaults, numeric money, foreign keys with actions, composite keys, unique
+/// constraints, expression and partial indexes.
+fn service_schema_sql() -> String {
+    let mut sql = String::from(
+        "CREATE TABLE __diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL, run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP);\n",
+    );
+    for i in 1..=SERVICE_TABLES - 2 {
+        let parent = if i > 1 {
+            format!(
+                ", parent_id BIGINT REFERENCES t{:02} (id) ON DELETE CASCADE",
+                i - 1
+            )
+        } else {
+            String::new()
+        };
+        sql.push_str(&format!(
+            "CREATE TABLE t{i:02} (id BIGSERIAL PRIMARY KEY, name VARCHAR(120) NOT NULL UNIQUE, \
+             tags TEXT[] NOT NULL DEFAULT '{{}}', data JSONB, created_at TIMESTAMPTZ NOT NULL DEFAULT now(), \
+             amount NUMERIC(12,2), active BOOLEAN NOT NULL DEFAULT TRUE{parent});\n\
+             CREATE INDEX t{i:02}_lower_name ON t{i:02} (lower(name));\n\
+             CREATE INDEX t{i:02}_active ON t{i:02} (created_at) WHERE active;\n\
+             CREATE INDEX t{i:02}_created ON t{i:02} (created_at);\n\
+             INSERT INTO t{i:02} (name, data) VALUES ('row {i}', '{{\"n\": {i}}}');\n"
+        ));
+    }
+    sql.push_str(
+        "CREATE TABLE memberships (user_id BIGINT NOT NULL REFERENCES t01 (id), group_id BIGINT NOT NULL REFERENCES t02 (id) ON DELETE CASCADE, role VARCHAR(20) NOT NULL DEFAULT 'member', PRIMARY KEY (user_id, group_id));\n\
+         CREATE TABLE events (id UUID PRIMARY KEY, payload JSONB NOT NULL, at TIMESTAMPTZ NOT NULL, kinds INTEGER[]);\n\
+         INSERT INTO memberships (user_id, group_id) VALUES (1, 1);\n",
+    );
+    sql
+}
+
+#[test]
+fn postgres_service_sized_schema_is_adopted() {
+    let Some(db) = migrate_tests::ServerDb::create("postgres", POSTGRES_URL, "service_sized")
+    else {
+        return;
+    };
+    db.sql(&service_schema_sql());
+    let project = Project::new("service_sized", "");
+    std::fs::remove_file(project.file("src/models.rs")).unwrap();
+    project.write("src/lib.rs", "pub mod schema;\n");
+    let out = project.ok(&[
+        "adopt",
+        "--models",
+        "src/models.rs",
+        "--database-url",
+        &db.url,
+    ]);
+    assert!(
+        out.contains(&format!("Adopted {SERVICE_TABLES} table(s)")),
+        "{out}"
+    );
+    let adopted = inspect(&project, &db.url);
+    assert_eq!(adopted.tables.len(), SERVICE_TABLES);
+
+    // The generated models read back to the same schema.
+    let out = project.ok(&["--database-url", &db.url, "migrate", "-m", "x"]);
+    assert!(out.contains("No changes detected"), "{out}");
+    let out = project.ok(&["--database-url", &db.url, "upgrade"]);
+    assert!(!out.contains("Applied"), "{out}");
+    assert_eq!(
+        db.sql("SELECT count(*) FROM t30").trim(),
+        "1",
+        "rows untouched"
+    );
+
+    // The baseline recreates every table on an empty database.
+    let fresh = migrate_tests::ServerDb::create("postgres", POSTGRES_URL, "service_sized").unwrap();
+    project.ok(&["--database-url", &fresh.url, "upgrade"]);
+    let rebuilt = inspect(&project, &fresh.url);
+    assert_eq!(rebuilt.tables.len(), SERVICE_TABLES);
+    let snapshot = Snapshot::read(&project.file("migrate/snapshot.json")).unwrap();
+    let plan = migrate_core::diff::diff(&rebuilt, &snapshot.schema()).unwrap();
+    assert!(plan.is_empty(), "{:?}", plan.changes);
 }
