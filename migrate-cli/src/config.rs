@@ -173,4 +173,23 @@ mod tests {
             "sqlite:///x/app.db"
         );
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, failure_persistence: None, ..Default::default() })]
+
+        /// Whatever `migrate.toml` holds, parsing answers with a config or an error, never a panic.
+        #[test]
+        fn parsing_never_panics(text in "\\PC{0,300}") {
+            let _ = Config::parse(&text, Path::new("/p/migrate.toml"));
+        }
+
+        #[test]
+        fn near_misses_never_panic(at in 0usize..200, byte in proptest::prelude::any::<u8>()) {
+            let good = "models = \"app\"\nmigrations = \"m\"\ndatabase_url = \"sqlite://a.db\"\nschema_rs = \"src/schema.rs\"\n";
+            let mut bytes = good.as_bytes().to_vec();
+            let at = at % bytes.len();
+            bytes[at] = byte;
+            let _ = Config::parse(&String::from_utf8_lossy(&bytes), Path::new("/p/migrate.toml"));
+        }
+    }
 }
