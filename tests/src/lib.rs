@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use migrate_core::schema::Schema;
 
 pub mod catalogue;
+pub mod generated;
 pub mod scenario;
 
 /// The workspace root.
