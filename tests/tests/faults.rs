@@ -185,3 +185,56 @@ fn hand_edited_snapshot_is_caught() {
     let stdout = text(&out.stdout);
     assert!(stdout.contains("Replaying the migrations in migrations/versions does not give migrations/snapshot.json"), "{stdout}");
 }
+
+/// Rebuilding a parent table on SQLite drops the old table: with foreign keys on, that would
+/// delete every `ON DELETE CASCADE` child. The runner switches them off outside the
+/// transaction, so no child row is lost.
+#[test]
+fn sqlite_rebuild_of_a_cascade_parent_keeps_every_child() {
+    const PARENTS: &str = "use migrate_core::Model;\n\n#[derive(Model)]\npub struct User {\n    pub id: i32,\n    #[model(max_length = 50)]\n    pub name: String,\n}\n\n#[derive(Model)]\npub struct Post {\n    pub id: i32,\n    #[model(references = \"users\", on_delete = \"cascade\")]\n    pub user_id: i32,\n}\n";
+    let project = Project::new("cascade_parent", PARENTS);
+    project.ok(&["init"]);
+    project.ok(&["migrate", "-m", "initial"]);
+    project.ok(&["upgrade"]);
+    let db = project.file("app.db");
+    let count = |table: &str| -> i64 {
+        use diesel::Connection;
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = diesel::sqlite::SqliteConnection::establish(db.to_str().unwrap()).unwrap();
+        let rows: Vec<N> = diesel::RunQueryDsl::load(
+            diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")),
+            &mut conn,
+        )
+        .unwrap();
+        rows[0].n
+    };
+    {
+        use diesel::connection::SimpleConnection;
+        use diesel::Connection;
+        let mut conn = diesel::sqlite::SqliteConnection::establish(db.to_str().unwrap()).unwrap();
+        conn.batch_execute(
+            "PRAGMA foreign_keys = ON; INSERT INTO users (name) VALUES ('a'), ('b'); \
+             INSERT INTO posts (user_id) VALUES (1), (1), (2)",
+        )
+        .unwrap();
+    }
+    // Widening the parent's column is a rebuild of `users` on SQLite.
+    project.write(
+        "src/models.rs",
+        &PARENTS.replace("max_length = 50", "max_length = 200"),
+    );
+    let out = project.ok(&["migrate", "-m", "widen"]);
+    assert!(out.contains("~ column users.name"), "{out}");
+    assert!(project
+        .ok(&["sql", "head", "--dialect", "sqlite"])
+        .contains("DROP TABLE \"users\""));
+    project.ok(&["upgrade"]);
+    assert_eq!(count("users"), 2);
+    assert_eq!(count("posts"), 3, "no child row lost to the cascade");
+    project.ok(&["downgrade"]);
+    assert_eq!(count("posts"), 3, "nor on the way back");
+}
