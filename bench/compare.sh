@@ -115,7 +115,7 @@ measure() {
         say "step $key failed: $*"; tail -5 "$OUT/$key.hf" >&2
         res "$key" fail; return 0
     fi
-    res "$key" "$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.6f %.6f %.6f %d" % (r["median"], r["min"], r["max"], len(r["times"])))' "$OUT/$key.json")"
+    res "$key" "$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.6f %.6f %.6f %d %.6f" % (r["median"], r["min"], r["max"], len(r["times"]), r["user"] + r["system"]))' "$OUT/$key.json")"
     [ "$prep" != - ] && bash "$prep"
     /usr/bin/time -f '%e %M' -o "$OUT/$key.time" "$@" > "$OUT/$key.out" 2>&1 || true
     res "$key.rss" "$(awk '{print $2/1024}' "$OUT/$key.time" | tail -1)"

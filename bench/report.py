@@ -17,6 +17,12 @@ def med(k):
         return None
     return float(v.split()[0])
 
+def cpu(k):
+    v = res.get(k)
+    if not v or v == "fail" or len(v.split()) < 5:
+        return None
+    return float(v.split()[4])
+
 def rss(k):
     v = res.get(k + ".rss")
     return float(v) if v not in (None, "") else None
@@ -82,8 +88,10 @@ print("Both Rust models crates carry `#![recursion_limit]` (Diesel's allow_table
 print("all tables, Butane's ForeignKey chain): without it neither compiles past ~120 tables.\n")
 
 print("#### This project, piece by piece\n")
-print("| what | median | min - max | runs | peak RSS (MB) |")
-print("| --- | --- | --- | --- | --- |")
+print("CPU is the mean user + system time of the runs: on a machine shared with other builds it moves far less")
+print("than the wall-clock median.\n")
+print("| what | median | min - max | CPU | runs | peak RSS (MB) |")
+print("| --- | --- | --- | --- | --- | --- |")
 detail = [
     ("process start (`migrate-cli --version`, release)", "ours_process_start"),
     ("rustfmt of the initial module alone (migrate pipes it through rustfmt)", "ours_rustfmt_initial"),
@@ -115,7 +123,7 @@ for label, k in detail + [("autogenerate initial, release", "ours_autogen_initia
                           ("autogenerate one column, release", "ours_autogen_onecol"),
                           ("autogenerate one column, debug binary", "ours_dbg_autogen_onecol")]:
     if k in res:
-        print(f"| {label} | {s(med(k))} | {span(k)} | {runs_of(k)} | {mb(k)} |")
+        print(f"| {label} | {s(med(k))} | {span(k)} | {s(cpu(k))} | {runs_of(k)} | {mb(k)} |")
 print()
 
 print("#### Compiling the models crate (Diesel derives + `#[derive(Model)]`), one run each unless noted\n")
@@ -143,6 +151,21 @@ print()
 if "schema_rs_patched" in res:
     print("The `schema.rs` that `migrate` wrote does not compile with these models: it declares numeric(10,2)")
     print("as `Nullable<Double>`, which a `BigDecimal` field cannot be; for the rows above " + res["schema_rs_patched"] + ".\n")
+
+print("#### CPU time (user + system, mean of the runs) of the steps timed with hyperfine\n")
+print("| step | this project, release | debug binary | Django | Butane |")
+print("| --- | --- | --- | --- | --- |")
+for label, o, d, dj, b in [
+    ("autogenerate, initial", "ours_autogen_initial", "ours_dbg_autogen_initial", "django_makemigrations_initial", "butane_makemigration_initial"),
+    ("autogenerate, no change", "ours_autogen_nochange", "ours_dbg_autogen_nochange", "django_makemigrations_nochange", "butane_makemigration_nochange"),
+    ("autogenerate, one column", "ours_autogen_onecol", "ours_dbg_autogen_onecol", "django_makemigrations_onecol", "butane_makemigration_onecol"),
+    ("upgrade, initial", "ours_upgrade_initial", None, "django_migrate_initial", "butane_migrate_initial"),
+    ("upgrade, one column", "ours_upgrade_onecol", None, "django_migrate_onecol", "butane_migrate_onecol"),
+    ("downgrade, one column", "ours_downgrade_onecol", None, "django_unmigrate_onecol", "butane_unmigrate_onecol"),
+    ("floor (sqlite3 shell)", "ours_floor", None, None, None),
+]:
+    print(f"| {label} | {s(cpu(o))} | {s(cpu(d)) if d else '-'} | {s(cpu(dj)) if dj else '-'} | {s(cpu(b)) if b else '-'} |")
+print("\nButane's CPU figures are for `butane` alone (no `cargo build`). Flask-Migrate is timed by alembic_bench.sh (wall clock only).\n")
 
 print("#### Peak RSS (MB, largest process of the step, one run under /usr/bin/time)\n")
 print("| step | this project | Flask-Migrate | Django | Butane |")

@@ -317,3 +317,34 @@ pub fn sqlite_schema(path: &Path, expected: &Schema) -> Schema {
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// diesel_cli 2.3, if installed.
+pub fn diesel_cli() -> Option<PathBuf> {
+    let mut candidates: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|path| {
+            std::env::split_paths(&path)
+                .map(|dir| dir.join("diesel"))
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(home) = std::env::var_os("CARGO_HOME") {
+        candidates.push(PathBuf::from(home).join("bin/diesel"));
+    }
+    if let Some(home) = std::env::var_os("HOME") {
+        candidates.push(PathBuf::from(home).join(".cargo/bin/diesel"));
+    }
+    candidates.push(PathBuf::from("/work/tools/bin/diesel"));
+    let found = candidates.into_iter().find(|p| p.is_file())?;
+    let version = Command::new(&found).arg("--version").output().ok()?;
+    let version = text(&version.stdout);
+    if version.contains("Version: 2.3.") {
+        Some(found)
+    } else {
+        eprintln!(
+            "{} is not diesel_cli 2.3 ({}): not compared",
+            found.display(),
+            version.trim()
+        );
+        None
+    }
+}

@@ -351,17 +351,43 @@ fn server_adoption(kind: &'static str, variable: &str, test: &str) {
         .map(|e| e.unwrap().path())
         .collect();
     folders.sort();
-    db.sql(
-        "CREATE TABLE __diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL, \
-         run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)",
-    );
-    for folder in &folders {
-        db.sql(&std::fs::read_to_string(folder.join("up.sql")).unwrap());
-        let name = folder.file_name().unwrap().to_string_lossy().into_owned();
-        let version = name.split('_').next().unwrap().replace('-', "");
-        db.sql(&format!(
-            "INSERT INTO __diesel_schema_migrations (version) VALUES ('{version}')"
-        ));
+    // Diesel's own migration harness builds the database when diesel_cli is installed (CI
+    // installs it); otherwise the server's client runs the same up.sql files and records them
+    // in Diesel's table the way the harness does.
+    match migrate_tests::diesel_cli() {
+        Some(diesel) => {
+            let out = std::process::Command::new(diesel)
+                .args([
+                    "migration",
+                    "run",
+                    "--database-url",
+                    &db.url,
+                    "--migration-dir",
+                    "migrations",
+                ])
+                .current_dir(project.path())
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "diesel migration run: {}",
+                text(&out.stderr)
+            );
+        }
+        None => {
+            db.sql(
+                "CREATE TABLE __diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL, \
+                 run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)",
+            );
+            for folder in &folders {
+                db.sql(&std::fs::read_to_string(folder.join("up.sql")).unwrap());
+                let name = folder.file_name().unwrap().to_string_lossy().into_owned();
+                let version = name.split('_').next().unwrap().replace('-', "");
+                db.sql(&format!(
+                    "INSERT INTO __diesel_schema_migrations (version) VALUES ('{version}')"
+                ));
+            }
+        }
     }
     db.sql(
         "INSERT INTO users (email, name, avatar) VALUES ('ada@example.com', 'Ada', NULL), ('bob@example.com', 'Bob', NULL)",

@@ -14,10 +14,10 @@
 //! Without a PostgreSQL / MySQL server (`MIGRATE_TEST_POSTGRES_URL`, `MIGRATE_TEST_MYSQL_URL`)
 //! only the `schema_rs` that `migrate` writes for that backend is compared with the snapshot.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use migrate_tests::{text, workspace_root, Project, ServerDb, MYSQL_URL, POSTGRES_URL};
+use migrate_tests::{diesel_cli, text, workspace_root, Project, ServerDb, MYSQL_URL, POSTGRES_URL};
 
 /// Where print-schema's output and this tool's are known to differ on purpose, as
 /// `(what diesel prints, what this tool prints)` line replacements applied to diesel's text
@@ -213,37 +213,6 @@ pub struct AllTypes {{
 {server_types}}}
 {keyless}"#
     )
-}
-
-/// diesel_cli 2.3, if installed.
-fn diesel_cli() -> Option<PathBuf> {
-    let mut candidates: Vec<PathBuf> = std::env::var_os("PATH")
-        .map(|path| {
-            std::env::split_paths(&path)
-                .map(|dir| dir.join("diesel"))
-                .collect()
-        })
-        .unwrap_or_default();
-    if let Some(home) = std::env::var_os("CARGO_HOME") {
-        candidates.push(PathBuf::from(home).join("bin/diesel"));
-    }
-    if let Some(home) = std::env::var_os("HOME") {
-        candidates.push(PathBuf::from(home).join(".cargo/bin/diesel"));
-    }
-    candidates.push(PathBuf::from("/work/tools/bin/diesel"));
-    let found = candidates.into_iter().find(|p| p.is_file())?;
-    let version = Command::new(&found).arg("--version").output().ok()?;
-    let version = text(&version.stdout);
-    if version.contains("Version: 2.3.") {
-        Some(found)
-    } else {
-        eprintln!(
-            "{} is not diesel_cli 2.3 ({}): not compared",
-            found.display(),
-            version.trim()
-        );
-        None
-    }
 }
 
 /// `diesel print-schema` for `url`, run in `dir` (which has no `diesel.toml`).
