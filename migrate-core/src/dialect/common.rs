@@ -1,7 +1,9 @@
 //! DDL shared by the server dialects, which both alter tables in place: the `CREATE TABLE`
 //! body and the column definition, given how each backend spells types, keys and defaults.
 
-use crate::schema::{Column, DefaultValue, Index, SqlType, Table};
+use crate::error::{Error, Result};
+use crate::migration::Operation;
+use crate::schema::{Column, DefaultValue, Index, Schema, SqlType, Table};
 
 /// What differs between the server dialects inside otherwise standard DDL.
 pub(crate) trait ServerDdl {
@@ -113,6 +115,62 @@ pub(crate) trait ServerDdl {
         def
     }
 
+    /// The operations both servers render alike; `after` is the schema once `op` applied.
+    fn render_shared(&self, op: &Operation, after: &Schema) -> Result<Vec<String>> {
+        let q = |name: &str| self.quote(name);
+        Ok(match op {
+            Operation::CreateTable(table) => {
+                let mut out = vec![self.create_table(table)];
+                out.extend(table.indexes.iter().map(|i| self.create_index(table, i)));
+                out
+            }
+            Operation::DropTable(name) => vec![format!("DROP TABLE {}", q(name))],
+            Operation::DropColumn { table, column } => {
+                vec![format!(
+                    "ALTER TABLE {} DROP COLUMN {}",
+                    q(table),
+                    q(column)
+                )]
+            }
+            Operation::CreateIndex { table, index } => {
+                vec![self.create_index(table_in(after, table)?, index)]
+            }
+            Operation::Sql(sql) => vec![sql.clone()],
+            // Run by the runner itself, between statements; nothing to render.
+            Operation::Rust(_) | Operation::Irreversible(_) => Vec::new(),
+            Operation::RenameColumn { table, from, to } => vec![format!(
+                "ALTER TABLE {} RENAME COLUMN {} TO {}",
+                q(table),
+                q(from),
+                q(to)
+            )],
+            Operation::AddUnique { table, unique } => vec![format!(
+                "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({})",
+                q(table),
+                q(&unique.name),
+                self.key_list(table_in(after, table)?, &unique.columns)
+            )],
+            Operation::AddForeignKey { table, foreign_key } => {
+                vec![format!(
+                    "ALTER TABLE {} ADD {}",
+                    q(table),
+                    self.foreign_key_clause(foreign_key)
+                )]
+            }
+            Operation::AddCheck { table, check } => vec![format!(
+                "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({})",
+                q(table),
+                q(&check.name),
+                check.expr
+            )],
+            other => {
+                return Err(Error::Operation(format!(
+                    "no rendering of {other:?} on this backend"
+                )))
+            }
+        })
+    }
+
     fn create_index(&self, table: &Table, index: &Index) -> String {
         format!(
             "CREATE {}INDEX {} ON {} ({})",
@@ -122,6 +180,13 @@ pub(crate) trait ServerDdl {
             self.key_list(table, &index.columns)
         )
     }
+}
+
+/// The table `name` of `schema`, or an error naming it.
+pub(crate) fn table_in<'a>(schema: &'a Schema, name: &str) -> Result<&'a Table> {
+    schema
+        .table(name)
+        .ok_or_else(|| Error::Operation(format!("table `{name}` does not exist")))
 }
 
 /// Doubles the quote character inside an identifier and wraps it.

@@ -1,6 +1,6 @@
 //! MySQL and MariaDB: backtick quoting, `AUTO_INCREMENT`, DDL that commits implicitly.
 
-use super::common::{quote_with, ServerDdl};
+use super::common::{quote_with, table_in, ServerDdl};
 use super::{Backend, Dialect, HISTORY_TABLE};
 use crate::error::{Error, Result};
 use crate::migration::Operation;
@@ -130,12 +130,6 @@ impl MysqlDialect {
     }
 }
 
-fn table_in<'a>(schema: &'a Schema, name: &str) -> Result<&'a Table> {
-    schema
-        .table(name)
-        .ok_or_else(|| Error::Operation(format!("table `{name}` does not exist")))
-}
-
 impl Dialect for MysqlDialect {
     fn backend(&self) -> Backend {
         Backend::Mysql
@@ -152,12 +146,6 @@ impl Dialect for MysqlDialect {
     fn render(&self, op: &Operation, before: &Schema, after: &Schema) -> Result<Vec<String>> {
         let q = |name: &str| ServerDdl::quote(self, name);
         Ok(match op {
-            Operation::CreateTable(table) => {
-                let mut out = vec![self.create_table(table)];
-                out.extend(table.indexes.iter().map(|i| self.create_index(table, i)));
-                out
-            }
-            Operation::DropTable(name) => vec![format!("DROP TABLE {}", q(name))],
             Operation::AddColumn { table, column } => {
                 let t = table_in(after, table)?;
                 let column = t.column(&column.name).unwrap_or(column);
@@ -166,16 +154,6 @@ impl Dialect for MysqlDialect {
                     q(table),
                     self.column_def(t, column)
                 )]
-            }
-            Operation::DropColumn { table, column } => {
-                vec![format!(
-                    "ALTER TABLE {} DROP COLUMN {}",
-                    q(table),
-                    q(column)
-                )]
-            }
-            Operation::CreateIndex { table, index } => {
-                vec![self.create_index(table_in(after, table)?, index)]
             }
             Operation::DropIndex { table, name } => {
                 let t = table_in(before, table)?;
@@ -212,18 +190,9 @@ impl Dialect for MysqlDialect {
                     None => vec![plain],
                 }
             }
-            Operation::Sql(sql) => vec![sql.clone()],
-            // Run by the runner itself, between statements; nothing to render.
-            Operation::Rust(_) | Operation::Irreversible(_) => Vec::new(),
             Operation::RenameTable { from, to } => {
                 vec![format!("RENAME TABLE {} TO {}", q(from), q(to))]
             }
-            Operation::RenameColumn { table, from, to } => vec![format!(
-                "ALTER TABLE {} RENAME COLUMN {} TO {}",
-                q(table),
-                q(from),
-                q(to)
-            )],
             Operation::AlterColumn { table, column } => {
                 let old_table = table_in(before, table)?;
                 let new_table = table_in(after, table)?;
@@ -285,21 +254,8 @@ impl Dialect for MysqlDialect {
                     vec![format!("ALTER TABLE {} {}", q(table), clauses.join(", "))]
                 }
             }
-            Operation::AddUnique { table, unique } => vec![format!(
-                "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({})",
-                q(table),
-                q(&unique.name),
-                self.key_list(table_in(after, table)?, &unique.columns)
-            )],
             Operation::DropUnique { table, name } => {
                 vec![format!("ALTER TABLE {} DROP INDEX {}", q(table), q(name))]
-            }
-            Operation::AddForeignKey { table, foreign_key } => {
-                vec![format!(
-                    "ALTER TABLE {} ADD {}",
-                    q(table),
-                    self.foreign_key_clause(foreign_key)
-                )]
             }
             Operation::DropForeignKey { table, name } => {
                 let mut out = vec![format!(
@@ -317,12 +273,6 @@ impl Dialect for MysqlDialect {
                 ));
                 out
             }
-            Operation::AddCheck { table, check } => vec![format!(
-                "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({})",
-                q(table),
-                q(&check.name),
-                check.expr
-            )],
             Operation::DropCheck { table, name } => {
                 vec![format!(
                     "ALTER TABLE {} DROP CONSTRAINT {}",
@@ -330,6 +280,7 @@ impl Dialect for MysqlDialect {
                     q(name)
                 )]
             }
+            other => self.render_shared(other, after)?,
         })
     }
 

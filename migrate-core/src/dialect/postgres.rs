@@ -1,6 +1,6 @@
 //! PostgreSQL: transactional DDL, identity columns, everything altered in place.
 
-use super::common::{quote_with, ServerDdl};
+use super::common::{quote_with, table_in, ServerDdl};
 use super::{Backend, Dialect, HISTORY_TABLE};
 use crate::error::{Error, Result};
 use crate::migration::Operation;
@@ -114,12 +114,6 @@ impl PostgresDialect {
     }
 }
 
-fn table_in<'a>(schema: &'a Schema, name: &str) -> Result<&'a Table> {
-    schema
-        .table(name)
-        .ok_or_else(|| Error::Operation(format!("table `{name}` does not exist")))
-}
-
 fn column_in<'a>(table: &'a Table, name: &str) -> Result<&'a Column> {
     table
         .column(name)
@@ -138,12 +132,6 @@ impl Dialect for PostgresDialect {
     fn render(&self, op: &Operation, before: &Schema, after: &Schema) -> Result<Vec<String>> {
         let q = |name: &str| ServerDdl::quote(self, name);
         Ok(match op {
-            Operation::CreateTable(table) => {
-                let mut out = vec![self.create_table(table)];
-                out.extend(table.indexes.iter().map(|i| self.create_index(table, i)));
-                out
-            }
-            Operation::DropTable(name) => vec![format!("DROP TABLE {}", q(name))],
             Operation::AddColumn { table, column } => {
                 let t = table_in(after, table)?;
                 let column = column_in(t, &column.name)?;
@@ -155,29 +143,10 @@ impl Dialect for PostgresDialect {
                 }
                 vec![format!("ALTER TABLE {} ADD COLUMN {def}", q(table))]
             }
-            Operation::DropColumn { table, column } => {
-                vec![format!(
-                    "ALTER TABLE {} DROP COLUMN {}",
-                    q(table),
-                    q(column)
-                )]
-            }
-            Operation::CreateIndex { table, index } => {
-                vec![self.create_index(table_in(after, table)?, index)]
-            }
             Operation::DropIndex { name, .. } => vec![format!("DROP INDEX {}", q(name))],
-            Operation::Sql(sql) => vec![sql.clone()],
-            // Run by the runner itself, between statements; nothing to render.
-            Operation::Rust(_) | Operation::Irreversible(_) => Vec::new(),
             Operation::RenameTable { from, to } => {
                 vec![format!("ALTER TABLE {} RENAME TO {}", q(from), q(to))]
             }
-            Operation::RenameColumn { table, from, to } => vec![format!(
-                "ALTER TABLE {} RENAME COLUMN {} TO {}",
-                q(table),
-                q(from),
-                q(to)
-            )],
             Operation::AlterColumn { table, column } => {
                 let old = column_in(table_in(before, table)?, &column.name)?;
                 self.alter_column(table_in(after, table)?, old, column)
@@ -202,25 +171,6 @@ impl Dialect for PostgresDialect {
                 }
                 out
             }
-            Operation::AddUnique { table, unique } => vec![format!(
-                "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({})",
-                q(table),
-                q(&unique.name),
-                self.list(&unique.columns)
-            )],
-            Operation::AddForeignKey { table, foreign_key } => {
-                vec![format!(
-                    "ALTER TABLE {} ADD {}",
-                    q(table),
-                    self.foreign_key_clause(foreign_key)
-                )]
-            }
-            Operation::AddCheck { table, check } => vec![format!(
-                "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({})",
-                q(table),
-                q(&check.name),
-                check.expr
-            )],
             Operation::DropUnique { table, name }
             | Operation::DropForeignKey { table, name }
             | Operation::DropCheck { table, name } => {
@@ -230,6 +180,7 @@ impl Dialect for PostgresDialect {
                     q(name)
                 )]
             }
+            other => self.render_shared(other, after)?,
         })
     }
 

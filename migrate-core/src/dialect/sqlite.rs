@@ -1,7 +1,8 @@
 //! SQLite: `ALTER TABLE` where it can, the documented table rebuild where it cannot.
 
+use super::common::table_in;
 use super::{Backend, Dialect, HISTORY_TABLE};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::migration::Operation;
 use crate::schema::{Column, DefaultValue, Index, Schema, SqlType, Table};
 
@@ -120,12 +121,6 @@ impl Dialect for SqliteDialect {
              state TEXT NOT NULL\n)"
         )
     }
-}
-
-fn table_in<'a>(schema: &'a Schema, name: &str) -> Result<&'a Table> {
-    schema
-        .table(name)
-        .ok_or_else(|| Error::Operation(format!("table `{name}` does not exist")))
 }
 
 /// Whether a column takes part in a key, index or constraint, which `DROP COLUMN` refuses.
