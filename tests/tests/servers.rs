@@ -402,3 +402,28 @@ fn postgres_hostile_identifiers() {
 fn mysql_hostile_identifiers() {
     hostile_identifiers("mysql", MYSQL_URL);
 }
+
+/// `upgrade --backup` without the server's dump tool: a clear error, and nothing migrated.
+#[test]
+fn backup_without_pg_dump_is_a_clear_error() {
+    let Some(db) = ServerDb::create("postgres", POSTGRES_URL, "backup_without_pg_dump") else {
+        return;
+    };
+    let project = Project::new("no_pg_dump", MODELS);
+    project.ok(&["init"]);
+    project.ok(&["migrate", "-m", "initial"]);
+    let out = std::process::Command::new(migrate_tests::cli_binary())
+        .args(["--database-url", &db.url, "upgrade", "--backup"])
+        .current_dir(project.path())
+        .env("PATH", "/nonexistent")
+        .env("CARGO_TARGET_DIR", migrate_tests::e2e_target_dir())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("needs `pg_dump`, which could not run"),
+        "{err}"
+    );
+    assert!(live(&project, &db).tables.is_empty(), "nothing migrated");
+}
