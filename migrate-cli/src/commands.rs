@@ -8,6 +8,7 @@ use migrate_core::codegen::{render_module, slug, ModuleHeader};
 use migrate_core::connection::connect;
 use migrate_core::dialect::Backend;
 use migrate_core::diff::{diff, diff_with_renames, ChangeKind, ColumnRename, Plan};
+use migrate_core::model::ModelSpec;
 use migrate_core::schema::Schema;
 use migrate_core::snapshot::{write_atomic, Snapshot};
 
@@ -163,7 +164,13 @@ pub(crate) fn read_snapshot(config: &Config) -> Result<Snapshot, CliError> {
 }
 
 /// The schema the models declare, read from source or, with `compiled`, from the registry.
-fn models_schema(ctx: &Context, config: &Config, compiled: bool) -> Result<Schema, CliError> {
+/// The schema the models declare, and the models themselves when they were read from source
+/// (the compiled reader gives the schema only).
+fn models_schema(
+    ctx: &Context,
+    config: &Config,
+    compiled: bool,
+) -> Result<(Schema, Option<Vec<ModelSpec>>), CliError> {
     if compiled {
         let binary = programs::build_dump(config, !ctx.verbose)?;
         let output = Process::new(&binary)
@@ -176,10 +183,10 @@ fn models_schema(ctx: &Context, config: &Config, compiled: bool) -> Result<Schem
             ));
         }
         let text = String::from_utf8_lossy(&output.stdout);
-        return Ok(Snapshot::from_json(&text, &binary)?.schema());
+        return Ok((Snapshot::from_json(&text, &binary)?.schema(), None));
     }
     let models = migrate_core::source::read_models(&config.models)?;
-    migrate_core::model::schema_from_models(&models).map_err(|errors| {
+    let schema = migrate_core::model::schema_from_models(&models).map_err(|errors| {
         CliError::new(
             errors
                 .iter()
@@ -187,7 +194,8 @@ fn models_schema(ctx: &Context, config: &Config, compiled: bool) -> Result<Schem
                 .collect::<Vec<_>>()
                 .join("\n"),
         )
-    })
+    })?;
+    Ok((schema, Some(models)))
 }
 
 fn print_plan(ctx: &Context, plan: &Plan) {
@@ -350,11 +358,11 @@ fn migrate(
     let config = ctx.config()?;
     let snapshot = read_snapshot(&config)?;
     let existing = modules(&config)?;
-    let target = models_schema(ctx, &config, compiled)?;
+    let (target, models) = models_schema(ctx, &config, compiled)?;
     let plan = if empty {
         Plan::default()
     } else {
-        plan_with_renames(&snapshot.schema(), &target, &config)?
+        plan_with_renames(&snapshot.schema(), &target, &config, models.as_deref())?
     };
     if plan.is_empty() && !empty {
         ctx.say("No changes detected");
@@ -418,10 +426,21 @@ fn migrate(
 
 /// The plan from `current` to `target`, with the renames the models declare (`renamed_from`,
 /// read from source) and, in a terminal, the ones the user confirms when asked.
-fn plan_with_renames(current: &Schema, target: &Schema, config: &Config) -> Result<Plan, CliError> {
-    // The compiled reader gives the schema but not the attributes; the source has them both.
-    let (mut renames, unread) = match migrate_core::source::read_models(&config.models) {
-        Ok(models) => (migrate_core::model::renames_from_models(&models), None),
+fn plan_with_renames(
+    current: &Schema,
+    target: &Schema,
+    config: &Config,
+    models: Option<&[ModelSpec]>,
+) -> Result<Plan, CliError> {
+    // The compiled reader gives the schema but not the attributes; the source has them both,
+    // and is read again only when the models came compiled.
+    let read = match models {
+        Some(models) => Ok(migrate_core::model::renames_from_models(models)),
+        None => migrate_core::source::read_models(&config.models)
+            .map(|models| migrate_core::model::renames_from_models(&models)),
+    };
+    let (mut renames, unread) = match read {
+        Ok(renames) => (renames, None),
         Err(e) => (Default::default(), Some(e)),
     };
     let plan = diff_with_renames(current, target, &renames)?;
@@ -707,7 +726,7 @@ fn verify(ctx: &Context) -> Result<u8, CliError> {
 fn check(ctx: &Context, compiled: bool) -> Result<u8, CliError> {
     let config = ctx.config()?;
     let snapshot = read_snapshot(&config)?;
-    let models = models_schema(ctx, &config, compiled)?;
+    let (models, _) = models_schema(ctx, &config, compiled)?;
     let mut failed = false;
     let plan = diff(&snapshot.schema(), &models)?;
     if !plan.is_empty() {
