@@ -115,8 +115,9 @@ fn sqlite_type(ty: &SqlType) -> PrintedType {
         SqlType::BigInt => "BigInt",
         SqlType::Real => "Float",
         SqlType::Double => "Double",
-        // `NUMERIC` contains "num": print-schema says Double.
-        SqlType::Numeric(_) => "Double",
+        // print-schema says Double (`NUMERIC` contains "num"), which a `BigDecimal` field cannot
+        // load; Diesel's SQLite backend reads NUMERIC as Numeric, which it can.
+        SqlType::Numeric(_) => "Numeric",
         SqlType::Boolean => "Bool",
         SqlType::Text | SqlType::Varchar(_) => "Text",
         SqlType::Binary => "Binary",

@@ -24,9 +24,25 @@ use migrate_tests::{diesel_cli, text, workspace_root, Project, ServerDb, MYSQL_U
 /// before comparing. Each is a decision, explained where it is listed.
 type Adjustments = &'static [(&'static str, &'static str)];
 
-/// SQLite: none. (The dialect declares an auto-increment key `INTEGER NOT NULL PRIMARY KEY
-/// AUTOINCREMENT`, still the rowid, so print-schema says `Integer` as a model's `id: i32` needs.)
-const SQLITE: Adjustments = &[];
+/// SQLite: print-schema calls `NUMERIC` columns `Double` (the declared type contains "num"),
+/// which a `BigDecimal` field cannot load; the renderer says `Numeric`, which it can. (The
+/// dialect declares an auto-increment key `INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT`, still
+/// the rowid, so print-schema and the renderer agree on `Integer` there.)
+const SQLITE: Adjustments = &[
+    ("        price -> Double,\n", "        price -> Numeric,\n"),
+    (
+        "        price_null -> Nullable<Double>,\n",
+        "        price_null -> Nullable<Numeric>,\n",
+    ),
+    (
+        "        amount -> Double,\n",
+        "        amount -> Numeric,\n",
+    ),
+    (
+        "        amount_null -> Nullable<Double>,\n",
+        "        amount_null -> Nullable<Numeric>,\n",
+    ),
+];
 
 const POSTGRES: Adjustments = &[];
 
