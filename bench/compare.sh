@@ -5,9 +5,12 @@
 #
 # usage: bench/compare.sh N [--skip-flask] [--skip-django] [--skip-butane] [--skip-compiled]
 #                           [--skip-syn] [--skip-cold-deps] [--runs R] [--slow-runs S]
+#                           [--slow-limit L]
 #
 #   --runs R        timed runs of every fast step (median reported; default 5)
 #   --slow-runs S   timed runs of steps that compile (runner rebuilds, Butane edit+build; default 3)
+#   --slow-limit L  a step whose first run takes longer than L seconds (default 60) is reported
+#                   from that one run (Django's migrate at N=1000 takes minutes)
 #   --skip-compiled skips the models crate's compile (cargo check / check --compiled), which takes
 #                   minutes at N=200 with Diesel's derives
 #   --skip-syn      skips the criterion run that times syn alone on the models file
@@ -23,7 +26,7 @@ usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [ $# -ge 1 ] || usage
 N=$1; shift
 [[ $N =~ ^[0-9]+$ ]] && [ "$N" -ge 2 ] || usage
-SKIP_FLASK=0 SKIP_DJANGO=0 SKIP_BUTANE=0 SKIP_COMPILED=0 SKIP_SYN=0 SKIP_COLD=0 R=5 RS=3
+SKIP_FLASK=0 SKIP_DJANGO=0 SKIP_BUTANE=0 SKIP_COMPILED=0 SKIP_SYN=0 SKIP_COLD=0 R=5 RS=3 SLOW_LIMIT=60
 while [ $# -gt 0 ]; do
     case $1 in
         --skip-flask) SKIP_FLASK=1 ;;
@@ -34,6 +37,7 @@ while [ $# -gt 0 ]; do
         --skip-cold-deps) SKIP_COLD=1 ;;
         --runs) R=$2; shift ;;
         --slow-runs) RS=$2; shift ;;
+        --slow-limit) SLOW_LIMIT=$2; shift ;;
         *) usage ;;
     esac
     shift
@@ -102,12 +106,32 @@ SKIPPED=()
 [ $SKIP_SYN = 1 ] && SKIPPED+=("syn alone (--skip-syn)")
 
 # --- measuring -------------------------------------------------------------------------------
-# measure KEY RUNS WARMUP PREP_SCRIPT|- [-i] CMD...: median of RUNS hyperfine runs (each after
-# PREP_SCRIPT), then one more run (after PREP_SCRIPT) under /usr/bin/time for the peak RSS.
+# measure KEY RUNS WARMUP PREP_SCRIPT|- [-i] CMD...: a first run under /usr/bin/time (after
+# PREP_SCRIPT) gives the peak RSS and serves as a warm-up; a step slower than --slow-limit seconds
+# is reported from that one run; the others from the median of RUNS hyperfine runs (each after
+# PREP_SCRIPT, after WARMUP - 1 more warm-up runs).
 measure() {
     local key=$1 runs=$2 warm=$3 prep=$4; shift 4
     local ignore=()
     if [ "$1" = -i ]; then ignore=(-i); shift; fi
+    if [ "$prep" != - ] && ! bash "$prep" > "$OUT/$key.prep" 2>&1; then
+        say "step $key: its preparation failed ($OUT/$key.prep)"; res "$key" fail; return 0
+    fi
+    local rc=0
+    /usr/bin/time -f '%e %M %U %S' -o "$OUT/$key.time" "$@" > "$OUT/$key.out" 2>&1 || rc=$?
+    local probe; probe=$(tail -1 "$OUT/$key.time")
+    res "$key.rss" "$(echo "$probe" | awk '{print $2/1024}')"
+    if [ $rc != 0 ] && [ ${#ignore[@]} = 0 ]; then
+        say "step $key failed (exit $rc): $*"; tail -5 "$OUT/$key.out" >&2
+        res "$key" fail; return 0
+    fi
+    if awk -v t="$(echo "$probe" | cut -d' ' -f1)" -v l="$SLOW_LIMIT" 'BEGIN { exit !(t > l) }'; then
+        say "step $key took $(echo "$probe" | cut -d' ' -f1) s: reported from this one run"
+        res "$key" "$(echo "$probe" | awk '{print $1" "$1" "$1" 1 "$3+$4}')"
+        res "$key.rc" "$rc"
+        return 0
+    fi
+    [ "$warm" -gt 0 ] && warm=$((warm - 1))
     local args=(-N --runs "$runs" --warmup "$warm" --style none --export-json "$OUT/$key.json" "${ignore[@]}")
     [ "$prep" != - ] && args+=(--prepare "bash $prep")
     local cmd; cmd=$(printf '%q ' "$@")
@@ -116,14 +140,13 @@ measure() {
         res "$key" fail; return 0
     fi
     res "$key" "$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.6f %.6f %.6f %d %.6f" % (r["median"], r["min"], r["max"], len(r["times"]), r["user"] + r["system"]))' "$OUT/$key.json")"
-    [ "$prep" != - ] && bash "$prep"
-    /usr/bin/time -f '%e %M' -o "$OUT/$key.time" "$@" > "$OUT/$key.out" 2>&1 || true
-    res "$key.rss" "$(awk '{print $2/1024}' "$OUT/$key.time" | tail -1)"
 }
 # once KEY PREP_SCRIPT|- CMD...: one run under /usr/bin/time (wall seconds and peak RSS).
 once() {
     local key=$1 prep=$2; shift 2
-    [ "$prep" != - ] && bash "$prep"
+    if [ "$prep" != - ] && ! bash "$prep" > "$OUT/$key.prep" 2>&1; then
+        say "step $key: its preparation failed ($OUT/$key.prep)"; res "$key" fail; return 0
+    fi
     local rc=0
     /usr/bin/time -f '%e %M' -o "$OUT/$key.time" "$@" > "$OUT/$key.out" 2>&1 || rc=$?
     res "$key" "$(tail -1 "$OUT/$key.time" | awk '{print $1" "$1" "$1" 1"}')"
@@ -359,7 +382,18 @@ EOF
     [ -f "$T/butaneapp.Cargo.lock" ] && cp "$T/butaneapp.Cargo.lock" "$B/Cargo.lock"
     cd "$B"
     "$BUTANE" init sqlite db.sqlite > /dev/null
-    cargo build -q 2>"$OUT/butane_build.err" || { say "butane app does not build"; cat "$OUT/butane_build.err" >&2; exit 1; }
+    # At N=1000 rustc overflows its stack on the chain of ForeignKey<previous table> now and then;
+    # every Butane build runs with the larger stack that rustc's own message suggests.
+    export RUST_MIN_STACK=268435456
+    res butane_note "every Butane build ran with RUST_MIN_STACK=$RUST_MIN_STACK (at N=1000 rustc otherwise overflows its stack on the ForeignKey chain)"
+    if ! cargo build -q 2>"$OUT/butane_build.err"; then
+        say "Butane skipped: its models crate does not build ($OUT/butane_build.err)"
+        res butane_skipped "its models crate does not build: $(grep -m1 -E '^error' "$OUT/butane_build.err")"
+        SKIP_BUTANE=1
+    fi
+fi
+if [ $SKIP_BUTANE = 0 ]; then
+    cd "$B"
     cp Cargo.lock "$T/butaneapp.Cargo.lock"
     once butane_build_cold "$(prep p_bt_clean "cd $B; cargo clean -q -p butaneapp")" cargo build -q
     cp -a .butane butane.base
@@ -384,6 +418,7 @@ EOF
     cp db.sqlite db_head.sqlite
     P=$(prep p_bt_down1 "cd $B; cp db_head.sqlite db.sqlite")
     measure butane_unmigrate_onecol "$R" 1 "$P" "$BUTANE" unmigrate
+    unset RUST_MIN_STACK
 fi
 
 # --- report ----------------------------------------------------------------------------------

@@ -126,9 +126,6 @@ for label, k in detail + [("autogenerate initial, release", "ours_autogen_initia
         print(f"| {label} | {s(med(k))} | {span(k)} | {s(cpu(k))} | {runs_of(k)} | {mb(k)} |")
 print()
 
-print("#### Compiling the models crate (Diesel derives + `#[derive(Model)]`), one run each unless noted\n")
-print("| what | time | runs | peak RSS (MB) |")
-print("| --- | --- | --- | --- |")
 comp = [
     ("`cargo check`, cold (crate cleaned, dependencies built)", "models_check_cold"),
     ("`cargo check`, nothing changed", "models_check_noop"),
@@ -142,6 +139,10 @@ comp = [
     ("Butane: `cargo build`, nothing changed", "butane_build_noop"),
     ("Butane: `cargo build` after the one-field edit", "butane_build_edit"),
 ]
+if any(k in res for _, k in comp):
+    print("#### Compiling the models crate (Diesel derives + `#[derive(Model)]`), one run each unless noted\n")
+    print("| what | time | runs | peak RSS (MB) |")
+    print("| --- | --- | --- | --- |")
 for label, k in comp:
     if k in res:
         rc = res.get(k + ".rc")
@@ -204,5 +205,8 @@ goal("`schema` <= 0.05x `diesel print-schema` (N=1000)", None, None, n == 1000)
 print()
 print("Machine load (1, 5, 15 min averages from /proc/loadavg): at start %s, at end %s.\n"
       % (res.get("load_start", "?"), res.get("load_end", "?")))
+for k in ("butane_note", "butane_skipped"):
+    if k in res:
+        print(("Butane skipped: " if k == "butane_skipped" else "Butane: ") + res[k] + ".\n")
 if skipped:
     print("Skipped: " + "; ".join(skipped) + "\n")

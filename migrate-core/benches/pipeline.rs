@@ -1,6 +1,7 @@
 //! The pipeline's in-memory stages on the synthetic schema of `shared/bench/gen_schema.py`, at 10,
-//! 100 and 1000 tables: diff (empty -> N tables), code generation of that plan, both together,
-//! snapshot write and read, and the SQLite statements of the plan.
+//! 100 and 1000 tables: diff (empty -> N tables; N -> the same N; N -> N with one more column),
+//! code generation of the initial plan, diff and code generation together, snapshot write and
+//! read, and the SQLite statements of the initial plan.
 //!
 //! With `--features source` it also measures the dev-loop reader on the generated models file
 //! (`source::read_models`, and `syn::parse_file` alone as the floor), after checking that the
@@ -108,6 +109,35 @@ fn stages(c: &mut Criterion) {
     for (n, s) in &schemas {
         group.bench_with_input(BenchmarkId::from_parameter(n), s, |b, s| {
             b.iter(|| diff(black_box(&empty), black_box(s)).unwrap())
+        });
+    }
+    group.finish();
+
+    // What a dev-loop `migrate` diffs: the snapshot against equal models, and against the models
+    // after the one-column edit of gen_schema.py's `--extra` (nickname varchar(64) NULL on the
+    // middle table).
+    let mut group = c.benchmark_group("diff_nochange");
+    for (n, s) in &schemas {
+        let same = s.clone();
+        group.bench_with_input(BenchmarkId::from_parameter(n), s, |b, s| {
+            b.iter(|| assert!(diff(black_box(s), black_box(&same)).unwrap().is_empty()))
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("diff_onecol");
+    for (n, s) in &schemas {
+        let mut edited = s.clone();
+        let mut nickname = Column::new("nickname", SqlType::Varchar(64));
+        nickname.nullable = true;
+        edited
+            .table_mut(&table_name(n / 2))
+            .unwrap()
+            .columns
+            .push(nickname);
+        assert_eq!(diff(s, &edited).unwrap().up.len(), 1);
+        group.bench_with_input(BenchmarkId::from_parameter(n), s, |b, s| {
+            b.iter(|| diff(black_box(s), black_box(&edited)).unwrap())
         });
     }
     group.finish();
