@@ -629,11 +629,8 @@ pub(crate) fn live_schema(
     backend_of(&url)?;
     let mut conn = connect(&url)?;
     let mut schema = conn.introspect()?;
-    if let Some(config) = config {
-        if conn.backend() == Backend::Sqlite {
-            let snapshot = read_snapshot(config)?;
-            migrate_core::introspect::align_sqlite_keys(&mut schema, &snapshot.schema());
-        }
+    if let Some(snapshot) = config.and_then(|c| read_snapshot(c).ok()) {
+        migrate_core::introspect::align(&mut schema, &snapshot.schema(), conn.backend());
     }
     Ok((url, schema))
 }
@@ -869,9 +866,7 @@ fn check_database(
         );
     } else if !failed {
         let mut live = conn.introspect()?;
-        if conn.backend() == Backend::Sqlite {
-            migrate_core::introspect::align_sqlite_keys(&mut live, &snapshot.schema());
-        }
+        migrate_core::introspect::align(&mut live, &snapshot.schema(), conn.backend());
         let drift = diff(&snapshot.schema(), &live)?;
         if !drift.is_empty() {
             failed = true;

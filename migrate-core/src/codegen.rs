@@ -216,6 +216,27 @@ fn render_op(out: &mut String, op: &Operation) {
         Operation::DropCheck { table, name } => {
             statement(out, 4, "m.drop_check", &[quoted(table), quoted(name)], &[]);
         }
+        Operation::CreateEnum(e) => {
+            statement(
+                out,
+                4,
+                "m.create_enum",
+                &[quoted(&e.name), slice(&e.values)],
+                &[],
+            );
+        }
+        Operation::DropEnum(name) => statement(out, 4, "m.drop_enum", &[quoted(name)], &[]),
+        Operation::AlterEnum { name, values } => {
+            let _ = writeln!(
+                out,
+                "    // A value left out that rows still hold makes this step fail: no row loses it."
+            );
+            statement(out, 4, "m.alter_enum", &[quoted(name), slice(values)], &[]);
+        }
+        Operation::RenameEnumValue { name, from, to } => {
+            let args = [quoted(name), quoted(from), quoted(to)];
+            statement(out, 4, "m.rename_enum_value", &args, &[]);
+        }
     }
 }
 
@@ -328,6 +349,7 @@ pub fn rust_type(ty: &SqlType) -> String {
         SqlType::TimestampTz => "SqlType::TimestampTz".into(),
         SqlType::Uuid => "SqlType::Uuid".into(),
         SqlType::Json => "SqlType::Json".into(),
+        SqlType::Enum(name) => format!("SqlType::Enum({name:?}.into())"),
         SqlType::Custom(name) => format!("SqlType::Custom({name:?}.into())"),
     }
 }

@@ -129,6 +129,8 @@ fn sqlite_type(ty: &SqlType) -> PrintedType {
         SqlType::TimestampTz => "TimestamptzSqlite",
         SqlType::Uuid => "Binary",
         SqlType::Json => "Json",
+        // Text with a CHECK of the values.
+        SqlType::Enum(_) => "Text",
         SqlType::Custom(name) => {
             return PrintedType::plain(sqlite_declared_type(name).unwrap_or(name.as_str()))
         }
@@ -189,6 +191,8 @@ fn postgres_type(ty: &SqlType) -> PrintedType {
         SqlType::TimestampTz => "Timestamptz",
         SqlType::Uuid => "Uuid",
         SqlType::Json => "Jsonb",
+        // The type's own name, its case kept.
+        SqlType::Enum(name) => return postgres_custom(&format!("\"{name}\"")),
         SqlType::Custom(spelling) => return postgres_custom(spelling),
     };
     PrintedType::plain(name)
@@ -326,6 +330,8 @@ fn mysql_type(ty: &SqlType) -> PrintedType {
         SqlType::Uuid => return PrintedType::with_length("Char", 36),
         // MySQL's JSON. (MariaDB stores JSON as LONGTEXT, which print-schema calls `Longtext`.)
         SqlType::Json => "Json",
+        // The values decide the `#[max_length]`; `printed_tables` passes them.
+        SqlType::Enum(_) => return mysql_custom("enum()"),
         SqlType::Custom(spelling) => return mysql_custom(spelling),
     };
     PrintedType::plain(name)
@@ -380,6 +386,15 @@ fn mysql_custom(spelling: &str) -> PrintedType {
         unsigned,
         custom,
     }
+}
+
+/// `enum('a','b')`, as MySQL reports an enum column's type.
+fn mysql_enum_spelling(values: &[String]) -> String {
+    let quoted: Vec<String> = values
+        .iter()
+        .map(|v| format!("'{}'", v.replace('\'', "''")))
+        .collect();
+    format!("enum({})", quoted.join(","))
 }
 
 /// The values of `enum('a','b''c')` as MySQL reports them.
@@ -609,7 +624,12 @@ fn printed_tables(schema: &Schema, backend: Backend) -> Vec<Printed<'_>> {
                     (
                         c.name.clone(),
                         rust_name(&c.name, Some(&rust_table)),
-                        printed_type(&c.ty, backend),
+                        match (&c.ty, backend) {
+                            (SqlType::Enum(name), Backend::Mysql) => {
+                                mysql_custom(&mysql_enum_spelling(schema.enum_values(name)))
+                            }
+                            (ty, _) => printed_type(ty, backend),
+                        },
                         c.nullable,
                     )
                 })

@@ -97,6 +97,17 @@ pub struct ColumnRename {
     pub to: String,
 }
 
+/// A renamed value of an enum type, declared with `renamed_from` on the variant.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EnumValueRename {
+    /// The enum type.
+    pub name: String,
+    /// The value in the current schema.
+    pub from: String,
+    /// The value in the target schema.
+    pub to: String,
+}
+
 /// The renames the diff may plan. A rename whose old name is not in the current schema (it
 /// was applied already) or whose new name is not in the target is ignored.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -105,6 +116,8 @@ pub struct Renames {
     pub tables: Vec<TableRename>,
     /// Column renames.
     pub columns: Vec<ColumnRename>,
+    /// Enum value renames.
+    pub enum_values: Vec<EnumValueRename>,
 }
 
 /// Plans the operations that turn `from` into `to`.
@@ -131,6 +144,8 @@ pub fn diff_with_renames(from: &Schema, to: &Schema, renames: &Renames) -> Resul
         dropped_guarantees: BTreeSet::new(),
     };
     p.renames(to, renames)?;
+    p.enum_value_renames(to, &renames.enum_values)?;
+    p.create_enums(to)?;
 
     let current_names: BTreeSet<String> = p.schema.tables.iter().map(|t| t.name.clone()).collect();
     let kept: Vec<String> = to
@@ -163,6 +178,7 @@ pub fn diff_with_renames(from: &Schema, to: &Schema, renames: &Renames) -> Resul
     for name in &kept {
         p.drop_columns(name, kept_target(name))?;
     }
+    p.alter_enums(to)?;
     for name in &kept {
         let target = kept_target(name);
         p.add_columns(target)?;
@@ -186,6 +202,8 @@ pub fn diff_with_renames(from: &Schema, to: &Schema, renames: &Renames) -> Resul
             format!("foreign key {} on {table}", fk.name),
         )?;
     }
+
+    p.drop_enums(to)?;
 
     // A safety net: whatever the steps above did not reach is refused, never ignored.
     if let Some(left) = first_difference(&p.schema, to) {
@@ -256,6 +274,116 @@ struct Planner {
 }
 
 impl Planner {
+    fn enum_value_renames(&mut self, to: &Schema, renames: &[EnumValueRename]) -> Result<()> {
+        for r in renames {
+            let has = |s: &Schema, v: &str| s.enum_values(&r.name).iter().any(|x| x == v);
+            if r.from != r.to
+                && has(&self.schema, &r.from)
+                && !has(&self.schema, &r.to)
+                && has(to, &r.to)
+                && !has(to, &r.from)
+            {
+                self.push(
+                    Operation::RenameEnumValue {
+                        name: r.name.clone(),
+                        from: r.from.clone(),
+                        to: r.to.clone(),
+                    },
+                    ChangeKind::Alter,
+                    format!("enum value {}.{} -> {}", r.name, r.from, r.to),
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Enum types come before the columns that use them.
+    fn create_enums(&mut self, to: &Schema) -> Result<()> {
+        for e in &to.enums {
+            if self.schema.enum_type(&e.name).is_none() {
+                self.push(
+                    Operation::CreateEnum(e.clone()),
+                    ChangeKind::Add,
+                    format!("enum {} ({})", e.name, e.values.join(", ")),
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// New values come before the columns and defaults that may use them; values that go away
+    /// go once the columns dropped in this migration are gone.
+    fn alter_enums(&mut self, to: &Schema) -> Result<()> {
+        for e in &to.enums {
+            let Some(current) = self.schema.enum_type(&e.name).cloned() else {
+                continue;
+            };
+            if current.values == e.values {
+                continue;
+            }
+            self.push(
+                Operation::AlterEnum {
+                    name: e.name.clone(),
+                    values: e.values.clone(),
+                },
+                ChangeKind::Alter,
+                format!(
+                    "enum {} ({}) -> ({})",
+                    e.name,
+                    current.values.join(", "),
+                    e.values.join(", ")
+                ),
+            )?;
+            let removed: Vec<&String> = current
+                .values
+                .iter()
+                .filter(|v| !e.values.contains(v))
+                .collect();
+            if !removed.is_empty() {
+                let holders: Vec<String> = self
+                    .schema
+                    .enum_users(&e.name)
+                    .iter()
+                    .map(|(t, c)| format!("{}.{}", t.name, c.name))
+                    .collect();
+                self.warn(format!(
+                    "enum {} drops value {}: rows of {} holding it make the upgrade fail (no row loses its value); update them first, e.g. with m.sql(\"UPDATE ...\") in this migration",
+                    e.name,
+                    removed
+                        .iter()
+                        .map(|v| format!("'{v}'"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if holders.is_empty() {
+                        "no column".to_string()
+                    } else {
+                        holders.join(", ")
+                    }
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Enum types go once no column uses them.
+    fn drop_enums(&mut self, to: &Schema) -> Result<()> {
+        let gone: Vec<String> = self
+            .schema
+            .enums
+            .iter()
+            .filter(|e| to.enum_type(&e.name).is_none())
+            .map(|e| e.name.clone())
+            .collect();
+        for name in gone {
+            self.push(
+                Operation::DropEnum(name.clone()),
+                ChangeKind::Remove,
+                format!("enum {name}"),
+            )?;
+        }
+        Ok(())
+    }
+
     fn push(&mut self, op: Operation, kind: ChangeKind, text: String) -> Result<()> {
         op.apply(&mut self.schema)?;
         self.up.push(op);
@@ -844,6 +972,9 @@ fn widens(from: &SqlType, to: &SqlType) -> bool {
 /// The first thing in which `planned` and `target` still differ (column order aside), as a
 /// phrase for an error.
 fn first_difference(planned: &Schema, target: &Schema) -> Option<String> {
+    if planned.enums != target.enums {
+        return Some("enum types".to_string());
+    }
     let names = |s: &Schema| s.tables.iter().map(|t| t.name.clone()).collect::<Vec<_>>();
     if names(planned) != names(target) {
         return Some(format!(
@@ -1084,6 +1215,7 @@ mod tests {
                 from: "body".into(),
                 to: "content".into(),
             }],
+            ..Renames::default()
         };
         let plan = diff_with_renames(&start, &target, &renames).unwrap();
         assert_eq!(plan.up.len(), 2, "{:?}", plan.up);

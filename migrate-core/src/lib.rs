@@ -34,8 +34,8 @@ pub mod source;
 
 pub use diesel;
 pub use error::Error;
-pub use migrate_derive::{embed_migrations, Model};
-pub use model::{ColumnType, Model};
+pub use migrate_derive::{embed_migrations, Model, ModelEnum};
+pub use model::{ColumnType, Model, ModelEnum};
 pub use schema::{Column, Schema, SqlType, Table};
 
 #[doc(hidden)]

@@ -7,7 +7,8 @@
 
 use crate::error::{Error, Result};
 use crate::schema::{
-    Check, Column, DefaultValue, FkAction, ForeignKey, Index, Schema, SqlType, Table, Unique,
+    Check, Column, DefaultValue, EnumType, FkAction, ForeignKey, Index, Schema, SqlType, Table,
+    Unique,
 };
 
 /// What a migration module's `up` or `down` imports.
@@ -135,6 +136,27 @@ pub enum Operation {
         table: String,
         /// The constraint name.
         name: String,
+    },
+    /// Creates an enum type, before the first column that uses it.
+    CreateEnum(EnumType),
+    /// Drops an enum type that no column uses any more.
+    DropEnum(String),
+    /// Replaces an enum type's values with `values`, in this order. Values that go away must
+    /// not be held by any row: the step fails instead of losing them.
+    AlterEnum {
+        /// The type.
+        name: String,
+        /// Every value, in order.
+        values: Vec<String>,
+    },
+    /// Renames one value of an enum type; rows holding it follow.
+    RenameEnumValue {
+        /// The type.
+        name: String,
+        /// The current value.
+        from: String,
+        /// The new value.
+        to: String,
     },
 }
 
@@ -375,8 +397,92 @@ impl Operation {
                 }
                 t.checks.retain(|c| c.name != *name);
             }
+            Operation::CreateEnum(e) => {
+                if schema.enum_type(&e.name).is_some() {
+                    return Err(op_err(format!(
+                        "create_enum: enum type `{}` already exists",
+                        e.name
+                    )));
+                }
+                enum_values_valid("create_enum", &e.name, &e.values)?;
+                schema.enums.push(e.clone());
+                schema.normalize();
+            }
+            Operation::DropEnum(name) => {
+                if schema.enum_type(name).is_none() {
+                    return Err(op_err(format!(
+                        "drop_enum: enum type `{name}` does not exist"
+                    )));
+                }
+                if let Some((t, c)) = schema.enum_users(name).first() {
+                    return Err(op_err(format!(
+                        "drop_enum: enum type `{name}` is still used by column `{}.{}`",
+                        t.name, c.name
+                    )));
+                }
+                schema.enums.retain(|e| e.name != *name);
+            }
+            Operation::AlterEnum { name, values } => {
+                enum_values_valid("alter_enum", name, values)?;
+                let Some(e) = schema.enums.iter_mut().find(|e| e.name == *name) else {
+                    return Err(op_err(format!(
+                        "alter_enum: enum type `{name}` does not exist"
+                    )));
+                };
+                e.values = values.clone();
+            }
+            Operation::RenameEnumValue { name, from, to } => {
+                let Some(e) = schema.enums.iter_mut().find(|e| e.name == *name) else {
+                    return Err(op_err(format!(
+                        "rename_enum_value: enum type `{name}` does not exist"
+                    )));
+                };
+                if e.values.contains(to) {
+                    return Err(op_err(format!(
+                        "rename_enum_value: enum type `{name}` already has the value `{to}`"
+                    )));
+                }
+                let Some(value) = e.values.iter_mut().find(|v| *v == from) else {
+                    return Err(op_err(format!(
+                        "rename_enum_value: enum type `{name}` has no value `{from}`"
+                    )));
+                };
+                *value = to.clone();
+                // Defaults hold the value by name, so they follow it as the rows do.
+                for t in &mut schema.tables {
+                    for c in &mut t.columns {
+                        if c.ty.enum_name() == Some(name)
+                            && c.default == Some(DefaultValue::Text(from.clone()))
+                        {
+                            c.default = Some(DefaultValue::Text(to.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(missing) = self.enum_used_but_missing(schema) {
+            return Err(op_err(missing));
         }
         Ok(())
+    }
+
+    /// A column this operation declares with an enum type the schema does not have.
+    fn enum_used_but_missing(&self, schema: &Schema) -> Option<String> {
+        let (what, table, columns): (&str, &str, Vec<&Column>) = match self {
+            Operation::CreateTable(t) => ("create_table", &t.name, t.columns.iter().collect()),
+            Operation::AddColumn { table, column } => ("add_column", table, vec![column]),
+            Operation::AlterColumn { table, column } => ("alter_column", table, vec![column]),
+            _ => return None,
+        };
+        columns.into_iter().find_map(|c| {
+            let name = c.ty.enum_name()?;
+            schema.enum_type(name).is_none().then(|| {
+                format!(
+                    "{what}: column `{table}.{}` has type enum({name}), which does not exist: create it first with `m.create_enum`",
+                    c.name
+                )
+            })
+        })
     }
 
     /// The operation that undoes this one, given the schema it applies to. `None` for raw SQL,
@@ -463,6 +569,17 @@ impl Operation {
                     .find(|c| c.name == *name)?
                     .clone(),
             },
+            Operation::CreateEnum(e) => Operation::DropEnum(e.name.clone()),
+            Operation::DropEnum(name) => Operation::CreateEnum(before.enum_type(name)?.clone()),
+            Operation::AlterEnum { name, .. } => Operation::AlterEnum {
+                name: name.clone(),
+                values: before.enum_type(name)?.values.clone(),
+            },
+            Operation::RenameEnumValue { name, from, to } => Operation::RenameEnumValue {
+                name: name.clone(),
+                from: to.clone(),
+                to: from.clone(),
+            },
         })
     }
 
@@ -474,6 +591,22 @@ impl Operation {
 
 fn op_err(message: String) -> Error {
     Error::Operation(message)
+}
+
+fn enum_values_valid(op: &str, name: &str, values: &[String]) -> Result<()> {
+    if values.is_empty() {
+        return Err(op_err(format!(
+            "{op}: enum type `{name}` needs at least one value"
+        )));
+    }
+    for (i, v) in values.iter().enumerate() {
+        if values[..i].contains(v) {
+            return Err(op_err(format!(
+                "{op}: enum type `{name}` lists the value `{v}` twice"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// `expr` with every identifier `from` (bare or double-quoted, outside string literals)
@@ -775,6 +908,38 @@ impl Migration {
         self.push(Operation::DropCheck {
             table: table.to_string(),
             name: name.to_string(),
+        });
+    }
+
+    /// Creates the enum type `name` with these values, in order; columns then use it as
+    /// `SqlType::Enum("name".into())`.
+    pub fn create_enum(&mut self, name: &str, values: &[&str]) {
+        self.push(Operation::CreateEnum(EnumType {
+            name: name.to_string(),
+            values: strings(values),
+        }));
+    }
+
+    /// Drops the enum type `name`, which no column may use any more.
+    pub fn drop_enum(&mut self, name: &str) {
+        self.push(Operation::DropEnum(name.to_string()));
+    }
+
+    /// Gives the enum type `name` exactly these values, in order. A value left out must not be
+    /// held by any row, or the step fails.
+    pub fn alter_enum(&mut self, name: &str, values: &[&str]) {
+        self.push(Operation::AlterEnum {
+            name: name.to_string(),
+            values: strings(values),
+        });
+    }
+
+    /// Renames the value `from` of the enum type `name`; rows holding it follow.
+    pub fn rename_enum_value(&mut self, name: &str, from: &str, to: &str) {
+        self.push(Operation::RenameEnumValue {
+            name: name.to_string(),
+            from: from.to_string(),
+            to: to.to_string(),
         });
     }
 }

@@ -9,8 +9,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::schema::{
-    constraint_name, Check, Column, DefaultValue, FkAction, ForeignKey, Index, Schema, SqlType,
-    Table, Unique,
+    constraint_name, Check, Column, DefaultValue, EnumType, FkAction, ForeignKey, Index, Schema,
+    SqlType, Table, Unique,
 };
 
 /// A struct deriving `Model`: its table, as declared.
@@ -31,6 +31,49 @@ pub trait ColumnType {
     const NULLABLE: bool = false;
     /// The column's type in the snapshot vocabulary.
     fn sql_type() -> SqlType;
+    /// The enum type behind the column, for a `#[derive(ModelEnum)]` type.
+    fn enum_spec() -> Option<EnumSpec> {
+        None
+    }
+}
+
+/// A fieldless enum deriving `ModelEnum`: a column type whose values are its variants.
+///
+/// The derive implements it, along with [`ColumnType`] and Diesel's `ToSql`, `FromSql`,
+/// `AsExpression` and `Queryable` for every SQL type the enum's column may be declared with in
+/// `schema.rs` (`Text` on SQLite, the enum's own type on PostgreSQL and MySQL).
+pub trait ModelEnum: Sized + 'static {
+    /// The database type's name (`post_status`).
+    const TYPE_NAME: &'static str;
+    /// The values, in declaration order.
+    const VALUES: &'static [&'static str];
+    /// The value this variant is stored as.
+    fn as_value(&self) -> &'static str;
+    /// The variant stored as `value`.
+    fn from_value(value: &str) -> Option<Self>;
+}
+
+/// An enum type as declared by `#[derive(ModelEnum)]`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EnumSpec {
+    /// The Rust enum's name, for error messages.
+    pub enum_name: String,
+    /// The database type's name.
+    pub type_name: String,
+    /// The values, in declaration order.
+    pub values: Vec<String>,
+    /// `(old, new)` for each variant with `#[model(renamed_from = "old")]`.
+    pub renames: Vec<(String, String)>,
+}
+
+/// The error of a value a `ModelEnum` does not know, read from the database.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{value}` is not a value of enum type `{type_name}`")]
+pub struct UnknownEnumValue {
+    /// The enum type.
+    pub type_name: &'static str,
+    /// What the database held.
+    pub value: String,
 }
 
 /// One `#[derive(Model)]` struct, as declared.
@@ -106,6 +149,8 @@ pub struct FieldSpec {
     pub on_update: Option<FkAction>,
     /// `#[model(renamed_from = "...")]`.
     pub renamed_from: Option<String>,
+    /// The enum type, when the field's type derives `ModelEnum`.
+    pub enum_spec: Option<EnumSpec>,
 }
 
 /// Registration of one model, collected across the whole program by `inventory`.
@@ -174,6 +219,16 @@ pub enum ModelError {
         column: String,
         /// The missing table.
         target: String,
+    },
+    /// Two enums declare one database type with different values.
+    #[error("enums `{first}` and `{second}` both declare enum type `{type_name}`, with different values")]
+    EnumConflict {
+        /// The type.
+        type_name: String,
+        /// One enum.
+        first: String,
+        /// The other.
+        second: String,
     },
     /// `max_length` or `numeric` on a column of another type.
     #[error("`{attribute}` does not apply to column `{table}.{column}` of type {ty}")]
@@ -288,10 +343,38 @@ pub fn schema_from_models(models: &[ModelSpec]) -> Result<Schema, Vec<ModelError
         }
     }
 
+    let mut enums: BTreeMap<String, &EnumSpec> = BTreeMap::new();
+    for spec in models
+        .iter()
+        .flat_map(|m| &m.fields)
+        .filter_map(|f| f.enum_spec.as_ref())
+    {
+        match enums.get(&spec.type_name) {
+            Some(first) if first.values != spec.values => errors.push(ModelError::EnumConflict {
+                type_name: spec.type_name.clone(),
+                first: first.enum_name.clone(),
+                second: spec.enum_name.clone(),
+            }),
+            Some(_) => {}
+            None => {
+                enums.insert(spec.type_name.clone(), spec);
+            }
+        }
+    }
+
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(Schema::new(tables.into_values().map(|(_, t)| t).collect()))
+    Ok(Schema::with_enums(
+        tables.into_values().map(|(_, t)| t).collect(),
+        enums
+            .into_values()
+            .map(|e| EnumType {
+                name: e.type_name.clone(),
+                values: e.values.clone(),
+            })
+            .collect(),
+    ))
 }
 
 /// The renames the models declare with `renamed_from`, for
@@ -308,6 +391,20 @@ pub fn renames_from_models(models: &[ModelSpec]) -> crate::diff::Renames {
             });
         }
         for field in &model.fields {
+            for (from, to) in field.enum_spec.iter().flat_map(|e| &e.renames) {
+                let rename = crate::diff::EnumValueRename {
+                    name: field
+                        .enum_spec
+                        .as_ref()
+                        .map(|e| e.type_name.clone())
+                        .unwrap_or_default(),
+                    from: from.clone(),
+                    to: to.clone(),
+                };
+                if !renames.enum_values.contains(&rename) {
+                    renames.enum_values.push(rename);
+                }
+            }
             if let Some(old) = &field.renamed_from {
                 renames.columns.push(crate::diff::ColumnRename {
                     table: table.clone(),
@@ -319,6 +416,7 @@ pub fn renames_from_models(models: &[ModelSpec]) -> crate::diff::Renames {
     }
     renames.tables.sort();
     renames.columns.sort();
+    renames.enum_values.sort();
     renames
 }
 
@@ -543,6 +641,9 @@ impl<T: ColumnType> ColumnType for Option<T> {
     const NULLABLE: bool = true;
     fn sql_type() -> SqlType {
         T::sql_type()
+    }
+    fn enum_spec() -> Option<EnumSpec> {
+        T::enum_spec()
     }
 }
 

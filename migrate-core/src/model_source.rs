@@ -154,11 +154,64 @@ pub fn render_models(schema: &Schema) -> String {
     out.push_str("//!\n");
     out.push_str("//! Yours from now on: edit them, then `migrate-cli migrate -m \"...\"`.\n\n");
     out.push_str("use diesel::prelude::*;\n");
-    out.push_str("use migrate_core::Model;\n");
+    if schema.enums.is_empty() {
+        out.push_str("use migrate_core::Model;\n");
+    } else {
+        out.push_str("use migrate_core::{Model, ModelEnum};\n");
+    }
+    for e in &schema.enums {
+        out.push('\n');
+        render_enum(&mut out, e);
+    }
     let structs = struct_names(schema);
     for table in &schema.tables {
         out.push('\n');
         render_struct(&mut out, table, &structs[&table.name]);
+    }
+    out
+}
+
+/// A `#[derive(ModelEnum)]` enum of the type's values, each variant naming its value.
+fn render_enum(out: &mut String, e: &crate::schema::EnumType) {
+    let _ = writeln!(
+        out,
+        "#[derive(ModelEnum, Debug, Clone, Copy, PartialEq, Eq)]\n#[model(type_name = {})]\npub enum {} {{",
+        string_literal(&e.name),
+        camel_case(&e.name)
+    );
+    let mut taken = BTreeSet::new();
+    for value in &e.values {
+        let base = camel_case(value);
+        let mut variant = base.clone();
+        let mut n = 2;
+        while !taken.insert(variant.clone()) {
+            variant = format!("{base}{n}");
+            n += 1;
+        }
+        let _ = writeln!(
+            out,
+            "    #[model(rename = {})]\n    {variant},",
+            string_literal(value)
+        );
+    }
+    out.push_str("}\n");
+}
+
+/// `post_status` -> `PostStatus`; a name that is no identifier gets a leading `T`.
+fn camel_case(name: &str) -> String {
+    let mut out = String::new();
+    for word in name.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.extend(first.to_uppercase());
+            out.push_str(chars.as_str());
+        }
+    }
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 'T');
+    }
+    if is_keyword(&out) {
+        out.push('_');
     }
     out
 }
@@ -262,6 +315,7 @@ pub fn rust_field_type(ty: &SqlType) -> String {
         SqlType::TimestampTz => "chrono::DateTime<chrono::Utc>".into(),
         SqlType::Uuid => "uuid::Uuid".into(),
         SqlType::Json => "serde_json::Value".into(),
+        SqlType::Enum(name) => camel_case(name),
         SqlType::Custom(name) => custom_rust_type(name),
     }
 }

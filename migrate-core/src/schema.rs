@@ -8,17 +8,30 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// A whole database schema: every table, sorted by name.
+/// A whole database schema: every table, sorted by name, and the enum types its columns use.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Schema {
     /// Tables, kept sorted by name so that equal schemas compare and serialise equal.
     pub tables: Vec<Table>,
+    /// Enum types, sorted by name. One exists exactly while a column uses it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub enums: Vec<EnumType>,
 }
 
 impl Schema {
     /// A schema of these tables, sorted into canonical order.
     pub fn new(tables: Vec<Table>) -> Self {
-        let mut schema = Schema { tables };
+        let mut schema = Schema {
+            tables,
+            enums: Vec::new(),
+        };
+        schema.normalize();
+        schema
+    }
+
+    /// A schema of these tables and enum types, sorted into canonical order.
+    pub fn with_enums(tables: Vec<Table>, enums: Vec<EnumType>) -> Self {
+        let mut schema = Schema { tables, enums };
         schema.normalize();
         schema
     }
@@ -26,6 +39,7 @@ impl Schema {
     /// Sorts tables and their constraints so that equal schemas are equal values.
     pub fn normalize(&mut self) {
         self.tables.sort_by(|a, b| a.name.cmp(&b.name));
+        self.enums.sort_by(|a, b| a.name.cmp(&b.name));
         for table in &mut self.tables {
             table.normalize();
         }
@@ -40,6 +54,35 @@ impl Schema {
     pub fn table_mut(&mut self, name: &str) -> Option<&mut Table> {
         self.tables.iter_mut().find(|t| t.name == name)
     }
+
+    /// The enum type of this name.
+    pub fn enum_type(&self, name: &str) -> Option<&EnumType> {
+        self.enums.iter().find(|e| e.name == name)
+    }
+
+    /// The values of the enum type `name`, empty when there is no such type.
+    pub fn enum_values(&self, name: &str) -> &[String] {
+        self.enum_type(name).map_or(&[], |e| e.values.as_slice())
+    }
+
+    /// Every `(table, column)` whose type is the enum `name`.
+    pub fn enum_users(&self, name: &str) -> Vec<(&Table, &Column)> {
+        self.tables
+            .iter()
+            .flat_map(|t| t.columns.iter().map(move |c| (t, c)))
+            .filter(|(_, c)| c.ty.enum_name() == Some(name))
+            .collect()
+    }
+}
+
+/// A named enum type: PostgreSQL `CREATE TYPE ... AS ENUM`, a MySQL `ENUM(...)` column, a
+/// SQLite text column with a CHECK of the values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnumType {
+    /// The type's name (`post_status`).
+    pub name: String,
+    /// The allowed values, in declaration order (PostgreSQL and MySQL sort by it).
+    pub values: Vec<String>,
 }
 
 /// One table.
@@ -311,6 +354,8 @@ pub enum SqlType {
     Uuid,
     /// JSON document.
     Json,
+    /// A value of the schema's enum type of this name.
+    Enum(String),
     /// A type outside the vocabulary, in the database's own spelling.
     Custom(String),
 }
@@ -319,6 +364,14 @@ impl SqlType {
     /// Integer types, the ones that can auto-increment.
     pub fn is_integer(&self) -> bool {
         matches!(self, SqlType::SmallInt | SqlType::Integer | SqlType::BigInt)
+    }
+
+    /// The enum type's name, for an enum column.
+    pub fn enum_name(&self) -> Option<&str> {
+        match self {
+            SqlType::Enum(name) => Some(name),
+            _ => None,
+        }
     }
 }
 
@@ -342,6 +395,7 @@ impl fmt::Display for SqlType {
             SqlType::TimestampTz => f.write_str("timestamptz"),
             SqlType::Uuid => f.write_str("uuid"),
             SqlType::Json => f.write_str("json"),
+            SqlType::Enum(s) => write!(f, "enum({s})"),
             SqlType::Custom(s) => write!(f, "custom({s})"),
         }
     }
@@ -349,7 +403,7 @@ impl fmt::Display for SqlType {
 
 /// A type spelling that is not in the vocabulary.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown column type `{0}`, expected one of smallint, integer, bigint, real, double, numeric, numeric(P,S), boolean, text, varchar(N), binary, date, time, timestamp, timestamptz, uuid, json, custom(...)")]
+#[error("unknown column type `{0}`, expected one of smallint, integer, bigint, real, double, numeric, numeric(P,S), boolean, text, varchar(N), binary, date, time, timestamp, timestamptz, uuid, json, enum(NAME), custom(...)")]
 pub struct UnknownType(pub String);
 
 impl FromStr for SqlType {
@@ -366,6 +420,18 @@ impl FromStr for SqlType {
             // Keep the user's spelling of a custom type.
             let _ = inner;
             return Ok(SqlType::Custom(trimmed[7..trimmed.len() - 1].to_string()));
+        }
+        if let Some(inner) = lower
+            .strip_prefix("enum(")
+            .and_then(|r| r.strip_suffix(')'))
+        {
+            if inner.trim().is_empty() {
+                return Err(err());
+            }
+            // An enum type's name keeps its spelling.
+            return Ok(SqlType::Enum(
+                trimmed[5..trimmed.len() - 1].trim().to_string(),
+            ));
         }
         let (head, args) = match lower.find('(') {
             Some(open) if lower.ends_with(')') => {
@@ -478,6 +544,7 @@ mod tests {
             SqlType::TimestampTz,
             SqlType::Uuid,
             SqlType::Json,
+            SqlType::Enum("post_status".into()),
             SqlType::Custom("tsvector".into()),
         ] {
             assert_eq!(ty.to_string().parse::<SqlType>().unwrap(), ty);

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::schema::{Schema, Table};
+use crate::schema::{EnumType, Schema, Table};
 
 /// The snapshot format this build writes and the newest it reads.
 pub const FORMAT: u32 = 1;
@@ -22,6 +22,9 @@ pub struct Snapshot {
     pub format: u32,
     /// The revision whose schema this is; `None` before the first migration.
     pub head: Option<String>,
+    /// The schema's enum types.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub enums: Vec<EnumType>,
     /// The schema's tables.
     pub tables: Vec<Table>,
 }
@@ -39,13 +42,14 @@ impl Snapshot {
         Snapshot {
             format: FORMAT,
             head,
+            enums: schema.enums,
             tables: schema.tables,
         }
     }
 
     /// The schema it holds.
     pub fn schema(&self) -> Schema {
-        Schema::new(self.tables.clone())
+        Schema::with_enums(self.tables.clone(), self.enums.clone())
     }
 
     /// The canonical text: pretty-printed JSON with a trailing newline.
@@ -53,9 +57,11 @@ impl Snapshot {
         let mut canonical = self.clone();
         let mut schema = Schema {
             tables: std::mem::take(&mut canonical.tables),
+            enums: std::mem::take(&mut canonical.enums),
         };
         schema.normalize();
         canonical.tables = schema.tables;
+        canonical.enums = schema.enums;
         let mut text =
             serde_json::to_string_pretty(&canonical).expect("a snapshot always serialises");
         text.push('\n');
@@ -126,6 +132,7 @@ mod tests {
         let two = Snapshot {
             format: FORMAT,
             head: Some("1".into()),
+            enums: Vec::new(),
             tables: vec![b, a],
         };
         assert_eq!(one.to_json(), two.to_json());

@@ -7,9 +7,11 @@
 
 use std::path::{Path, PathBuf};
 
-use migrate_derive_core::{DefaultLit, FieldDef, ModelDef};
+use std::collections::BTreeMap;
 
-use crate::model::{builtin_type, FieldSpec, IndexSpec, ModelSpec};
+use migrate_derive_core::{DefaultLit, EnumDef, FieldDef, ModelDef};
+
+use crate::model::{builtin_type, EnumSpec, FieldSpec, IndexSpec, ModelSpec};
 use crate::schema::{Check, DefaultValue, FkAction, SqlType};
 
 /// Everything wrong with the models' source, each message starting `file:line:column:`.
@@ -34,8 +36,21 @@ pub fn read_models(crate_dir: &Path) -> Result<Vec<ModelSpec>, SourceError> {
         })?;
     let mut reader = Reader::default();
     reader.read_file(&root, &src);
+    // Types are resolved once every file is read: an enum may be declared after its users.
+    let enums = EnumTable::new(&reader.enums);
+    let mut models = Vec::with_capacity(reader.models.len());
+    for (file, def) in &reader.models {
+        match model_spec_with(def, &enums) {
+            Ok(spec) => models.push(spec),
+            Err(errors) => {
+                for (span, message) in errors {
+                    reader.errors.push(located(file, span, &message));
+                }
+            }
+        }
+    }
     if reader.errors.is_empty() {
-        Ok(reader.models)
+        Ok(models)
     } else {
         Err(SourceError {
             messages: reader.errors,
@@ -45,7 +60,8 @@ pub fn read_models(crate_dir: &Path) -> Result<Vec<ModelSpec>, SourceError> {
 
 #[derive(Default)]
 struct Reader {
-    models: Vec<ModelSpec>,
+    models: Vec<(PathBuf, ModelDef)>,
+    enums: Vec<EnumDef>,
     errors: Vec<String>,
     files: Vec<PathBuf>,
 }
@@ -90,14 +106,24 @@ impl Reader {
                         }),
                     };
                     match migrate_derive_core::parse_model(&input) {
-                        Ok(def) => match model_spec(&def) {
-                            Ok(spec) => self.models.push(spec),
-                            Err(errors) => {
-                                for (span, message) in errors {
-                                    self.errors.push(located(file, span, &message));
-                                }
-                            }
-                        },
+                        Ok(def) => self.models.push((file.to_path_buf(), def)),
+                        Err(e) => self.push_syn_error(file, e),
+                    }
+                }
+                syn::Item::Enum(e) if migrate_derive_core::derives_model_enum(&e.attrs) => {
+                    let input = syn::DeriveInput {
+                        attrs: e.attrs.clone(),
+                        vis: e.vis.clone(),
+                        ident: e.ident.clone(),
+                        generics: e.generics.clone(),
+                        data: syn::Data::Enum(syn::DataEnum {
+                            enum_token: e.enum_token,
+                            brace_token: e.brace_token,
+                            variants: e.variants.clone(),
+                        }),
+                    };
+                    match migrate_derive_core::parse_model_enum(&input) {
+                        Ok(def) => self.enums.push(def),
                         Err(e) => self.push_syn_error(file, e),
                     }
                 }
@@ -197,13 +223,51 @@ fn path_attr(attrs: &[syn::Attribute]) -> Option<String> {
 
 type SpannedErrors = Vec<(proc_macro2::Span, String)>;
 
+/// The `#[derive(ModelEnum)]` enums of the crate, by name; a name two enums share resolves to
+/// neither.
+struct EnumTable {
+    by_name: BTreeMap<String, Option<EnumSpec>>,
+}
+
+impl EnumTable {
+    fn new(defs: &[EnumDef]) -> Self {
+        let mut by_name = BTreeMap::new();
+        for def in defs {
+            let spec = EnumSpec {
+                enum_name: def.ident.to_string(),
+                type_name: def.type_name.clone(),
+                values: def.variants.iter().map(|v| v.value.clone()).collect(),
+                renames: def
+                    .variants
+                    .iter()
+                    .filter_map(|v| Some((v.renamed_from.clone()?, v.value.clone())))
+                    .collect(),
+            };
+            by_name
+                .entry(def.ident.to_string())
+                .and_modify(|e| *e = None)
+                .or_insert(Some(spec));
+        }
+        EnumTable { by_name }
+    }
+}
+
 /// The same [`ModelSpec`] the derive builds, with types resolved by spelling.
 pub fn model_spec(def: &ModelDef) -> Result<ModelSpec, SpannedErrors> {
+    model_spec_with(
+        def,
+        &EnumTable {
+            by_name: BTreeMap::new(),
+        },
+    )
+}
+
+fn model_spec_with(def: &ModelDef, enums: &EnumTable) -> Result<ModelSpec, SpannedErrors> {
     let struct_name = def.ident.to_string();
     let mut errors = Vec::new();
     let mut fields = Vec::new();
     for field in &def.fields {
-        match field_spec(&struct_name, field) {
+        match field_spec(&struct_name, field, enums) {
             Ok(spec) => fields.push(spec),
             Err(e) => errors.push(e),
         }
@@ -243,16 +307,35 @@ pub fn model_spec(def: &ModelDef) -> Result<ModelSpec, SpannedErrors> {
 fn field_spec(
     struct_name: &str,
     field: &FieldDef,
+    enums: &EnumTable,
 ) -> Result<FieldSpec, (proc_macro2::Span, String)> {
     let (inner, nullable) = match option_inner(&field.ty) {
         Some(inner) => (inner, true),
         None => (&field.ty, false),
     };
-    let ty = match &field.sql_type {
-        Some(spelling) => spelling
+    let spelled = type_name(inner);
+    let enum_spec = match (&field.sql_type, &spelled) {
+        (None, Some(name)) if builtin_type(name).is_none() => match enums.by_name.get(name) {
+            Some(Some(spec)) => Some(spec.clone()),
+            Some(None) => {
+                return Err((
+                    span_of(&field.ty),
+                    format!(
+                        "the type of `{struct_name}.{}` is ambiguous: several `#[derive(ModelEnum)]` enums are named `{name}`; rename one, or run with `--compiled`",
+                        field.ident
+                    ),
+                ))
+            }
+            None => None,
+        },
+        _ => None,
+    };
+    let ty = match (&field.sql_type, &enum_spec) {
+        (Some(spelling), _) => spelling
             .parse::<SqlType>()
             .map_err(|e| (field.ident.span(), e.to_string()))?,
-        None => type_name(inner).and_then(|n| builtin_type(&n)).ok_or_else(|| {
+        (None, Some(spec)) => SqlType::Enum(spec.type_name.clone()),
+        (None, None) => spelled.and_then(|n| builtin_type(&n)).ok_or_else(|| {
             let spelled = quote::ToTokens::to_token_stream(&field.ty).to_string().replace(' ', "");
             (
                 span_of(&field.ty),
@@ -290,6 +373,7 @@ fn field_spec(
         on_delete: action(&field.on_delete),
         on_update: action(&field.on_update),
         renamed_from: field.renamed_from.clone(),
+        enum_spec,
     })
 }
 

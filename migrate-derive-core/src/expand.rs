@@ -69,7 +69,7 @@ pub(crate) fn expand(def: &ModelDef) -> TokenStream {
 fn field_spec(field: &FieldDef) -> TokenStream {
     let name = string(&field.ident.to_string());
     let ty = &field.ty;
-    let (sql_type, nullable) = match &field.sql_type {
+    let (sql_type, nullable, enum_spec) = match &field.sql_type {
         Some(spelling) => {
             // Validated against the same vocabulary by the parser, so this cannot fail.
             let nullable = option_inner(ty).is_some();
@@ -79,6 +79,7 @@ fn field_spec(field: &FieldDef) -> TokenStream {
                         .expect("sql_type validated by #[derive(Model)]")
                 },
                 quote!(#nullable),
+                quote!(::core::option::Option::None),
             )
         }
         None => {
@@ -87,6 +88,7 @@ fn field_spec(field: &FieldDef) -> TokenStream {
             (
                 quote_spanned! {span=> <#ty as ::migrate_core::model::ColumnType>::sql_type() },
                 quote_spanned! {span=> <#ty as ::migrate_core::model::ColumnType>::NULLABLE },
+                quote_spanned! {span=> <#ty as ::migrate_core::model::ColumnType>::enum_spec() },
             )
         }
     };
@@ -128,6 +130,7 @@ fn field_spec(field: &FieldDef) -> TokenStream {
             on_delete: #on_delete,
             on_update: #on_update,
             renamed_from: #renamed_from,
+            enum_spec: #enum_spec,
         }
     }
 }

@@ -12,12 +12,16 @@ mod ast;
 mod attr;
 mod check;
 mod ctxt;
+mod enums;
 mod expand;
 
 use proc_macro2::TokenStream;
 use syn::punctuated::Punctuated;
 
 pub use ast::{CheckDef, DefaultLit, FieldDef, IndexDef, ModelDef};
+pub use enums::{
+    apply_case, derives_model_enum, expand_model_enum, parse_model_enum, EnumDef, VariantDef,
+};
 
 /// Parses and checks one struct; every error of it is combined into one [`syn::Error`].
 pub fn parse_model(input: &syn::DeriveInput) -> Result<ModelDef, syn::Error> {
@@ -33,6 +37,11 @@ pub fn parse_model(input: &syn::DeriveInput) -> Result<ModelDef, syn::Error> {
 /// Whether these attributes contain `#[derive(..., Model, ...)]`: a derive path whose last
 /// segment is `Model` (`Model`, `migrate_core::Model`).
 pub fn derives_model(attrs: &[syn::Attribute]) -> bool {
+    derives(attrs, "Model")
+}
+
+/// Whether these attributes derive a macro whose path ends in `name`.
+fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
     attrs
         .iter()
         .filter(|attr| attr.path().is_ident("derive"))
@@ -41,7 +50,7 @@ pub fn derives_model(attrs: &[syn::Attribute]) -> bool {
                 .ok()
         })
         .flatten()
-        .any(|path| path.segments.last().is_some_and(|s| s.ident == "Model"))
+        .any(|path| path.segments.last().is_some_and(|s| s.ident == name))
 }
 
 /// The full output of `#[derive(Model)]`: the impl and its registration, or, on error, the

@@ -76,6 +76,36 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
     migrate_derive_core::expand_model(input).into()
 }
 
+/// Declares a fieldless enum as a column type: an enum type of the schema.
+///
+/// ```ignore
+/// use migrate_core::ModelEnum;
+///
+/// #[derive(ModelEnum, Debug, Clone, Copy, PartialEq, Eq)]
+/// #[model(rename_all = "snake_case", type_name = "post_status")]
+/// pub enum PostStatus {
+///     Draft,
+///     #[model(rename = "live", renamed_from = "published")]
+///     Published,
+/// }
+/// ```
+///
+/// PostgreSQL stores it as a native enum type, MySQL as an `ENUM(...)` column, SQLite as text
+/// with a CHECK of the values. The derive also makes Diesel load and store it, with whatever SQL
+/// type `schema.rs` declares the column (`Text`, or the type `print-schema` defines); Diesel
+/// needs the enum to implement `Debug`.
+///
+/// On the enum, `#[model(...)]`: `rename_all = "..."` (serde's rules: `lowercase`, `UPPERCASE`,
+/// `PascalCase`, `camelCase`, `snake_case`, `SCREAMING_SNAKE_CASE`, `kebab-case`,
+/// `SCREAMING-KEBAB-CASE`; default `snake_case`) and `type_name = "..."` (default: the enum's
+/// name in snake case). On a variant: `rename = "..."` (its stored value) and
+/// `renamed_from = "..."` (the value it was stored as; the migration renames it in place).
+#[proc_macro_derive(ModelEnum, attributes(model))]
+pub fn derive_model_enum(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    migrate_derive_core::expand_model_enum(input).into()
+}
+
 /// Embeds a migrations folder into the program, for applications that migrate at start-up:
 /// `static MIGRATIONS: &[migrate_core::runner::EmbeddedMigration] =
 /// migrate_core::embed_migrations!("migrations");`, then

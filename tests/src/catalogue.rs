@@ -51,6 +51,26 @@ fn cities(column: &str) -> Table {
         .fk_to("country_code", "countries", column)
 }
 
+const STATUS: (&str, &[&str]) = ("article_status", &["draft", "published"]);
+
+/// Articles with two columns of the enum `article_status`, one NOT NULL (with `default`), one
+/// nullable.
+fn articles(default: Option<&str>) -> Table {
+    let t = table("articles").col("title", SqlType::Text);
+    let status = SqlType::Enum("article_status".into());
+    let t = match default {
+        Some(d) => t.with_default("status", status.clone(), DefaultValue::Text(d.into())),
+        None => t.col("status", status.clone()),
+    };
+    t.null("state", status)
+}
+
+fn pages() -> Table {
+    table("pages")
+        .col("slug", SqlType::Text)
+        .col("status", SqlType::Enum("article_status".into()))
+}
+
 fn prices() -> Table {
     bare_table("prices")
         .col("sku", SqlType::Text)
@@ -605,6 +625,74 @@ pub fn catalogue() -> Vec<Scenario> {
             vec![table("teams").col("name", Text)],
         )
         .data(Data::Lost),
+        // Enum types
+        Scenario::new("enum_create_with_table", vec![], vec![articles(Some("draft"))])
+            .enums(&[], &[STATUS]),
+        Scenario::new(
+            "enum_add_column",
+            vec![table("articles").col("title", Text)],
+            vec![articles(Some("draft"))],
+        )
+        .enums(&[], &[STATUS]),
+        Scenario::new(
+            "enum_add_value_at_end",
+            vec![articles(None)],
+            vec![articles(None)],
+        )
+        .enums(&[STATUS], &[("article_status", &["draft", "published", "archived"])]),
+        Scenario::new(
+            "enum_add_value_in_middle_and_front",
+            vec![articles(Some("draft"))],
+            vec![articles(Some("draft"))],
+        )
+        .enums(
+            &[STATUS],
+            &[("article_status", &["idea", "draft", "review", "published"])],
+        ),
+        Scenario::new(
+            "enum_remove_value",
+            vec![articles(Some("draft"))],
+            vec![articles(Some("draft"))],
+        )
+        .enums(&[("article_status", &["draft", "published", "archived"])], &[STATUS]),
+        Scenario::new(
+            "enum_rename_value",
+            vec![articles(Some("draft"))],
+            vec![articles(Some("sketch"))],
+        )
+        .enums(&[STATUS], &[("article_status", &["sketch", "published"])])
+        .rename_enum_value("article_status", "draft", "sketch")
+        .data(Data::Changed)
+        .expect(
+            "SELECT group_concat(status) || '/' || group_concat(COALESCE(state, 'null')) AS v FROM articles",
+            "sketch,sketch,sketch/sketch,sketch,null",
+        ),
+        Scenario::new(
+            "enum_drop_with_column",
+            vec![articles(Some("draft"))],
+            vec![table("articles").col("title", Text)],
+        )
+        .enums(&[STATUS], &[])
+        .data(Data::Lost),
+        Scenario::new("enum_drop_with_table", vec![articles(None), groups()], vec![groups()])
+            .enums(&[STATUS], &[])
+            .data(Data::Lost),
+        Scenario::new(
+            "enum_shared_by_two_tables_gains_a_value",
+            vec![articles(None), pages()],
+            vec![articles(None), pages()],
+        )
+        .enums(&[STATUS], &[("article_status", &["draft", "published", "hidden"])]),
+        Scenario::new(
+            "enum_column_to_text",
+            vec![articles(None)],
+            vec![table("articles")
+                .col("title", Text)
+                .col("status", Text)
+                .null("state", Text)],
+        )
+        .enums(&[STATUS], &[])
+        .data(Data::Changed),
         // Combinations
         Scenario::new(
             "blog_evolution",

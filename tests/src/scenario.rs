@@ -260,6 +260,35 @@ impl Scenario {
         self
     }
 
+    /// The enum types of the schemas before and after: `(name, values)`.
+    pub fn enums(mut self, before: &[(&str, &[&str])], after: &[(&str, &[&str])]) -> Self {
+        let types = |list: &[(&str, &[&str])]| {
+            list.iter()
+                .map(|(name, values)| migrate_core::schema::EnumType {
+                    name: name.to_string(),
+                    values: values.iter().map(|v| v.to_string()).collect(),
+                })
+                .collect::<Vec<_>>()
+        };
+        self.before.enums = types(before);
+        self.after.enums = types(after);
+        self.before.normalize();
+        self.after.normalize();
+        self
+    }
+
+    /// Declares an enum value rename, as `#[model(renamed_from = "from")]` on a variant does.
+    pub fn rename_enum_value(mut self, name: &str, from: &str, to: &str) -> Self {
+        self.renames
+            .enum_values
+            .push(migrate_core::diff::EnumValueRename {
+                name: name.into(),
+                from: from.into(),
+                to: to.into(),
+            });
+        self
+    }
+
     /// Sets what happens to the data.
     pub fn data(mut self, data: Data) -> Self {
         self.data = data;
@@ -328,8 +357,10 @@ fn quote(name: &str) -> String {
 
 /// A literal of `ty` for seeded row `i` (1-based): distinct per row, so unique constraints hold,
 /// and equal for equal types, so a foreign key to `id` finds its row.
-fn literal(ty: &SqlType, i: usize) -> String {
+fn literal(schema: &Schema, ty: &SqlType, i: usize) -> String {
     match ty {
+        // Every row holds the first value, which the enum scenarios keep (or rename).
+        SqlType::Enum(name) => format!("'{}'", schema.enum_values(name)[0]),
         SqlType::SmallInt | SqlType::Integer | SqlType::BigInt => i.to_string(),
         SqlType::Real | SqlType::Double => format!("{i}.5"),
         SqlType::Numeric(_) => format!("{i}.25"),
@@ -424,6 +455,7 @@ pub fn apply_as(
 pub fn live_schema(conn: &mut SqliteConnection, expected: &Schema) -> Schema {
     let mut live = introspect_sqlite(conn).expect("introspection");
     align_sqlite_keys(&mut live, expected);
+    migrate_core::introspect::align_enums(&mut live, expected);
     live
 }
 
@@ -459,7 +491,7 @@ pub fn seed(conn: &mut SqliteConnection, schema: &Schema, rows: usize, nulls: bo
                     if c.nullable && nulls && i == rows {
                         "NULL".to_string()
                     } else {
-                        literal(&c.ty, i)
+                        literal(schema, &c.ty, i)
                     }
                 })
                 .collect();
@@ -579,9 +611,21 @@ fn assert_rows_survive(
             } == *column;
             let column_name = if renamed { &new_column } else { &column.name };
             if unchanged || all_values {
+                // Rows holding a renamed enum value hold the new one after `up`.
+                let expected: Vec<String> = old_values
+                    .iter()
+                    .map(|v| {
+                        let rename = scenario.renames.enum_values.iter().find(|r| {
+                            renamed
+                                && column.ty.enum_name() == Some(r.name.as_str())
+                                && *v == format!("'{}'", r.from)
+                        });
+                        rename.map_or_else(|| v.clone(), |r| format!("'{}'", r.to))
+                    })
+                    .collect();
                 assert_eq!(
-                    &values(conn, name, column_name),
-                    old_values,
+                    values(conn, name, column_name),
+                    expected,
                     "{what}: values of {name}.{column_name}"
                 );
             }

@@ -373,3 +373,33 @@ fn renames_through_the_cli() {
         "No changes detected"
     );
 }
+
+/// An enum value that goes away while a row still holds it: the rebuild's copy fails the new
+/// CHECK, the step rolls back, and the row keeps its value.
+#[test]
+fn removed_enum_value_still_held_fails_and_rolls_back() {
+    use migrate_tests::scenario::{apply, assert_live_is, connect, run_statements, seed, values};
+    let scenario = catalogue()
+        .into_iter()
+        .find(|s| s.name == "enum_remove_value")
+        .unwrap();
+    let mut conn = connect();
+    let create = migrate_core::diff::diff(&Default::default(), &scenario.before)
+        .unwrap()
+        .up;
+    apply(&mut conn, "create", &Default::default(), &create).unwrap();
+    seed(&mut conn, &scenario.before, 2, false);
+    run_statements(
+        &mut conn,
+        "archived row",
+        &["UPDATE articles SET state = 'archived' WHERE id = 2".to_string()],
+    )
+    .unwrap();
+    let err = apply(&mut conn, "up", &scenario.before, &scenario.plan().up).unwrap_err();
+    assert!(err.contains("CHECK constraint failed"), "{err}");
+    assert_eq!(
+        values(&mut conn, "articles", "state"),
+        ["'draft'", "'archived'"]
+    );
+    assert_live_is(&mut conn, &scenario.before, "after the failed step");
+}

@@ -5,3 +5,9 @@
 fn derive_errors() {
     trybuild::TestCases::new().compile_fail("ui/model/*.rs");
 }
+
+/// Compile-fail tests of `#[derive(ModelEnum)]`, under `ui/model_enum/`.
+#[test]
+fn derive_enum_errors() {
+    trybuild::TestCases::new().compile_fail("ui/model_enum/*.rs");
+}

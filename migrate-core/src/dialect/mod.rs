@@ -5,6 +5,7 @@
 //! `migrate-cli sql` prints it with no database.
 
 mod common;
+mod enums;
 mod mysql;
 mod postgres;
 mod sqlite;

@@ -1,6 +1,7 @@
 //! MySQL and MariaDB: backtick quoting, `AUTO_INCREMENT`, DDL that commits implicitly.
 
 use super::common::{quote_with, table_in, ServerDdl};
+use super::enums;
 use super::{Backend, Dialect, HISTORY_TABLE};
 use crate::error::{Error, Result};
 use crate::migration::Operation;
@@ -125,6 +126,8 @@ impl MysqlDialect {
             SqlType::TimestampTz => "TIMESTAMP(6)".into(),
             SqlType::Uuid => "CHAR(36)".into(),
             SqlType::Json => "JSON".into(),
+            // Enum columns are spelled out with their values before they reach here.
+            SqlType::Enum(_) => "ENUM".into(),
             SqlType::Custom(name) => name.clone(),
         }
     }
@@ -144,6 +147,85 @@ impl Dialect for MysqlDialect {
     }
 
     fn render(&self, op: &Operation, before: &Schema, after: &Schema) -> Result<Vec<String>> {
+        if before.enums.is_empty() && after.enums.is_empty() {
+            return self.render_spelled(op, before, after);
+        }
+        let spell = |_: &Column, values: &[String]| self.enum_type(values);
+        match op {
+            // A MySQL enum lives in its columns: nothing to create or drop.
+            Operation::CreateEnum(_) | Operation::DropEnum(_) => Ok(Vec::new()),
+            Operation::AlterEnum { name, .. } => {
+                Ok(self.modify_users(name, after, &enums::spell_schema(after, &spell)))
+            }
+            Operation::RenameEnumValue { name, from, to } => {
+                // Widened to hold both values while the rows change, then narrowed.
+                let both = enums::with_both(before.enum_values(name), from, to);
+                let widened = |_: &Column, _: &[String]| self.enum_type(&both);
+                let mut out =
+                    self.modify_users(name, before, &enums::spell_schema(before, &widened));
+                for (table, column) in after.enum_users(name) {
+                    out.push(format!(
+                        "UPDATE {t} SET {c} = {} WHERE {c} = {}",
+                        ServerDdl::literal(self, to),
+                        ServerDdl::literal(self, from),
+                        t = ServerDdl::quote(self, &table.name),
+                        c = ServerDdl::quote(self, &column.name)
+                    ));
+                }
+                out.extend(self.modify_users(name, after, &enums::spell_schema(after, &spell)));
+                Ok(out)
+            }
+            _ => self.render_spelled(
+                &enums::spell_operation(op, after, &spell),
+                &enums::spell_schema(before, &spell),
+                &enums::spell_schema(after, &spell),
+            ),
+        }
+    }
+
+    fn create_history_table(&self) -> String {
+        format!(
+            "CREATE TABLE IF NOT EXISTS {HISTORY_TABLE} (\n    \
+             revision VARCHAR(255) NOT NULL PRIMARY KEY,\n    \
+             message TEXT NOT NULL,\n    \
+             checksum VARCHAR(64) NOT NULL,\n    \
+             applied_at VARCHAR(32) NOT NULL,\n    \
+             duration_ms BIGINT NOT NULL,\n    \
+             state VARCHAR(16) NOT NULL\n)"
+        )
+    }
+}
+
+impl MysqlDialect {
+    /// `ENUM('a', 'b')`.
+    fn enum_type(&self, values: &[String]) -> String {
+        let values: Vec<String> = values.iter().map(|v| ServerDdl::literal(self, v)).collect();
+        format!("ENUM({})", values.join(", "))
+    }
+
+    /// `MODIFY COLUMN` of every column of the enum `name` in `raw`, as `spelled` (the same
+    /// schema with its enum columns carrying the values wanted) defines it. A row holding a
+    /// value left out makes the statement fail in strict mode, which leaves the table as it was.
+    fn modify_users(&self, name: &str, raw: &Schema, spelled: &Schema) -> Vec<String> {
+        raw.enum_users(name)
+            .into_iter()
+            .filter_map(|(table, column)| {
+                let t = spelled.table(&table.name)?;
+                Some(format!(
+                    "ALTER TABLE {} MODIFY COLUMN {}",
+                    ServerDdl::quote(self, &table.name),
+                    self.column_def(t, t.column(&column.name)?)
+                ))
+            })
+            .collect()
+    }
+
+    fn render_spelled(
+        &self,
+        op: &Operation,
+        before: &Schema,
+        after: &Schema,
+    ) -> Result<Vec<String>> {
         let q = |name: &str| ServerDdl::quote(self, name);
         Ok(match op {
             Operation::AddColumn { table, column } => {
@@ -282,17 +364,5 @@ impl Dialect for MysqlDialect {
             }
             other => self.render_shared(other, after)?,
         })
-    }
-
-    fn create_history_table(&self) -> String {
-        format!(
-            "CREATE TABLE IF NOT EXISTS {HISTORY_TABLE} (\n    \
-             revision VARCHAR(255) NOT NULL PRIMARY KEY,\n    \
-             message TEXT NOT NULL,\n    \
-             checksum VARCHAR(64) NOT NULL,\n    \
-             applied_at VARCHAR(32) NOT NULL,\n    \
-             duration_ms BIGINT NOT NULL,\n    \
-             state VARCHAR(16) NOT NULL\n)"
-        )
     }
 }

@@ -57,6 +57,7 @@ impl PostgresDialect {
             SqlType::TimestampTz => "TIMESTAMPTZ".into(),
             SqlType::Uuid => "UUID".into(),
             SqlType::Json => "JSONB".into(),
+            SqlType::Enum(name) => quote_with(name, '"'),
             SqlType::Custom(name) => name.clone(),
         }
     }
@@ -80,7 +81,13 @@ impl PostgresDialect {
         }
         if type_changes {
             let ty = self.type_name(&new.ty);
-            out.push(alter(format!("TYPE {ty} USING {c}::{ty}")));
+            // An enum converts to and from other types only through text.
+            let via = if old.ty.enum_name().is_some() || new.ty.enum_name().is_some() {
+                "::text"
+            } else {
+                ""
+            };
+            out.push(alter(format!("TYPE {ty} USING {c}{via}::{ty}")));
         }
         if let Some(default) = &new.default {
             if type_changes || old.default.as_ref() != Some(default) {
@@ -110,6 +117,79 @@ impl PostgresDialect {
                 ServerDdl::literal(self, &new.name)
             ));
         }
+        out
+    }
+}
+
+impl PostgresDialect {
+    fn literals(&self, values: &[String]) -> String {
+        values
+            .iter()
+            .map(|v| ServerDdl::literal(self, v))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// New values are added in place (`ADD VALUE ... AFTER`, idempotent). Any other change
+    /// recreates the type and converts every column through text, so a row holding a value
+    /// that went away fails the cast and the transaction: no row loses its value.
+    fn alter_enum(
+        &self,
+        name: &str,
+        old: &[String],
+        new: &[String],
+        after: &Schema,
+    ) -> Vec<String> {
+        let q = |n: &str| ServerDdl::quote(self, n);
+        let lit = |v: &str| ServerDdl::literal(self, v);
+        if super::enums::only_added(old, new) {
+            return new
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| !old.contains(v))
+                .map(|(i, v)| {
+                    let place = match i {
+                        0 => format!("BEFORE {}", lit(&old[0])),
+                        _ => format!("AFTER {}", lit(&new[i - 1])),
+                    };
+                    format!(
+                        "ALTER TYPE {} ADD VALUE IF NOT EXISTS {} {place}",
+                        q(name),
+                        lit(v)
+                    )
+                })
+                .collect();
+        }
+        let old_name = crate::schema::constraint_name("old", name, &[], None);
+        let mut out = vec![
+            format!("ALTER TYPE {} RENAME TO {}", q(name), q(&old_name)),
+            format!("CREATE TYPE {} AS ENUM ({})", q(name), self.literals(new)),
+        ];
+        for (table, column) in after.enum_users(name) {
+            let alter = |clause: String| {
+                format!(
+                    "ALTER TABLE {} ALTER COLUMN {} {clause}",
+                    q(&table.name),
+                    q(&column.name)
+                )
+            };
+            if column.default.is_some() {
+                out.push(alter("DROP DEFAULT".into()));
+            }
+            out.push(alter(format!(
+                "TYPE {} USING {}::text::{}",
+                q(name),
+                q(&column.name),
+                q(name)
+            )));
+            if let Some(default) = &column.default {
+                out.push(alter(format!(
+                    "SET DEFAULT {}",
+                    self.default_sql(default, column)
+                )));
+            }
+        }
+        out.push(format!("DROP TYPE {}", q(&old_name)));
         out
     }
 }
@@ -179,6 +259,21 @@ impl Dialect for PostgresDialect {
                     q(table),
                     q(name)
                 )]
+            }
+            Operation::CreateEnum(e) => vec![format!(
+                "CREATE TYPE {} AS ENUM ({})",
+                q(&e.name),
+                self.literals(&e.values)
+            )],
+            Operation::DropEnum(name) => vec![format!("DROP TYPE {}", q(name))],
+            Operation::RenameEnumValue { name, from, to } => vec![format!(
+                "ALTER TYPE {} RENAME VALUE {} TO {}",
+                q(name),
+                ServerDdl::literal(self, from),
+                ServerDdl::literal(self, to)
+            )],
+            Operation::AlterEnum { name, values } => {
+                self.alter_enum(name, before.enum_values(name), values, after)
             }
             other => self.render_shared(other, after)?,
         })

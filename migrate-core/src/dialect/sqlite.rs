@@ -1,6 +1,7 @@
 //! SQLite: `ALTER TABLE` where it can, the documented table rebuild where it cannot.
 
 use super::common::table_in;
+use super::enums;
 use super::{Backend, Dialect, HISTORY_TABLE};
 use crate::error::Result;
 use crate::migration::Operation;
@@ -20,6 +21,85 @@ impl Dialect for SqliteDialect {
     }
 
     fn render(&self, op: &Operation, before: &Schema, after: &Schema) -> Result<Vec<String>> {
+        if before.enums.is_empty() && after.enums.is_empty() {
+            return self.render_spelled(op, before, after);
+        }
+        let spell = |c: &Column, values: &[String]| self.enum_type(c, values);
+        let spelled_before = enums::spell_schema(before, &spell);
+        let spelled_after = enums::spell_schema(after, &spell);
+        match op {
+            // A SQLite enum lives in the CHECK of its columns: nothing to create or drop.
+            Operation::CreateEnum(_) | Operation::DropEnum(_) => Ok(Vec::new()),
+            Operation::AlterEnum { name, .. } | Operation::RenameEnumValue { name, .. } => {
+                let mut out = Vec::new();
+                if let Operation::RenameEnumValue { from, to, .. } = op {
+                    // The old CHECK would refuse the new value: the rows are renamed with checks
+                    // off, and the rebuild below checks every row against the new one.
+                    out.push("PRAGMA ignore_check_constraints = ON".to_string());
+                    for (table, column) in after.enum_users(name) {
+                        out.push(format!(
+                            "UPDATE {t} SET {c} = {} WHERE {c} = {}",
+                            self.literal(to),
+                            self.literal(from),
+                            t = self.quote(&table.name),
+                            c = self.quote(&column.name)
+                        ));
+                    }
+                    out.push("PRAGMA ignore_check_constraints = OFF".to_string());
+                }
+                let mut tables: Vec<&str> = after
+                    .enum_users(name)
+                    .into_iter()
+                    .map(|(t, _)| t.name.as_str())
+                    .collect();
+                tables.dedup();
+                for table in tables {
+                    out.extend(self.rebuild(
+                        table_in(&spelled_before, table)?,
+                        table_in(&spelled_after, table)?,
+                    ));
+                }
+                Ok(out)
+            }
+            _ => self.render_spelled(
+                &enums::spell_operation(op, after, &spell),
+                &spelled_before,
+                &spelled_after,
+            ),
+        }
+    }
+
+    fn create_history_table(&self) -> String {
+        format!(
+            "CREATE TABLE IF NOT EXISTS {HISTORY_TABLE} (\n    \
+             revision TEXT NOT NULL PRIMARY KEY,\n    \
+             message TEXT NOT NULL,\n    \
+             checksum TEXT NOT NULL,\n    \
+             applied_at TEXT NOT NULL,\n    \
+             duration_ms BIGINT NOT NULL,\n    \
+             state TEXT NOT NULL\n)"
+        )
+    }
+}
+
+impl SqliteDialect {
+    /// An enum column: text with a CHECK of the values (NULL passes a CHECK, so a nullable
+    /// column needs nothing more).
+    fn enum_type(&self, column: &Column, values: &[String]) -> String {
+        let values: Vec<String> = values.iter().map(|v| self.literal(v)).collect();
+        format!(
+            "TEXT CHECK ({} IN ({}))",
+            self.quote(&column.name),
+            values.join(", ")
+        )
+    }
+
+    fn render_spelled(
+        &self,
+        op: &Operation,
+        before: &Schema,
+        after: &Schema,
+    ) -> Result<Vec<String>> {
         Ok(match op {
             Operation::CreateTable(table) => {
                 let mut out = vec![self.create_table(table, &table.name)];
@@ -59,8 +139,14 @@ impl Dialect for SqliteDialect {
             Operation::CreateIndex { table, index } => vec![self.create_index(table, index)],
             Operation::DropIndex { name, .. } => vec![format!("DROP INDEX {}", self.quote(name))],
             Operation::Sql(sql) => vec![sql.clone()],
-            // Run by the runner itself, between statements; nothing to render.
-            Operation::Rust(_) | Operation::Irreversible(_) => Vec::new(),
+            // Run by the runner itself, between statements; nothing to render. Enum types
+            // reach here only through `render`, which spells them out.
+            Operation::Rust(_)
+            | Operation::Irreversible(_)
+            | Operation::CreateEnum(_)
+            | Operation::DropEnum(_)
+            | Operation::AlterEnum { .. }
+            | Operation::RenameEnumValue { .. } => Vec::new(),
             Operation::RenameTable { from, to } => vec![format!(
                 "ALTER TABLE {} RENAME TO {}",
                 self.quote(from),
@@ -109,18 +195,6 @@ impl Dialect for SqliteDialect {
             }
         })
     }
-
-    fn create_history_table(&self) -> String {
-        format!(
-            "CREATE TABLE IF NOT EXISTS {HISTORY_TABLE} (\n    \
-             revision TEXT NOT NULL PRIMARY KEY,\n    \
-             message TEXT NOT NULL,\n    \
-             checksum TEXT NOT NULL,\n    \
-             applied_at TEXT NOT NULL,\n    \
-             duration_ms BIGINT NOT NULL,\n    \
-             state TEXT NOT NULL\n)"
-        )
-    }
 }
 
 /// Whether a column takes part in a key, index or constraint, which `DROP COLUMN` refuses.
@@ -154,6 +228,8 @@ impl SqliteDialect {
             SqlType::TimestampTz => "TIMESTAMPTZ".into(),
             SqlType::Uuid => "UUID".into(),
             SqlType::Json => "JSON".into(),
+            // Enum columns are spelled out with their CHECK before they reach here.
+            SqlType::Enum(_) => "TEXT".into(),
             SqlType::Custom(name) => name.clone(),
         }
     }
@@ -351,12 +427,12 @@ impl SqliteDialect {
                 table: table.clone(),
                 before: before
                     .table(&table)
-                    .cloned()
+                    .map(|t| self.spelled(t, &before))
                     .unwrap_or_else(|| Table::new(&table)),
                 after: Table::new(&table),
                 fills: Vec::new(),
             });
-            current.after = table_in(&schema, &table)?.clone();
+            current.after = self.spelled(table_in(&schema, &table)?, &schema);
             if let Operation::AlterColumn { column, .. } = op {
                 let was_nullable = current
                     .before
@@ -373,6 +449,16 @@ impl SqliteDialect {
         }
         flush(run.take(), &mut out);
         Ok((out, schema))
+    }
+
+    /// `table` with its enum columns spelled out as text with a CHECK.
+    fn spelled(&self, table: &Table, schema: &Schema) -> Table {
+        if schema.enums.is_empty() {
+            return table.clone();
+        }
+        enums::spell_table(table, schema, &|c: &Column, values: &[String]| {
+            self.enum_type(c, values)
+        })
     }
 
     /// Sets `column` to `default` where it holds NULL.

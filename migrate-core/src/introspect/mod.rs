@@ -1,7 +1,7 @@
 //! Introspection: a live database read back into the schema types, normalised so that after
 //! `up` the diff between the database and the target snapshot plans nothing.
 
-use crate::schema::{DefaultValue, SqlType};
+use crate::schema::{DefaultValue, EnumType, Schema, SqlType};
 
 #[cfg(feature = "mysql")]
 mod mysql;
@@ -79,6 +79,152 @@ pub fn align_sqlite_keys(live: &mut crate::schema::Schema, expected: &crate::sch
             }
         }
     }
+}
+
+/// The name introspection gives the enum of a column on the backends that keep an enum's values
+/// in its columns (MySQL, SQLite): [`align_enums`] puts the snapshot's name in its place.
+pub fn column_enum_name(table: &str, column: &str) -> String {
+    format!("{table}_{column}")
+}
+
+/// The quoted values of a list such as `('a', 'b''c')`, `''` and (`backslash`) backslash
+/// escapes undone; `None` when something other than string literals and commas is in it.
+pub fn quoted_list(text: &str, backslash: bool) -> Option<Vec<String>> {
+    let mut values = Vec::new();
+    let mut chars = text.trim().chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace() || *c == ',') {
+            chars.next();
+        }
+        match chars.next() {
+            None => return Some(values),
+            Some('\'') => {}
+            Some(_) => return None,
+        }
+        let mut value = String::new();
+        loop {
+            match chars.next()? {
+                '\'' if chars.peek() == Some(&'\'') => {
+                    chars.next();
+                    value.push('\'');
+                }
+                '\'' => break,
+                '\\' if backslash => value.push(chars.next()?),
+                c => value.push(c),
+            }
+        }
+        values.push(value);
+    }
+}
+
+/// The values of MySQL's `enum('a','b')` column type.
+pub fn mysql_enum_values(spelling: &str) -> Option<Vec<String>> {
+    let s = spelling.trim();
+    let inner = s
+        .get(..5)
+        .filter(|head| head.eq_ignore_ascii_case("enum("))
+        .and_then(|_| s[5..].strip_suffix(')'))?;
+    quoted_list(inner, true)
+}
+
+/// A SQLite column definition's `CHECK ("col" IN ('a', 'b'))`, as the SQLite dialect writes an
+/// enum column: the column it names and the values.
+pub fn sqlite_enum_check(part: &str) -> Option<(String, Vec<String>)> {
+    let upper = part.to_ascii_uppercase();
+    let start = upper.find("CHECK")?;
+    let rest = part[start + 5..].trim_start().strip_prefix('(')?;
+    // The balanced body of the CHECK.
+    let mut depth = 1usize;
+    let mut quote: Option<char> = None;
+    let mut end = None;
+    for (i, ch) in rest.char_indices() {
+        match quote {
+            Some(q) if ch == q => quote = None,
+            Some(_) => {}
+            None => match ch {
+                '\'' | '"' | '`' => quote = Some(ch),
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = Some(i);
+                        break;
+                    }
+                }
+                _ => {}
+            },
+        }
+    }
+    let body = rest[..end?].trim();
+    let in_at = body.to_ascii_uppercase().rfind(" IN ")?;
+    let column = unquote(&body[..in_at]);
+    let list = body[in_at + 4..]
+        .trim()
+        .strip_prefix('(')?
+        .strip_suffix(')')?;
+    Some((column, quoted_list(list, false)?))
+}
+
+/// Where introspection found an enum column under its column name ([`column_enum_name`]) and
+/// `expected` has the same values under a name of its own, `live` takes that name; the enum
+/// types of `live` are then those its columns use. Left alone, a column whose values differ
+/// shows as the drift it is.
+pub fn align_enums(live: &mut Schema, expected: &Schema) {
+    let mut found: Vec<EnumType> = std::mem::take(&mut live.enums);
+    for table in &mut live.tables {
+        for column in &mut table.columns {
+            let Some(name) = column.ty.enum_name().map(str::to_string) else {
+                continue;
+            };
+            let Some(want) = expected
+                .table(&table.name)
+                .and_then(|t| t.column(&column.name))
+                .and_then(|c| c.ty.enum_name())
+            else {
+                continue;
+            };
+            let values = found
+                .iter()
+                .find(|e| e.name == name)
+                .map(|e| e.values.clone());
+            if want != name && values.as_deref() == Some(expected.enum_values(want)) {
+                column.ty = SqlType::Enum(want.to_string());
+                if !found.iter().any(|e| e.name == want) {
+                    found.push(EnumType {
+                        name: want.to_string(),
+                        values: values.unwrap_or_default(),
+                    });
+                }
+            }
+        }
+    }
+    // Column-kept enums exist while a column uses them; a server's named types stay as read.
+    let used: std::collections::BTreeSet<String> = live
+        .tables
+        .iter()
+        .flat_map(|t| &t.columns)
+        .filter_map(|c| c.ty.enum_name().map(str::to_string))
+        .collect();
+    let named = |e: &EnumType| {
+        !live.tables.iter().any(|t| {
+            t.columns
+                .iter()
+                .any(|c| column_enum_name(&t.name, &c.name) == e.name)
+        })
+    };
+    found.retain(|e| used.contains(&e.name) || named(e));
+    found.dedup_by(|a, b| a.name == b.name);
+    live.enums = found;
+    live.normalize();
+}
+
+/// Aligns a live schema with the one it is compared with, for what the backend cannot tell:
+/// SQLite's key types ([`align_sqlite_keys`]) and enum names ([`align_enums`]).
+pub fn align(live: &mut Schema, expected: &Schema, backend: crate::dialect::Backend) {
+    if backend == crate::dialect::Backend::Sqlite {
+        align_sqlite_keys(live, expected);
+    }
+    align_enums(live, expected);
 }
 
 /// The top-level parts of a `CREATE TABLE` body (columns and table constraints), split at the
@@ -214,6 +360,29 @@ mod tests {
             sqlite_default("(lower('A'))", &SqlType::Text),
             DefaultValue::Sql("lower('A')".into())
         );
+    }
+
+    #[test]
+    fn enum_values_read_back() {
+        assert_eq!(
+            mysql_enum_values("enum('a','it''s','b\\\\c')"),
+            Some(vec![
+                "a".to_string(),
+                "it's".to_string(),
+                "b\\c".to_string()
+            ])
+        );
+        assert_eq!(mysql_enum_values("varchar(3)"), None);
+        assert_eq!(
+            sqlite_enum_check(
+                "\"status\" TEXT CHECK (\"status\" IN ('draft', 'it''s')) NOT NULL DEFAULT 'draft'"
+            ),
+            Some((
+                "status".to_string(),
+                vec!["draft".to_string(), "it's".to_string()]
+            ))
+        );
+        assert_eq!(sqlite_enum_check("\"n\" INTEGER CHECK (n > 0)"), None);
     }
 
     #[test]

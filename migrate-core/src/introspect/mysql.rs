@@ -8,7 +8,8 @@ use diesel::sql_types::{BigInt, Nullable, Text};
 use crate::dialect::HISTORY_TABLE;
 use crate::error::{Error, Result};
 use crate::schema::{
-    Check, Column, DefaultValue, FkAction, ForeignKey, Index, Schema, SqlType, Table, Unique,
+    Check, Column, DefaultValue, EnumType, FkAction, ForeignKey, Index, Schema, SqlType, Table,
+    Unique,
 };
 
 #[derive(QueryableByName)]
@@ -113,13 +114,13 @@ pub fn introspect_mysql(conn: &mut MysqlConnection) -> Result<Schema> {
     )?;
     let mut schema = Schema::default();
     for t in tables {
-        schema.tables.push(table(conn, &t.name)?);
+        schema.tables.push(table(conn, &t.name, &mut schema.enums)?);
     }
     schema.normalize();
     Ok(schema)
 }
 
-fn table(conn: &mut MysqlConnection, name: &str) -> Result<Table> {
+fn table(conn: &mut MysqlConnection, name: &str, enums: &mut Vec<EnumType>) -> Result<Table> {
     let where_table = format!("TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {}", lit(name));
     let mut table = Table::new(name);
     let columns: Vec<ColumnRow> = load(
@@ -131,7 +132,19 @@ fn table(conn: &mut MysqlConnection, name: &str) -> Result<Table> {
         ),
     )?;
     for row in columns {
-        let mut column = Column::new(row.name, mysql_type(&row.ty));
+        // An `ENUM(...)` column is an enum type of its own, named after the column.
+        let ty = match super::mysql_enum_values(&row.ty) {
+            Some(values) => {
+                let enum_name = super::column_enum_name(name, &row.name);
+                enums.push(EnumType {
+                    name: enum_name.clone(),
+                    values,
+                });
+                SqlType::Enum(enum_name)
+            }
+            None => mysql_type(&row.ty),
+        };
+        let mut column = Column::new(row.name, ty);
         column.nullable = row.nullable == "YES";
         column.auto_increment = row.extra.to_ascii_lowercase().contains("auto_increment");
         column.default = row
@@ -312,7 +325,7 @@ pub fn mysql_default(raw: &str, ty: &SqlType) -> Option<DefaultValue> {
                 DefaultValue::Int(i)
             } else if raw.parse::<f64>().is_ok() {
                 DefaultValue::Float(raw.to_string())
-            } else if matches!(ty, SqlType::Text | SqlType::Varchar(_)) {
+            } else if matches!(ty, SqlType::Text | SqlType::Varchar(_) | SqlType::Enum(_)) {
                 // MySQL 8 reports string defaults unquoted.
                 DefaultValue::Text(raw.to_string())
             } else {

@@ -7,7 +7,8 @@ use diesel::sql_types::{Bool, Nullable, Text};
 use crate::dialect::HISTORY_TABLE;
 use crate::error::{Error, Result};
 use crate::schema::{
-    Check, Column, DefaultValue, FkAction, ForeignKey, Index, Schema, SqlType, Table, Unique,
+    Check, Column, DefaultValue, EnumType, FkAction, ForeignKey, Index, Schema, SqlType, Table,
+    Unique,
 };
 
 #[derive(QueryableByName)]
@@ -28,6 +29,17 @@ struct ColumnRow {
     dflt: Option<String>,
     #[diesel(sql_type = Bool)]
     identity: bool,
+    /// The enum type's name, for an enum column.
+    #[diesel(sql_type = Nullable<Text>)]
+    enum_type: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct EnumRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    labels: String,
 }
 
 #[derive(QueryableByName)]
@@ -107,6 +119,21 @@ pub fn introspect_postgres(conn: &mut PgConnection) -> Result<Schema> {
     for t in tables {
         schema.tables.push(table(conn, &t.name)?);
     }
+    // Every enum type of the schema, used or not: one left behind is drift.
+    let enums: Vec<EnumRow> = load(
+        conn,
+        "SELECT t.typname::text AS name, string_agg(e.enumlabel::text, chr(31) ORDER BY e.enumsortorder) AS labels \
+         FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_enum e ON e.enumtypid = t.oid \
+         WHERE n.nspname = current_schema() GROUP BY t.typname ORDER BY 1"
+            .to_string(),
+    )?;
+    schema.enums = enums
+        .into_iter()
+        .map(|e| EnumType {
+            name: e.name,
+            values: split(&e.labels),
+        })
+        .collect();
     schema.normalize();
     Ok(schema)
 }
@@ -121,13 +148,18 @@ fn table(conn: &mut PgConnection, name: &str) -> Result<Table> {
         conn,
         format!(
             "SELECT a.attname::text AS name, format_type(a.atttypid, a.atttypmod) AS ty, a.attnotnull AS notnull, \
-             pg_get_expr(d.adbin, d.adrelid) AS dflt, (a.attidentity <> '') AS identity \
+             pg_get_expr(d.adbin, d.adrelid) AS dflt, (a.attidentity <> '') AS identity, \
+             CASE WHEN t.typtype = 'e' THEN t.typname::text END AS enum_type \
              FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+             JOIN pg_type t ON t.oid = a.atttypid \
              WHERE a.attrelid = {oid} AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"
         ),
     )?;
     for row in columns {
-        let ty = pg_type(&row.ty);
+        let ty = match row.enum_type {
+            Some(name) => SqlType::Enum(name),
+            None => pg_type(&row.ty),
+        };
         let serial = row
             .dflt
             .as_deref()

@@ -8,7 +8,7 @@ use super::{named_constraint, split_table_body, sqlite_default, sqlite_type, unq
 use crate::dialect::HISTORY_TABLE;
 use crate::error::{Error, Result};
 use crate::schema::SqlType;
-use crate::schema::{Check, Column, FkAction, ForeignKey, Index, Schema, Table, Unique};
+use crate::schema::{Check, Column, EnumType, FkAction, ForeignKey, Index, Schema, Table, Unique};
 
 #[derive(QueryableByName)]
 struct MasterRow {
@@ -106,13 +106,17 @@ pub fn introspect_sqlite(conn: &mut SqliteConnection) -> Result<Schema> {
     )?;
     let mut schema = Schema::default();
     for master in tables {
-        schema.tables.push(table(conn, &master)?);
+        schema.tables.push(table(conn, &master, &mut schema.enums)?);
     }
     schema.normalize();
     Ok(schema)
 }
 
-fn table(conn: &mut SqliteConnection, master: &MasterRow) -> Result<Table> {
+fn table(
+    conn: &mut SqliteConnection,
+    master: &MasterRow,
+    enums: &mut Vec<EnumType>,
+) -> Result<Table> {
     let mut table = Table::new(master.name.clone());
     let parts = split_table_body(&master.sql);
     let autoincrement = master.sql.to_ascii_uppercase().contains("AUTOINCREMENT");
@@ -140,6 +144,27 @@ fn table(conn: &mut SqliteConnection, master: &MasterRow) -> Result<Table> {
     }
     keys.sort();
     table.primary_key = keys.into_iter().map(|(_, n)| n).collect();
+    // A text column with a CHECK of its values, as the dialect writes an enum column.
+    for part in &parts {
+        if named_constraint(part).is_some() {
+            continue;
+        }
+        let Some((name, values)) = super::sqlite_enum_check(part) else {
+            continue;
+        };
+        if let Some(c) = table
+            .columns
+            .iter_mut()
+            .find(|c| c.name == name && c.ty == SqlType::Text)
+        {
+            let enum_name = super::column_enum_name(&master.name, &name);
+            enums.push(EnumType {
+                name: enum_name.clone(),
+                values,
+            });
+            c.ty = SqlType::Enum(enum_name);
+        }
+    }
     if let [key] = table.primary_key.as_slice() {
         let key = key.clone();
         if let Some(c) = table.column_mut(&key) {
