@@ -275,6 +275,19 @@ impl Project {
             .expect("cargo runs")
     }
 
+    /// Runs `cargo ARGS` in the project with the shared target directory and `env` set.
+    pub fn cargo_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut command = cargo();
+        command
+            .args(args)
+            .current_dir(self.path())
+            .env("CARGO_TARGET_DIR", e2e_target_dir());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        command.output().expect("cargo runs")
+    }
+
     /// The migration module files, sorted.
     pub fn versions(&self) -> Vec<PathBuf> {
         let mut files: Vec<PathBuf> = std::fs::read_dir(self.file("migrations/versions"))
