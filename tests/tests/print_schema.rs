@@ -44,14 +44,23 @@ const SQLITE: Adjustments = &[
     ),
 ];
 
-const POSTGRES: Adjustments = &[];
+/// The SQL types print-schema defines (enums) derive `QueryId` and `Clone` besides `SqlType`, as
+/// the `diesel.toml` of `diesel setup` asks; print-schema run without that file derives
+/// `SqlType` alone.
+const SQL_TYPE_DERIVES: (&str, &str) = (
+    "    #[derive(diesel::sql_types::SqlType)]\n",
+    "    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]\n",
+);
 
-const MYSQL: Adjustments = &[];
+const POSTGRES: Adjustments = &[SQL_TYPE_DERIVES];
+
+const MYSQL: Adjustments = &[SQL_TYPE_DERIVES];
 
 /// MariaDB stores `JSON` as `LONGTEXT` (with a check), which print-schema calls `Longtext`; the
 /// renderer cannot tell MariaDB from MySQL and says `Json`, MySQL's answer and the type a
 /// `serde_json::Value` field needs.
 const MARIADB: Adjustments = &[
+    SQL_TYPE_DERIVES,
     ("        doc -> Longtext,\n", "        doc -> Json,\n"),
     (
         "        doc_null -> Nullable<Longtext>,\n",
@@ -108,7 +117,14 @@ pub struct Event {
         ""
     };
     format!(
-        r#"use migrate_core::Model;
+        r#"use migrate_core::{{Model, ModelEnum}};
+
+#[derive(ModelEnum, Debug)]
+pub enum Mood {{
+    Happy,
+    #[model(rename = "it's complicated")]
+    Complicated,
+}}
 
 #[derive(Model)]
 #[model(table = "users")]
@@ -226,6 +242,8 @@ pub struct AllTypes {{
     pub created: String,
     #[model(sql_type = "timestamp")]
     pub created_null: Option<String>,
+    pub mood: Mood,
+    pub mood_null: Option<Mood>,
 {server_types}}}
 {keyless}"#
     )
