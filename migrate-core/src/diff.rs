@@ -410,6 +410,12 @@ impl Planner {
         self.schema.table(name).expect("planned table exists")
     }
 
+    /// Whether the planned table is already the target one: then the steps that compare the
+    /// two plan nothing for it, and need not copy it (most tables of a `migrate` are unchanged).
+    fn unchanged(&self, target: &Table) -> bool {
+        self.schema.table(&target.name) == Some(target)
+    }
+
     fn renames(&mut self, to: &Schema, renames: &Renames) -> Result<()> {
         let mut tables = renames.tables.clone();
         tables.sort();
@@ -525,6 +531,9 @@ impl Planner {
 
     /// Indexes, keys and constraints that go away or change, before the columns they use.
     fn drop_constraints(&mut self, name: &str, target: &Table) -> Result<()> {
+        if self.unchanged(target) {
+            return Ok(());
+        }
         let current = self.table(name).clone();
         for index in &current.indexes {
             if !target.indexes.contains(index) {
@@ -637,6 +646,9 @@ impl Planner {
     }
 
     fn drop_columns(&mut self, name: &str, target: &Table) -> Result<()> {
+        if self.unchanged(target) {
+            return Ok(());
+        }
         let current = self.table(name).clone();
         let dropped: Vec<&Column> = current
             .columns
@@ -790,6 +802,9 @@ impl Planner {
 
     /// Unique and check constraints that are new or changed.
     fn add_constraints(&mut self, target: &Table) -> Result<()> {
+        if self.unchanged(target) {
+            return Ok(());
+        }
         let name = &target.name;
         let current = self.table(name).clone();
         for unique in &target.uniques {
@@ -842,6 +857,9 @@ impl Planner {
 
     /// Foreign keys and indexes that are new or changed, once every table and column exists.
     fn add_foreign_keys_and_indexes(&mut self, target: &Table) -> Result<()> {
+        if self.unchanged(target) {
+            return Ok(());
+        }
         let name = &target.name;
         let current = self.table(name).clone();
         for fk in &target.foreign_keys {
@@ -984,6 +1002,10 @@ fn first_difference(planned: &Schema, target: &Schema) -> Option<String> {
         ));
     }
     for (a, b) in planned.tables.iter().zip(&target.tables) {
+        // Equal as they are is the common case, and needs no sorted copies.
+        if a == b {
+            continue;
+        }
         let sorted = |t: &Table| {
             let mut t = t.clone();
             t.columns.sort_by(|x, y| x.name.cmp(&y.name));

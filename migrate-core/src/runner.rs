@@ -6,6 +6,7 @@
 //! migrations folder) and inside applications that embed their migrations.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use sha2::{Digest, Sha256};
@@ -70,6 +71,11 @@ pub struct MigrationSet {
     ordered: Vec<EmbeddedMigration>,
     /// `schemas[i]` is the schema before migration `i`; the last entry is the head's.
     schemas: Vec<Schema>,
+    /// The operations of `up` of migration `i`, recorded once while replaying.
+    ups: Vec<Vec<Operation>>,
+    /// The checksum of migration `i`, computed the first time it is needed: hashing a large
+    /// module in the runner (a debug build) once per check cost as much as applying it.
+    checksums: Vec<OnceLock<String>>,
 }
 
 impl MigrationSet {
@@ -121,16 +127,31 @@ impl MigrationSet {
         }
 
         let mut schemas = vec![Schema::default()];
+        let mut ups = Vec::with_capacity(ordered.len());
         let mut schema = Schema::default();
         for m in &ordered {
-            for op in m.up_operations() {
+            let ops = m.up_operations();
+            for op in &ops {
                 op.apply(&mut schema).map_err(|e| {
                     Error::History(format!("{} (revision {}): {e}", m.file, m.revision))
                 })?;
             }
             schemas.push(schema.clone());
+            ups.push(ops);
         }
-        Ok(MigrationSet { ordered, schemas })
+        let checksums = ordered.iter().map(|_| OnceLock::new()).collect();
+        Ok(MigrationSet {
+            ordered,
+            schemas,
+            ups,
+            checksums,
+        })
+    }
+
+    /// The checksum of `revision`'s module source (SHA-256, hex), computed once.
+    fn checksum_of(&self, revision: &str) -> Result<&str> {
+        let i = self.index_of(revision)?;
+        Ok(self.checksums[i].get_or_init(|| self.ordered[i].checksum()))
     }
 
     /// The migrations in apply order.
@@ -197,27 +218,31 @@ impl MigrationSet {
     pub fn steps(&self, revision: &str, dialect: &dyn Dialect, up: bool) -> Result<Vec<Step>> {
         let i = self.index_of(revision)?;
         let m = &self.ordered[i];
+        let down;
         let (start, ops) = if up {
-            (&self.schemas[i], m.up_operations())
+            (&self.schemas[i], &self.ups[i])
         } else {
-            (&self.schemas[i + 1], m.down_operations())
+            down = m.down_operations();
+            (&self.schemas[i + 1], &down)
         };
         let in_file =
             |e: Error| Error::History(format!("{} (revision {}): {e}", m.file, m.revision));
         let mut schema = start.clone();
         let mut steps = Vec::new();
-        let mut chunk: Vec<Operation> = Vec::new();
-        let flush = |chunk: &mut Vec<Operation>,
-                     schema: &mut Schema,
-                     steps: &mut Vec<Step>|
-         -> Result<()> {
+        // The operations between two Rust steps render together (SQLite merges the rebuilds of
+        // one table), each run from the schema the previous one ended at; rendered from the
+        // recorded operations in place, not from a copy.
+        let flush = |chunk: &[Operation], schema: &mut Schema, steps: &mut Vec<Step>| {
+            if chunk.is_empty() {
+                return Ok(());
+            }
             let (statements, end) = render_all(dialect, schema, chunk).map_err(in_file)?;
             *schema = end;
             steps.extend(statements.into_iter().map(Step::Sql));
-            chunk.clear();
-            Ok(())
+            Ok::<(), Error>(())
         };
-        for op in ops {
+        let mut chunk_start = 0;
+        for (at, op) in ops.iter().enumerate() {
             match op {
                 Operation::Irreversible(reason) => {
                     return Err(Error::History(format!(
@@ -228,13 +253,14 @@ impl MigrationSet {
                     )))
                 }
                 Operation::Rust(step) => {
-                    flush(&mut chunk, &mut schema, &mut steps)?;
-                    steps.push(Step::Rust(step));
+                    flush(&ops[chunk_start..at], &mut schema, &mut steps)?;
+                    steps.push(Step::Rust(step.clone()));
+                    chunk_start = at + 1;
                 }
-                other => chunk.push(other),
+                _ => {}
             }
         }
-        flush(&mut chunk, &mut schema, &mut steps)?;
+        flush(&ops[chunk_start..], &mut schema, &mut steps)?;
         Ok(steps)
     }
 
@@ -374,7 +400,7 @@ impl<'a> Runner<'a> {
                     row.revision, row.message
                 )));
             };
-            if m.checksum() != row.checksum {
+            if self.set.checksum_of(m.revision)? != row.checksum {
                 return Err(Error::History(format!(
                     "{} (revision {}) was edited after it was applied: its checksum differs from the one recorded",
                     m.file, m.revision
@@ -389,11 +415,11 @@ impl<'a> Runner<'a> {
     /// and the error names the tables and the way out. Checked under the migrator lock, so a
     /// concurrent migrator's fresh tables are never mistaken for such a database.
     fn refuse_existing_tables(&mut self, m: &EmbeddedMigration) -> Result<()> {
-        let created: Vec<String> = m
-            .up_operations()
-            .into_iter()
+        let set = self.set;
+        let created: Vec<&str> = set.ups[set.index_of(m.revision)?]
+            .iter()
             .filter_map(|op| match op {
-                Operation::CreateTable(t) => Some(t.name),
+                Operation::CreateTable(t) => Some(t.name.as_str()),
                 _ => None,
             })
             .collect();
@@ -403,7 +429,7 @@ impl<'a> Runner<'a> {
         let existing = self.conn.table_names()?;
         let clashes: Vec<String> = created
             .into_iter()
-            .filter(|t| existing.contains(t))
+            .filter(|t| existing.iter().any(|e| e == t))
             .map(|t| format!("`{t}`"))
             .collect();
         if clashes.is_empty() {
@@ -564,10 +590,11 @@ impl<'a> Runner<'a> {
         if history.is_empty() {
             self.refuse_existing_tables(m)?;
         }
+        let checksum = self.set.checksum_of(m.revision)?.to_string();
         let row = |state: &str, duration: i64| HistoryRow {
             revision: m.revision.to_string(),
             message: m.message.to_string(),
-            checksum: m.checksum(),
+            checksum: checksum.clone(),
             applied_at: now_rfc3339(),
             duration_ms: duration,
             state: state.into(),
@@ -625,7 +652,7 @@ impl<'a> Runner<'a> {
                     &HistoryRow {
                         revision: m.revision.to_string(),
                         message: m.message.to_string(),
-                        checksum: m.checksum(),
+                        checksum: self.set.checksum_of(m.revision)?.to_string(),
                         applied_at: now_rfc3339(),
                         duration_ms: 0,
                         state: "applied".into(),

@@ -47,12 +47,22 @@ impl Schema {
 
     /// The table of this name.
     pub fn table(&self, name: &str) -> Option<&Table> {
-        self.tables.iter().find(|t| t.name == name)
+        self.position(name).map(|i| &self.tables[i])
     }
 
     /// The table of this name, mutably.
     pub fn table_mut(&mut self, name: &str) -> Option<&mut Table> {
-        self.tables.iter_mut().find(|t| t.name == name)
+        self.position(name).map(|i| &mut self.tables[i])
+    }
+
+    /// Where the table of this name is. Tables are kept sorted, so a binary search finds it:
+    /// a scan per lookup made the diff and the replay of a 1000-table migration quadratic. A
+    /// miss is confirmed by a scan, so a schema whose tables were pushed unsorted still works.
+    fn position(&self, name: &str) -> Option<usize> {
+        self.tables
+            .binary_search_by(|t| t.name.as_str().cmp(name))
+            .ok()
+            .or_else(|| self.tables.iter().position(|t| t.name == name))
     }
 
     /// The enum type of this name.
