@@ -114,14 +114,14 @@ impl Reader {
                 }
                 syn::Item::Enum(e) if migrate_derive_core::derives_model_enum(&e.attrs) => {
                     let input = syn::DeriveInput {
-                        attrs: e.attrs.clone(),
-                        vis: e.vis.clone(),
-                        ident: e.ident.clone(),
-                        generics: e.generics.clone(),
+                        attrs: e.attrs,
+                        vis: e.vis,
+                        ident: e.ident,
+                        generics: e.generics,
                         data: syn::Data::Enum(syn::DataEnum {
                             enum_token: e.enum_token,
                             brace_token: e.brace_token,
-                            variants: e.variants.clone(),
+                            variants: e.variants,
                         }),
                     };
                     match migrate_derive_core::parse_model_enum(&input) {

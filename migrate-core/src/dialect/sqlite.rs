@@ -215,6 +215,11 @@ fn touched_part(schema: &Schema, op: &Operation) -> Schema {
         | Operation::DropForeignKey { table, .. }
         | Operation::AddCheck { table, .. }
         | Operation::DropCheck { table, .. } => schema.table(table),
+        // An enum's change rebuilds every table that uses it.
+        Operation::AlterEnum { .. } | Operation::RenameEnumValue { .. } => {
+            return schema.clone();
+        }
+        Operation::CreateEnum(_) | Operation::DropEnum(_) => None,
         Operation::CreateTable(_)
         | Operation::DropTable(_)
         | Operation::RenameTable { .. }
@@ -222,7 +227,8 @@ fn touched_part(schema: &Schema, op: &Operation) -> Schema {
         | Operation::Rust(_)
         | Operation::Irreversible(_) => None,
     };
-    Schema::new(table.into_iter().cloned().collect())
+    // Enum columns are spelled out from the enum types, so they come along (there are few).
+    Schema::with_enums(table.into_iter().cloned().collect(), schema.enums.clone())
 }
 
 /// Whether a column takes part in a key, index or constraint, which `DROP COLUMN` refuses.
