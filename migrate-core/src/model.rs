@@ -220,6 +220,20 @@ pub enum ModelError {
         /// The missing table.
         target: String,
     },
+    /// The default of an enum column is not one of its values.
+    #[error("the default of `{table}.{column}` is {default}, which is not a value of enum type `{type_name}` ({values})")]
+    EnumDefault {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// The default as written.
+        default: String,
+        /// The enum type.
+        type_name: String,
+        /// Its values, joined.
+        values: String,
+    },
     /// Two enums declare one database type with different values.
     #[error("enums `{first}` and `{second}` both declare enum type `{type_name}`, with different values")]
     EnumConflict {
@@ -464,6 +478,19 @@ fn table_from_model(model: &ModelSpec, errors: &mut Vec<ModelError>) -> (Table, 
                 _ => errors.push(mismatch("numeric", &ty)),
             }
         }
+        if let (Some(spec), Some(default)) = (&field.enum_spec, &field.default) {
+            let fits = matches!(default, DefaultValue::Text(v) if spec.values.contains(v))
+                || matches!(default, DefaultValue::Sql(_));
+            if !fits {
+                errors.push(ModelError::EnumDefault {
+                    table: table.name.clone(),
+                    column: name.clone(),
+                    default: default.to_string(),
+                    type_name: spec.type_name.clone(),
+                    values: spec.values.join(", "),
+                });
+            }
+        }
         let mut column = Column::new(name.clone(), ty);
         column.nullable = field.nullable;
         column.default = field.default.clone();
@@ -650,6 +677,35 @@ impl<T: ColumnType> ColumnType for Option<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_enum_default_must_be_one_of_its_values() {
+        let status = EnumSpec {
+            enum_name: "Status".into(),
+            type_name: "status".into(),
+            values: vec!["draft".into(), "live".into()],
+            renames: Vec::new(),
+        };
+        let model = |default: &str| ModelSpec {
+            struct_name: "Post".into(),
+            fields: vec![
+                field("id", SqlType::Integer),
+                FieldSpec {
+                    enum_spec: Some(status.clone()),
+                    default: Some(DefaultValue::Text(default.into())),
+                    ..field("status", SqlType::Enum("status".into()))
+                },
+            ],
+            ..ModelSpec::default()
+        };
+        let schema = schema_from_models(&[model("live")]).unwrap();
+        assert_eq!(schema.enum_values("status"), ["draft", "live"]);
+        let errors = schema_from_models(&[model("archived")]).unwrap_err();
+        assert_eq!(
+            errors[0].to_string(),
+            "the default of `posts.status` is \"archived\", which is not a value of enum type `status` (draft, live)"
+        );
+    }
 
     fn field(name: &str, ty: SqlType) -> FieldSpec {
         FieldSpec {
