@@ -539,8 +539,13 @@ pub(crate) fn run_migrations(ctx: &Context, command: &str, target: &str) -> Resu
         return Ok(0);
     }
     let binary = programs::build_runner(&config, backend.feature(), !ctx.verbose)?;
+    let mut args = vec![command.to_string(), target.to_string(), url.clone()];
+    if command != "stamp" {
+        args.push(config.run_options.lock_timeout_ms.to_string());
+        args.push(config.run_options.statement_timeout_ms.to_string());
+    }
     let status = Process::new(&binary)
-        .args([command, target, &url])
+        .args(&args)
         .stdout(if ctx.quiet {
             Stdio::null()
         } else {

@@ -31,6 +31,7 @@ pub mod schema;
 pub mod snapshot;
 #[cfg(feature = "source")]
 pub mod source;
+pub mod sqltext;
 
 pub use diesel;
 pub use error::Error;

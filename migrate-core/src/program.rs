@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use crate::connection::connect;
 use crate::dialect::Backend;
 use crate::error::{mask_url, Error, Result};
-use crate::runner::{EmbeddedMigration, Event, MigrationSet, Runner, Target};
+use crate::runner::{EmbeddedMigration, Event, MigrationSet, RunOptions, Runner, Target};
 use crate::snapshot::Snapshot;
 
 /// Runs the command in `std::env::args` over `migrations`; the exit code to return from `main`.
@@ -108,13 +108,31 @@ fn run(migrations: &[EmbeddedMigration], args: &[String]) -> Result<()> {
         command @ ("upgrade" | "downgrade") => {
             let target = Target::parse(arg(1))?;
             let url = arg(2);
+            let mut options = RunOptions::default();
+            // Optional: the lock and statement timeouts in milliseconds, from migrate.toml.
+            if let Some(ms) = args.get(3) {
+                options.lock_timeout_ms = ms.parse().map_err(|_| {
+                    Error::Target(format!(
+                        "lock timeout `{ms}` is not a number of milliseconds"
+                    ))
+                })?;
+            }
+            if let Some(ms) = args.get(4) {
+                options.statement_timeout_ms = ms.parse().map_err(|_| {
+                    Error::Target(format!(
+                        "statement timeout `{ms}` is not a number of milliseconds"
+                    ))
+                })?;
+            }
             let mut conn = connect(url)?;
-            let mut runner = Runner::new(conn.as_mut(), &set)?;
+            let mut runner = Runner::new(conn.as_mut(), &set)?.with_options(options);
             let up = command == "upgrade";
             let mut count = 0;
             let progress = Progress::new(runner.pending(&target, up).unwrap_or(0));
             let mut report = |event: &Event| {
-                count += 1;
+                if !matches!(event, Event::Finished { .. }) {
+                    count += 1;
+                }
                 progress.report(event);
             };
             if up {
