@@ -265,15 +265,23 @@ impl MigrationSet {
         dialect: &dyn Dialect,
         up: bool,
     ) -> Result<Vec<String>> {
+        // The placement comment heads each group of statements outside the transaction.
+        let mut last = Placement::InTransaction;
         Ok(self
             .steps(revision, dialect, up)?
             .into_iter()
-            .map(|step| match step {
-                Step::Sql(statement) => match statement.placement.comment() {
-                    Some(comment) => format!("{comment}\n{}", statement.sql),
-                    None => statement.sql,
-                },
-                Step::Rust(r) => format!("-- Rust step: {}", r.name),
+            .map(|step| {
+                let placement = step.placement();
+                let text = match step {
+                    Step::Sql(statement) => statement.sql,
+                    Step::Rust(r) => format!("-- Rust step: {}", r.name),
+                };
+                let heading = placement.comment().filter(|_| placement != last);
+                last = placement;
+                match heading {
+                    Some(comment) => format!("{comment}\n{text}"),
+                    None => text,
+                }
             })
             .collect())
     }

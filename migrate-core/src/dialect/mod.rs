@@ -10,7 +10,7 @@ mod placement;
 mod postgres;
 mod sqlite;
 
-pub use mysql::MysqlDialect;
+pub use mysql::{MysqlDialect, OnlineForm};
 pub use placement::{op_contexts, OpContext, Placement, Statement};
 pub use postgres::PostgresDialect;
 pub use sqlite::SqliteDialect;
