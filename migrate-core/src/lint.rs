@@ -156,10 +156,8 @@ pub fn lint_operations(
             Operation::DropTable(name) => {
                 existing.remove(name);
             }
-            Operation::RenameTable { from, to } => {
-                if existing.remove(from) {
-                    existing.insert(to.clone());
-                }
+            Operation::RenameTable { from, to } if existing.remove(from) => {
+                existing.insert(to.clone());
             }
             _ => {}
         }

@@ -160,10 +160,8 @@ pub fn op_contexts(start: &Schema, ops: &[Operation], safe: bool) -> Vec<OpConte
             Operation::DropTable(name) => {
                 existing.remove(name);
             }
-            Operation::RenameTable { from, to } => {
-                if existing.remove(from) {
-                    existing.insert(to.clone());
-                }
+            Operation::RenameTable { from, to } if existing.remove(from) => {
+                existing.insert(to.clone());
             }
             _ => {}
         }

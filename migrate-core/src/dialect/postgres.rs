@@ -137,10 +137,9 @@ impl PostgresDialect {
                 let old = column_in(table_in(before, table)?, &column.name)?;
                 // A type change rewrites the table under an exclusive lock anyway, and identity
                 // needs NOT NULL in place before it: the plain form then.
-                let online = old.nullable
-                    && !column.nullable
-                    && old.ty == column.ty
-                    && !(column.auto_increment && !old.auto_increment);
+                let adds_identity = column.auto_increment && !old.auto_increment;
+                let online =
+                    old.nullable && !column.nullable && old.ty == column.ty && !adds_identity;
                 if !online {
                     return Ok(None);
                 }
