@@ -156,6 +156,20 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         models: Option<PathBuf>,
     },
+    /// The lock each operation takes and whether it rewrites the table, per server backend.
+    ///
+    /// Every revision by default; exit 1 when a hand-written step uses a dangerous form
+    /// (CREATE INDEX without CONCURRENTLY, a foreign key without NOT VALID, ...).
+    Lint {
+        /// A revision (or unique prefix), or FROM:TO (after FROM, up to TO).
+        range: Option<String>,
+        /// postgres or mysql (default: the database URL's backend if a server, else both).
+        #[arg(long)]
+        dialect: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// CI gate: exit 1 when the models differ from the snapshot or the migrations do not replay to it.
     Check {
         /// Read the models by compiling the models crate.

@@ -98,6 +98,11 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Schema => crate::views::schema(&ctx),
         Command::Diagram => crate::views::diagram(&ctx),
         Command::Check { compiled } => check(&ctx, compiled),
+        Command::Lint {
+            range,
+            dialect,
+            json,
+        } => crate::lint::lint(&ctx, range.as_deref(), dialect.as_deref(), json),
         Command::Inspect { json } => inspect(&ctx, json),
         Command::Verify => verify(&ctx),
         Command::Adopt { models } => crate::adopt::adopt(&ctx, models.as_deref()),
@@ -204,6 +209,27 @@ fn print_plan(ctx: &Context, plan: &Plan) {
     }
     for change in &plan.changes {
         anstream::println!("{}", styled(change));
+    }
+}
+
+/// The lint lines of a new plan, for the database URL's backend when it is a server: what each
+/// change locks there, as `lint` prints it.
+fn print_locks(ctx: &Context, config: &Config, start: &Schema, plan: &Plan) {
+    let Some(backend) = ctx
+        .database_url(Some(config))
+        .ok()
+        .and_then(|url| Backend::from_url(&url).ok())
+        .filter(|b| *b != Backend::Sqlite)
+    else {
+        return;
+    };
+    let findings = migrate_core::lint::lint_operations(backend, start, &plan.up, true);
+    if ctx.quiet || findings.is_empty() {
+        return;
+    }
+    println!("On {backend}:");
+    for finding in &findings {
+        anstream::println!("{}", crate::lint::styled(finding));
     }
 }
 
@@ -394,6 +420,7 @@ fn migrate(
     let new_snapshot = Snapshot::new(Some(revision.clone()), new_schema);
 
     print_plan(ctx, &plan);
+    print_locks(ctx, &config, &snapshot.schema(), &plan);
     if dry_run {
         ctx.say(format!(
             "Would write {} (dry run, nothing written):\n",
@@ -539,8 +566,13 @@ pub(crate) fn run_migrations(ctx: &Context, command: &str, target: &str) -> Resu
         return Ok(0);
     }
     let binary = programs::build_runner(&config, backend.feature(), !ctx.verbose)?;
+    let mut args = vec![command.to_string(), target.to_string(), url.clone()];
+    if command != "stamp" {
+        args.push(config.run_options.lock_timeout_ms.to_string());
+        args.push(config.run_options.statement_timeout_ms.to_string());
+    }
     let status = Process::new(&binary)
-        .args([command, target, &url])
+        .args(&args)
         .stdout(if ctx.quiet {
             Stdio::null()
         } else {
@@ -702,8 +734,15 @@ fn verify(ctx: &Context) -> Result<u8, CliError> {
             return Ok(1);
         }
     }
+    let invalid = invalid_index_lines(connect(&url)?.as_mut())?;
+    for line in &invalid {
+        println!("{line}");
+    }
     let drift = diff(&snapshot.schema(), &live)?;
     if drift.is_empty() {
+        if !invalid.is_empty() {
+            return Ok(1);
+        }
         ctx.say(format!(
             "The live schema matches {}",
             ctx.show(&config.snapshot_path())
@@ -774,6 +813,9 @@ fn check(ctx: &Context, compiled: bool) -> Result<u8, CliError> {
             }
         }
     }
+    if !all.is_empty() {
+        failed |= check_lint(ctx, &config)?;
+    }
     let with_database = match database_for_check(ctx, &config) {
         Some(url) => {
             failed |= check_database(ctx, &config, &snapshot, &all, &url)?;
@@ -792,6 +834,40 @@ fn check(ctx: &Context, compiled: bool) -> Result<u8, CliError> {
     Ok(0)
 }
 
+/// The lint half of `check`: the migrations the database has not applied (all of them without
+/// a database) are linted on the database's server backend (both servers without one); errors
+/// fail, warnings are shown. True when something failed.
+fn check_lint(ctx: &Context, config: &Config) -> Result<bool, CliError> {
+    let backends = crate::lint::backends(ctx, config, None)?;
+    let applied = database_for_check(ctx, config)
+        .and_then(|url| applied_revisions(&url).ok())
+        .unwrap_or_default();
+    let findings: Vec<_> = crate::lint::findings(ctx, config, "", &backends)?
+        .into_iter()
+        .filter(|f| !applied.contains(&f.revision))
+        .collect();
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == migrate_core::lint::Severity::Error)
+        .count();
+    if findings
+        .iter()
+        .any(|f| f.severity >= migrate_core::lint::Severity::Warning)
+    {
+        println!(
+            "Locks of the migrations not applied yet ({}; `migrate-cli lint` lists every one):",
+            crate::lint::tally(&findings)
+        );
+        crate::lint::print(
+            ctx,
+            config,
+            &findings,
+            migrate_core::lint::Severity::Warning,
+        )?;
+    }
+    Ok(errors > 0)
+}
+
 /// The database `check` looks at: one named by `--database-url` or `DATABASE_URL`, or the one
 /// of `migrate.toml` when it exists (a SQLite file not created yet is no database to check).
 fn database_for_check(ctx: &Context, config: &Config) -> Option<String> {
@@ -802,6 +878,24 @@ fn database_for_check(ctx: &Context, config: &Config) -> Option<String> {
     }
     let path = migrate_core::connection::sqlite_path(&url);
     std::path::Path::new(path).is_file().then_some(url)
+}
+
+/// One line per INVALID index of the database (PostgreSQL: what a failed concurrent build
+/// leaves), naming it and the way out.
+fn invalid_index_lines(
+    conn: &mut dyn migrate_core::connection::MigrationConnection,
+) -> Result<Vec<String>, CliError> {
+    let dialect = conn.backend().dialect();
+    Ok(conn
+        .invalid_indexes()?
+        .into_iter()
+        .map(|(table, index)| {
+            format!(
+                "index `{index}` on table `{table}` is INVALID (a concurrent build failed or was cancelled): `migrate-cli upgrade` rebuilds it when its revision is unfinished; otherwise run `DROP INDEX CONCURRENTLY {};` and build it again",
+                dialect.quote(&index)
+            )
+        })
+        .collect())
 }
 
 /// The database half of `check`: every applied migration has its file, unedited; nothing is
@@ -819,7 +913,20 @@ fn check_database(
     let masked = migrate_core::error::mask_url(url);
     let mut failed = false;
     for row in &rows {
-        if row.state != "applied" {
+        if row.state == migrate_core::runner::STATE_FINISHING
+            || row.state == migrate_core::runner::STATE_REVERTING
+        {
+            failed = true;
+            let command = if row.state == migrate_core::runner::STATE_FINISHING {
+                "upgrade"
+            } else {
+                "downgrade"
+            };
+            println!(
+                "{masked}: revision {} is marked {}: the statements after its transaction did not all run; `migrate-cli {command}` finishes them",
+                row.revision, row.state
+            );
+        } else if row.state != "applied" {
             failed = true;
             println!(
                 "{masked}: revision {} is marked {}: it failed half-way",
@@ -848,6 +955,10 @@ fn check_database(
                 }
             }
         }
+    }
+    for line in invalid_index_lines(conn.as_mut())? {
+        failed = true;
+        println!("{masked}: {line}");
     }
     let pending: Vec<&ModuleInfo> = all
         .iter()

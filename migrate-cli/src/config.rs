@@ -16,6 +16,30 @@ struct RawConfig {
     migrations: Option<String>,
     database_url: Option<String>,
     schema_rs: Option<String>,
+    lock_timeout: Option<RawDuration>,
+    statement_timeout: Option<RawDuration>,
+}
+
+/// A duration as written: `"5s"`, `"500ms"`, `"2min"`, or a number of milliseconds.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawDuration {
+    Millis(u64),
+    Text(String),
+}
+
+impl RawDuration {
+    fn millis(&self, key: &str, path: &Path) -> Result<u64, CliError> {
+        match self {
+            RawDuration::Millis(ms) => Ok(*ms),
+            RawDuration::Text(text) => migrate_core::runner::parse_duration_ms(text).ok_or_else(|| {
+                CliError::new(format!(
+                    "{}: {key} = \"{text}\" is not a duration; write it as \"5s\", \"500ms\", \"2min\" or \"0\" (no limit)",
+                    path.display()
+                ))
+            }),
+        }
+    }
 }
 
 /// The project as `migrate.toml` describes it, with paths made absolute.
@@ -29,6 +53,9 @@ pub struct Config {
     pub database_url: Option<String>,
     /// Diesel's `table!` file to keep current.
     pub schema_rs: Option<PathBuf>,
+    /// How long the runner's statements wait for a lock, and may run (milliseconds, 0: no
+    /// limit): `lock_timeout` (default 5s) and `statement_timeout` (default 0).
+    pub run_options: migrate_core::runner::RunOptions,
 }
 
 impl Config {
@@ -74,7 +101,19 @@ impl Config {
             CliError::new(format!("{}:{line}: {}", path.display(), e.message()))
         })?;
         let dir = path.parent().unwrap_or(Path::new("."));
+        let defaults = migrate_core::runner::RunOptions::default();
+        let run_options = migrate_core::runner::RunOptions {
+            lock_timeout_ms: match &raw.lock_timeout {
+                Some(d) => d.millis("lock_timeout", path)?,
+                None => defaults.lock_timeout_ms,
+            },
+            statement_timeout_ms: match &raw.statement_timeout {
+                Some(d) => d.millis("statement_timeout", path)?,
+                None => defaults.statement_timeout_ms,
+            },
+        };
         Ok(Config {
+            run_options,
             models: dir.join(raw.models.as_deref().unwrap_or(".")),
             migrations: dir.join(raw.migrations.as_deref().unwrap_or("migrations")),
             database_url: raw.database_url.map(|u| absolute_sqlite_url(&u, dir)),
@@ -158,6 +197,27 @@ mod tests {
         .to_string();
         assert!(
             err.starts_with("/p/migrate.toml:2: unknown field `migratons`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn timeouts_are_read_as_durations() {
+        let config = Config::parse(
+            "lock_timeout = \"2s\"\nstatement_timeout = 90000\n",
+            Path::new("/p/migrate.toml"),
+        )
+        .unwrap();
+        assert_eq!(config.run_options.lock_timeout_ms, 2_000);
+        assert_eq!(config.run_options.statement_timeout_ms, 90_000);
+        let defaults = Config::parse("", Path::new("/p/migrate.toml")).unwrap();
+        assert_eq!(defaults.run_options.lock_timeout_ms, 5_000);
+        assert_eq!(defaults.run_options.statement_timeout_ms, 0);
+        let err = Config::parse("lock_timeout = \"soon\"\n", Path::new("/p/migrate.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("/p/migrate.toml: lock_timeout = \"soon\" is not a duration"),
             "{err}"
         );
     }

@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod config;
 mod error;
+mod lint;
 mod programs;
 mod revisions;
 mod views;

@@ -322,8 +322,16 @@ pub fn build_runner(
     main.push_str("\nconst MIGRATIONS: &[migrate_core::runner::EmbeddedMigration] = &[\n");
     for (path, module) in &files {
         let file = path.file_name().unwrap_or_default().to_string_lossy();
+        // The opt-out is optional, so it is read only where the module declares it.
+        let source = std::fs::read_to_string(path)
+            .map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
+        let safe_ddl = if migrate_core::runner::declares_safe_ddl(&source) {
+            format!("{module}::SAFE_DDL")
+        } else {
+            "true".to_string()
+        };
         main.push_str(&format!(
-            "    migrate_core::runner::EmbeddedMigration {{\n        revision: {module}::REVISION,\n        revises: {module}::REVISES,\n        message: {module}::MESSAGE,\n        file: {},\n        source: include_str!({}),\n        up: {module}::up,\n        down: {module}::down,\n    }},\n",
+            "    migrate_core::runner::EmbeddedMigration {{\n        revision: {module}::REVISION,\n        revises: {module}::REVISES,\n        message: {module}::MESSAGE,\n        file: {},\n        source: include_str!({}),\n        up: {module}::up,\n        down: {module}::down,\n        safe_ddl: {safe_ddl},\n    }},\n",
             rust_str(&file),
             rust_str(&path.display().to_string()),
         ));

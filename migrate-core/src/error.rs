@@ -58,6 +58,21 @@ pub enum Error {
         /// The database's message.
         message: String,
     },
+    /// A statement waited longer than `lock_timeout` for a table lock that another session
+    /// held.
+    #[error("{file} (revision {revision}): the lock on {tables} was not granted within lock_timeout ({timeout}): another session holds it (a long transaction, or DDL queued before this one); {outcome}")]
+    LockTimeout {
+        /// The migration file.
+        file: String,
+        /// Its revision.
+        revision: String,
+        /// The table (or tables) whose lock was asked for, already quoted for the message.
+        tables: String,
+        /// The timeout, as configured.
+        timeout: String,
+        /// What state the revision is left in.
+        outcome: String,
+    },
     /// The migrations on disk do not fit the history in the database, or each other.
     #[error("{0}")]
     History(String),

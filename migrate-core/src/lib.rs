@@ -22,6 +22,7 @@ pub mod diesel_schema;
 pub mod diff;
 pub mod error;
 pub mod introspect;
+pub mod lint;
 pub mod migration;
 pub mod model;
 pub mod model_source;
@@ -31,6 +32,7 @@ pub mod schema;
 pub mod snapshot;
 #[cfg(feature = "source")]
 pub mod source;
+pub mod sqltext;
 
 pub use diesel;
 pub use error::Error;

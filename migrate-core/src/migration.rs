@@ -596,6 +596,36 @@ impl Operation {
         })
     }
 
+    /// The table it changes (for a rename, its current name); `None` for raw SQL and data steps.
+    pub fn table(&self) -> Option<&str> {
+        Some(match self {
+            Operation::CreateTable(t) => &t.name,
+            Operation::DropTable(name) => name,
+            Operation::RenameTable { from, .. } => from,
+            Operation::AddColumn { table, .. }
+            | Operation::DropColumn { table, .. }
+            | Operation::CreateIndex { table, .. }
+            | Operation::DropIndex { table, .. }
+            | Operation::RenameColumn { table, .. }
+            | Operation::AlterColumn { table, .. }
+            | Operation::SetPrimaryKey { table, .. }
+            | Operation::AddUnique { table, .. }
+            | Operation::DropUnique { table, .. }
+            | Operation::AddForeignKey { table, .. }
+            | Operation::DropForeignKey { table, .. }
+            | Operation::AddCheck { table, .. }
+            | Operation::DropCheck { table, .. } => table,
+            // An enum type is no table's: its change reaches every table that uses it.
+            Operation::Sql(_)
+            | Operation::Rust(_)
+            | Operation::Irreversible(_)
+            | Operation::CreateEnum(_)
+            | Operation::DropEnum(_)
+            | Operation::AlterEnum { .. }
+            | Operation::RenameEnumValue { .. } => return None,
+        })
+    }
+
     /// Whether running it destroys data that the database held.
     pub fn loses_data(&self) -> bool {
         matches!(self, Operation::DropTable(_) | Operation::DropColumn { .. })

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use crate::connection::connect;
 use crate::dialect::Backend;
 use crate::error::{mask_url, Error, Result};
-use crate::runner::{EmbeddedMigration, Event, MigrationSet, Runner, Target};
+use crate::runner::{EmbeddedMigration, Event, MigrationSet, RunOptions, Runner, Target};
 use crate::snapshot::Snapshot;
 
 /// Runs the command in `std::env::args` over `migrations`; the exit code to return from `main`.
@@ -93,6 +93,57 @@ fn run(migrations: &[EmbeddedMigration], args: &[String]) -> Result<()> {
             }
             Ok(())
         }
+        "lint" => {
+            // lint SPEC BACKENDS: SPEC is empty (every revision), REV (that one) or FROM:TO
+            // (after FROM up to TO, as `sql` reads it); BACKENDS a comma-separated list.
+            let len = set.ordered().len();
+            let at = |text: &str| -> Result<usize> {
+                Ok(match Target::parse(text)? {
+                    Target::Head => len,
+                    Target::Base => 0,
+                    Target::Revision(rev) => {
+                        let rev = set.resolve_revision(&rev)?;
+                        set.ordered()
+                            .iter()
+                            .position(|m| m.revision == rev)
+                            .unwrap_or(0)
+                            + 1
+                    }
+                    Target::Relative(_) => {
+                        return Err(Error::Target(format!(
+                            "lint takes a revision or FROM:TO, not `{text}`"
+                        )))
+                    }
+                })
+            };
+            let range = match arg(1) {
+                "" => 0..len,
+                spec => match spec.split_once(':') {
+                    Some((from, to)) => {
+                        let from = if from.is_empty() { 0 } else { at(from)? };
+                        let to = if to.is_empty() { len } else { at(to)? };
+                        from..to.max(from)
+                    }
+                    None => {
+                        let end = at(spec)?;
+                        end.saturating_sub(1)..end
+                    }
+                },
+            };
+            let mut backends = Vec::new();
+            for name in arg(2).split(',').filter(|n| !n.is_empty()) {
+                backends.push(
+                    Backend::parse(name)
+                        .ok_or_else(|| Error::Target(format!("unknown dialect `{name}`")))?,
+                );
+            }
+            let findings = crate::lint::lint_migrations(&set, range, &backends)?;
+            println!(
+                "{}",
+                serde_json::to_string(&findings).expect("findings serialize")
+            );
+            Ok(())
+        }
         "stamp" => {
             let target = Target::parse(arg(1))?;
             let url = arg(2);
@@ -108,13 +159,31 @@ fn run(migrations: &[EmbeddedMigration], args: &[String]) -> Result<()> {
         command @ ("upgrade" | "downgrade") => {
             let target = Target::parse(arg(1))?;
             let url = arg(2);
+            let mut options = RunOptions::default();
+            // Optional: the lock and statement timeouts in milliseconds, from migrate.toml.
+            if let Some(ms) = args.get(3) {
+                options.lock_timeout_ms = ms.parse().map_err(|_| {
+                    Error::Target(format!(
+                        "lock timeout `{ms}` is not a number of milliseconds"
+                    ))
+                })?;
+            }
+            if let Some(ms) = args.get(4) {
+                options.statement_timeout_ms = ms.parse().map_err(|_| {
+                    Error::Target(format!(
+                        "statement timeout `{ms}` is not a number of milliseconds"
+                    ))
+                })?;
+            }
             let mut conn = connect(url)?;
-            let mut runner = Runner::new(conn.as_mut(), &set)?;
+            let mut runner = Runner::new(conn.as_mut(), &set)?.with_options(options);
             let up = command == "upgrade";
             let mut count = 0;
             let progress = Progress::new(runner.pending(&target, up).unwrap_or(0));
             let mut report = |event: &Event| {
-                count += 1;
+                if !matches!(event, Event::Finished { .. }) {
+                    count += 1;
+                }
                 progress.report(event);
             };
             if up {
@@ -141,7 +210,7 @@ fn run(migrations: &[EmbeddedMigration], args: &[String]) -> Result<()> {
             Ok(())
         }
         other => Err(Error::Target(format!(
-            "unknown command `{other}`: expected upgrade, downgrade, stamp, sql or schema"
+            "unknown command `{other}`: expected upgrade, downgrade, stamp, sql, lint or schema"
         ))),
     }
 }

@@ -14,7 +14,9 @@ use sha2::{Digest, Sha256};
 use crate::connection::{
     delete_history, insert_history, set_history_state, HistoryRow, MigrationConnection,
 };
-use crate::dialect::{render_all, Backend, Dialect};
+use crate::dialect::{
+    op_contexts, render_placed_with, Backend, Dialect, OpContext, Placement, Statement,
+};
 use crate::error::{Error, Result};
 use crate::migration::{Migration, Operation};
 use crate::schema::Schema;
@@ -36,6 +38,9 @@ pub struct EmbeddedMigration {
     pub up: fn(&mut Migration),
     /// `down`.
     pub down: fn(&mut Migration),
+    /// `SAFE_DDL` of the module (true unless it declares `pub const SAFE_DDL: bool = false;`):
+    /// whether changes to existing tables take their online forms.
+    pub safe_ddl: bool,
 }
 
 impl EmbeddedMigration {
@@ -57,6 +62,14 @@ impl EmbeddedMigration {
         (self.down)(&mut m);
         m.into_operations()
     }
+}
+
+/// Whether a module's source declares `pub const SAFE_DDL`, so that the programs built from it
+/// read the constant (a module without it wants the safe forms).
+pub fn declares_safe_ddl(source: &str) -> bool {
+    source
+        .lines()
+        .any(|l| l.trim_start().starts_with("pub const SAFE_DDL"))
 }
 
 /// SHA-256 of a module source, hex.
@@ -227,16 +240,23 @@ impl MigrationSet {
         };
         let in_file =
             |e: Error| Error::History(format!("{} (revision {}): {e}", m.file, m.revision));
+        // Which tables existed is a matter of the whole migration, so the contexts are worked
+        // out once, over every operation, and each run between Rust steps takes its share.
+        let contexts = op_contexts(start, ops, m.safe_ddl);
         let mut schema = start.clone();
         let mut steps = Vec::new();
         // The operations between two Rust steps render together (SQLite merges the rebuilds of
         // one table), each run from the schema the previous one ended at; rendered from the
         // recorded operations in place, not from a copy.
-        let flush = |chunk: &[Operation], schema: &mut Schema, steps: &mut Vec<Step>| {
+        let flush = |chunk: &[Operation],
+                     ctxs: &[OpContext],
+                     schema: &mut Schema,
+                     steps: &mut Vec<Step>| {
             if chunk.is_empty() {
                 return Ok(());
             }
-            let (statements, end) = render_all(dialect, schema, chunk).map_err(in_file)?;
+            let (statements, end) =
+                render_placed_with(dialect, schema, chunk, ctxs).map_err(in_file)?;
             *schema = end;
             steps.extend(statements.into_iter().map(Step::Sql));
             Ok::<(), Error>(())
@@ -253,14 +273,26 @@ impl MigrationSet {
                     )))
                 }
                 Operation::Rust(step) => {
-                    flush(&ops[chunk_start..at], &mut schema, &mut steps)?;
+                    flush(
+                        &ops[chunk_start..at],
+                        &contexts[chunk_start..at],
+                        &mut schema,
+                        &mut steps,
+                    )?;
                     steps.push(Step::Rust(step.clone()));
                     chunk_start = at + 1;
                 }
                 _ => {}
             }
         }
-        flush(&ops[chunk_start..], &mut schema, &mut steps)?;
+        flush(
+            &ops[chunk_start..],
+            &contexts[chunk_start..],
+            &mut schema,
+            &mut steps,
+        )?;
+        // The order they run in: before the transaction, in it, after it (stable within each).
+        steps.sort_by_key(Step::placement);
         Ok(steps)
     }
 
@@ -272,12 +304,23 @@ impl MigrationSet {
         dialect: &dyn Dialect,
         up: bool,
     ) -> Result<Vec<String>> {
+        // The placement comment heads each group of statements outside the transaction.
+        let mut last = Placement::InTransaction;
         Ok(self
             .steps(revision, dialect, up)?
             .into_iter()
-            .map(|step| match step {
-                Step::Sql(sql) => sql,
-                Step::Rust(r) => format!("-- Rust step: {}", r.name),
+            .map(|step| {
+                let placement = step.placement();
+                let text = match step {
+                    Step::Sql(statement) => statement.sql,
+                    Step::Rust(r) => format!("-- Rust step: {}", r.name),
+                };
+                let heading = placement.comment().filter(|_| placement != last);
+                last = placement;
+                match heading {
+                    Some(comment) => format!("{comment}\n{text}"),
+                    None => text,
+                }
             })
             .collect())
     }
@@ -286,10 +329,77 @@ impl MigrationSet {
 /// One thing a migration runs.
 #[derive(Debug, Clone)]
 pub enum Step {
-    /// A statement.
-    Sql(String),
-    /// A Rust data step, given the connection.
+    /// A statement, with where it runs.
+    Sql(Statement),
+    /// A Rust data step, given the connection, in the transaction.
     Rust(crate::migration::RustStep),
+}
+
+impl Step {
+    /// Before, in or after the migration's transaction.
+    pub fn placement(&self) -> Placement {
+        match self {
+            Step::Sql(statement) => statement.placement,
+            Step::Rust(_) => Placement::InTransaction,
+        }
+    }
+}
+
+/// How the runner treats the database's locks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunOptions {
+    /// How long a statement waits for a table lock before failing (PostgreSQL `lock_timeout`,
+    /// MySQL `lock_wait_timeout`), in milliseconds; 0 waits forever. While a DDL statement
+    /// waits, every query queued behind it on that table waits too, so a short wait that fails
+    /// is kinder to the application than a long one that succeeds.
+    pub lock_timeout_ms: u64,
+    /// How long one statement may run (PostgreSQL `statement_timeout`, MariaDB
+    /// `max_statement_time`), in milliseconds; 0 is no limit.
+    pub statement_timeout_ms: u64,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            lock_timeout_ms: 5_000,
+            statement_timeout_ms: 0,
+        }
+    }
+}
+
+/// The state of a history row whose transaction committed but whose statements after the
+/// transaction have not all run: `upgrade` finishes them.
+pub const STATE_FINISHING: &str = "finishing";
+/// The state of a history row whose `down` transaction committed but whose statements after
+/// the transaction have not all run: `downgrade` finishes them, then deletes the row.
+pub const STATE_REVERTING: &str = "reverting";
+
+/// A duration in milliseconds as people write it in `migrate.toml`: `5s`, `500ms`, `2min`,
+/// `0` (off); a bare number is milliseconds, as PostgreSQL reads it.
+pub fn parse_duration_ms(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number.parse().ok()?;
+    let factor = match unit.trim() {
+        "" | "ms" => 1,
+        "s" => 1_000,
+        "min" => 60_000,
+        "h" => 3_600_000,
+        _ => return None,
+    };
+    n.checked_mul(factor)
+}
+
+/// `ms` as it reads best: `5s`, `250ms`, `off`.
+pub fn format_duration_ms(ms: u64) -> String {
+    match ms {
+        0 => "off".to_string(),
+        ms if ms % 1_000 == 0 => format!("{}s", ms / 1_000),
+        ms => format!("{ms}ms"),
+    }
 }
 
 /// Where to go.
@@ -338,6 +448,16 @@ pub enum Event {
         /// Milliseconds it took.
         duration_ms: u128,
     },
+    /// The statements after the transaction of a revision that an earlier run left
+    /// unfinished (a failed or interrupted concurrent index build, say) were run.
+    Finished {
+        /// The revision.
+        revision: String,
+        /// Its message.
+        message: String,
+        /// `upgrade` (true) or `downgrade`.
+        up: bool,
+    },
     /// A revision was reverted.
     Reverted {
         /// The revision.
@@ -359,6 +479,15 @@ impl std::fmt::Display for Event {
             } => {
                 write!(f, "Applied {revision} {message} ({duration_ms} ms)")
             }
+            Event::Finished {
+                revision,
+                message,
+                up,
+            } => write!(
+                f,
+                "Finished {revision} {message}: the steps after its {} transaction, left unfinished by an earlier run",
+                if *up { "upgrade" } else { "downgrade" }
+            ),
             Event::Reverted {
                 revision,
                 message,
@@ -375,13 +504,25 @@ pub struct Runner<'a> {
     conn: &'a mut dyn MigrationConnection,
     set: &'a MigrationSet,
     dialect: Box<dyn Dialect>,
+    options: RunOptions,
 }
 
 impl<'a> Runner<'a> {
-    /// A runner over `conn`.
+    /// A runner over `conn`, with the default [`RunOptions`].
     pub fn new(conn: &'a mut dyn MigrationConnection, set: &'a MigrationSet) -> Result<Self> {
         let dialect = conn.backend().dialect();
-        Ok(Runner { conn, set, dialect })
+        Ok(Runner {
+            conn,
+            set,
+            dialect,
+            options: RunOptions::default(),
+        })
+    }
+
+    /// The same runner with `options`.
+    pub fn with_options(mut self, options: RunOptions) -> Self {
+        self.options = options;
+        self
     }
 
     /// The backend it drives.
@@ -459,7 +600,10 @@ impl<'a> Runner<'a> {
     /// that failed half-way (outside the lock it may be one that another migrator is applying).
     fn locked_history(&mut self) -> Result<Vec<HistoryRow>> {
         let rows = self.conn.history()?;
-        if let Some(row) = rows.iter().find(|r| r.state != "applied") {
+        let resumable = |state: &str| {
+            state == "applied" || state == STATE_FINISHING || state == STATE_REVERTING
+        };
+        if let Some(row) = rows.iter().find(|r| !resumable(&r.state)) {
             return Err(Error::History(format!(
                 "revision {} failed half-way and is marked {}; fix the database by hand, then `stamp` the revision it is at",
                 row.revision, row.state
@@ -543,9 +687,17 @@ impl<'a> Runner<'a> {
     }
 
     /// Applies pending migrations up to `target`, each in its own transaction with its history
-    /// row. A migration another migrator applied meanwhile is skipped.
+    /// row, the statements that cannot run in it before or after it. A migration another
+    /// migrator applied meanwhile is skipped. A revision an earlier run left `finishing` is
+    /// finished first, and an INVALID index nobody is finishing stops it, named.
     pub fn upgrade(&mut self, target: &Target, report: &mut dyn FnMut(&Event)) -> Result<()> {
+        self.conn.set_timeouts(
+            self.options.lock_timeout_ms,
+            self.options.statement_timeout_ms,
+        )?;
         self.refuse_dirty()?;
+        self.finish_interrupted(true, report)?;
+        self.refuse_invalid_indexes()?;
         let end = self.target_index(target, true)?;
         let applied: BTreeSet<String> = self.applied()?.into_iter().map(|r| r.revision).collect();
 
@@ -554,32 +706,83 @@ impl<'a> Runner<'a> {
             if applied.contains(m.revision) {
                 continue;
             }
-            let statements = self.set.steps(m.revision, self.dialect.as_ref(), true)?;
+            let steps = self.set.steps(m.revision, self.dialect.as_ref(), true)?;
             let started = Instant::now();
-            self.conn.begin()?;
-            let result = self.apply_in_transaction(&m, &statements, started);
-            match result {
-                Ok(true) => report(&Event::Applied {
+            // The session lock spans the statements before and after the transaction too.
+            self.conn.lock()?;
+            let result = self.apply_one(&m, steps, started);
+            let unlocked = self.conn.unlock();
+            if result? {
+                report(&Event::Applied {
                     revision: m.revision.to_string(),
                     message: m.message.to_string(),
                     duration_ms: started.elapsed().as_millis(),
-                }),
-                Ok(false) => {}
-                Err(e) => {
-                    let _ = self.conn.rollback();
-                    return Err(e);
-                }
+                });
             }
+            unlocked?;
         }
         Ok(())
     }
 
+    /// One revision: its statements before the transaction, the transaction with the history
+    /// row (`finishing` while statements after it remain), then those. `Ok(false)` when
+    /// someone else applied it first.
+    fn apply_one(
+        &mut self,
+        m: &EmbeddedMigration,
+        steps: Vec<Step>,
+        started: Instant,
+    ) -> Result<bool> {
+        let (before, inside, after) = partition(steps);
+        if !before.is_empty() {
+            if self
+                .conn
+                .history()?
+                .iter()
+                .any(|r| r.revision == m.revision)
+            {
+                return Ok(false);
+            }
+            for statement in &before {
+                self.conn.execute(&statement.sql).map_err(|e| {
+                    self.step_error(
+                        m,
+                        Some(statement),
+                        e,
+                        "the statements before its transaction are idempotent and nothing else ran; run `upgrade` again",
+                    )
+                })?;
+            }
+        }
+        self.conn.begin()?;
+        match self.apply_in_transaction(m, &inside, !after.is_empty(), started) {
+            Ok(true) => {}
+            Ok(false) => return Ok(false),
+            Err(e) => {
+                let _ = self.conn.rollback();
+                return Err(e);
+            }
+        }
+        if !after.is_empty() {
+            self.run_after(m, &after, false, true)?;
+            set_history_state(
+                self.conn,
+                m.revision,
+                "applied",
+                started.elapsed().as_millis() as i64,
+            )?;
+        }
+        Ok(true)
+    }
+
     /// Inside the transaction: re-checks history (the lock is held now), runs the statements,
-    /// records the row, verifies and commits. `Ok(false)` when someone else applied it first.
+    /// records the row (`finishing` when statements after the transaction remain), verifies
+    /// and commits. `Ok(false)` when someone else applied it first.
     fn apply_in_transaction(
         &mut self,
         m: &EmbeddedMigration,
         statements: &[Step],
+        unfinished: bool,
         started: Instant,
     ) -> Result<bool> {
         let history = self.locked_history()?;
@@ -599,23 +802,211 @@ impl<'a> Runner<'a> {
             duration_ms: duration,
             state: state.into(),
         };
+        let state = if unfinished {
+            STATE_FINISHING
+        } else {
+            "applied"
+        };
         let transactional = self.conn.transactional_ddl();
         if !transactional {
             // Committed before the first statement: a failure half-way leaves it `dirty`.
             insert_history(self.conn, &row("dirty", 0))?;
         }
-        for step in statements {
-            run_step(self.conn, step).map_err(|e| in_migration(m, e))?;
+        for (i, step) in statements.iter().enumerate() {
+            if let Err(e) = run_step(self.conn, step) {
+                // A first statement that failed changed nothing even where DDL commits as it
+                // goes (a lock not granted, say), so the row goes and nothing is half-applied.
+                let nothing_ran = transactional || i == 0;
+                if !transactional && nothing_ran {
+                    let _ = delete_history(self.conn, m.revision);
+                }
+                let outcome = if nothing_ran {
+                    "nothing of this revision was applied; run `upgrade` again once the cause is gone"
+                } else {
+                    "the statements before it were applied and the revision is marked dirty"
+                };
+                let sql = match step {
+                    Step::Sql(statement) => Some(statement),
+                    Step::Rust(_) => None,
+                };
+                return Err(self.step_error(m, sql, e, outcome));
+            }
         }
         let duration = started.elapsed().as_millis() as i64;
         if transactional {
-            insert_history(self.conn, &row("applied", duration))?;
+            insert_history(self.conn, &row(state, duration))?;
         } else {
-            set_history_state(self.conn, m.revision, "applied", duration)?;
+            set_history_state(self.conn, m.revision, state, duration)?;
         }
-        self.conn.verify().map_err(|e| in_migration(m, e))?;
+        self.conn.verify().map_err(|e| in_migration(m, e, None))?;
         self.conn.commit()?;
         Ok(true)
+    }
+
+    /// Runs the statements after a revision's transaction, each on its own. `resuming`: an
+    /// earlier run stopped among them, so an index build first drops the INVALID index a failed
+    /// build left, and is skipped when the index is already valid.
+    fn run_after(
+        &mut self,
+        m: &EmbeddedMigration,
+        after: &[Statement],
+        resuming: bool,
+        up: bool,
+    ) -> Result<()> {
+        let command = if up { "upgrade" } else { "downgrade" };
+        for statement in after {
+            if let (true, Some(index)) = (resuming, &statement.builds_index) {
+                match self.conn.index_valid(index)? {
+                    Some(true) => continue,
+                    Some(false) => {
+                        let drop = format!(
+                            "DROP INDEX CONCURRENTLY IF EXISTS {}",
+                            self.dialect.quote(index)
+                        );
+                        self.conn
+                            .execute(&drop)
+                            .map_err(|e| in_migration(m, e, None))?;
+                    }
+                    None => {}
+                }
+            }
+            self.conn.execute(&statement.sql).map_err(|e| {
+                let outcome = match &statement.builds_index {
+                    Some(index) => format!(
+                        "its transaction is committed and the revision is marked `{}`; the index `{index}` may be left INVALID, and `migrate-cli {command}` drops it and runs the statements after the transaction again",
+                        if up { STATE_FINISHING } else { STATE_REVERTING }
+                    ),
+                    None => format!(
+                        "its transaction is committed and the revision is marked `{}`; `migrate-cli {command}` runs the statements after the transaction again",
+                        if up { STATE_FINISHING } else { STATE_REVERTING }
+                    ),
+                };
+                self.step_error(m, Some(statement), e, &outcome)
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Finishes the revisions an earlier run left between their transaction and the statements
+    /// after it: `finishing` ones on upgrade, `reverting` ones on downgrade. A row of the other
+    /// kind is an error saying which command finishes it.
+    fn finish_interrupted(&mut self, up: bool, report: &mut dyn FnMut(&Event)) -> Result<()> {
+        let (wanted, other) = if up {
+            (STATE_FINISHING, STATE_REVERTING)
+        } else {
+            (STATE_REVERTING, STATE_FINISHING)
+        };
+        let rows = self.applied()?;
+        if !rows.iter().any(|r| r.state == wanted || r.state == other) {
+            return Ok(());
+        }
+        self.conn.lock()?;
+        let result = self.finish_locked(up, wanted, other, report);
+        let unlocked = self.conn.unlock();
+        result?;
+        unlocked
+    }
+
+    fn finish_locked(
+        &mut self,
+        up: bool,
+        wanted: &str,
+        other: &str,
+        report: &mut dyn FnMut(&Event),
+    ) -> Result<()> {
+        for row in self.applied()? {
+            if row.state == other {
+                let command = if up { "downgrade" } else { "upgrade" };
+                return Err(Error::History(format!(
+                    "revision {} stopped before the statements after its {command} transaction ran; run `migrate-cli {command}` to finish them first",
+                    row.revision
+                )));
+            }
+            if row.state != wanted {
+                continue;
+            }
+            let Some(m) = self
+                .set
+                .ordered
+                .iter()
+                .find(|m| m.revision == row.revision)
+                .copied()
+            else {
+                continue;
+            };
+            let started = Instant::now();
+            let (_, _, after) = partition(self.set.steps(m.revision, self.dialect.as_ref(), up)?);
+            self.run_after(&m, &after, true, up)?;
+            if up {
+                let duration = row.duration_ms + started.elapsed().as_millis() as i64;
+                set_history_state(self.conn, m.revision, "applied", duration)?;
+            } else {
+                delete_history(self.conn, m.revision)?;
+            }
+            report(&Event::Finished {
+                revision: m.revision.to_string(),
+                message: m.message.to_string(),
+                up,
+            });
+        }
+        Ok(())
+    }
+
+    /// Stops at an INVALID index (a concurrent build that failed and that no unfinished
+    /// revision will rebuild): its writes are maintained but it is never used, and a unique one
+    /// enforces nothing.
+    fn refuse_invalid_indexes(&mut self) -> Result<()> {
+        let invalid = self.conn.invalid_indexes()?;
+        if invalid.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<String> = invalid
+            .iter()
+            .map(|(table, index)| format!("`{index}` on table `{table}`"))
+            .collect();
+        let fixes: Vec<String> = invalid
+            .iter()
+            .map(|(_, index)| format!("DROP INDEX CONCURRENTLY {};", self.dialect.quote(index)))
+            .collect();
+        Err(Error::History(format!(
+            "index {} is INVALID (a concurrent build failed or was cancelled, outside any unfinished revision); nothing was applied. Drop it (`{}`) or rebuild it (`REINDEX INDEX CONCURRENTLY ...`), then run `upgrade` again",
+            names.join(", "),
+            fixes.join(" ")
+        )))
+    }
+
+    /// The error of a statement that failed: a lock not granted within `lock_timeout` names
+    /// the tables; anything else names the statement. `outcome` says what state it leaves.
+    fn step_error(
+        &self,
+        m: &EmbeddedMigration,
+        statement: Option<&Statement>,
+        e: Error,
+        outcome: &str,
+    ) -> Error {
+        if let (Error::Database { message, .. }, Some(statement)) = (&e, statement) {
+            if is_lock_timeout(message) {
+                let tables = match statement.tables.as_slice() {
+                    [] => "a table it uses".to_string(),
+                    [one] => format!("table `{one}`"),
+                    [one, rest @ ..] => format!(
+                        "table `{one}` (or {})",
+                        rest.iter()
+                            .map(|t| format!("`{t}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                return Error::LockTimeout {
+                    file: m.file.to_string(),
+                    revision: m.revision.to_string(),
+                    tables,
+                    timeout: format_duration_ms(self.options.lock_timeout_ms),
+                    outcome: outcome.to_string(),
+                };
+            }
+        }
+        in_migration(m, e, Some(outcome))
     }
 
     /// Records the database as being at `target` without running anything: the history then
@@ -669,7 +1060,12 @@ impl<'a> Runner<'a> {
 
     /// Reverts applied migrations, newest first, down to `target` (which stays applied).
     pub fn downgrade(&mut self, target: &Target, report: &mut dyn FnMut(&Event)) -> Result<()> {
+        self.conn.set_timeouts(
+            self.options.lock_timeout_ms,
+            self.options.statement_timeout_ms,
+        )?;
         self.refuse_dirty()?;
+        self.finish_interrupted(false, report)?;
         let end = self.target_index(target, false)?;
         let applied: BTreeSet<String> = self.applied()?.into_iter().map(|r| r.revision).collect();
         for i in (end..self.set.ordered.len()).rev() {
@@ -677,53 +1073,130 @@ impl<'a> Runner<'a> {
             if !applied.contains(m.revision) {
                 continue;
             }
-            let statements = self.set.steps(m.revision, self.dialect.as_ref(), false)?;
+            let steps = self.set.steps(m.revision, self.dialect.as_ref(), false)?;
             let started = Instant::now();
-            self.conn.begin()?;
-            let result = (|| -> Result<bool> {
-                if !self
-                    .locked_history()?
-                    .iter()
-                    .any(|r| r.revision == m.revision)
-                {
-                    self.conn.commit()?;
-                    return Ok(false);
-                }
-                if !self.conn.transactional_ddl() {
-                    set_history_state(self.conn, m.revision, "dirty", 0)?;
-                }
-                for step in &statements {
-                    run_step(self.conn, step).map_err(|e| in_migration(&m, e))?;
-                }
-                delete_history(self.conn, m.revision)?;
-                self.conn.verify().map_err(|e| in_migration(&m, e))?;
-                self.conn.commit()?;
-                Ok(true)
-            })();
-            match result {
-                Ok(true) => report(&Event::Reverted {
+            self.conn.lock()?;
+            let result = self.revert_one(&m, steps);
+            let unlocked = self.conn.unlock();
+            if result? {
+                report(&Event::Reverted {
                     revision: m.revision.to_string(),
                     message: m.message.to_string(),
                     duration_ms: started.elapsed().as_millis(),
-                }),
-                Ok(false) => {}
-                Err(e) => {
-                    let _ = self.conn.rollback();
-                    return Err(e);
-                }
+                });
             }
+            unlocked?;
         }
         Ok(())
     }
+
+    /// One revision's `down`, placed as `apply_one` places `up`; the history row goes when
+    /// the last statement ran (`reverting` until then).
+    fn revert_one(&mut self, m: &EmbeddedMigration, steps: Vec<Step>) -> Result<bool> {
+        let (before, inside, after) = partition(steps);
+        if !before.is_empty() {
+            if !self
+                .conn
+                .history()?
+                .iter()
+                .any(|r| r.revision == m.revision)
+            {
+                return Ok(false);
+            }
+            for statement in &before {
+                self.conn.execute(&statement.sql).map_err(|e| {
+                    self.step_error(
+                        m,
+                        Some(statement),
+                        e,
+                        "the statements before its transaction are idempotent and nothing else ran; run `downgrade` again",
+                    )
+                })?;
+            }
+        }
+        self.conn.begin()?;
+        let result = (|| -> Result<bool> {
+            if !self
+                .locked_history()?
+                .iter()
+                .any(|r| r.revision == m.revision)
+            {
+                self.conn.commit()?;
+                return Ok(false);
+            }
+            if !self.conn.transactional_ddl() {
+                set_history_state(self.conn, m.revision, "dirty", 0)?;
+            }
+            for step in &inside {
+                let sql = match step {
+                    Step::Sql(statement) => Some(statement),
+                    Step::Rust(_) => None,
+                };
+                run_step(self.conn, step).map_err(|e| {
+                    self.step_error(m, sql, e, "the revision stays applied as it was before")
+                })?;
+            }
+            if after.is_empty() {
+                delete_history(self.conn, m.revision)?;
+            } else {
+                set_history_state(self.conn, m.revision, STATE_REVERTING, 0)?;
+            }
+            self.conn.verify().map_err(|e| in_migration(m, e, None))?;
+            self.conn.commit()?;
+            Ok(true)
+        })();
+        match result {
+            Ok(true) => {}
+            Ok(false) => return Ok(false),
+            Err(e) => {
+                let _ = self.conn.rollback();
+                return Err(e);
+            }
+        }
+        if !after.is_empty() {
+            self.run_after(m, &after, false, false)?;
+            delete_history(self.conn, m.revision)?;
+        }
+        Ok(true)
+    }
+}
+
+/// A migration's steps by where they run: before its transaction, in it, after it.
+fn partition(steps: Vec<Step>) -> (Vec<Statement>, Vec<Step>, Vec<Statement>) {
+    let (mut before, mut inside, mut after) = (Vec::new(), Vec::new(), Vec::new());
+    for step in steps {
+        match step {
+            Step::Sql(s) if s.placement == Placement::BeforeTransaction => before.push(s),
+            Step::Sql(s) if s.placement == Placement::AfterTransaction => after.push(s),
+            other => inside.push(other),
+        }
+    }
+    (before, inside, after)
+}
+
+/// Whether a driver message is the one of a lock not granted in time: PostgreSQL's
+/// `lock_timeout` (SQLSTATE 55P03) or MySQL's `lock_wait_timeout` (error 1205).
+pub fn is_lock_timeout(message: &str) -> bool {
+    message.contains("lock timeout") || message.contains("Lock wait timeout exceeded")
 }
 
 /// Applies every pending embedded migration to the database at `url`, with the same history,
 /// lock and checksums as `migrate-cli upgrade`: what an application calls at start-up. The
 /// events say what was applied.
 pub fn upgrade_embedded(url: &str, migrations: &[EmbeddedMigration]) -> Result<Vec<Event>> {
+    upgrade_embedded_with(url, migrations, RunOptions::default())
+}
+
+/// [`upgrade_embedded`] with a `lock_timeout` and `statement_timeout` of the application's
+/// choosing.
+pub fn upgrade_embedded_with(
+    url: &str,
+    migrations: &[EmbeddedMigration],
+    options: RunOptions,
+) -> Result<Vec<Event>> {
     let set = MigrationSet::new(migrations)?;
     let mut conn = crate::connection::connect(url)?;
-    let mut runner = Runner::new(conn.as_mut(), &set)?;
+    let mut runner = Runner::new(conn.as_mut(), &set)?.with_options(options);
     let mut events = Vec::new();
     runner.upgrade(&Target::Head, &mut |e| events.push(e.clone()))?;
     Ok(events)
@@ -731,7 +1204,7 @@ pub fn upgrade_embedded(url: &str, migrations: &[EmbeddedMigration]) -> Result<V
 
 fn run_step(conn: &mut dyn MigrationConnection, step: &Step) -> Result<()> {
     match step {
-        Step::Sql(sql) => conn.execute(sql),
+        Step::Sql(statement) => conn.execute(&statement.sql),
         Step::Rust(r) => (r.run)(conn.diesel_any()).map_err(|message| Error::Database {
             context: format!("Rust step {}", r.name),
             message,
@@ -739,11 +1212,14 @@ fn run_step(conn: &mut dyn MigrationConnection, step: &Step) -> Result<()> {
     }
 }
 
-fn in_migration(m: &EmbeddedMigration, e: Error) -> Error {
+fn in_migration(m: &EmbeddedMigration, e: Error, outcome: Option<&str>) -> Error {
     match e {
         Error::Database { context, message } => Error::Database {
             context: format!("{} (revision {}) failed at `{context}`", m.file, m.revision),
-            message,
+            message: match outcome {
+                Some(outcome) => format!("{message}; {outcome}"),
+                None => message,
+            },
         },
         other => other,
     }
@@ -816,6 +1292,7 @@ mod tests {
                 source: "bio",
                 up: up_bio,
                 down: down_bio,
+                safe_ddl: true,
             },
             EmbeddedMigration {
                 revision: "20260101000000",
@@ -825,6 +1302,7 @@ mod tests {
                 source: "users",
                 up: up_users,
                 down: down_users,
+                safe_ddl: true,
             },
         ]
     }
@@ -926,6 +1404,7 @@ mod tests {
             source: "",
             up: bad,
             down: down_users,
+            safe_ddl: true,
         }];
         let set = MigrationSet::new(&list).unwrap();
         let mut conn = SqliteMigrationConnection::open(":memory:").unwrap();

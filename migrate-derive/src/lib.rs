@@ -174,6 +174,19 @@ mod embed {
                 #[path = #full]
                 mod #module;
             });
+            // `pub const SAFE_DDL: bool = false;` opts a module out of the online forms; it is
+            // optional, so it is read only where the module declares it.
+            let source = std::fs::read_to_string(path).map_err(|e| {
+                syn::Error::new(dir.span(), format!("cannot read {}: {e}", path.display()))
+            })?;
+            let declares = source
+                .lines()
+                .any(|l| l.trim_start().starts_with("pub const SAFE_DDL"));
+            let safe_ddl = if declares {
+                quote! { #module::SAFE_DDL }
+            } else {
+                quote! { true }
+            };
             entries.push(quote! {
                 ::migrate_core::runner::EmbeddedMigration {
                     revision: #module::REVISION,
@@ -183,6 +196,7 @@ mod embed {
                     source: include_str!(#full),
                     up: #module::up,
                     down: #module::down,
+                    safe_ddl: #safe_ddl,
                 }
             });
         }

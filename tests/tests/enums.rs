@@ -25,9 +25,20 @@ pub struct Post {
 }
 "#;
 
-/// The models after the edit: a variant added, one renamed (its rows follow).
+/// The models after the edit: a variant added, one renamed (its rows follow), and a new table
+/// whose default is the new value (PostgreSQL refuses a value used in the transaction that
+/// added it, so the value is added ahead of it).
 fn edited() -> String {
-    MODELS
+    let models = MODELS.to_string()
+        + r#"
+#[derive(Model)]
+pub struct Archive {
+    pub id: i32,
+    #[model(default = "archived")]
+    pub status: PostStatus,
+}
+"#;
+    models
         .replace(
             "    Draft,\n    Published,\n",
             "    #[model(renamed_from = \"draft\")]\n    Sketch,\n    Published,\n    Archived,\n",
@@ -135,6 +146,7 @@ fn story(url: &str, feature: &str) {
         summary.contains("~ enum post_status (sketch, published) -> (sketch, published, archived)"),
         "{summary}"
     );
+    assert!(summary.contains("+ table archives"), "{summary}");
     project.ok(&["upgrade"]);
     // The rows that held `draft` hold `sketch` now, and the program loads them as `Sketch`.
     assert_eq!(

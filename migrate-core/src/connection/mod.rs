@@ -65,6 +65,39 @@ pub trait MigrationConnection {
     /// The names of the user tables (not this tool's history table): cheaper than `introspect`.
     fn table_names(&mut self) -> Result<Vec<String>>;
 
+    /// Takes the migrator lock for the whole of one revision, the statements before and after
+    /// its transaction included; calls nest, and [`Self::begin`] takes it too. SQLite has no
+    /// statements outside the transaction and locks with `BEGIN IMMEDIATE`, so this is nothing
+    /// there.
+    fn lock(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    /// Releases one [`Self::lock`].
+    fn unlock(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    /// Sets how long a statement waits for a lock and how long it may run, in milliseconds
+    /// (0: no limit), for the rest of the session. Nothing on SQLite, whose only lock is the
+    /// database's, taken by `BEGIN IMMEDIATE`.
+    fn set_timeouts(&mut self, lock_timeout_ms: u64, statement_timeout_ms: u64) -> Result<()> {
+        let _ = (lock_timeout_ms, statement_timeout_ms);
+        Ok(())
+    }
+
+    /// The INVALID indexes of the schema, as `(table, index)`: what a failed or cancelled
+    /// `CREATE INDEX CONCURRENTLY` leaves behind. Only PostgreSQL has them.
+    fn invalid_indexes(&mut self) -> Result<Vec<(String, String)>> {
+        Ok(Vec::new())
+    }
+
+    /// Whether index `name` exists and is valid (`Some(false)`: it exists, INVALID).
+    fn index_valid(&mut self, name: &str) -> Result<Option<bool>> {
+        let _ = name;
+        Ok(None)
+    }
+
     /// Whether DDL runs inside the migration's transaction (PostgreSQL, SQLite). Where it does
     /// not (MySQL commits each DDL statement), the history row is written `dirty` before the
     /// statements and marked `applied` after them, so a failure half-way is visible.

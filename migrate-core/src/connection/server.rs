@@ -1,8 +1,9 @@
 //! PostgreSQL and MySQL connections.
 //!
-//! PostgreSQL: one transaction per migration with a transaction-scoped advisory lock, so a second
-//! migrator waits and then finds the revision applied. MySQL: `GET_LOCK` (its result checked),
-//! and no transactional DDL, so the history row goes through `dirty`.
+//! PostgreSQL: one transaction per migration under a session-level advisory lock that also spans
+//! the statements after the transaction, so a second migrator waits and then finds the revision
+//! applied. MySQL: `GET_LOCK` (its result checked), and no transactional DDL, so the history row
+//! goes through `dirty`.
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -63,9 +64,28 @@ mod pg {
     /// The key of the advisory lock every migrator of a database takes.
     const LOCK_KEY: i64 = 0x006d_6967_7261_7465; // "migrate"
 
+    /// How often a waiting migrator asks for the lock again.
+    const LOCK_POLL: std::time::Duration = std::time::Duration::from_millis(100);
+
     /// A PostgreSQL database.
     pub struct PgMigrationConnection {
         conn: PgConnection,
+        /// How many `lock()` calls hold the advisory lock.
+        lock_depth: u32,
+    }
+
+    #[derive(QueryableByName)]
+    struct Flag {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        b: bool,
+    }
+
+    #[derive(QueryableByName)]
+    struct TableIndex {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        table: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        index: String,
     }
 
     impl PgMigrationConnection {
@@ -75,7 +95,10 @@ mod pg {
                 url: mask_url(url),
                 message: one_line(&e.to_string().replace(url, &mask_url(url))),
             })?;
-            Ok(PgMigrationConnection { conn })
+            Ok(PgMigrationConnection {
+                conn,
+                lock_depth: 0,
+            })
         }
 
         /// The Diesel connection, for data steps and introspection.
@@ -107,8 +130,76 @@ mod pg {
                 .map_err(db_err("reading the history table"))
         }
 
+        /// A session-level advisory lock, asked for with `pg_try_advisory_lock` between
+        /// sleeps rather than waited for: a waiter blocked inside `pg_advisory_lock` holds a
+        /// snapshot, and `CREATE INDEX CONCURRENTLY` in the lock holder's session waits for
+        /// every such snapshot to go, so the two would deadlock.
+        fn lock(&mut self) -> Result<()> {
+            if self.lock_depth == 0 {
+                loop {
+                    let rows: Vec<Flag> =
+                        diesel::sql_query(format!("SELECT pg_try_advisory_lock({LOCK_KEY}) AS b"))
+                            .load(&mut self.conn)
+                            .map_err(db_err("pg_try_advisory_lock"))?;
+                    if rows.first().is_some_and(|r| r.b) {
+                        break;
+                    }
+                    std::thread::sleep(LOCK_POLL);
+                }
+            }
+            self.lock_depth += 1;
+            Ok(())
+        }
+
+        fn unlock(&mut self) -> Result<()> {
+            match self.lock_depth {
+                0 => Ok(()),
+                1 => {
+                    self.lock_depth = 0;
+                    self.execute(&format!("SELECT pg_advisory_unlock({LOCK_KEY})"))
+                }
+                _ => {
+                    self.lock_depth -= 1;
+                    Ok(())
+                }
+            }
+        }
+
+        fn set_timeouts(&mut self, lock_timeout_ms: u64, statement_timeout_ms: u64) -> Result<()> {
+            self.execute(&format!(
+                "SET lock_timeout = {lock_timeout_ms}; SET statement_timeout = {statement_timeout_ms}"
+            ))
+        }
+
+        fn invalid_indexes(&mut self) -> Result<Vec<(String, String)>> {
+            let rows: Vec<TableIndex> = diesel::sql_query(
+                "SELECT t.relname::text AS \"table\", c.relname::text AS \"index\" FROM pg_index i \
+                 JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid \
+                 JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE n.nspname = current_schema() AND NOT i.indisvalid ORDER BY 1, 2",
+            )
+            .load(&mut self.conn)
+            .map_err(db_err("reading pg_index"))?;
+            Ok(rows.into_iter().map(|r| (r.table, r.index)).collect())
+        }
+
+        fn index_valid(&mut self, name: &str) -> Result<Option<bool>> {
+            let rows: Vec<Flag> = diesel::sql_query(
+                "SELECT i.indisvalid AS b FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
+                 JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE n.nspname = current_schema() AND c.relname = $1",
+            )
+            .bind::<diesel::sql_types::Text, _>(name)
+            .load(&mut self.conn)
+            .map_err(db_err("reading pg_index"))?;
+            Ok(rows.first().map(|r| r.b))
+        }
+
         fn begin(&mut self) -> Result<()> {
-            self.execute(&format!("BEGIN; SELECT pg_advisory_xact_lock({LOCK_KEY})"))
+            self.lock()?;
+            self.execute("BEGIN").inspect_err(|_| {
+                let _ = self.unlock();
+            })
         }
 
         fn verify(&mut self) -> Result<()> {
@@ -116,11 +207,15 @@ mod pg {
         }
 
         fn commit(&mut self) -> Result<()> {
-            self.execute("COMMIT")
+            let result = self.execute("COMMIT");
+            let unlocked = self.unlock();
+            result.and(unlocked)
         }
 
         fn rollback(&mut self) -> Result<()> {
-            self.execute("ROLLBACK")
+            let result = self.execute("ROLLBACK");
+            let unlocked = self.unlock();
+            result.and(unlocked)
         }
 
         fn introspect(&mut self) -> Result<crate::schema::Schema> {
@@ -197,6 +292,41 @@ mod my {
             diesel::sql_query(history_select())
                 .load(&mut self.conn)
                 .map_err(db_err("reading the history table"))
+        }
+
+        fn lock(&mut self) -> Result<()> {
+            self.begin()
+        }
+
+        fn unlock(&mut self) -> Result<()> {
+            self.commit()
+        }
+
+        /// `lock_wait_timeout` (metadata locks: the table locks of DDL) and
+        /// `innodb_lock_wait_timeout` (row locks: the UPDATE that fills NULLs) in whole seconds;
+        /// the statement limit is MariaDB's `max_statement_time` (MySQL has none for DDL).
+        fn set_timeouts(&mut self, lock_timeout_ms: u64, statement_timeout_ms: u64) -> Result<()> {
+            // 0 means no limit here as on PostgreSQL: the largest value the server takes.
+            let lock_secs = if lock_timeout_ms == 0 {
+                31_536_000
+            } else {
+                lock_timeout_ms.div_ceil(1000)
+            };
+            self.execute(&format!(
+                "SET SESSION lock_wait_timeout = {lock_secs}, SESSION innodb_lock_wait_timeout = {}",
+                lock_secs.min(1_073_741_824)
+            ))?;
+            if statement_timeout_ms > 0 {
+                self.execute(&format!(
+                    "SET SESSION max_statement_time = {}",
+                    statement_timeout_ms as f64 / 1000.0
+                ))
+                .map_err(|_| Error::Database {
+                    context: "statement_timeout".into(),
+                    message: "this server has no max_statement_time (MariaDB has it, MySQL does not): leave statement_timeout at 0 for it".into(),
+                })?;
+            }
+            Ok(())
         }
 
         fn begin(&mut self) -> Result<()> {

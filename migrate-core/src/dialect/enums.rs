@@ -53,7 +53,7 @@ pub(crate) fn spell_operation(op: &Operation, after: &Schema, spell: Spell<'_>) 
 
 /// Whether the values of an enum only grew, each old value keeping its place relative to the
 /// others: what PostgreSQL's `ADD VALUE` can do without recreating the type.
-pub(crate) fn only_added(old: &[String], new: &[String]) -> bool {
+pub fn only_added(old: &[String], new: &[String]) -> bool {
     let mut kept = new.iter().filter(|v| old.contains(v));
     old.iter().all(|o| kept.next() == Some(o))
 }

@@ -6,11 +6,14 @@
 
 mod common;
 mod enums;
+pub use enums::only_added as enum_only_added;
 mod mysql;
+mod placement;
 mod postgres;
 mod sqlite;
 
-pub use mysql::MysqlDialect;
+pub use mysql::{MysqlDialect, OnlineForm};
+pub use placement::{op_contexts, OpContext, Placement, Statement};
 pub use postgres::PostgresDialect;
 pub use sqlite::SqliteDialect;
 
@@ -94,8 +97,24 @@ pub trait Dialect {
         format!("'{}'", text.replace('\'', "''"))
     }
 
-    /// The statements that perform `op`, which turns `before` into `after`.
+    /// The statements that perform `op`, which turns `before` into `after`: the plain forms,
+    /// all inside the migration's transaction.
     fn render(&self, op: &Operation, before: &Schema, after: &Schema) -> Result<Vec<String>>;
+
+    /// The statements that perform `op` where it runs in a migration, each with its
+    /// [`Placement`]: a dialect returns the online form of a change to an existing table here
+    /// (`ctx`), and tags what must run before or after the transaction. The default is
+    /// [`Dialect::render`], inside the transaction.
+    fn render_placed(
+        &self,
+        op: &Operation,
+        before: &Schema,
+        after: &Schema,
+        ctx: &OpContext,
+    ) -> Result<Vec<Statement>> {
+        let _ = ctx;
+        Ok(plain(op, self.render(op, before, after)?))
+    }
 
     /// Creates the history table if it is missing.
     fn create_history_table(&self) -> String;
@@ -104,8 +123,29 @@ pub trait Dialect {
 /// The name of the table that records applied revisions.
 pub const HISTORY_TABLE: &str = "__migrate_history";
 
-/// Renders a list of operations from `start`, each against the schema it applies to; the
-/// statements, and the schema at the end.
+/// `sql`, each statement inside the transaction, locking `op`'s table (for raw SQL, the table
+/// the statement names, when it can be read).
+pub fn plain(op: &Operation, sql: Vec<String>) -> Vec<Statement> {
+    sql.into_iter()
+        .map(|s| {
+            let table = match op {
+                Operation::Sql(text) => crate::sqltext::table_of(text),
+                _ => op.table().map(str::to_string),
+            };
+            let mut statement = Statement::in_transaction(s);
+            if let Some(table) = table {
+                statement = statement.on(table);
+            }
+            if let Operation::AddForeignKey { foreign_key, .. } = op {
+                statement = statement.on(&foreign_key.ref_table);
+            }
+            statement
+        })
+        .collect()
+}
+
+/// Renders a list of operations from `start`, each against the schema it applies to, in their
+/// plain forms; the statements, and the schema at the end.
 pub fn render_all(
     dialect: &dyn Dialect,
     start: &Schema,
@@ -121,6 +161,45 @@ pub fn render_all(
         let before = schema.clone();
         op.apply(&mut schema)?;
         statements.extend(dialect.render(op, &before, &schema)?);
+    }
+    Ok((statements, schema))
+}
+
+/// Renders the operations of one migration from `start` as they run: the online forms on
+/// tables that existed when `safe` (the migration did not opt out), each statement with its
+/// placement, in operation order (the runner groups them by placement). Also the schema at the
+/// end.
+pub fn render_placed(
+    dialect: &dyn Dialect,
+    start: &Schema,
+    operations: &[Operation],
+    safe: bool,
+) -> Result<(Vec<Statement>, Schema)> {
+    let contexts = op_contexts(start, operations, safe);
+    render_placed_with(dialect, start, operations, &contexts)
+}
+
+/// [`render_placed`] with the context of each operation given (`contexts[i]` is the one of
+/// `operations[i]`), for a part of a migration.
+pub fn render_placed_with(
+    dialect: &dyn Dialect,
+    start: &Schema,
+    operations: &[Operation],
+    contexts: &[OpContext],
+) -> Result<(Vec<Statement>, Schema)> {
+    if dialect.backend() == Backend::Sqlite {
+        let (sql, end) = SqliteDialect.render_merged(start, operations)?;
+        return Ok((
+            sql.into_iter().map(Statement::in_transaction).collect(),
+            end,
+        ));
+    }
+    let mut schema = start.clone();
+    let mut statements = Vec::new();
+    for (op, ctx) in operations.iter().zip(contexts) {
+        let before = schema.clone();
+        op.apply(&mut schema)?;
+        statements.extend(dialect.render_placed(op, &before, &schema, ctx)?);
     }
     Ok((statements, schema))
 }

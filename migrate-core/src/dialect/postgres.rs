@@ -1,7 +1,7 @@
 //! PostgreSQL: transactional DDL, identity columns, everything altered in place.
 
 use super::common::{quote_with, table_in, ServerDdl};
-use super::{Backend, Dialect, HISTORY_TABLE};
+use super::{plain, Backend, Dialect, OpContext, Statement, HISTORY_TABLE};
 use crate::error::{Error, Result};
 use crate::migration::Operation;
 use crate::schema::{Column, Schema, SqlType, Table};
@@ -64,10 +64,129 @@ impl PostgresDialect {
 }
 
 impl PostgresDialect {
+    /// The name of the temporary check that makes a column NOT NULL online. Constraint names
+    /// are per table here, and the prefix keeps it clear of the deterministic `ck_` names.
+    pub fn not_null_check_name(column: &str) -> String {
+        format!("__migrate_not_null_{column}")
+    }
+
+    /// The online forms on a table that existed before the migration, or `None` for the plain
+    /// form: index builds and drops `CONCURRENTLY` after the transaction; foreign keys and
+    /// checks added `NOT VALID` in it and validated after it (validation takes a lock that
+    /// lets writes go on, but only outside the transaction that added the constraint); `SET
+    /// NOT NULL` through a validated `CHECK (col IS NOT NULL)`, which PostgreSQL 12 and later
+    /// trust instead of scanning the table under an exclusive lock.
+    fn render_online(
+        &self,
+        op: &Operation,
+        before: &Schema,
+        after: &Schema,
+    ) -> Result<Option<Vec<Statement>>> {
+        let q = |name: &str| ServerDdl::quote(self, name);
+        Ok(Some(match op {
+            Operation::CreateIndex { table, index } => {
+                let t = table_in(after, table)?;
+                vec![Statement::after_transaction(format!(
+                    "CREATE {}INDEX CONCURRENTLY {} ON {} ({})",
+                    if index.unique { "UNIQUE " } else { "" },
+                    q(&index.name),
+                    q(table),
+                    self.key_list(t, &index.columns)
+                ))
+                .on(table)
+                .building_index(&index.name)]
+            }
+            Operation::DropIndex { table, name } => {
+                vec![Statement::after_transaction(format!(
+                    "DROP INDEX CONCURRENTLY IF EXISTS {}",
+                    q(name)
+                ))
+                .on(table)]
+            }
+            Operation::AddForeignKey { table, foreign_key } => vec![
+                Statement::in_transaction(format!(
+                    "ALTER TABLE {} ADD {} NOT VALID",
+                    q(table),
+                    self.foreign_key_clause(foreign_key)
+                ))
+                .on(table)
+                .on(&foreign_key.ref_table),
+                Statement::after_transaction(format!(
+                    "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+                    q(table),
+                    q(&foreign_key.name)
+                ))
+                .on(table)
+                .on(&foreign_key.ref_table),
+            ],
+            Operation::AddCheck { table, check } => vec![
+                Statement::in_transaction(format!(
+                    "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({}) NOT VALID",
+                    q(table),
+                    q(&check.name),
+                    check.expr
+                ))
+                .on(table),
+                Statement::after_transaction(format!(
+                    "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+                    q(table),
+                    q(&check.name)
+                ))
+                .on(table),
+            ],
+            Operation::AlterColumn { table, column } => {
+                let old = column_in(table_in(before, table)?, &column.name)?;
+                // A type change rewrites the table under an exclusive lock anyway, and identity
+                // needs NOT NULL in place before it: the plain form then.
+                let adds_identity = column.auto_increment && !old.auto_increment;
+                let online =
+                    old.nullable && !column.nullable && old.ty == column.ty && !adds_identity;
+                if !online {
+                    return Ok(None);
+                }
+                let t = table_in(after, table)?;
+                let (tq, cq) = (q(table), q(&column.name));
+                let check = q(&Self::not_null_check_name(&column.name));
+                let mut out: Vec<Statement> = self
+                    .alter_column_clauses(t, old, column, false)
+                    .into_iter()
+                    .map(|s| Statement::in_transaction(s).on(table))
+                    .collect();
+                out.push(
+                    Statement::in_transaction(format!(
+                        "ALTER TABLE {tq} ADD CONSTRAINT {check} CHECK ({cq} IS NOT NULL) NOT VALID"
+                    ))
+                    .on(table),
+                );
+                for sql in [
+                    format!("ALTER TABLE {tq} VALIDATE CONSTRAINT {check}"),
+                    format!("ALTER TABLE {tq} ALTER COLUMN {cq} SET NOT NULL"),
+                    format!("ALTER TABLE {tq} DROP CONSTRAINT IF EXISTS {check}"),
+                ] {
+                    out.push(Statement::after_transaction(sql).on(table));
+                }
+                out
+            }
+            _ => return Ok(None),
+        }))
+    }
+
     /// `ALTER COLUMN` clauses from `old` to `new`: the default dropped before a type change
     /// (it may not cast), the type changed with a `USING` cast, NULLs filled before `SET NOT
     /// NULL` when there is a default to fill them with, identity added or dropped.
     fn alter_column(&self, table: &Table, old: &Column, new: &Column) -> Vec<String> {
+        self.alter_column_clauses(table, old, new, true)
+    }
+
+    /// [`Self::alter_column`]; with `set_not_null` false, everything but the `SET NOT NULL`
+    /// itself (the online form adds it after the transaction).
+    fn alter_column_clauses(
+        &self,
+        table: &Table,
+        old: &Column,
+        new: &Column,
+        set_not_null: bool,
+    ) -> Vec<String> {
         let t = ServerDdl::quote(self, &table.name);
         let c = ServerDdl::quote(self, &new.name);
         let alter = |clause: String| format!("ALTER TABLE {t} ALTER COLUMN {c} {clause}");
@@ -104,7 +223,9 @@ impl PostgresDialect {
                     self.default_sql(default, new)
                 ));
             }
-            out.push(alter("SET NOT NULL".into()));
+            if set_not_null {
+                out.push(alter("SET NOT NULL".into()));
+            }
         } else if !old.nullable && new.nullable {
             out.push(alter("DROP NOT NULL".into()));
         }
@@ -277,6 +398,50 @@ impl Dialect for PostgresDialect {
             }
             other => self.render_shared(other, after)?,
         })
+    }
+
+    fn render_placed(
+        &self,
+        op: &Operation,
+        before: &Schema,
+        after: &Schema,
+        ctx: &OpContext,
+    ) -> Result<Vec<Statement>> {
+        // Hand-written CONCURRENTLY cannot run in a transaction block, whatever the migration
+        // chose: it runs after the transaction, and a failed build is recovered like ours.
+        if let Operation::Sql(sql) = op {
+            if crate::sqltext::must_run_outside_transaction(sql) {
+                let mut statement = Statement::after_transaction(sql.clone());
+                if let Some(crate::sqltext::Ddl::CreateIndex { name, table, .. }) =
+                    crate::sqltext::classify(sql)
+                {
+                    statement = statement.on(table);
+                    if let Some(name) = name {
+                        statement = statement.building_index(name);
+                    }
+                }
+                return Ok(vec![statement]);
+            }
+        }
+        // A value added to an enum type cannot be used in the transaction that adds it (nor
+        // added in a transaction block at all before PostgreSQL 12): the idempotent `ADD VALUE
+        // IF NOT EXISTS` runs ahead of the transaction, committed on its own, when the type
+        // existed before the migration.
+        if let Operation::AlterEnum { name, values } = op {
+            if ctx.existing_table && super::enums::only_added(before.enum_values(name), values) {
+                return Ok(self
+                    .render(op, before, after)?
+                    .into_iter()
+                    .map(Statement::before_transaction)
+                    .collect());
+            }
+        }
+        if ctx.online_after() {
+            if let Some(statements) = self.render_online(op, before, after)? {
+                return Ok(statements);
+            }
+        }
+        Ok(plain(op, self.render(op, before, after)?))
     }
 
     fn create_history_table(&self) -> String {

@@ -1,0 +1,902 @@
+//! The lock each operation takes and whether it rewrites the table, per backend, with stable
+//! codes and a one-line fix: what `migrate-cli lint`, `check` and the summary of `migrate`
+//! print. Pure: operations and schemas in, findings out.
+//!
+//! Codes name a kind of change and keep their meaning across versions:
+//!
+//! | code | change | code | hand-written `m.sql(...)` |
+//! | --- | --- | --- | --- |
+//! | L001 | index built | L101 | `CREATE INDEX` without `CONCURRENTLY` |
+//! | L002 | index dropped | L102 | foreign key added without `NOT VALID` |
+//! | L003 | foreign key added | L103 | check added without `NOT VALID` |
+//! | L004 | check added | L104 | `SET NOT NULL` |
+//! | L005 | column made NOT NULL | L105 | `ALTER COLUMN ... TYPE` |
+//! | L006 | column type changed | L106 | `DROP INDEX` without `CONCURRENTLY` |
+//! | L007 | NOT NULL over rows that may hold NULL | L107 | unique or primary key added without `USING INDEX` |
+//! | L008 | column default or nullability dropped | L108 | `VACUUM FULL`, `CLUSTER`, `REINDEX` |
+//! | L009 | column added | L121 | MySQL `ALTER TABLE` without `ALGORITHM` |
+//! | L010 | change to a table this migration creates | | |
+//! | L011 | column dropped | | |
+//! | L012 | table dropped | | |
+//! | L013 | table or column renamed | | |
+//! | L014 | unique constraint added | | |
+//! | L015 | constraint dropped | | |
+//! | L016 | primary key replaced | | |
+//! | L020 | data step | | |
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::dialect::{op_contexts, Backend, MysqlDialect, OnlineForm, OpContext};
+use crate::migration::Operation;
+use crate::schema::{Schema, SqlType};
+use crate::sqltext::{classify, tokens, Ddl};
+
+/// How much a finding matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// What the change locks, for the record.
+    Info,
+    /// A lock or rewrite that writers will feel, or a step that may fail on existing rows;
+    /// unavoidable with the operations API.
+    Warning,
+    /// A dangerous form in hand-written SQL that has a safe one: `lint` and `check` exit 1.
+    Error,
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// One operation on one backend: its lock, whether it rewrites the table, and a fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable code (`L001`, ...; see the module docs).
+    pub code: String,
+    /// How much it matters.
+    pub severity: Severity,
+    /// `postgres` or `mysql`.
+    pub backend: String,
+    /// The revision, when linting migrations.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub revision: String,
+    /// The table it changes, when known.
+    pub table: Option<String>,
+    /// The operation, as a person reads it (`create index ix_posts_title on posts`).
+    pub operation: String,
+    /// The lock it takes, and for how long.
+    pub lock: String,
+    /// Whether the table is rewritten (or copied).
+    pub rewrite: bool,
+    /// What happens, in one line.
+    pub note: String,
+    /// What to do about it, in one line.
+    pub fix: Option<String>,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {:<7} {:<8} {}: {}; {}; {}",
+            self.code,
+            self.severity,
+            self.backend,
+            self.operation,
+            self.lock,
+            if self.rewrite {
+                "rewrites the table"
+            } else {
+                "no rewrite"
+            },
+            self.note
+        )?;
+        if let Some(fix) = &self.fix {
+            write!(f, "\n    fix: {fix}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The backends `lint` looks at when none is named: the servers, where locks matter (SQLite
+/// has one writer at a time, and every migration holds the database's write lock).
+pub const SERVER_BACKENDS: [Backend; 2] = [Backend::Postgres, Backend::Mysql];
+
+fn backend_name(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+        Backend::Mysql => "mysql",
+    }
+}
+
+/// The findings of `ops`, one migration starting from `start`, on `backend` (PostgreSQL or
+/// MySQL; SQLite has none); `safe` is the migration's choice (`SAFE_DDL`).
+pub fn lint_operations(
+    backend: Backend,
+    start: &Schema,
+    ops: &[Operation],
+    safe: bool,
+) -> Vec<Finding> {
+    if backend == Backend::Sqlite {
+        return Vec::new();
+    }
+    let contexts = op_contexts(start, ops, safe);
+    let mut existing: BTreeSet<String> = start.tables.iter().map(|t| t.name.clone()).collect();
+    let mut schema = start.clone();
+    let mut out = Vec::new();
+    for (op, ctx) in ops.iter().zip(&contexts) {
+        let before = schema.clone();
+        // An operation that does not fit is the runner's error to report, not the lint's.
+        if op.apply(&mut schema).is_err() {
+            break;
+        }
+        let finding = match backend {
+            Backend::Postgres => postgres(op, &before, ctx, &existing),
+            _ => mysql(op, &before, ctx, &existing),
+        };
+        out.extend(finding.into_iter().map(|mut f| {
+            f.backend = backend_name(backend).to_string();
+            // A migration that opted out chose the plain forms: said, but not failed on.
+            if !safe && f.severity == Severity::Error {
+                f.severity = Severity::Warning;
+                f.note.push_str(" (this migration sets SAFE_DDL = false)");
+            }
+            f
+        }));
+        match op {
+            Operation::DropTable(name) => {
+                existing.remove(name);
+            }
+            Operation::RenameTable { from, to } if existing.remove(from) => {
+                existing.insert(to.clone());
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The findings of the `up` of the migrations `set.ordered()[range]` on each of `backends`, in
+/// apply order, each tagged with its revision.
+pub fn lint_migrations(
+    set: &crate::runner::MigrationSet,
+    range: std::ops::Range<usize>,
+    backends: &[Backend],
+) -> crate::error::Result<Vec<Finding>> {
+    let mut out = Vec::new();
+    for i in range {
+        let Some(m) = set.ordered().get(i) else {
+            break;
+        };
+        let start = set.schema_at(i.checked_sub(1).map(|p| set.ordered()[p].revision))?;
+        let ops = m.up_operations();
+        for backend in backends {
+            out.extend(
+                lint_operations(*backend, start, &ops, m.safe_ddl)
+                    .into_iter()
+                    .map(|mut f| {
+                        f.revision = m.revision.to_string();
+                        f
+                    }),
+            );
+        }
+    }
+    Ok(out)
+}
+
+struct Draft {
+    code: &'static str,
+    severity: Severity,
+    table: Option<String>,
+    operation: String,
+    lock: String,
+    rewrite: bool,
+    note: String,
+    fix: Option<String>,
+}
+
+impl Draft {
+    fn new(code: &'static str, severity: Severity, op: &Operation, lock: &str) -> Self {
+        Draft {
+            code,
+            severity,
+            table: op.table().map(str::to_string),
+            operation: describe(op),
+            lock: lock.to_string(),
+            rewrite: false,
+            note: String::new(),
+            fix: None,
+        }
+    }
+
+    fn note(mut self, note: impl Into<String>) -> Self {
+        self.note = note.into();
+        self
+    }
+
+    fn fix(mut self, fix: impl Into<String>) -> Self {
+        self.fix = Some(fix.into());
+        self
+    }
+
+    fn rewrite(mut self) -> Self {
+        self.rewrite = true;
+        self
+    }
+
+    fn done(self) -> Finding {
+        Finding {
+            code: self.code.to_string(),
+            severity: self.severity,
+            backend: String::new(),
+            revision: String::new(),
+            table: self.table,
+            operation: self.operation,
+            lock: self.lock,
+            rewrite: self.rewrite,
+            note: self.note,
+            fix: self.fix,
+        }
+    }
+}
+
+/// The operation as a person reads it.
+pub fn describe(op: &Operation) -> String {
+    match op {
+        Operation::CreateTable(t) => format!("create table {}", t.name),
+        Operation::DropTable(t) => format!("drop table {t}"),
+        Operation::AddColumn { table, column } => format!("add column {table}.{}", column.name),
+        Operation::DropColumn { table, column } => format!("drop column {table}.{column}"),
+        Operation::CreateIndex { table, index } => format!(
+            "create {}index {} on {table}",
+            if index.unique { "unique " } else { "" },
+            index.name
+        ),
+        Operation::DropIndex { table, name } => format!("drop index {name} on {table}"),
+        Operation::Sql(sql) => {
+            let one_line: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+            let short: String = one_line.chars().take(60).collect();
+            if short.len() < one_line.len() {
+                format!("sql `{short}...`")
+            } else {
+                format!("sql `{short}`")
+            }
+        }
+        Operation::Rust(step) => format!("data step {}", step.name),
+        Operation::Irreversible(_) => "irreversible".to_string(),
+        Operation::RenameTable { from, to } => format!("rename table {from} to {to}"),
+        Operation::RenameColumn { table, from, to } => {
+            format!("rename column {table}.{from} to {to}")
+        }
+        Operation::AlterColumn { table, column } => format!("alter column {table}.{}", column.name),
+        Operation::SetPrimaryKey { table, .. } => format!("set primary key of {table}"),
+        Operation::AddUnique { table, unique } => format!("add unique {} on {table}", unique.name),
+        Operation::DropUnique { table, name } => format!("drop unique {name} on {table}"),
+        Operation::AddForeignKey { table, foreign_key } => {
+            format!("add foreign key {} on {table}", foreign_key.name)
+        }
+        Operation::DropForeignKey { table, name } => format!("drop foreign key {name} on {table}"),
+        Operation::AddCheck { table, check } => format!("add check {} on {table}", check.name),
+        Operation::DropCheck { table, name } => format!("drop check {name} on {table}"),
+        Operation::CreateEnum(e) => format!("create enum {}", e.name),
+        Operation::DropEnum(name) => format!("drop enum {name}"),
+        Operation::AlterEnum { name, values } => {
+            format!("alter enum {name} to ({})", values.join(", "))
+        }
+        Operation::RenameEnumValue { name, from, to } => {
+            format!("rename enum value {name}.{from} to {to}")
+        }
+    }
+}
+
+/// The finding of a change to an enum type, which reaches every table that uses it; `None`
+/// when `op` is no enum change, `Some(None)` for one that touches no table.
+fn enum_change(op: &Operation, before: &Schema, backend: Backend) -> Option<Option<Finding>> {
+    use Severity::*;
+    let name = match op {
+        Operation::CreateEnum(_) | Operation::DropEnum(_) => return Some(None),
+        Operation::AlterEnum { name, .. } | Operation::RenameEnumValue { name, .. } => name,
+        _ => return None,
+    };
+    let users: Vec<String> = before
+        .enum_users(name)
+        .iter()
+        .map(|(t, c)| format!("{}.{}", t.name, c.name))
+        .collect();
+    if users.is_empty() {
+        return Some(None);
+    }
+    let tables = users.join(", ");
+    let only_added = match op {
+        Operation::AlterEnum { values, .. } => {
+            crate::dialect::enum_only_added(before.enum_values(name), values)
+        }
+        _ => false,
+    };
+    let with_table = |d: Draft| Draft {
+        table: Some(tables.clone()),
+        ..d
+    };
+    let draft = match (backend, op) {
+        (Backend::Postgres, Operation::AlterEnum { .. }) if only_added => {
+            Draft::new("L017", Info, op, "ACCESS EXCLUSIVE on the type, briefly")
+                .note("ALTER TYPE ... ADD VALUE: no row is read or rewritten")
+        }
+        (Backend::Postgres, Operation::AlterEnum { .. }) => Draft::new(
+            "L018",
+            Warning,
+            op,
+            "ACCESS EXCLUSIVE on every table using it while its rows are converted",
+        )
+        .rewrite()
+        .note(format!("the type is recreated and {tables} rewritten through text"))
+        .fix("add values instead of removing or reordering them; on big tables, plan the removal off-peak"),
+        (Backend::Postgres, _) => Draft::new("L019", Info, op, "ACCESS EXCLUSIVE on the type, briefly")
+            .note("ALTER TYPE ... RENAME VALUE: no row is rewritten"),
+        (_, Operation::AlterEnum { .. }) if only_added => Draft::new(
+            "L017",
+            Info,
+            op,
+            "the server's choice: in place when the values only grow",
+        )
+        .note(format!("MODIFY COLUMN of {tables}")),
+        (_, Operation::AlterEnum { .. }) => Draft::new("L018", Warning, op, "COPY: writes wait for the copy")
+            .rewrite()
+            .note(format!("values removed or reordered: the server copies the tables of {tables}"))
+            .fix("add values instead of removing or reordering them; on big tables, schedule it off-peak"),
+        _ => Draft::new("L019", Warning, op, "COPY: writes wait for the copy")
+            .rewrite()
+            .note(format!(
+                "widened, rows updated, narrowed: the tables of {tables} are copied"
+            ))
+            .fix("on a big table, schedule it off-peak"),
+    };
+    Some(Some(with_table(draft).done()))
+}
+
+/// Why a change to an existing table kept its plain form, as a fix.
+fn plain_because(ctx: &OpContext, table: &str) -> String {
+    if !ctx.safe {
+        "remove `pub const SAFE_DDL: bool = false;` from the module to get the online form".into()
+    } else {
+        format!(
+            "move the later change to {table} that depends on this one into a migration of its own, so this one can run after the transaction"
+        )
+    }
+}
+
+/// Whether PostgreSQL changes `from` to `to` without rewriting the table (binary-coercible).
+fn pg_coercible(from: &SqlType, to: &SqlType) -> bool {
+    match (from, to) {
+        (SqlType::Varchar(a), SqlType::Varchar(b)) => b >= a,
+        (SqlType::Varchar(_), SqlType::Text) => true,
+        (SqlType::Numeric(Some((p1, s1))), SqlType::Numeric(Some((p2, s2)))) => {
+            p2 >= p1 && s1 == s2
+        }
+        (SqlType::Numeric(Some(_)), SqlType::Numeric(None)) => true,
+        _ => false,
+    }
+}
+
+/// A default PostgreSQL must evaluate per row when the column is added: the table is rewritten.
+fn volatile_default(sql: &str) -> bool {
+    let lower = sql.to_ascii_lowercase();
+    [
+        "random(",
+        "gen_random_uuid(",
+        "uuid_generate",
+        "clock_timestamp(",
+        "nextval(",
+    ]
+    .iter()
+    .any(|f| lower.contains(f))
+}
+
+fn postgres(
+    op: &Operation,
+    before: &Schema,
+    ctx: &OpContext,
+    existing: &BTreeSet<String>,
+) -> Option<Finding> {
+    use Severity::*;
+    if let Operation::Sql(sql) = op {
+        return postgres_sql(op, sql, existing);
+    }
+    if let Operation::Rust(_) = op {
+        return Some(
+            Draft::new(
+                "L020",
+                Info,
+                op,
+                "row locks of what it writes, until commit",
+            )
+            .note("runs in the migration's transaction")
+            .done(),
+        );
+    }
+    if let Some(finding) = enum_change(op, before, Backend::Postgres) {
+        return finding;
+    }
+    let table = op.table()?.to_string();
+    if !ctx.existing_table {
+        return Some(
+            Draft::new(
+                "L010",
+                Info,
+                op,
+                "ACCESS EXCLUSIVE on a table no other session sees yet",
+            )
+            .note("the table is created by this migration")
+            .done(),
+        );
+    }
+    let online = ctx.online_after();
+    Some(match op {
+        Operation::CreateIndex { .. } if online => Draft::new("L001", Info, op, "SHARE UPDATE EXCLUSIVE")
+            .note("built CONCURRENTLY after the transaction; reads and writes go on")
+            .done(),
+        Operation::CreateIndex { .. } => Draft::new("L001", Warning, op, "SHARE for the whole build")
+            .note(format!("writes to {table} wait until the index is built"))
+            .fix(plain_because(ctx, &table))
+            .done(),
+        Operation::DropIndex { .. } if online => Draft::new("L002", Info, op, "SHARE UPDATE EXCLUSIVE")
+            .note("dropped CONCURRENTLY after the transaction")
+            .done(),
+        Operation::DropIndex { .. } => Draft::new("L002", Info, op, "ACCESS EXCLUSIVE, briefly")
+            .note("queued behind running queries on the table, and everything queues behind it")
+            .done(),
+        Operation::AddForeignKey { foreign_key, .. } if online => Draft::new(
+            "L003",
+            Info,
+            op,
+            &format!("SHARE ROW EXCLUSIVE on {table} and {} briefly, then SHARE UPDATE EXCLUSIVE", foreign_key.ref_table),
+        )
+        .note("added NOT VALID, validated after the transaction; writes go on")
+        .done(),
+        Operation::AddForeignKey { foreign_key, .. } => Draft::new(
+            "L003",
+            Warning,
+            op,
+            &format!("SHARE ROW EXCLUSIVE on {table} and {} while every row is checked", foreign_key.ref_table),
+        )
+        .note("writes to both tables wait for the validation")
+        .fix(plain_because(ctx, &table))
+        .done(),
+        Operation::AddCheck { .. } if online => Draft::new("L004", Info, op, "ACCESS EXCLUSIVE briefly, then SHARE UPDATE EXCLUSIVE")
+            .note("added NOT VALID, validated after the transaction; writes go on")
+            .done(),
+        Operation::AddCheck { .. } => Draft::new("L004", Warning, op, "ACCESS EXCLUSIVE while every row is checked")
+            .note(format!("reads and writes of {table} wait for the validation"))
+            .fix(plain_because(ctx, &table))
+            .done(),
+        Operation::AlterColumn { column, .. } => {
+            let old = before.table(&table)?.column(&column.name)?;
+            if old.ty != column.ty {
+                if pg_coercible(&old.ty, &column.ty) {
+                    Draft::new("L006", Info, op, "ACCESS EXCLUSIVE, briefly")
+                        .note(format!("{} -> {} needs no rewrite", old.ty, column.ty))
+                        .done()
+                } else {
+                    Draft::new("L006", Warning, op, "ACCESS EXCLUSIVE for the whole rewrite")
+                        .rewrite()
+                        .note(format!("{} -> {} rewrites {table}: reads and writes wait", old.ty, column.ty))
+                        .fix("on a big table, add a new column, backfill it in batches, then swap the names")
+                        .done()
+                }
+            } else if old.nullable && !column.nullable {
+                let mut d = if online {
+                    Draft::new("L005", Info, op, "ACCESS EXCLUSIVE briefly, then SHARE UPDATE EXCLUSIVE")
+                        .note("CHECK (column IS NOT NULL) NOT VALID, validated after the transaction, then SET NOT NULL without a scan")
+                } else {
+                    Draft::new("L005", Warning, op, "ACCESS EXCLUSIVE while every row is scanned")
+                        .note(format!("reads and writes of {table} wait for the scan"))
+                        .fix(plain_because(ctx, &table))
+                };
+                if column.default.is_none() {
+                    // Unavoidable: the rows the migration meets decide.
+                    d.code = "L007";
+                    d.severity = Warning;
+                    d.note = format!("{}; fails if {table}.{} holds NULLs", d.note, column.name);
+                    d.fix = Some("fill the NULLs first (an `m.sql(\"UPDATE ...\")` step, or give the column a default)".into());
+                }
+                d.done()
+            } else {
+                Draft::new("L008", Info, op, "ACCESS EXCLUSIVE, briefly")
+                    .note("catalog change only")
+                    .done()
+            }
+        }
+        Operation::AddColumn { column, .. } => {
+            let volatile = matches!(&column.default, Some(crate::schema::DefaultValue::Sql(e)) if volatile_default(e));
+            if volatile || column.auto_increment {
+                Draft::new("L009", Warning, op, "ACCESS EXCLUSIVE for the whole rewrite")
+                    .rewrite()
+                    .note(format!("the default is computed per row, so {table} is rewritten"))
+                    .fix("add the column without a default, set it in batches, then add the default")
+                    .done()
+            } else if !column.nullable && column.default.is_none() {
+                Draft::new("L009", Warning, op, "ACCESS EXCLUSIVE, briefly")
+                    .note(format!("NOT NULL without a default fails if {table} has rows"))
+                    .fix("give the column a default, or add it nullable and fill it")
+                    .done()
+            } else {
+                Draft::new("L009", Info, op, "ACCESS EXCLUSIVE, briefly")
+                    .note("a constant default is stored once, not written to every row")
+                    .done()
+            }
+        }
+        Operation::DropColumn { .. } => Draft::new("L011", Info, op, "ACCESS EXCLUSIVE, briefly")
+            .note("the column is hidden, its space reclaimed by later writes")
+            .done(),
+        Operation::DropTable(_) => Draft::new("L012", Info, op, "ACCESS EXCLUSIVE, briefly").note("the table and its rows go").done(),
+        Operation::RenameTable { .. } | Operation::RenameColumn { .. } => {
+            Draft::new("L013", Info, op, "ACCESS EXCLUSIVE, briefly")
+                .note("running application code that uses the old name fails from the commit on")
+                .done()
+        }
+        Operation::AddUnique { .. } => Draft::new("L014", Warning, op, "SHARE while the unique index is built")
+            .note(format!("writes to {table} wait until the index is built"))
+            .fix("on a big table, build `CREATE UNIQUE INDEX CONCURRENTLY` in one migration and `ADD CONSTRAINT ... UNIQUE USING INDEX` in the next (m.sql)")
+            .done(),
+        Operation::DropUnique { .. } | Operation::DropForeignKey { .. } | Operation::DropCheck { .. } => {
+            Draft::new("L015", Info, op, "ACCESS EXCLUSIVE, briefly").note("catalog change only").done()
+        }
+        Operation::SetPrimaryKey { .. } => Draft::new("L016", Warning, op, "ACCESS EXCLUSIVE while the key's index is built")
+            .note(format!("reads and writes of {table} wait"))
+            .fix("on a big table, build a unique index CONCURRENTLY first and add the key with `ADD PRIMARY KEY USING INDEX` (m.sql)")
+            .done(),
+        _ => return None,
+    })
+}
+
+fn postgres_sql(op: &Operation, sql: &str, existing: &BTreeSet<String>) -> Option<Finding> {
+    use Severity::*;
+    let ddl = classify(sql)?;
+    let on_existing = |table: &str| existing.contains(table);
+    let with_table = |d: Draft, table: &str| Draft {
+        table: Some(table.to_string()),
+        ..d
+    };
+    Some(match ddl {
+        Ddl::CreateIndex { table, concurrently: true, .. } => with_table(
+            Draft::new("L001", Info, op, "SHARE UPDATE EXCLUSIVE")
+                .note("CONCURRENTLY: the runner runs it after the transaction; reads and writes go on"),
+            &table,
+        )
+        .done(),
+        Ddl::CreateIndex { table, .. } if on_existing(&table) => with_table(
+            Draft::new("L101", Error, op, "SHARE for the whole build")
+                .note(format!("CREATE INDEX without CONCURRENTLY: writes to {table} wait until it is built"))
+                .fix("write CREATE INDEX CONCURRENTLY (the runner runs it after the transaction), or use m.create_index"),
+            &table,
+        )
+        .done(),
+        Ddl::DropIndex { concurrently: false, .. } => Draft::new("L106", Warning, op, "ACCESS EXCLUSIVE, briefly")
+            .note("DROP INDEX without CONCURRENTLY queues behind running queries, and everything queues behind it")
+            .fix("write DROP INDEX CONCURRENTLY IF EXISTS, or use m.drop_index")
+            .done(),
+        Ddl::AlterTable { table, adds_foreign_key: true, not_valid: false, .. } if on_existing(&table) => with_table(
+            Draft::new("L102", Error, op, "SHARE ROW EXCLUSIVE on both tables while every row is checked")
+                .note("a foreign key added without NOT VALID: writes wait for the validation"),
+            &table,
+        )
+        .fix("use m.add_foreign_key (NOT VALID, validated after the transaction), or add it NOT VALID here and VALIDATE CONSTRAINT in a later migration")
+        .done(),
+        Ddl::AlterTable { table, adds_check: true, not_valid: false, .. } if on_existing(&table) => with_table(
+            Draft::new("L103", Error, op, "ACCESS EXCLUSIVE while every row is checked")
+                .note("a check added without NOT VALID: reads and writes wait for the validation"),
+            &table,
+        )
+        .fix("use m.add_check (NOT VALID, validated after the transaction), or add it NOT VALID here and VALIDATE CONSTRAINT in a later migration")
+        .done(),
+        Ddl::AlterTable { table, sets_not_null: true, .. } if on_existing(&table) => with_table(
+            Draft::new("L104", Error, op, "ACCESS EXCLUSIVE while every row is scanned")
+                .note("SET NOT NULL scans the table unless a validated CHECK (column IS NOT NULL) exists"),
+            &table,
+        )
+        .fix("use m.alter_column(...) without .nullable() (NOT NULL through a validated check)")
+        .done(),
+        Ddl::AlterTable { table, changes_type: true, .. } if on_existing(&table) => with_table(
+            Draft::new("L105", Error, op, "ACCESS EXCLUSIVE for the whole rewrite")
+                .note("ALTER COLUMN TYPE rewrites the table unless the types are binary-coercible")
+                .rewrite(),
+            &table,
+        )
+        .fix("use m.alter_column (lint then says whether it rewrites), or add a new column, backfill it in batches and swap")
+        .done(),
+        Ddl::AlterTable { table, adds_key_without_index: true, .. } if on_existing(&table) => with_table(
+            Draft::new("L107", Error, op, "SHARE (unique) or ACCESS EXCLUSIVE (primary key) while the index is built")
+                .note("a unique or primary key built inside the statement: writes wait"),
+            &table,
+        )
+        .fix("CREATE UNIQUE INDEX CONCURRENTLY in one migration, then ADD CONSTRAINT ... USING INDEX in the next")
+        .done(),
+        Ddl::Rewrite { table } => Draft {
+            table,
+            ..Draft::new("L108", Error, op, "ACCESS EXCLUSIVE for the whole rewrite")
+                .note("VACUUM FULL, CLUSTER and REINDEX rewrite under an exclusive lock")
+                .fix("REINDEX ... CONCURRENTLY, or pg_repack, outside the migration")
+                .rewrite()
+        }
+        .done(),
+        _ => return None,
+    })
+}
+
+fn mysql(
+    op: &Operation,
+    before: &Schema,
+    ctx: &OpContext,
+    existing: &BTreeSet<String>,
+) -> Option<Finding> {
+    use Severity::*;
+    if let Operation::Sql(sql) = op {
+        let table = crate::sqltext::table_of(sql)?;
+        if !existing.contains(&table) {
+            return None;
+        }
+        let states = tokens(sql).iter().any(|t| t.is("ALGORITHM"));
+        let ddl = matches!(
+            classify(sql),
+            Some(Ddl::AlterTable { .. } | Ddl::CreateIndex { .. })
+        );
+        if !ddl || states {
+            return None;
+        }
+        return Some(Draft {
+            table: Some(table),
+            ..Draft::new("L121", Warning, op, "the server's choice")
+                .note("no ALGORITHM stated: the server may copy the table while writes wait")
+                .fix("state `ALGORITHM=INPLACE, LOCK=NONE` (or INSTANT) so the server refuses instead of copying")
+        }.done());
+    }
+    if let Operation::Rust(_) = op {
+        return Some(
+            Draft::new("L020", Info, op, "row locks of what it writes")
+                .note("each statement commits as it goes on MySQL")
+                .done(),
+        );
+    }
+    if let Some(finding) = enum_change(op, before, Backend::Mysql) {
+        return finding;
+    }
+    let table = op.table()?.to_string();
+    if !ctx.existing_table {
+        return Some(
+            Draft::new("L010", Info, op, "on a table no application uses yet")
+                .note("the table is created by this migration")
+                .done(),
+        );
+    }
+    let code = match op {
+        Operation::CreateIndex { .. } => "L001",
+        Operation::DropIndex { .. } => "L002",
+        Operation::AddForeignKey { .. } => "L003",
+        Operation::AddCheck { .. } => "L004",
+        Operation::AlterColumn { column, .. } => {
+            let old = before.table(&table)?.column(&column.name)?;
+            if old.ty != column.ty {
+                "L006"
+            } else if old.nullable && !column.nullable {
+                if column.default.is_none() {
+                    "L007"
+                } else {
+                    "L005"
+                }
+            } else {
+                "L008"
+            }
+        }
+        Operation::AddColumn { .. } => "L009",
+        Operation::DropColumn { .. } => "L011",
+        Operation::DropTable(_) => "L012",
+        Operation::RenameTable { .. } | Operation::RenameColumn { .. } => "L013",
+        Operation::AddUnique { .. } => "L014",
+        Operation::DropUnique { .. }
+        | Operation::DropForeignKey { .. }
+        | Operation::DropCheck { .. } => "L015",
+        Operation::SetPrimaryKey { .. } => "L016",
+        _ => return None,
+    };
+    if matches!(op, Operation::DropTable(_) | Operation::RenameTable { .. }) {
+        return Some(
+            Draft::new(code, Info, op, "metadata lock, briefly")
+                .note("no ALGORITHM clause applies")
+                .done(),
+        );
+    }
+    if !ctx.safe {
+        return Some(
+            Draft::new(code, Info, op, "the server's choice")
+                .note("no ALGORITHM stated (SAFE_DDL = false): the server may copy the table")
+                .done(),
+        );
+    }
+    let form = MysqlDialect::online_form(op, before);
+    // Changes that rebuild the table in place still let writes go on.
+    let rebuilds = matches!(
+        op,
+        Operation::AlterColumn { .. } | Operation::SetPrimaryKey { .. }
+    );
+    let mut d = match form {
+        OnlineForm::Instant => Draft::new(code, Info, op, "ALGORITHM=INSTANT")
+            .note("metadata only; reads and writes go on"),
+        OnlineForm::InPlace => {
+            let d = Draft::new(code, Info, op, "ALGORITHM=INPLACE, LOCK=NONE")
+                .note("reads and writes go on; the server refuses rather than copy");
+            if rebuilds {
+                d.rewrite()
+            } else {
+                d
+            }
+        }
+        OnlineForm::Copy => Draft::new(code, Warning, op, "COPY: writes wait for the copy")
+            .rewrite()
+            .note(format!("no online form: the server copies {table}"))
+            .fix(match op {
+                Operation::AddForeignKey { .. } => "on a big table, schedule it off-peak, or use an online schema change tool (gh-ost, pt-online-schema-change)",
+                _ => "on a big table, schedule it off-peak, or use an online schema change tool (gh-ost, pt-online-schema-change)",
+            }),
+    };
+    if code == "L007" {
+        d.severity = Warning;
+        d.note = format!("{}; fails if {table} holds NULLs in the column", d.note);
+        d.fix = Some(
+            "fill the NULLs first (an `m.sql(\"UPDATE ...\")` step, or give the column a default)"
+                .into(),
+        );
+    }
+    Some(d.done())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::migration::Migration;
+    use crate::schema::{Column, Table};
+
+    fn start() -> Schema {
+        let mut users = Table::new("users");
+        users.columns.push(Column::new("id", SqlType::Integer));
+        users.primary_key = vec!["id".into()];
+        let mut posts = Table::new("posts");
+        posts.columns.push(Column::new("id", SqlType::Integer));
+        posts
+            .columns
+            .push(Column::new("author_id", SqlType::Integer));
+        let mut score = Column::new("score", SqlType::Integer);
+        score.nullable = true;
+        posts.columns.push(score);
+        Schema::new(vec![users, posts])
+    }
+
+    fn lint(backend: Backend, safe: bool, build: impl FnOnce(&mut Migration)) -> Vec<Finding> {
+        let mut m = Migration::new();
+        build(&mut m);
+        lint_operations(backend, &start(), m.operations(), safe)
+    }
+
+    fn codes(findings: &[Finding]) -> Vec<(&str, Severity)> {
+        findings
+            .iter()
+            .map(|f| (f.code.as_str(), f.severity))
+            .collect()
+    }
+
+    #[test]
+    fn safe_forms_on_existing_tables_are_info() {
+        let f = lint(Backend::Postgres, true, |m| {
+            m.create_index("posts", "ix_posts_author_id", &["author_id"]);
+            m.add_foreign_key("posts", "fk", &["author_id"], "users", &["id"]);
+            m.add_check("posts", "ck", "score >= 0");
+        });
+        assert_eq!(
+            codes(&f),
+            [
+                ("L001", Severity::Info),
+                ("L003", Severity::Info),
+                ("L004", Severity::Info)
+            ]
+        );
+        assert!(f[0].note.contains("CONCURRENTLY"));
+    }
+
+    #[test]
+    fn opting_out_warns_with_the_fix() {
+        let f = lint(Backend::Postgres, false, |m| {
+            m.create_index("posts", "ix_posts_author_id", &["author_id"]);
+        });
+        assert_eq!(codes(&f), [("L001", Severity::Warning)]);
+        assert!(f[0].fix.as_deref().unwrap().contains("SAFE_DDL"));
+    }
+
+    #[test]
+    fn not_null_without_default_warns_that_it_may_fail() {
+        let f = lint(Backend::Postgres, true, |m| {
+            m.alter_column("posts", "score", SqlType::Integer);
+        });
+        assert_eq!(codes(&f), [("L007", Severity::Warning)]);
+        assert!(
+            f[0].note.contains("fails if posts.score holds NULLs"),
+            "{}",
+            f[0].note
+        );
+    }
+
+    #[test]
+    fn rewriting_type_change_warns() {
+        let f = lint(Backend::Postgres, true, |m| {
+            m.alter_column("posts", "author_id", SqlType::BigInt);
+        });
+        assert_eq!(codes(&f), [("L006", Severity::Warning)]);
+        assert!(f[0].rewrite);
+    }
+
+    #[test]
+    fn dangerous_hand_written_sql_is_an_error() {
+        let f = lint(Backend::Postgres, true, |m| {
+            m.sql("CREATE INDEX ix ON posts (score)");
+            m.sql(
+                "ALTER TABLE posts ADD CONSTRAINT fk FOREIGN KEY (author_id) REFERENCES users (id)",
+            );
+            m.sql("ALTER TABLE posts ALTER COLUMN score SET NOT NULL");
+            m.sql("ALTER TABLE posts ALTER COLUMN score TYPE bigint");
+            m.sql("CREATE INDEX CONCURRENTLY ix2 ON posts (score)");
+            m.sql("UPDATE posts SET score = 0");
+        });
+        assert_eq!(
+            codes(&f),
+            [
+                ("L101", Severity::Error),
+                ("L102", Severity::Error),
+                ("L104", Severity::Error),
+                ("L105", Severity::Error),
+                ("L001", Severity::Info)
+            ]
+        );
+        // The same on a table the migration creates is harmless.
+        let f = lint(Backend::Postgres, true, |m| {
+            m.create_table("tags", |t| {
+                t.column("id", SqlType::Integer);
+            });
+            m.sql("CREATE INDEX ix_tags ON tags (id)");
+        });
+        assert!(f.iter().all(|f| f.severity == Severity::Info), "{f:?}");
+        // A migration that opted out is warned, not failed.
+        let f = lint(Backend::Postgres, false, |m| {
+            m.sql("CREATE INDEX ix ON posts (score)");
+        });
+        assert_eq!(codes(&f), [("L101", Severity::Warning)]);
+    }
+
+    #[test]
+    fn mysql_says_which_changes_copy_the_table() {
+        let f = lint(Backend::Mysql, true, |m| {
+            m.create_index("posts", "ix_posts_author_id", &["author_id"]);
+            m.add_foreign_key("posts", "fk", &["author_id"], "users", &["id"]);
+            m.add_column("posts", "body", SqlType::Text).nullable();
+            m.sql("ALTER TABLE posts ADD COLUMN x int");
+        });
+        assert_eq!(
+            codes(&f),
+            [
+                ("L001", Severity::Info),
+                ("L003", Severity::Warning),
+                ("L009", Severity::Info),
+                ("L121", Severity::Warning)
+            ]
+        );
+        assert_eq!(f[0].lock, "ALGORITHM=INPLACE, LOCK=NONE");
+        assert!(f[1].rewrite && f[1].note.contains("copies posts"));
+        assert_eq!(f[2].lock, "ALGORITHM=INSTANT");
+    }
+}
