@@ -833,6 +833,38 @@ mod tests {
     }
 
     #[test]
+    fn enum_changes_say_which_tables_they_reach() {
+        let with_enum = |m: &mut Migration| {
+            m.create_enum("mood", &["happy", "sad"]);
+            m.add_column("posts", "mood", SqlType::Enum("mood".into()));
+        };
+        let mut first = Migration::new();
+        with_enum(&mut first);
+        let mut start = start();
+        for op in first.into_operations() {
+            op.apply(&mut start).unwrap();
+        }
+        let run = |backend, build: fn(&mut Migration)| {
+            let mut m = Migration::new();
+            build(&mut m);
+            lint_operations(backend, &start, m.operations(), true)
+        };
+        let added = run(Backend::Postgres, |m| {
+            m.alter_enum("mood", &["happy", "sad", "meh"])
+        });
+        assert_eq!(codes(&added), [("L017", Severity::Info)]);
+        assert!(!added[0].rewrite);
+        let removed = run(Backend::Postgres, |m| m.alter_enum("mood", &["happy"]));
+        assert_eq!(codes(&removed), [("L018", Severity::Warning)]);
+        assert!(removed[0].rewrite);
+        assert_eq!(removed[0].table.as_deref(), Some("posts.mood"));
+        let renamed = run(Backend::Mysql, |m| {
+            m.rename_enum_value("mood", "sad", "blue")
+        });
+        assert_eq!(codes(&renamed), [("L019", Severity::Warning)]);
+    }
+
+    #[test]
     fn rewriting_type_change_warns() {
         let f = lint(Backend::Postgres, true, |m| {
             m.alter_column("posts", "author_id", SqlType::BigInt);
