@@ -3,10 +3,14 @@
 //! (introspected, a second diff plans nothing) with every row kept, `down` giving the start
 //! back with its rows, and `up` again succeeding.
 //!
+//! Statements are rendered as the runner runs them, with the online forms for the `before`
+//! tables (which exist, with rows): statements placed outside the transaction run on their own,
+//! after it, as `CREATE INDEX CONCURRENTLY` must.
+//!
 //! Check constraints are compared by name: each server rewrites the expression text
 //! (`price > 0` comes back as `price > (0)::numeric` on PostgreSQL).
 
-use migrate_core::dialect::{render_all, Backend, Dialect};
+use migrate_core::dialect::{render_placed, Backend, Dialect, Placement};
 use migrate_core::diff::diff;
 use migrate_core::schema::SqlType;
 use migrate_core::schema::{FkAction, Schema};
@@ -162,10 +166,19 @@ fn apply(
     what: &str,
 ) -> Schema {
     let (statements, end) =
-        render_all(dialect, start, ops).unwrap_or_else(|e| panic!("{what}: {e}"));
-    if !statements.is_empty() {
-        let script: String = statements.iter().map(|s| format!("{s};\n")).collect();
+        render_placed(dialect, start, ops, true).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let placed = |p: Placement| statements.iter().filter(move |s| s.placement == p);
+    for statement in placed(Placement::BeforeTransaction) {
+        db.sql(&format!("{};", statement.sql));
+    }
+    let script: String = placed(Placement::InTransaction)
+        .map(|s| format!("{};\n", s.sql))
+        .collect();
+    if !script.is_empty() {
         db.sql(&script);
+    }
+    for statement in placed(Placement::AfterTransaction) {
+        db.sql(&format!("{};", statement.sql));
     }
     end
 }

@@ -151,8 +151,27 @@ impl MysqlDialect {
     /// MariaDB 10.11 (`tests/tests/safe_ddl.rs`): adding a column is instant; index, unique,
     /// key and nullability changes, drops and renames run in place; adding a foreign key (while
     /// `foreign_key_checks` is on), adding a check, changing a column's type (but for widening
-    /// a `VARCHAR`) and dropping the primary key without a new one copy the table.
+    /// a `VARCHAR` whose length prefix stays the same size) and dropping the primary key without
+    /// a new one copy the table.
     pub fn online_form(op: &Operation, before: &Schema) -> OnlineForm {
+        // Without a primary key InnoDB clusters on the first unique NOT NULL index, so adding or
+        // dropping a unique one changes the clustered key: only a copy does that.
+        let keyless = op
+            .table()
+            .and_then(|t| before.table(t))
+            .is_some_and(|t| t.primary_key.is_empty());
+        let unique_index = match op {
+            Operation::AddUnique { .. } | Operation::DropUnique { .. } => true,
+            Operation::CreateIndex { index, .. } => index.unique,
+            Operation::DropIndex { table, name } => before
+                .table(table)
+                .and_then(|t| t.indexes.iter().find(|i| i.name == *name))
+                .is_some_and(|i| i.unique),
+            _ => false,
+        };
+        if keyless && unique_index {
+            return OnlineForm::Copy;
+        }
         match op {
             Operation::AddColumn { column, .. } if !column.auto_increment => OnlineForm::Instant,
             Operation::DropColumn { .. }
@@ -167,8 +186,12 @@ impl MysqlDialect {
                 let Some(old) = before.table(table).and_then(|t| t.column(&column.name)) else {
                     return OnlineForm::Copy;
                 };
+                // A VARCHAR widens in place only while its length prefix keeps its size: 1 byte
+                // up to 255 bytes, 2 beyond. The charset decides bytes per character (1 for
+                // latin1, 4 for utf8mb4), so only what holds for every charset counts.
+                let same_prefix = |a: &u32, b: &u32| *a > 255 || *b * 4 <= 255;
                 let same_type = old.ty == column.ty
-                    || matches!((&old.ty, &column.ty), (SqlType::Varchar(a), SqlType::Varchar(b)) if b >= a);
+                    || matches!((&old.ty, &column.ty), (SqlType::Varchar(a), SqlType::Varchar(b)) if b >= a && same_prefix(a, b));
                 if same_type && old.auto_increment == column.auto_increment {
                     OnlineForm::InPlace
                 } else {
