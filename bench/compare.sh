@@ -479,7 +479,7 @@ if [ $SKIP_BUTANE = 0 ]; then
         measure butane_floor "$R" 1 "$P" sqlite3 butane_floor.db ".read butane_floor.sql"
         instr cg_butane_floor "$P" sqlite3 butane_floor.db ".read butane_floor.sql"
     fi
-    res butane_btrees "$(btrees db_initial.sqlite)"
+    res butane_btrees "$(btrees db.sqlite)"
     cp db.sqlite db_initial.sqlite
     measure butane_build_noop "$R" 1 - cargo build -q
     measure butane_makemigration_nochange "$R" 1 - "$BUTANE" makemigration nothing
