@@ -3,9 +3,9 @@
 # and Butane, timed in one run on SQLite; prints a markdown table (also written to
 # $BENCH_WORK/N/report.md).
 #
-# usage: bench/compare.sh N [--skip-flask] [--skip-django] [--skip-butane] [--skip-compiled]
-#                           [--skip-syn] [--skip-cold-deps] [--runs R] [--slow-runs S]
-#                           [--slow-limit L]
+# usage: bench/compare.sh N [--skip-flask] [--skip-django] [--skip-butane] [--skip-diesel]
+#                           [--skip-compiled] [--skip-syn] [--skip-cold-deps] [--skip-callgrind]
+#                           [--runs R] [--slow-runs S] [--slow-limit L]
 #
 #   --runs R        timed runs of every fast step (median reported; default 5)
 #   --slow-runs S   timed runs of steps that compile (runner rebuilds, Butane edit+build; default 3)
@@ -15,23 +15,30 @@
 #                   minutes at N=200 with Diesel's derives
 #   --skip-syn      skips the criterion run that times syn alone on the models file
 #   --skip-cold-deps skips the one-shot upgrade in an empty target directory
+#   --skip-diesel   skips `diesel print-schema` (installs diesel_cli with bundled SQLite otherwise)
+#   --skip-callgrind skips the instruction counts (valgrind --tool=callgrind): unlike wall clock,
+#                   they do not move when other builds load the machine
 #
 # Environment: BENCH_WORK (default /tmp/migrate-bench) holds the apps; CARGO_TARGET_DIR (default
 # <workspace>/target/bench) is shared by every Rust build of the run and kept between runs.
 # Needs python3, cargo, and installs what is missing: hyperfine, sqlite3, GNU time (apt-get),
-# alembic flask-migrate flask-sqlalchemy django (pip), butane_cli (cargo install, slow).
+# alembic flask-migrate flask-sqlalchemy django (pip), butane_cli and diesel_cli (cargo install,
+# slow), valgrind (apt-get, for the instruction counts).
 set -euo pipefail
 
 usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [ $# -ge 1 ] || usage
 N=$1; shift
 [[ $N =~ ^[0-9]+$ ]] && [ "$N" -ge 2 ] || usage
-SKIP_FLASK=0 SKIP_DJANGO=0 SKIP_BUTANE=0 SKIP_COMPILED=0 SKIP_SYN=0 SKIP_COLD=0 R=5 RS=3 SLOW_LIMIT=60
+SKIP_FLASK=0 SKIP_DJANGO=0 SKIP_BUTANE=0 SKIP_DIESEL=0 SKIP_COMPILED=0 SKIP_SYN=0 SKIP_COLD=0
+SKIP_CG=0 R=5 RS=3 SLOW_LIMIT=60
 while [ $# -gt 0 ]; do
     case $1 in
         --skip-flask) SKIP_FLASK=1 ;;
         --skip-django) SKIP_DJANGO=1 ;;
         --skip-butane) SKIP_BUTANE=1 ;;
+        --skip-diesel) SKIP_DIESEL=1 ;;
+        --skip-callgrind) SKIP_CG=1 ;;
         --skip-compiled) SKIP_COMPILED=1 ;;
         --skip-syn) SKIP_SYN=1 ;;
         --skip-cold-deps) SKIP_COLD=1 ;;
@@ -98,10 +105,24 @@ if [ $SKIP_BUTANE = 0 ] && [ ! -x "$BUTANE" ]; then
         say "Butane skipped: $WHY_BUTANE"
     fi
 fi
+DIESEL=$T/diesel-root/bin/diesel
+WHY_DIESEL="--skip-diesel"
+if [ $SKIP_DIESEL = 0 ] && [ ! -x "$DIESEL" ]; then
+    say "installing diesel_cli 2.3 with bundled SQLite (cargo install, minutes) into $T/diesel-root"
+    if ! cargo install -q diesel_cli --version '^2.3' --no-default-features --features sqlite-bundled \
+        --root "$T/diesel-root" > "$BR/diesel_install.log" 2>&1; then
+        SKIP_DIESEL=1
+        WHY_DIESEL="cargo install diesel_cli failed: $(grep -m1 -i 'error' "$BR/diesel_install.log" || tail -1 "$BR/diesel_install.log")"
+        say "diesel print-schema skipped: $WHY_DIESEL"
+    fi
+fi
+if [ $SKIP_CG = 0 ] && ! need_apt valgrind valgrind; then SKIP_CG=1; fi
 SKIPPED=()
 [ $SKIP_FLASK = 1 ] && SKIPPED+=("Flask-Migrate ($WHY_FLASK)")
 [ $SKIP_DJANGO = 1 ] && SKIPPED+=("Django ($WHY_DJANGO)")
 [ $SKIP_BUTANE = 1 ] && SKIPPED+=("Butane ($WHY_BUTANE)")
+[ $SKIP_DIESEL = 1 ] && SKIPPED+=("diesel print-schema ($WHY_DIESEL)")
+[ $SKIP_CG = 1 ] && SKIPPED+=("instruction counts (--skip-callgrind or no valgrind)")
 [ $SKIP_COMPILED = 1 ] && SKIPPED+=("compiling the models crate (--skip-compiled)")
 [ $SKIP_SYN = 1 ] && SKIPPED+=("syn alone (--skip-syn)")
 
@@ -153,10 +174,29 @@ once() {
     res "$key.rss" "$(tail -1 "$OUT/$key.time" | awk '{print $2/1024}')"
     res "$key.rc" "$rc"
 }
+# instr KEY PREP_SCRIPT|- CMD...: the instructions CMD and every process it starts execute
+# (valgrind --tool=callgrind, one run after PREP_SCRIPT). Unlike wall clock they do not move when
+# other builds load the machine, so ratios of them hold on a shared machine.
+instr() {
+    local key=$1 prep=$2; shift 2
+    [ $SKIP_CG = 1 ] && return 0
+    if [ "$prep" != - ] && ! bash "$prep" > "$OUT/$key.prep" 2>&1; then
+        say "step $key: its preparation failed ($OUT/$key.prep)"; res "$key" fail; return 0
+    fi
+    local dir=$OUT/callgrind.$key
+    rm -rf "$dir"; mkdir -p "$dir"
+    if ! valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$dir/%p" "$@" \
+        > "$OUT/$key.out" 2> "$OUT/$key.valgrind"; then
+        say "step $key failed under callgrind: $*"; res "$key" fail; return 0
+    fi
+    res "$key" "$(awk '/^summary:/ {s += $2} END {printf "%d", s}' "$dir"/*)"
+}
 prep() { # NAME BODY: writes a prepare script, prints its path
     printf 'set -e\n%s\n' "$2" > "$PREP/$1.sh"; echo "$PREP/$1.sh"
 }
 ntables() { sqlite3 "$1" "select count(*) from sqlite_master where type='table' and name like 't0%'"; }
+# What an initial migration makes SQLite build: its tables and indexes (automatic ones included).
+btrees() { sqlite3 "$1" "select sum(type = 'table') || ' tables, ' || sum(type = 'index') || ' indexes' from sqlite_master where tbl_name like 't0%'"; }
 
 # --- this project ----------------------------------------------------------------------------
 say "building migrate-cli (release and debug) into $T"
@@ -166,6 +206,11 @@ install_bin "$T/release/migrate-cli" "$T/bin/migrate-cli"
 install_bin "$T/debug/migrate-cli" "$T/bin/migrate-cli-debug"
 REL=$T/bin/migrate-cli
 DBG=$T/bin/migrate-cli-debug
+SYN=$T/release/syn-alone
+if [ $SKIP_CG = 0 ]; then
+    cp "$ROOT/Cargo.lock" "$ROOT/bench/syn-alone/Cargo.lock"
+    cargo build -q --release --manifest-path "$ROOT/bench/syn-alone/Cargo.toml"
+fi
 CRUN="cargo run -q --manifest-path $ROOT/Cargo.toml -p migrate-cli --"
 
 W=$BR/rust
@@ -231,13 +276,16 @@ P=$(prep p_up_incr "cd $W; rm -f app.db; $RUNNER_TOUCH")
 measure ours_upgrade_initial_recompile "$RS" 0 "$P" "$REL" -q upgrade
 P=$(prep p_up "cd $W; rm -f app.db")
 measure ours_upgrade_initial "$R" 1 "$P" "$REL" -q upgrade
+instr cg_ours_upgrade_initial "$P" "$REL" -q upgrade
 [ "$(ntables app.db)" = "$N" ] || { say "upgrade did not create $N tables"; exit 1; }
 cp app.db db_initial.db
+res ours_btrees "$(btrees db_initial.db)"
 
 say "this project: floor (the same DDL through the sqlite3 shell, one transaction)"
 { echo 'BEGIN;'; sqlite3 db_initial.db .schema | grep -v '^CREATE TABLE sqlite_sequence'; echo 'COMMIT;'; } > floor.sql
 P=$(prep p_floor "cd $W; rm -f floor.db")
 measure ours_floor "$R" 1 "$P" sqlite3 floor.db ".read floor.sql"
+instr cg_ours_floor "$P" sqlite3 floor.db ".read floor.sql"
 [ "$(ntables floor.db)" = "$N" ] || { say "floor did not create $N tables"; exit 1; }
 
 say "this project: autogenerate with no change"
@@ -245,6 +293,9 @@ measure ours_autogen_nochange "$R" 1 - "$REL" -q migrate -m nothing
 measure ours_dbg_autogen_nochange "$R" 1 - "$DBG" -q migrate -m nothing
 measure ours_crun_autogen_nochange "$R" 1 - $CRUN -q migrate -m nothing
 measure ours_check_source "$R" 1 - "$REL" -q check
+instr cg_syn_alone - "$SYN" src/models.rs
+instr cg_ours_autogen_nochange - "$REL" -q migrate -m nothing
+instr cg_ours_dbg_autogen_nochange - "$DBG" -q migrate -m nothing
 [ "$(ls migrations/versions | wc -l)" = 1 ] || { say "no-change migrate wrote a migration"; exit 1; }
 
 say "this project: autogenerate one column"
@@ -253,6 +304,8 @@ P=$(prep p_onecol "cd $W; rm -rf migrations; cp -a migrations.initial migrations
 measure ours_autogen_onecol "$R" 1 "$P" "$REL" -q migrate -m onecol
 measure ours_dbg_autogen_onecol "$R" 1 "$P" "$DBG" -q migrate -m onecol
 measure ours_crun_autogen_onecol "$R" 1 "$P" $CRUN -q migrate -m onecol
+instr cg_ours_autogen_onecol "$P" "$REL" -q migrate -m onecol
+instr cg_ours_dbg_autogen_onecol "$P" "$DBG" -q migrate -m onecol
 bash "$P"; "$REL" -q migrate -m onecol
 grep -q nickname migrations/versions/*_onecol.rs || { say "onecol migration lacks the column"; exit 1; }
 
@@ -267,6 +320,19 @@ measure ours_downgrade_onecol "$R" 1 "$P" "$REL" -q downgrade
 # The debug CLI starts the same runner; its first run rebuilds nothing but the fingerprint.
 P=$(prep p_up_dbg "cd $W; rm -f app.db")
 measure ours_dbg_upgrade_all "$R" 1 "$P" "$DBG" -q upgrade
+
+say "this project: schema (Diesel table! definitions of the live database) against diesel print-schema"
+measure ours_schema "$R" 1 - "$REL" -q --database-url "sqlite://$W/db_initial.db" schema
+instr cg_ours_schema - "$REL" -q --database-url "sqlite://$W/db_initial.db" schema
+if [ $SKIP_DIESEL = 0 ]; then
+    # No diesel.toml here: print-schema prints to standard output.
+    measure diesel_print_schema "$R" 1 - "$DIESEL" print-schema --database-url "$W/db_initial.db"
+    if cmp -s "$OUT/ours_schema.out" "$OUT/diesel_print_schema.out"; then
+        res schema_same "the same text as diesel print-schema"
+    else
+        res schema_same "differs from diesel print-schema in $(diff "$OUT/ours_schema.out" "$OUT/diesel_print_schema.out" | grep -c '^<') line(s) ($OUT/ours_schema.out)"
+    fi
+fi
 
 if [ $SKIP_COMPILED = 0 ]; then
     say "this project: compiling the models crate (minutes with Diesel's derives)"
@@ -402,7 +468,18 @@ if [ $SKIP_BUTANE = 0 ]; then
     bash "$P"; "$BUTANE" makemigration initial > /dev/null
     P=$(prep p_bt_mig "cd $B; rm -f db.sqlite")
     measure butane_migrate_initial "$R" 1 "$P" "$BUTANE" migrate
+    instr cg_butane_migrate_initial "$P" "$BUTANE" migrate
     [ "$(ntables db.sqlite)" = "$N" ] || say "butane migrate left $(ntables db.sqlite) tables"
+    # Butane's floor: its own initial DDL (it has no secondary indexes or varchar lengths) through
+    # the sqlite3 shell in one transaction, as ours_floor is for this project's DDL.
+    BUP=$(find .butane/migrations -name 'sqlite_up.sql' -path '*initial*' | head -1)
+    if [ -n "$BUP" ]; then
+        { echo 'BEGIN;'; cat "$BUP"; echo 'COMMIT;'; } > butane_floor.sql
+        P=$(prep p_bt_floor "cd $B; rm -f butane_floor.db")
+        measure butane_floor "$R" 1 "$P" sqlite3 butane_floor.db ".read butane_floor.sql"
+        instr cg_butane_floor "$P" sqlite3 butane_floor.db ".read butane_floor.sql"
+    fi
+    res butane_btrees "$(btrees db.sqlite)"
     cp db.sqlite db_initial.sqlite
     measure butane_build_noop "$R" 1 - cargo build -q
     measure butane_makemigration_nochange "$R" 1 - "$BUTANE" makemigration nothing

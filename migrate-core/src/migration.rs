@@ -184,18 +184,10 @@ impl Operation {
                 // Every operation keeps the tables sorted and each table normalized, so the new
                 // table goes in at its place: normalizing the whole schema per created table
                 // made replaying a 1000-table migration quadratic.
-                match schema
+                let at = schema
                     .tables
-                    .binary_search_by(|t| t.name.as_str().cmp(&table.name))
-                {
-                    Err(at) if schema.tables.is_sorted_by(|a, b| a.name < b.name) => {
-                        schema.tables.insert(at, table)
-                    }
-                    _ => {
-                        schema.tables.push(table);
-                        schema.normalize();
-                    }
-                }
+                    .partition_point(|t| t.name.as_str() < table.name.as_str());
+                schema.tables.insert(at, table);
             }
             Operation::DropTable(name) => {
                 table_of(schema, "drop_table", name)?;
