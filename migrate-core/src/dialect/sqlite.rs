@@ -202,30 +202,13 @@ impl SqliteDialect {
 /// before each operation made a 1000-table migration quadratic.
 fn touched_part(schema: &Schema, op: &Operation) -> Schema {
     let table = match op {
-        Operation::AddColumn { table, .. }
-        | Operation::DropColumn { table, .. }
-        | Operation::CreateIndex { table, .. }
-        | Operation::DropIndex { table, .. }
-        | Operation::RenameColumn { table, .. }
-        | Operation::AlterColumn { table, .. }
-        | Operation::SetPrimaryKey { table, .. }
-        | Operation::AddUnique { table, .. }
-        | Operation::DropUnique { table, .. }
-        | Operation::AddForeignKey { table, .. }
-        | Operation::DropForeignKey { table, .. }
-        | Operation::AddCheck { table, .. }
-        | Operation::DropCheck { table, .. } => schema.table(table),
         // An enum's change rebuilds every table that uses it.
         Operation::AlterEnum { .. } | Operation::RenameEnumValue { .. } => {
             return schema.clone();
         }
-        Operation::CreateEnum(_) | Operation::DropEnum(_) => None,
-        Operation::CreateTable(_)
-        | Operation::DropTable(_)
-        | Operation::RenameTable { .. }
-        | Operation::Sql(_)
-        | Operation::Rust(_)
-        | Operation::Irreversible(_) => None,
+        // Creating, dropping and renaming a table read nothing of it.
+        Operation::CreateTable(_) | Operation::DropTable(_) | Operation::RenameTable { .. } => None,
+        _ => op.table().and_then(|t| schema.table(t)),
     };
     // Enum columns are spelled out from the enum types, so they come along (there are few).
     Schema::with_enums(table.into_iter().cloned().collect(), schema.enums.clone())
