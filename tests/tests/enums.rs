@@ -192,3 +192,61 @@ fn enum_story_on_mysql() {
     };
     story(&db.url, "mysql");
 }
+
+const HELD: &str = r#"use migrate_core::{Model, ModelEnum};
+
+#[derive(ModelEnum, Debug)]
+pub enum Stage {
+    Draft,
+    Published,
+    Archived,
+}
+
+#[derive(Model)]
+pub struct Doc {
+    pub id: i32,
+    pub stage: Stage,
+}
+"#;
+
+/// A value removed while a row still holds it: `upgrade` fails, the row keeps its value and the
+/// database stays at the previous revision; once the row is updated, the same `upgrade` passes.
+fn removed_value_still_held(db: &ServerDb) {
+    let project = Project::new("heldapp", HELD);
+    project.ok(&["init"]);
+    let url = ["--database-url", db.url.as_str()];
+    project.ok(&[url[0], url[1], "migrate", "-m", "docs"]);
+    project.ok(&[url[0], url[1], "upgrade"]);
+    db.sql("INSERT INTO docs (id, stage) VALUES (1, 'archived')");
+    project.write("src/models.rs", &HELD.replace("    Archived,\n", ""));
+    let summary = project.ok(&[url[0], url[1], "migrate", "-m", "no archive"]);
+    assert!(
+        summary.contains("enum stage drops value 'archived': rows of docs.stage holding it"),
+        "{summary}"
+    );
+    let before = project.ok(&[url[0], url[1], "current"]);
+    let out = project.cli(&[url[0], url[1], "upgrade"]);
+    assert!(!out.status.success(), "{}", text(&out.stdout));
+    assert_eq!(
+        db.sql("SELECT stage FROM docs WHERE id = 1").trim(),
+        "archived"
+    );
+    assert_eq!(project.ok(&[url[0], url[1], "current"]), before);
+    db.sql("UPDATE docs SET stage = 'draft' WHERE id = 1");
+    project.ok(&[url[0], url[1], "upgrade"]);
+    project.ok(&[url[0], url[1], "check"]);
+}
+
+#[test]
+fn removed_value_still_held_on_postgres() {
+    if let Some(db) = ServerDb::create("postgres", POSTGRES_URL, "removed_value_on_postgres") {
+        removed_value_still_held(&db);
+    }
+}
+
+#[test]
+fn removed_value_still_held_on_mysql() {
+    if let Some(db) = ServerDb::create("mysql", MYSQL_URL, "removed_value_on_mysql") {
+        removed_value_still_held(&db);
+    }
+}
