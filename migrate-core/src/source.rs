@@ -96,34 +96,15 @@ impl Reader {
         for item in items {
             match item {
                 syn::Item::Struct(s) if migrate_derive_core::derives_model(&s.attrs) => {
-                    let input = syn::DeriveInput {
-                        attrs: s.attrs,
-                        vis: s.vis,
-                        ident: s.ident,
-                        generics: s.generics,
-                        data: syn::Data::Struct(syn::DataStruct {
-                            struct_token: s.struct_token,
-                            fields: s.fields,
-                            semi_token: s.semi_token,
-                        }),
-                    };
+                    // syn's own conversion moves the item, fields and all, into the derive's input.
+                    let input = syn::DeriveInput::from(s);
                     match migrate_derive_core::parse_model(&input) {
                         Ok(def) => self.models.push((file.to_path_buf(), def)),
                         Err(e) => self.push_syn_error(file, e),
                     }
                 }
                 syn::Item::Enum(e) if migrate_derive_core::derives_model_enum(&e.attrs) => {
-                    let input = syn::DeriveInput {
-                        attrs: e.attrs,
-                        vis: e.vis,
-                        ident: e.ident,
-                        generics: e.generics,
-                        data: syn::Data::Enum(syn::DataEnum {
-                            enum_token: e.enum_token,
-                            brace_token: e.brace_token,
-                            variants: e.variants,
-                        }),
-                    };
+                    let input = syn::DeriveInput::from(e);
                     match migrate_derive_core::parse_model_enum(&input) {
                         Ok(def) => self.enums.push(def),
                         Err(e) => self.push_syn_error(file, e),
