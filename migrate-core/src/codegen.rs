@@ -67,8 +67,9 @@ fn render_fn(out: &mut String, name: &str, ops: &[Operation], warnings: &[String
     for warning in warnings {
         let _ = writeln!(out, "    // Warning: {warning}");
     }
+    let mut call = Call::new();
     for op in ops {
-        render_op(out, op);
+        render_op(out, &mut call, op);
     }
     out.push_str("}\n");
 }
@@ -78,280 +79,438 @@ const MAX_WIDTH: usize = 100;
 const FN_CALL_WIDTH: usize = 60;
 const CHAIN_WIDTH: usize = 60;
 
-/// Writes `root(args)` followed by `chain` and `;`, laid out as rustfmt lays it out: arguments
-/// broken one per line past `FN_CALL_WIDTH`, a chain broken one call per line past `CHAIN_WIDTH`.
-fn statement(out: &mut String, indent: usize, root: &str, args: &[String], chain: &[String]) {
-    let pad = " ".repeat(indent);
-    let joined = args.join(", ");
-    let one_line_root = format!("{root}({joined})");
-    let chained: String = chain.concat();
-    let whole = format!("{one_line_root}{chained}");
-    if indent + whole.len() < MAX_WIDTH
-        && joined.len() <= FN_CALL_WIDTH
-        && (chain.is_empty() || whole.len() <= CHAIN_WIDTH)
-    {
-        let _ = writeln!(out, "{pad}{whole};");
-        return;
-    }
-    let root_fits = indent + one_line_root.len() + usize::from(chain.is_empty()) <= MAX_WIDTH
-        && joined.len() <= FN_CALL_WIDTH;
-    if root_fits {
-        out.push_str(&pad);
-        out.push_str(&one_line_root);
-    } else {
-        let _ = writeln!(out, "{pad}{root}(");
-        for arg in args {
-            let _ = writeln!(out, "{pad}    {arg},");
+/// One statement, `root(args)chain`, written on one line into a buffer reused from statement to
+/// statement, with the boundaries rustfmt's layout needs. Formatting every argument into a
+/// `String` of its own was most of the cost of a 1000-table module.
+struct Call {
+    text: String,
+    /// End of `root(`.
+    open: usize,
+    /// Byte ranges of the arguments, then of the chained calls, in `text`.
+    args: Vec<(usize, usize)>,
+    chain: Vec<(usize, usize)>,
+    /// End of `root(args)`.
+    close: usize,
+}
+
+impl Call {
+    fn new() -> Call {
+        Call {
+            text: String::with_capacity(256),
+            open: 0,
+            args: Vec::new(),
+            chain: Vec::new(),
+            close: 0,
         }
-        let _ = write!(out, "{pad})");
     }
-    // After a root broken over lines, the chain continues at the root's own indent.
-    let chain_pad = if root_fits {
-        format!("{pad}    ")
+
+    /// Starts `root(` afresh.
+    fn start(&mut self, root: &str) -> &mut Call {
+        self.text.clear();
+        self.args.clear();
+        self.chain.clear();
+        self.text.push_str(root);
+        self.text.push('(');
+        self.open = self.text.len();
+        self
+    }
+
+    /// An argument written by `write`.
+    fn arg(&mut self, write: impl FnOnce(&mut String)) -> &mut Call {
+        if !self.args.is_empty() {
+            self.text.push_str(", ");
+        }
+        let from = self.text.len();
+        write(&mut self.text);
+        self.args.push((from, self.text.len()));
+        self
+    }
+
+    fn quoted(&mut self, text: &str) -> &mut Call {
+        self.arg(|out| push_quoted(out, text))
+    }
+
+    fn slice(&mut self, names: &[String]) -> &mut Call {
+        self.arg(|out| push_slice(out, names))
+    }
+
+    fn ty(&mut self, ty: &SqlType) -> &mut Call {
+        self.arg(|out| push_rust_type(out, ty))
+    }
+
+    /// Ends the argument list; chained calls may follow.
+    fn close(&mut self) -> &mut Call {
+        self.text.push(')');
+        self.close = self.text.len();
+        self
+    }
+
+    /// A chained call such as `.nullable()`, written by `write`.
+    fn then(&mut self, write: impl FnOnce(&mut String)) -> &mut Call {
+        let from = self.text.len();
+        write(&mut self.text);
+        self.chain.push((from, self.text.len()));
+        self
+    }
+
+    /// Writes the statement and `;` at `indent`, laid out as rustfmt lays it out: arguments
+    /// broken one per line past `FN_CALL_WIDTH`, a chain broken one call per line past
+    /// `CHAIN_WIDTH`.
+    fn write(&self, out: &mut String, indent: usize) {
+        let pad = |out: &mut String, n: usize| out.extend(std::iter::repeat_n(' ', n));
+        let whole = self.text.len();
+        let joined = self.close - 1 - self.open;
+        if indent + whole < MAX_WIDTH
+            && joined <= FN_CALL_WIDTH
+            && (self.chain.is_empty() || whole <= CHAIN_WIDTH)
+        {
+            pad(out, indent);
+            out.push_str(&self.text);
+            out.push_str(";\n");
+            return;
+        }
+        let root_fits = indent + self.close + usize::from(self.chain.is_empty()) <= MAX_WIDTH
+            && joined <= FN_CALL_WIDTH;
+        if root_fits {
+            pad(out, indent);
+            out.push_str(&self.text[..self.close]);
+        } else {
+            pad(out, indent);
+            out.push_str(&self.text[..self.open]);
+            out.push('\n');
+            for &(from, to) in &self.args {
+                pad(out, indent + 4);
+                out.push_str(&self.text[from..to]);
+                out.push_str(",\n");
+            }
+            pad(out, indent);
+            out.push(')');
+        }
+        // After a root broken over lines, the chain continues at the root's own indent.
+        let chain_indent = if root_fits { indent + 4 } else { indent };
+        for &(from, to) in &self.chain {
+            out.push('\n');
+            pad(out, chain_indent);
+            out.push_str(&self.text[from..to]);
+        }
+        out.push_str(";\n");
+    }
+}
+
+/// `text` as a Rust string literal, exactly as `{:?}` writes it.
+fn push_quoted(out: &mut String, text: &str) {
+    // Printable ASCII other than `"` and `\` is written as it is, which is almost every name.
+    if text
+        .bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
     } else {
-        pad.clone()
-    };
-    for call in chain {
-        let _ = write!(out, "\n{chain_pad}{call}");
+        let _ = write!(out, "{text:?}");
     }
-    out.push_str(";\n");
 }
 
-fn quoted(text: &str) -> String {
-    format!("{text:?}")
+fn push_slice(out: &mut String, names: &[String]) {
+    out.push_str("&[");
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        push_quoted(out, name);
+    }
+    out.push(']');
 }
 
-fn render_op(out: &mut String, op: &Operation) {
+fn render_op(out: &mut String, call: &mut Call, op: &Operation) {
     match op {
-        Operation::CreateTable(table) => render_create_table(out, table),
+        Operation::CreateTable(table) => render_create_table(out, call, table),
         Operation::DropTable(name) => {
             let _ = writeln!(
                 out,
                 "    // Data loss: drops table {name} and every row in it."
             );
-            statement(out, 4, "m.drop_table", &[quoted(name)], &[]);
+            call.start("m.drop_table").quoted(name).close();
         }
         Operation::AddColumn { table, column } => {
-            let args = [quoted(table), quoted(&column.name), rust_type(&column.ty)];
-            statement(out, 4, "m.add_column", &args, &column_modifiers(column));
+            call.start("m.add_column")
+                .quoted(table)
+                .quoted(&column.name);
+            call.ty(&column.ty).close();
+            column_modifiers(call, column);
         }
         Operation::DropColumn { table, column } => {
             let _ = writeln!(
                 out,
                 "    // Data loss: drops column {table}.{column} and its values."
             );
-            statement(
-                out,
-                4,
-                "m.drop_column",
-                &[quoted(table), quoted(column)],
-                &[],
-            );
+            call.start("m.drop_column")
+                .quoted(table)
+                .quoted(column)
+                .close();
         }
         Operation::CreateIndex { table, index } => {
-            let args = [quoted(table), quoted(&index.name), slice(&index.columns)];
-            statement(
-                out,
-                4,
-                "m.create_index",
-                &args,
-                &unique_modifier(index.unique),
-            );
+            call.start("m.create_index")
+                .quoted(table)
+                .quoted(&index.name);
+            call.slice(&index.columns).close();
+            unique_modifier(call, index.unique);
         }
         Operation::DropIndex { table, name } => {
-            statement(out, 4, "m.drop_index", &[quoted(table), quoted(name)], &[]);
+            call.start("m.drop_index")
+                .quoted(table)
+                .quoted(name)
+                .close();
         }
-        Operation::Sql(sql) => statement(out, 4, "m.sql", &[quoted(sql)], &[]),
+        Operation::Sql(sql) => {
+            call.start("m.sql").quoted(sql).close();
+        }
         Operation::Rust(step) => {
             let _ = writeln!(
                 out,
                 "    // A Rust step ({}) is not generated; write it by hand.",
                 step.name
             );
+            return;
         }
         Operation::Irreversible(reason) => {
-            statement(out, 4, "m.irreversible", &[quoted(reason)], &[])
+            call.start("m.irreversible").quoted(reason).close();
         }
         Operation::RenameTable { from, to } => {
-            statement(out, 4, "m.rename_table", &[quoted(from), quoted(to)], &[]);
+            call.start("m.rename_table").quoted(from).quoted(to).close();
         }
         Operation::RenameColumn { table, from, to } => {
-            let args = [quoted(table), quoted(from), quoted(to)];
-            statement(out, 4, "m.rename_column", &args, &[]);
+            call.start("m.rename_column").quoted(table).quoted(from);
+            call.quoted(to).close();
         }
         Operation::AlterColumn { table, column } => {
-            let args = [quoted(table), quoted(&column.name), rust_type(&column.ty)];
-            statement(out, 4, "m.alter_column", &args, &column_modifiers(column));
+            call.start("m.alter_column")
+                .quoted(table)
+                .quoted(&column.name);
+            call.ty(&column.ty).close();
+            column_modifiers(call, column);
         }
         Operation::SetPrimaryKey { table, columns } => {
-            let args = [quoted(table), slice(columns)];
-            statement(out, 4, "m.set_primary_key", &args, &[]);
+            call.start("m.set_primary_key")
+                .quoted(table)
+                .slice(columns)
+                .close();
         }
         Operation::AddUnique { table, unique } => {
-            let args = [quoted(table), quoted(&unique.name), slice(&unique.columns)];
-            statement(out, 4, "m.add_unique", &args, &[]);
+            call.start("m.add_unique")
+                .quoted(table)
+                .quoted(&unique.name);
+            call.slice(&unique.columns).close();
         }
         Operation::DropUnique { table, name } => {
-            statement(out, 4, "m.drop_unique", &[quoted(table), quoted(name)], &[]);
+            call.start("m.drop_unique")
+                .quoted(table)
+                .quoted(name)
+                .close();
         }
-        Operation::AddForeignKey { table, foreign_key } => {
-            let fk = foreign_key;
-            let args = [
-                quoted(table),
-                quoted(&fk.name),
-                slice(&fk.columns),
-                quoted(&fk.ref_table),
-                slice(&fk.ref_columns),
-            ];
-            statement(out, 4, "m.add_foreign_key", &args, &fk_actions(fk));
+        Operation::AddForeignKey {
+            table,
+            foreign_key: fk,
+        } => {
+            call.start("m.add_foreign_key")
+                .quoted(table)
+                .quoted(&fk.name);
+            call.slice(&fk.columns).quoted(&fk.ref_table);
+            call.slice(&fk.ref_columns).close();
+            fk_actions(call, fk);
         }
         Operation::DropForeignKey { table, name } => {
-            let args = [quoted(table), quoted(name)];
-            statement(out, 4, "m.drop_foreign_key", &args, &[]);
+            call.start("m.drop_foreign_key")
+                .quoted(table)
+                .quoted(name)
+                .close();
         }
         Operation::AddCheck { table, check } => {
-            let args = [quoted(table), quoted(&check.name), quoted(&check.expr)];
-            statement(out, 4, "m.add_check", &args, &[]);
+            call.start("m.add_check").quoted(table).quoted(&check.name);
+            call.quoted(&check.expr).close();
         }
         Operation::DropCheck { table, name } => {
-            statement(out, 4, "m.drop_check", &[quoted(table), quoted(name)], &[]);
+            call.start("m.drop_check")
+                .quoted(table)
+                .quoted(name)
+                .close();
         }
         Operation::CreateEnum(e) => {
-            statement(
-                out,
-                4,
-                "m.create_enum",
-                &[quoted(&e.name), slice(&e.values)],
-                &[],
-            );
+            call.start("m.create_enum")
+                .quoted(&e.name)
+                .slice(&e.values)
+                .close();
         }
-        Operation::DropEnum(name) => statement(out, 4, "m.drop_enum", &[quoted(name)], &[]),
+        Operation::DropEnum(name) => {
+            call.start("m.drop_enum").quoted(name).close();
+        }
         Operation::AlterEnum { name, values } => {
             let _ = writeln!(
                 out,
                 "    // A value left out that rows still hold makes this step fail: no row loses it."
             );
-            statement(out, 4, "m.alter_enum", &[quoted(name), slice(values)], &[]);
+            call.start("m.alter_enum")
+                .quoted(name)
+                .slice(values)
+                .close();
         }
         Operation::RenameEnumValue { name, from, to } => {
-            let args = [quoted(name), quoted(from), quoted(to)];
-            statement(out, 4, "m.rename_enum_value", &args, &[]);
+            call.start("m.rename_enum_value").quoted(name).quoted(from);
+            call.quoted(to).close();
         }
     }
+    if !matches!(op, Operation::CreateTable(_)) {
+        call.write(out, 4);
+    }
 }
 
-fn fk_actions(fk: &ForeignKey) -> Vec<String> {
-    let mut actions = Vec::new();
+fn fk_actions(call: &mut Call, fk: &ForeignKey) {
     if fk.on_delete != FkAction::NoAction {
-        actions.push(format!(".on_delete({})", rust_action(fk.on_delete)));
+        call.then(|out| {
+            let _ = write!(out, ".on_delete({})", rust_action(fk.on_delete));
+        });
     }
     if fk.on_update != FkAction::NoAction {
-        actions.push(format!(".on_update({})", rust_action(fk.on_update)));
+        call.then(|out| {
+            let _ = write!(out, ".on_update({})", rust_action(fk.on_update));
+        });
     }
-    actions
 }
 
-fn unique_modifier(unique: bool) -> Vec<String> {
+fn unique_modifier(call: &mut Call, unique: bool) {
     if unique {
-        vec![".unique()".to_string()]
-    } else {
-        Vec::new()
+        call.then(|out| out.push_str(".unique()"));
     }
 }
 
-fn render_create_table(out: &mut String, table: &Table) {
-    let _ = writeln!(out, "    m.create_table({:?}, |t| {{", table.name);
+fn render_create_table(out: &mut String, call: &mut Call, table: &Table) {
+    out.push_str("    m.create_table(");
+    push_quoted(out, &table.name);
+    out.push_str(", |t| {\n");
     for column in &table.columns {
-        let args = [quoted(&column.name), rust_type(&column.ty)];
-        statement(out, 8, "t.column", &args, &column_modifiers(column));
+        call.start("t.column")
+            .quoted(&column.name)
+            .ty(&column.ty)
+            .close();
+        column_modifiers(call, column);
+        call.write(out, 8);
     }
     if !table.primary_key.is_empty() {
-        statement(out, 8, "t.primary_key", &[slice(&table.primary_key)], &[]);
+        call.start("t.primary_key")
+            .slice(&table.primary_key)
+            .close();
+        call.write(out, 8);
     }
     for unique in &table.uniques {
-        statement(
-            out,
-            8,
-            "t.unique",
-            &[quoted(&unique.name), slice(&unique.columns)],
-            &[],
-        );
+        call.start("t.unique")
+            .quoted(&unique.name)
+            .slice(&unique.columns);
+        call.close().write(out, 8);
     }
     for fk in &table.foreign_keys {
-        let actions = fk_actions(fk);
-        let args = [
-            quoted(&fk.name),
-            slice(&fk.columns),
-            quoted(&fk.ref_table),
-            slice(&fk.ref_columns),
-        ];
-        statement(out, 8, "t.foreign_key", &args, &actions);
+        call.start("t.foreign_key")
+            .quoted(&fk.name)
+            .slice(&fk.columns);
+        call.quoted(&fk.ref_table).slice(&fk.ref_columns).close();
+        fk_actions(call, fk);
+        call.write(out, 8);
     }
     for check in &table.checks {
-        statement(
-            out,
-            8,
-            "t.check",
-            &[quoted(&check.name), quoted(&check.expr)],
-            &[],
-        );
+        call.start("t.check")
+            .quoted(&check.name)
+            .quoted(&check.expr);
+        call.close().write(out, 8);
     }
     for index in &table.indexes {
-        let args = [quoted(&index.name), slice(&index.columns)];
-        statement(out, 8, "t.index", &args, &unique_modifier(index.unique));
+        call.start("t.index")
+            .quoted(&index.name)
+            .slice(&index.columns)
+            .close();
+        unique_modifier(call, index.unique);
+        call.write(out, 8);
     }
     out.push_str("    });\n");
 }
 
-fn column_modifiers(column: &Column) -> Vec<String> {
-    let mut out = Vec::new();
+fn column_modifiers(call: &mut Call, column: &Column) {
     if column.nullable {
-        out.push(".nullable()".to_string());
+        call.then(|out| out.push_str(".nullable()"));
     }
     if column.auto_increment {
-        out.push(".auto_increment()".to_string());
+        call.then(|out| out.push_str(".auto_increment()"));
     }
-    match &column.default {
-        None => {}
-        Some(DefaultValue::Bool(b)) => out.push(format!(".default({b})")),
-        Some(DefaultValue::Int(i)) => out.push(format!(".default({i})")),
-        Some(DefaultValue::Float(f)) => {
-            let literal = if f.contains(['.', 'e', 'E']) {
-                f.clone()
-            } else {
-                format!("{f}.0")
-            };
-            out.push(format!(".default({literal})"));
+    let Some(default) = &column.default else {
+        return;
+    };
+    call.then(|out| match default {
+        DefaultValue::Bool(b) => {
+            let _ = write!(out, ".default({b})");
         }
-        Some(DefaultValue::Text(s)) => out.push(format!(".default({s:?})")),
-        Some(DefaultValue::Sql(s)) => out.push(format!(".default_sql({s:?})")),
-    }
-    out
+        DefaultValue::Int(i) => {
+            let _ = write!(out, ".default({i})");
+        }
+        DefaultValue::Float(f) => {
+            let point = if f.contains(['.', 'e', 'E']) {
+                ""
+            } else {
+                ".0"
+            };
+            let _ = write!(out, ".default({f}{point})");
+        }
+        DefaultValue::Text(s) => {
+            out.push_str(".default(");
+            push_quoted(out, s);
+            out.push(')');
+        }
+        DefaultValue::Sql(s) => {
+            out.push_str(".default_sql(");
+            push_quoted(out, s);
+            out.push(')');
+        }
+    });
 }
 
 /// The Rust expression of a column type, as the prelude spells it.
-pub fn rust_type(ty: &SqlType) -> String {
-    match ty {
-        SqlType::SmallInt => "SqlType::SmallInt".into(),
-        SqlType::Integer => "SqlType::Integer".into(),
-        SqlType::BigInt => "SqlType::BigInt".into(),
-        SqlType::Real => "SqlType::Real".into(),
-        SqlType::Double => "SqlType::Double".into(),
-        SqlType::Numeric(None) => "SqlType::Numeric(None)".into(),
-        SqlType::Numeric(Some((p, s))) => format!("SqlType::Numeric(Some(({p}, {s})))"),
-        SqlType::Boolean => "SqlType::Boolean".into(),
-        SqlType::Text => "SqlType::Text".into(),
-        SqlType::Varchar(n) => format!("SqlType::Varchar({n})"),
-        SqlType::Binary => "SqlType::Binary".into(),
-        SqlType::Date => "SqlType::Date".into(),
-        SqlType::Time => "SqlType::Time".into(),
-        SqlType::Timestamp => "SqlType::Timestamp".into(),
-        SqlType::TimestampTz => "SqlType::TimestampTz".into(),
-        SqlType::Uuid => "SqlType::Uuid".into(),
-        SqlType::Json => "SqlType::Json".into(),
-        SqlType::Enum(name) => format!("SqlType::Enum({name:?}.into())"),
-        SqlType::Custom(name) => format!("SqlType::Custom({name:?}.into())"),
-    }
+fn push_rust_type(out: &mut String, ty: &SqlType) {
+    let name = match ty {
+        SqlType::SmallInt => "SmallInt",
+        SqlType::Integer => "Integer",
+        SqlType::BigInt => "BigInt",
+        SqlType::Real => "Real",
+        SqlType::Double => "Double",
+        SqlType::Numeric(None) => "Numeric(None)",
+        SqlType::Numeric(Some((p, s))) => {
+            let _ = write!(out, "SqlType::Numeric(Some(({p}, {s})))");
+            return;
+        }
+        SqlType::Boolean => "Boolean",
+        SqlType::Text => "Text",
+        SqlType::Varchar(n) => {
+            let _ = write!(out, "SqlType::Varchar({n})");
+            return;
+        }
+        SqlType::Binary => "Binary",
+        SqlType::Date => "Date",
+        SqlType::Time => "Time",
+        SqlType::Timestamp => "Timestamp",
+        SqlType::TimestampTz => "TimestampTz",
+        SqlType::Uuid => "Uuid",
+        SqlType::Json => "Json",
+        SqlType::Enum(name) | SqlType::Custom(name) => {
+            let kind = if matches!(ty, SqlType::Enum(_)) {
+                "Enum"
+            } else {
+                "Custom"
+            };
+            let _ = write!(out, "SqlType::{kind}(");
+            push_quoted(out, name);
+            out.push_str(".into())");
+            return;
+        }
+    };
+    out.push_str("SqlType::");
+    out.push_str(name);
 }
 
 fn rust_action(action: FkAction) -> &'static str {
@@ -362,11 +521,6 @@ fn rust_action(action: FkAction) -> &'static str {
         FkAction::SetNull => "FkAction::SetNull",
         FkAction::SetDefault => "FkAction::SetDefault",
     }
-}
-
-fn slice(names: &[String]) -> String {
-    let items: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
-    format!("&[{}]", items.join(", "))
 }
 
 /// The file-name part of a message: lowercase words joined by `_`, at most 40 characters.
@@ -460,6 +614,25 @@ pub(crate) mod tests {
             created: "2026-11-25 10:45:00 UTC".into(),
         };
         insta::assert_snapshot!(render_module(&header, &plan.up, &plan.down, &[]));
+    }
+
+    #[test]
+    fn quoting_writes_what_debug_writes() {
+        for text in [
+            "plain_name",
+            "",
+            "say \"hi\"",
+            "back\\slash",
+            "tab\there",
+            "é",
+            "a\u{301}",
+            "\u{0}",
+            "~ !",
+        ] {
+            let mut out = String::new();
+            push_quoted(&mut out, text);
+            assert_eq!(out, format!("{text:?}"));
+        }
     }
 
     #[test]

@@ -137,6 +137,7 @@ pub fn diff_with_renames(from: &Schema, to: &Schema, renames: &Renames) -> Resul
     let mut p = Planner {
         schema: from.clone(),
         up: Vec::new(),
+        down: Vec::new(),
         changes: Vec::new(),
         suggestions: Vec::new(),
         replaced: BTreeSet::new(),
@@ -212,7 +213,8 @@ pub fn diff_with_renames(from: &Schema, to: &Schema, renames: &Renames) -> Resul
         )));
     }
 
-    let down = inverse_of(from, &p.up)?;
+    let mut down = p.down;
+    down.reverse();
     let mut changes = p.changes;
     // A dropped and a created table with the same columns may be a rename the models forgot.
     let shape = |t: &Table| {
@@ -260,6 +262,9 @@ pub fn diff_with_renames(from: &Schema, to: &Schema, renames: &Renames) -> Resul
 struct Planner {
     schema: Schema,
     up: Vec<Operation>,
+    /// The inverse of each operation of `up`, in the same order, each taken against the
+    /// schema it applies to.
+    down: Vec<Operation>,
     changes: Vec<Change>,
     suggestions: Vec<ColumnRename>,
     /// Constraints dropped to be added back changed (`fk:table:name`, ...): one `~` line in
@@ -385,16 +390,19 @@ impl Planner {
     }
 
     fn push(&mut self, op: Operation, kind: ChangeKind, text: String) -> Result<()> {
-        op.apply(&mut self.schema)?;
-        self.up.push(op);
+        self.push_quietly(op)?;
         self.changes.push(change(kind, text));
         Ok(())
     }
 
     /// Pushes an operation whose summary line an earlier step wrote.
     fn push_quietly(&mut self, op: Operation) -> Result<()> {
+        let inverse = op
+            .inverse(&self.schema)
+            .ok_or_else(|| Error::Operation(format!("cannot invert {op:?}")))?;
         op.apply(&mut self.schema)?;
         self.up.push(op);
+        self.down.push(inverse);
         Ok(())
     }
 
@@ -1016,22 +1024,6 @@ fn first_difference(planned: &Schema, target: &Schema) -> Option<String> {
         }
     }
     None
-}
-
-/// The inverse of `operations`, which start from `start`: each inverted against the schema it
-/// applies to, in reverse order.
-pub fn inverse_of(start: &Schema, operations: &[Operation]) -> Result<Vec<Operation>> {
-    let mut schema = start.clone();
-    let mut down = Vec::with_capacity(operations.len());
-    for op in operations {
-        let inverse = op
-            .inverse(&schema)
-            .ok_or_else(|| Error::Operation(format!("cannot invert {op:?}")))?;
-        op.apply(&mut schema)?;
-        down.push(inverse);
-    }
-    down.reverse();
-    Ok(down)
 }
 
 /// Orders tables so that each comes after the tables it references (among `tables`). Where
