@@ -69,6 +69,8 @@ rows = [
      "flask_upgrade_onecol", "django_migrate_onecol", "butane_migrate_onecol", None),
     ("downgrade, one column", "ours_downgrade_onecol", None, None,
      "flask_downgrade_onecol", "django_unmigrate_onecol", "butane_unmigrate_onecol", None),
+    ("upgrade, initial, Butane's DDL (the models without the index Butane cannot declare)", "ours_upgrade_initial_butane_ddl", None, None,
+     None, None, "butane_migrate_initial", None),
     ("floor: sqlite3 shell, same DDL, one transaction", "ours_floor", None, None,
      "flask_sqlite3_floor_initial", None, "butane_floor", None),
     ("`schema` (Diesel `table!` file of the live database)", "ours_schema", None, None,
@@ -87,8 +89,10 @@ print("Butane's no-change row is `cargo build` with nothing changed plus `butane
 print("`cargo build` after the one-field edit plus `butane makemigration` (Butane reads the models when they compile).")
 print("Flask-Migrate figures: median per step over the runs of shared/bench/alembic_bench.sh.")
 print("Butane's floor is its own initial DDL through the sqlite3 shell in one transaction: Butane has no")
-print("secondary-index or varchar vocabulary, so it builds fewer b-trees (%s; this project: %s)."
+print("secondary-index or varchar vocabulary, so it builds fewer b-trees (%s; this project: %s;"
       % (res.get("butane_btrees", "?"), res.get("ours_btrees", "?")))
+print("this project on the models without the `index` attributes, the row \"Butane's DDL\": %s)."
+      % res.get("ours_btrees_butane_ddl", "?"))
 if "diesel_print_schema" in res:
     print("`diesel print-schema` of the same database: %s; `schema` output: %s."
           % (s(med("diesel_print_schema")), res.get("schema_same", "?")))
@@ -111,6 +115,7 @@ detail = [
     ("upgrade initial incl. compiling the runner crate from clean (dependencies built)", "ours_upgrade_initial_compile"),
     ("upgrade initial incl. recompiling the runner incrementally (main.rs touched)", "ours_upgrade_initial_recompile"),
     ("upgrade initial, runner compiled (apply alone)", "ours_upgrade_initial"),
+    ("upgrade initial of Butane's DDL (models without the parent_id index), runner compiled", "ours_upgrade_initial_butane_ddl"),
     ("upgrade one column incl. recompiling the runner incrementally", "ours_upgrade_onecol_recompile"),
     ("upgrade one column, runner compiled", "ours_upgrade_onecol"),
     ("downgrade one column, runner compiled", "ours_downgrade_onecol"),
@@ -211,6 +216,7 @@ goal("no-change autogenerate (release) <= 3x syn::parse_file of the models", m("
 goal("one-column autogenerate (release) <= 3x syn::parse_file of the models", m("ours_autogen_onecol"), times("crit_syn_parse_file", 3), n == 200)
 goal("upgrade initial, compiled, <= 0.1x Flask-Migrate upgrade", m("ours_upgrade_initial"), times("flask_upgrade_initial", 0.1), n == 200)
 goal("upgrade initial, compiled, <= 2x Butane migrate", m("ours_upgrade_initial"), times("butane_migrate_initial", 2), n == 200)
+goal("upgrade initial of Butane's DDL, compiled, <= 2x Butane migrate", m("ours_upgrade_initial_butane_ddl"), times("butane_migrate_initial", 2), n == 200)
 goal("upgrade initial, compiled, <= 1.5x the sqlite3 floor (N=1000)", m("ours_upgrade_initial"), times("ours_floor", 1.5), n == 1000)
 goal("`schema` <= 0.05x `diesel print-schema` (N=1000)", m("ours_schema"), times("diesel_print_schema", 0.05), n == 1000)
 print()
@@ -234,6 +240,8 @@ if any(k.startswith("cg_") for k in res):
         ("one-column autogenerate, debug binary", "cg_ours_dbg_autogen_onecol", "syn alone parsing the models file (a process)", "cg_syn_alone"),
         ("upgrade, initial (CLI + runner, compiled)", "cg_ours_upgrade_initial", "floor: sqlite3 shell, same DDL", "cg_ours_floor"),
         ("upgrade, initial (CLI + runner, compiled)", "cg_ours_upgrade_initial", "Butane migrate, initial", "cg_butane_migrate_initial"),
+        ("upgrade, initial, Butane's DDL (CLI + runner)", "cg_ours_upgrade_initial_butane_ddl", "Butane migrate, initial", "cg_butane_migrate_initial"),
+        ("upgrade, initial, Butane's DDL (CLI + runner)", "cg_ours_upgrade_initial_butane_ddl", "floor: sqlite3 shell, Butane's DDL", "cg_butane_floor"),
         ("Butane migrate, initial", "cg_butane_migrate_initial", "floor: sqlite3 shell, Butane's DDL", "cg_butane_floor"),
         ("floor: sqlite3 shell, same DDL", "cg_ours_floor", "floor: sqlite3 shell, Butane's DDL", "cg_butane_floor"),
         ("`schema`, release", "cg_ours_schema", "-", None),

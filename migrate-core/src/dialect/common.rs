@@ -191,9 +191,14 @@ pub(crate) fn table_in<'a>(schema: &'a Schema, name: &str) -> Result<&'a Table> 
 
 /// Doubles the quote character inside an identifier and wraps it.
 pub(crate) fn quote_with(name: &str, quote: char) -> String {
-    let doubled: String = name
-        .chars()
-        .flat_map(|c| if c == quote { vec![c, c] } else { vec![c] })
-        .collect();
-    format!("{quote}{doubled}{quote}")
+    let mut out = String::with_capacity(name.len() + 2);
+    out.push(quote);
+    for c in name.chars() {
+        if c == quote {
+            out.push(quote);
+        }
+        out.push(c);
+    }
+    out.push(quote);
+    out
 }

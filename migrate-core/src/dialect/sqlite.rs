@@ -1,6 +1,6 @@
 //! SQLite: `ALTER TABLE` where it can, the documented table rebuild where it cannot.
 
-use super::common::table_in;
+use super::common::{quote_with, table_in};
 use super::enums;
 use super::{Backend, Dialect, HISTORY_TABLE};
 use crate::error::Result;
@@ -17,7 +17,7 @@ impl Dialect for SqliteDialect {
     }
 
     fn quote(&self, name: &str) -> String {
-        format!("\"{}\"", name.replace('"', "\"\""))
+        quote_with(name, '"')
     }
 
     fn render(&self, op: &Operation, before: &Schema, after: &Schema) -> Result<Vec<String>> {
