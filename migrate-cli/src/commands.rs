@@ -297,9 +297,13 @@ fn revision_at(secs: u64) -> String {
     )
 }
 
-/// Passes generated code through rustfmt when one is installed, so long lines wrap as rustfmt
-/// wraps them; the text as it is otherwise.
+/// Passes generated code through rustfmt when one is installed and the code holds a line that
+/// rustfmt may lay out otherwise, so long lines wrap as rustfmt wraps them; the text as it is
+/// otherwise (starting rustfmt took most of the time of a one-column `migrate`).
 pub(crate) fn rustfmt(code: String) -> String {
+    if migrate_core::codegen::laid_out_as_rustfmt(&code) {
+        return code;
+    }
     let child = Process::new("rustfmt")
         .args(["--edition", "2021", "--emit", "stdout"])
         .stdin(Stdio::piped())

@@ -34,8 +34,13 @@ pub fn render_module(
     } else {
         header.revises.join(", ")
     };
-    for line in header.message.lines() {
-        let _ = writeln!(out, "// {line}");
+    // Comment lines carry no trailing blanks, which rustfmt would strip.
+    for line in header.message.lines().map(str::trim_end) {
+        if line.is_empty() {
+            out.push_str("//\n");
+        } else {
+            let _ = writeln!(out, "// {line}");
+        }
     }
     let _ = writeln!(out, "//");
     let _ = writeln!(out, "// Revision: {}", header.revision);
@@ -65,7 +70,7 @@ fn render_fn(out: &mut String, name: &str, ops: &[Operation], warnings: &[String
     }
     let _ = writeln!(out, "pub fn {name}(m: &mut Migration) {{");
     for warning in warnings {
-        let _ = writeln!(out, "    // Warning: {warning}");
+        let _ = writeln!(out, "    // Warning: {}", warning.trim_end());
     }
     let mut call = Call::new();
     for op in ops {
@@ -78,6 +83,81 @@ fn render_fn(out: &mut String, name: &str, ops: &[Operation], warnings: &[String
 const MAX_WIDTH: usize = 100;
 const FN_CALL_WIDTH: usize = 60;
 const CHAIN_WIDTH: usize = 60;
+
+/// rustfmt's widest array literal kept on one line (as wide as `FN_CALL_WIDTH`).
+const ARRAY_WIDTH: usize = 60;
+/// The longest head of an argument list left open at the end of a line (before a closure's
+/// body) that is taken to be laid out as rustfmt lays it out; well inside its call width.
+const OPEN_HEAD_WIDTH: usize = 40;
+
+/// Whether `module`, as `render_module` wrote it, is laid out exactly as rustfmt would lay it
+/// out, so that running rustfmt (a process of its own, most of the time of a small `migrate`)
+/// would change nothing. The layout here follows rustfmt's rules for every statement it writes
+/// unless a name or literal is long: a line wider than rustfmt's width, a bracketed group
+/// (arguments, a slice) wider than its array and call widths, or a call broken over lines may
+/// be laid out otherwise by rustfmt, and then this says no; so does a line with other than
+/// ASCII.
+pub fn laid_out_as_rustfmt(module: &str) -> bool {
+    let lines: Vec<&str> = module.lines().collect();
+    lines.iter().enumerate().all(|(i, line)| {
+        if line.ends_with([' ', '\t']) {
+            return false; // rustfmt strips trailing blanks, in comments too
+        }
+        // rustfmt leaves the text of comments as it is, however long.
+        if line.trim_start().starts_with("//") {
+            return true;
+        }
+        // Widths here are counted in bytes, rustfmt's in display columns: they agree on ASCII.
+        if line.len() > MAX_WIDTH || !line.is_ascii() {
+            return false;
+        }
+        // A call broken over lines, one argument to a line, is how rustfmt lays out a long
+        // argument list; a lone argument it keeps on the call's line where that fits.
+        if line.ends_with('[') {
+            return false;
+        }
+        if line.ends_with('(') {
+            let lone = lines
+                .get(i + 2)
+                .is_none_or(|after| after.trim_start().starts_with(')'));
+            return !lone;
+        }
+        groups_fit(line)
+    })
+}
+
+/// Whether every bracketed group that `line` closes is within rustfmt's array and call widths,
+/// and every group it leaves open (`m.create_table("posts", |t| {`) has a short head: how much
+/// of a long one rustfmt keeps on the line is its own affair.
+fn groups_fit(line: &str) -> bool {
+    let mut open: Vec<usize> = Vec::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    for (at, c) in line.char_indices() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '(' | '[' => open.push(at),
+            ')' | ']' => {
+                let from = open.pop();
+                if from.is_some_and(|from| at - from - 1 > ARRAY_WIDTH) {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    open.iter()
+        .all(|&from| line.len() - from - 1 <= OPEN_HEAD_WIDTH)
+}
 
 /// One statement, `root(args)chain`, written on one line into a buffer reused from statement to
 /// statement, with the boundaries rustfmt's layout needs. Formatting every argument into a

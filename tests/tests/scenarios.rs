@@ -237,6 +237,12 @@ fn generated_modules_compile_and_are_rustfmt_clean() {
         if let Some(formatted) = rustfmt(&text) {
             assert_eq!(formatted, text, "{}: not rustfmt-clean", scenario.name);
         }
+        // So `migrate` writes it without starting rustfmt.
+        assert!(
+            migrate_core::codegen::laid_out_as_rustfmt(&text),
+            "{}: the layout check asks for rustfmt",
+            scenario.name
+        );
     }
     project.write("src/lib.rs", &lib);
     let out = project.cargo(&["check", "--quiet"]);

@@ -1,0 +1,263 @@
+//! `migrate` leaves a generated module as it is, without starting rustfmt, when
+//! `codegen::laid_out_as_rustfmt` says rustfmt would change nothing. These properties hold that
+//! to rustfmt itself: modules of random operations, with names and literals of every length,
+//! that the check passes are exactly what rustfmt writes; and the check passes the common case.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use migrate_core::codegen::{laid_out_as_rustfmt, render_module, ModuleHeader};
+use migrate_core::migration::Operation;
+use migrate_core::schema::{
+    Check, Column, DefaultValue, EnumType, FkAction, ForeignKey, Index, SqlType, Table, Unique,
+};
+use proptest::prelude::*;
+
+fn rustfmt(code: &str) -> Option<String> {
+    let mut child = Command::new("rustfmt")
+        .args(["--edition", "2021", "--emit", "stdout"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    child.stdin.take()?.write_all(code.as_bytes()).ok()?;
+    let out = child.wait_with_output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Names from one letter to past what fits a line, so both sides of every width are drawn.
+fn name() -> impl Strategy<Value = String> {
+    prop_oneof![3 => "[a-z][a-z0-9_]{0,12}", 1 => "[a-z][a-z0-9_]{13,70}"]
+}
+
+fn names() -> impl Strategy<Value = Vec<String>> {
+    prop::collection::vec(name(), 1..5)
+}
+
+/// Literals with quotes, backslashes and non-ASCII text, which the module escapes.
+fn literal() -> impl Strategy<Value = String> {
+    prop_oneof![3 => "[ -~]{0,20}", 1 => "[ -~é\"\\\\\t]{0,90}"]
+}
+
+fn sql_type() -> impl Strategy<Value = SqlType> {
+    prop_oneof![
+        Just(SqlType::Integer),
+        Just(SqlType::Text),
+        Just(SqlType::TimestampTz),
+        (1u32..100_000).prop_map(SqlType::Varchar),
+        (1u32..40, 0u32..10).prop_map(|(p, s)| SqlType::Numeric(Some((p, s)))),
+        name().prop_map(SqlType::Enum),
+        name().prop_map(SqlType::Custom),
+    ]
+}
+
+fn default_value() -> impl Strategy<Value = Option<DefaultValue>> {
+    prop_oneof![
+        2 => Just(None),
+        1 => any::<bool>().prop_map(|b| Some(DefaultValue::Bool(b))),
+        1 => any::<i64>().prop_map(|i| Some(DefaultValue::Int(i))),
+        1 => "-?[0-9]{1,8}(\\.[0-9]{1,4})?".prop_map(|f| Some(DefaultValue::Float(f))),
+        1 => literal().prop_map(|t| Some(DefaultValue::Text(t))),
+        1 => "[A-Z_()]{1,50}".prop_map(|t| Some(DefaultValue::Sql(t))),
+    ]
+}
+
+fn column() -> impl Strategy<Value = Column> {
+    (
+        name(),
+        sql_type(),
+        any::<bool>(),
+        any::<bool>(),
+        default_value(),
+    )
+        .prop_map(|(name, ty, nullable, auto_increment, default)| Column {
+            nullable,
+            auto_increment,
+            default,
+            ..Column::new(name, ty)
+        })
+}
+
+fn action() -> impl Strategy<Value = FkAction> {
+    prop_oneof![
+        3 => Just(FkAction::NoAction),
+        1 => Just(FkAction::Cascade),
+        1 => Just(FkAction::SetNull),
+    ]
+}
+
+fn foreign_key() -> impl Strategy<Value = ForeignKey> {
+    (name(), names(), name(), names(), action(), action()).prop_map(
+        |(name, columns, ref_table, ref_columns, on_delete, on_update)| ForeignKey {
+            name,
+            columns,
+            ref_table,
+            ref_columns,
+            on_delete,
+            on_update,
+        },
+    )
+}
+
+fn index() -> impl Strategy<Value = Index> {
+    (name(), names(), any::<bool>()).prop_map(|(name, columns, unique)| Index {
+        name,
+        columns,
+        unique,
+    })
+}
+
+fn table() -> impl Strategy<Value = Table> {
+    (
+        name(),
+        prop::collection::vec(column(), 1..5),
+        prop::collection::vec(name(), 0..3),
+        prop::collection::vec((name(), names()), 0..2),
+        prop::collection::vec(foreign_key(), 0..2),
+        prop::collection::vec((name(), literal()), 0..2),
+        prop::collection::vec(index(), 0..2),
+    )
+        .prop_map(
+            |(name, columns, primary_key, uniques, fks, checks, indexes)| {
+                let mut t = Table::new(name);
+                t.columns = columns;
+                t.primary_key = primary_key;
+                t.uniques = uniques
+                    .into_iter()
+                    .map(|(name, columns)| Unique { name, columns })
+                    .collect();
+                t.foreign_keys = fks;
+                t.checks = checks
+                    .into_iter()
+                    .map(|(name, expr)| Check { name, expr })
+                    .collect();
+                t.indexes = indexes;
+                t
+            },
+        )
+}
+
+fn operation() -> impl Strategy<Value = Operation> {
+    prop_oneof![
+        table().prop_map(Operation::CreateTable),
+        name().prop_map(Operation::DropTable),
+        (name(), column()).prop_map(|(table, column)| Operation::AddColumn { table, column }),
+        (name(), column()).prop_map(|(table, column)| Operation::AlterColumn { table, column }),
+        (name(), name()).prop_map(|(table, column)| Operation::DropColumn { table, column }),
+        (name(), index()).prop_map(|(table, index)| Operation::CreateIndex { table, index }),
+        (name(), foreign_key())
+            .prop_map(|(table, foreign_key)| Operation::AddForeignKey { table, foreign_key }),
+        (name(), name(), names()).prop_map(|(table, name, columns)| Operation::AddUnique {
+            table,
+            unique: Unique { name, columns },
+        }),
+        (name(), name(), literal()).prop_map(|(table, name, expr)| Operation::AddCheck {
+            table,
+            check: Check { name, expr },
+        }),
+        (name(), names()).prop_map(|(table, columns)| Operation::SetPrimaryKey { table, columns }),
+        (name(), name(), name()).prop_map(|(table, from, to)| Operation::RenameColumn {
+            table,
+            from,
+            to
+        }),
+        (name(), name()).prop_map(|(from, to)| Operation::RenameTable { from, to }),
+        literal().prop_map(Operation::Sql),
+        (name(), names())
+            .prop_map(|(name, values)| Operation::CreateEnum(EnumType { name, values })),
+        (name(), names()).prop_map(|(name, values)| Operation::AlterEnum { name, values }),
+        (name(), name(), name()).prop_map(|(name, from, to)| Operation::RenameEnumValue {
+            name,
+            from,
+            to
+        }),
+    ]
+}
+
+fn module(up: &[Operation], down: &[Operation], message: &str) -> String {
+    module_warning(up, down, message, &[])
+}
+
+fn module_warning(
+    up: &[Operation],
+    down: &[Operation],
+    message: &str,
+    warnings: &[String],
+) -> String {
+    let header = ModuleHeader {
+        revision: "20261125120000".into(),
+        revises: vec!["20261124120000".into()],
+        message: message.into(),
+        created: "2026-11-25 12:00:00 UTC".into(),
+    };
+    render_module(&header, up, down, warnings)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_module_the_check_passes_is_what_rustfmt_writes(
+        up in prop::collection::vec(operation(), 0..4),
+        down in prop::collection::vec(operation(), 0..3),
+        message in "[ -~]{1,60}",
+        warnings in prop::collection::vec("[ -~é]{1,150}", 0..2),
+    ) {
+        let text = module_warning(&up, &down, &message, &warnings);
+        if laid_out_as_rustfmt(&text) {
+            match rustfmt(&text) {
+                Some(formatted) => prop_assert_eq!(formatted, text),
+                None => eprintln!("skipped: rustfmt is not installed or refused the module"),
+            }
+        }
+    }
+}
+
+/// The common case passes: a model's table with the usual names and a one-column change.
+#[test]
+fn short_names_pass_the_check() {
+    let mut posts = Table::new("posts");
+    posts.columns = vec![
+        Column {
+            auto_increment: true,
+            ..Column::new("id", SqlType::Integer)
+        },
+        Column::new("title", SqlType::Varchar(200)),
+        Column {
+            nullable: true,
+            default: Some(DefaultValue::Sql("CURRENT_TIMESTAMP".into())),
+            ..Column::new("published_at", SqlType::TimestampTz)
+        },
+    ];
+    posts.primary_key = vec!["id".into()];
+    posts.indexes = vec![Index {
+        name: "ix_posts_title".into(),
+        columns: vec!["title".into()],
+        unique: false,
+    }];
+    let up = [
+        Operation::CreateTable(posts),
+        Operation::AddColumn {
+            table: "users".into(),
+            column: Column {
+                nullable: true,
+                ..Column::new("nickname", SqlType::Varchar(64))
+            },
+        },
+    ];
+    let down = [
+        Operation::DropColumn {
+            table: "users".into(),
+            column: "nickname".into(),
+        },
+        Operation::DropTable("posts".into()),
+    ];
+    let text = module(&up, &down, "add posts");
+    assert!(laid_out_as_rustfmt(&text), "{text}");
+    if let Some(formatted) = rustfmt(&text) {
+        assert_eq!(formatted, text);
+    }
+}
