@@ -312,6 +312,8 @@ measure ours_dbg_autogen_nochange "$R" 1 - "$DBG" -q migrate -m nothing
 measure ours_crun_autogen_nochange "$R" 1 - $CRUN -q migrate -m nothing
 measure ours_check_source "$R" 1 - "$REL" -q check
 instr cg_syn_alone - "$SYN" src/models.rs
+# syn alone as a process (start, read, parse), the same kind of thing as a `migrate` run.
+[ $SKIP_CG = 0 ] && measure syn_alone_process "$R" 1 - "$SYN" src/models.rs
 instr cg_ours_autogen_nochange - "$REL" -q migrate -m nothing
 instr cg_ours_dbg_autogen_nochange - "$DBG" -q migrate -m nothing
 [ "$(ls migrations/versions | wc -l)" = 1 ] || { say "no-change migrate wrote a migration"; exit 1; }

@@ -108,6 +108,7 @@ detail = [
     ("process start (`migrate-cli --version`, release)", "ours_process_start"),
     ("rustfmt of the initial module alone (migrate pipes it through rustfmt)", "ours_rustfmt_initial"),
     ("syn::parse_file of the models file alone (criterion, in process)", "crit_syn_parse_file"),
+    ("syn alone as a process: start, read the models file, parse it (bench/syn-alone)", "syn_alone_process"),
     ("source::read_models of the models crate (criterion, in process)", "crit_read_models"),
     ("no-change migrate in memory: read models + snapshot + diff (criterion)", "crit_nochange_inmemory"),
     ("`migrate-cli check` (source reader), release", "ours_check_source"),
@@ -214,6 +215,8 @@ goal("one-column autogenerate (debug binary) <= 0.05x Flask-Migrate", m("ours_db
 goal("one-column autogenerate (debug binary) <= 0.15x Django", m("ours_dbg_autogen_onecol"), times("django_makemigrations_onecol", 0.15), n == 200)
 goal("no-change autogenerate (release) <= 3x syn::parse_file of the models", m("ours_autogen_nochange"), times("crit_syn_parse_file", 3), n == 200)
 goal("one-column autogenerate (release) <= 3x syn::parse_file of the models", m("ours_autogen_onecol"), times("crit_syn_parse_file", 3), n == 200)
+goal("no-change autogenerate (release) <= 3x syn alone as a process", m("ours_autogen_nochange"), times("syn_alone_process", 3), n == 200)
+goal("one-column autogenerate (release) <= 3x syn alone as a process", m("ours_autogen_onecol"), times("syn_alone_process", 3), n == 200)
 goal("upgrade initial, compiled, <= 0.1x Flask-Migrate upgrade", m("ours_upgrade_initial"), times("flask_upgrade_initial", 0.1), n == 200)
 goal("upgrade initial, compiled, <= 2x Butane migrate", m("ours_upgrade_initial"), times("butane_migrate_initial", 2), n == 200)
 goal("upgrade initial of Butane's DDL, compiled, <= 2x Butane migrate", m("ours_upgrade_initial_butane_ddl"), times("butane_migrate_initial", 2), n == 200)
