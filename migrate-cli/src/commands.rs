@@ -389,10 +389,11 @@ fn migrate(
     let snapshot = read_snapshot(&config)?;
     let existing = modules(&config)?;
     let (target, models) = models_schema(ctx, &config, compiled)?;
+    let current = snapshot.schema();
     let plan = if empty {
         Plan::default()
     } else {
-        plan_with_renames(&snapshot.schema(), &target, &config, models.as_deref())?
+        plan_with_renames(&current, &target, &config, models.as_deref())?
     };
     if plan.is_empty() && !empty {
         ctx.say("No changes detected");
@@ -420,11 +421,20 @@ fn migrate(
     let file = config
         .versions_dir()
         .join(format!("{revision}_{}.rs", slug(message)));
-    let new_schema = if empty { snapshot.schema() } else { target };
-    let new_snapshot = Snapshot::new(Some(revision.clone()), new_schema);
-
     print_plan(ctx, &plan);
-    print_locks(ctx, &config, &snapshot.schema(), &plan);
+    print_locks(ctx, &config, &current, &plan);
+    let mut new_schema = if empty { current } else { target };
+    new_schema.normalize(); // as the snapshot holds it
+    let schema_rs = config.schema_rs.as_ref().map(|path| {
+        let backend = ctx
+            .database_url(Some(&config))
+            .ok()
+            .and_then(|u| Backend::from_url(&u).ok())
+            .unwrap_or(Backend::Sqlite);
+        let text = migrate_core::diesel_schema::render_schema_rs(&new_schema, backend);
+        (path, text)
+    });
+    let new_snapshot = Snapshot::new(Some(revision.clone()), new_schema);
     if dry_run {
         ctx.say(format!(
             "Would write {} (dry run, nothing written):\n",
@@ -441,15 +451,9 @@ fn migrate(
         let _ = std::fs::remove_file(&file);
         return Err(e.into());
     }
-    if let Some(schema_rs) = &config.schema_rs {
-        let backend = ctx
-            .database_url(Some(&config))
-            .ok()
-            .and_then(|u| Backend::from_url(&u).ok())
-            .unwrap_or(Backend::Sqlite);
-        let text = migrate_core::diesel_schema::render_schema_rs(&new_snapshot.schema(), backend);
-        write_atomic(schema_rs, text.as_bytes())?;
-        ctx.say(format!("Rewrote {}", ctx.show(schema_rs)));
+    if let Some((path, text)) = schema_rs {
+        write_atomic(path, text.as_bytes())?;
+        ctx.say(format!("Rewrote {}", ctx.show(path)));
     }
     ctx.say(format!("Generated {}", ctx.show(&file)));
     Ok(0)

@@ -12,6 +12,24 @@ pub mod catalogue;
 pub mod generated;
 pub mod scenario;
 
+/// What rustfmt makes of `code` (edition 2021), when rustfmt is installed and accepts it.
+pub fn rustfmt(code: &str) -> Option<String> {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new("rustfmt")
+        .args(["--edition", "2021", "--emit", "stdout"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    child.stdin.take()?.write_all(code.as_bytes()).ok()?;
+    let out = child.wait_with_output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -3,30 +3,13 @@
 //! to rustfmt itself: modules of random operations, with names and literals of every length,
 //! that the check passes are exactly what rustfmt writes; and the check passes the common case.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use migrate_core::codegen::{laid_out_as_rustfmt, render_module, ModuleHeader};
 use migrate_core::migration::Operation;
 use migrate_core::schema::{
     Check, Column, DefaultValue, EnumType, FkAction, ForeignKey, Index, SqlType, Table, Unique,
 };
+use migrate_tests::rustfmt;
 use proptest::prelude::*;
-
-fn rustfmt(code: &str) -> Option<String> {
-    let mut child = Command::new("rustfmt")
-        .args(["--edition", "2021", "--emit", "stdout"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    child.stdin.take()?.write_all(code.as_bytes()).ok()?;
-    let out = child.wait_with_output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
-}
 
 /// Names from one letter to past what fits a line, so both sides of every width are drawn.
 fn name() -> impl Strategy<Value = String> {

@@ -1,14 +1,12 @@
 //! The two readers of one definition: the derive's registry (compiled) and the source reader
 //! (the dev loop) give the same models, and the same schema, for the blog example.
 
-use std::process::{Command, Stdio};
-
 use migrate_core::codegen::{render_module, ModuleHeader};
 use migrate_core::diff::diff;
 use migrate_core::model::{registered_models, schema_from_models};
 use migrate_core::schema::Schema;
 use migrate_core::snapshot::Snapshot;
-use migrate_tests::workspace_root;
+use migrate_tests::{rustfmt, workspace_root};
 
 // Links the blog crate, so that its `#[derive(Model)]` registrations are in this program.
 use blog as _;
@@ -51,23 +49,6 @@ fn header() -> ModuleHeader {
         message: "initial".into(),
         created: "2026-11-25 10:45:00 UTC".into(),
     }
-}
-
-/// What rustfmt makes of `code`, when rustfmt is installed.
-fn rustfmt(code: &str) -> Option<String> {
-    use std::io::Write;
-    let mut child = Command::new("rustfmt")
-        .args(["--edition", "2021", "--emit", "stdout"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    child.stdin.take()?.write_all(code.as_bytes()).ok()?;
-    let out = child.wait_with_output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 #[test]

@@ -10,7 +10,7 @@ use migrate_core::dialect::{Dialect, SqliteDialect};
 use migrate_core::diff::ChangeKind;
 use migrate_tests::scenario::scalar;
 use migrate_tests::scenario::{round_trip, sqlite_sql, Data, Rendering, Scenario};
-use migrate_tests::{text, Project};
+use migrate_tests::{rustfmt, text, Project};
 
 use migrate_tests::catalogue::catalogue;
 
@@ -251,23 +251,6 @@ fn generated_modules_compile_and_are_rustfmt_clean() {
         "the scenario modules do not compile:\n{}",
         text(&out.stderr)
     );
-}
-
-fn rustfmt(code: &str) -> Option<String> {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new("rustfmt")
-        .args(["--edition", "2021", "--emit", "stdout"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    child.stdin.take()?.write_all(code.as_bytes()).ok()?;
-    let out = child.wait_with_output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 const RENAME_MODELS: &str = r#"use migrate_core::Model;
