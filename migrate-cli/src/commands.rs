@@ -423,6 +423,15 @@ fn migrate(
         .join(format!("{revision}_{}.rs", slug(message)));
     print_plan(ctx, &plan);
     print_locks(ctx, &config, &current, &plan);
+    if dry_run {
+        ctx.say(format!(
+            "Would write {} (dry run, nothing written):\n",
+            ctx.show(&file)
+        ));
+        print!("{module}");
+        return Ok(0);
+    }
+
     let mut new_schema = if empty { current } else { target };
     new_schema.normalize(); // as the snapshot holds it
     let schema_rs = config.schema_rs.as_ref().map(|path| {
@@ -435,15 +444,6 @@ fn migrate(
         (path, text)
     });
     let new_snapshot = Snapshot::new(Some(revision.clone()), new_schema);
-    if dry_run {
-        ctx.say(format!(
-            "Would write {} (dry run, nothing written):\n",
-            ctx.show(&file)
-        ));
-        print!("{module}");
-        return Ok(0);
-    }
-
     // The module first, then the snapshot: if the snapshot cannot be written, the module goes
     // too, so a failure never leaves half a migration behind.
     write_atomic(&file, module.as_bytes())?;

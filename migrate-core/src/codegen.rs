@@ -305,7 +305,7 @@ fn push_slice(out: &mut String, names: &[String]) {
 
 fn render_op(out: &mut String, call: &mut Call, op: &Operation) {
     match op {
-        Operation::CreateTable(table) => render_create_table(out, call, table),
+        Operation::CreateTable(table) => return render_create_table(out, call, table),
         Operation::DropTable(name) => {
             let _ = writeln!(
                 out,
@@ -440,9 +440,7 @@ fn render_op(out: &mut String, call: &mut Call, op: &Operation) {
             call.quoted(to).close();
         }
     }
-    if !matches!(op, Operation::CreateTable(_)) {
-        call.write(out, 4);
-    }
+    call.write(out, 4);
 }
 
 fn fk_actions(call: &mut Call, fk: &ForeignKey) {
