@@ -43,28 +43,21 @@ fn run(migrations: &[EmbeddedMigration], args: &[String]) -> Result<()> {
             // head, base, a revision, or +N / -N from the other end (from base, for FROM).
             let len = set.ordered().len();
             let position = |text: &str, relative_to: usize| -> Result<usize> {
-                Ok(match Target::parse(text)? {
-                    Target::Head => len,
-                    Target::Base => 0,
-                    Target::Revision(rev) => {
-                        let rev = set.resolve_revision(&rev)?;
-                        set.ordered()
-                            .iter()
-                            .position(|m| m.revision == rev)
-                            .unwrap_or(0)
-                            + 1
-                    }
-                    Target::Relative(n) => {
-                        let at = relative_to as i64 + n;
-                        if at < 0 || at > len as i64 {
-                            return Err(Error::Target(format!(
-                                "`{text}` goes past {}",
-                                if at < 0 { "base" } else { "head" }
-                            )));
-                        }
-                        at as usize
-                    }
-                })
+                let target = Target::parse(text)?;
+                if let Some(at) = set.position(&target)? {
+                    return Ok(at);
+                }
+                let Target::Relative(n) = target else {
+                    unreachable!("only a relative target has no position of its own")
+                };
+                let at = relative_to as i64 + n;
+                if at < 0 || at > len as i64 {
+                    return Err(Error::Target(format!(
+                        "`{text}` goes past {}",
+                        if at < 0 { "base" } else { "head" }
+                    )));
+                }
+                Ok(at as usize)
             };
             let from = if arg(1).is_empty() {
                 0
@@ -98,22 +91,8 @@ fn run(migrations: &[EmbeddedMigration], args: &[String]) -> Result<()> {
             // (after FROM up to TO, as `sql` reads it); BACKENDS a comma-separated list.
             let len = set.ordered().len();
             let at = |text: &str| -> Result<usize> {
-                Ok(match Target::parse(text)? {
-                    Target::Head => len,
-                    Target::Base => 0,
-                    Target::Revision(rev) => {
-                        let rev = set.resolve_revision(&rev)?;
-                        set.ordered()
-                            .iter()
-                            .position(|m| m.revision == rev)
-                            .unwrap_or(0)
-                            + 1
-                    }
-                    Target::Relative(_) => {
-                        return Err(Error::Target(format!(
-                            "lint takes a revision or FROM:TO, not `{text}`"
-                        )))
-                    }
+                set.position(&Target::parse(text)?)?.ok_or_else(|| {
+                    Error::Target(format!("lint takes a revision or FROM:TO, not `{text}`"))
                 })
             };
             let range = match arg(1) {

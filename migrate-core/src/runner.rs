@@ -206,6 +206,17 @@ impl MigrationSet {
             .ok_or_else(|| Error::Target(format!("no migration has revision {revision}")))
     }
 
+    /// How many migrations, in apply order, lead up to `target` and include it: `len` for
+    /// head, 0 for base. `None` for +N / -N, which each command counts from its own place.
+    pub(crate) fn position(&self, target: &Target) -> Result<Option<usize>> {
+        Ok(Some(match target {
+            Target::Head => self.ordered.len(),
+            Target::Base => 0,
+            Target::Revision(text) => self.index_of(self.resolve_revision(text)?)? + 1,
+            Target::Relative(_) => return Ok(None),
+        }))
+    }
+
     /// Resolves a full revision id or a unique prefix.
     pub fn resolve_revision(&self, text: &str) -> Result<&'static str> {
         let matches: Vec<&'static str> = self
@@ -734,25 +745,8 @@ impl<'a> Runner<'a> {
         started: Instant,
     ) -> Result<bool> {
         let (before, inside, after) = partition(steps);
-        if !before.is_empty() {
-            if self
-                .conn
-                .history()?
-                .iter()
-                .any(|r| r.revision == m.revision)
-            {
-                return Ok(false);
-            }
-            for statement in &before {
-                self.conn.execute(&statement.sql).map_err(|e| {
-                    self.step_error(
-                        m,
-                        Some(statement),
-                        e,
-                        "the statements before its transaction are idempotent and nothing else ran; run `upgrade` again",
-                    )
-                })?;
-            }
+        if !self.run_before_transaction(m, &before, true)? {
+            return Ok(false);
         }
         self.conn.begin()?;
         match self.apply_in_transaction(m, &inside, !after.is_empty(), started) {
@@ -1090,29 +1084,46 @@ impl<'a> Runner<'a> {
         Ok(())
     }
 
+    /// Runs the statements placed before `m`'s transaction, of its `up` or (`up` false) of its
+    /// `down`; `Ok(false)`, running none, when the history shows that another migrator already
+    /// did that direction's work.
+    fn run_before_transaction(
+        &mut self,
+        m: &EmbeddedMigration,
+        before: &[Statement],
+        up: bool,
+    ) -> Result<bool> {
+        if before.is_empty() {
+            return Ok(true);
+        }
+        let applied = self
+            .conn
+            .history()?
+            .iter()
+            .any(|r| r.revision == m.revision);
+        if applied == up {
+            return Ok(false);
+        }
+        let again = if up { "upgrade" } else { "downgrade" };
+        for statement in before {
+            self.conn.execute(&statement.sql).map_err(|e| {
+                self.step_error(
+                    m,
+                    Some(statement),
+                    e,
+                    &format!("the statements before its transaction are idempotent and nothing else ran; run `{again}` again"),
+                )
+            })?;
+        }
+        Ok(true)
+    }
+
     /// One revision's `down`, placed as `apply_one` places `up`; the history row goes when
     /// the last statement ran (`reverting` until then).
     fn revert_one(&mut self, m: &EmbeddedMigration, steps: Vec<Step>) -> Result<bool> {
         let (before, inside, after) = partition(steps);
-        if !before.is_empty() {
-            if !self
-                .conn
-                .history()?
-                .iter()
-                .any(|r| r.revision == m.revision)
-            {
-                return Ok(false);
-            }
-            for statement in &before {
-                self.conn.execute(&statement.sql).map_err(|e| {
-                    self.step_error(
-                        m,
-                        Some(statement),
-                        e,
-                        "the statements before its transaction are idempotent and nothing else ran; run `downgrade` again",
-                    )
-                })?;
-            }
+        if !self.run_before_transaction(m, &before, false)? {
+            return Ok(false);
         }
         self.conn.begin()?;
         let result = (|| -> Result<bool> {
