@@ -24,11 +24,9 @@
 //! | L016 | primary key replaced | | |
 //! | L020 | data step | | |
 
-use std::collections::BTreeSet;
-
 use serde::{Deserialize, Serialize};
 
-use crate::dialect::{op_contexts, Backend, MysqlDialect, OnlineForm, OpContext};
+use crate::dialect::{op_contexts, Backend, ExistingTables, MysqlDialect, OnlineForm, OpContext};
 use crate::migration::Operation;
 use crate::schema::{Schema, SqlType};
 use crate::sqltext::{classify, tokens, Ddl};
@@ -130,7 +128,7 @@ pub fn lint_operations(
         return Vec::new();
     }
     let contexts = op_contexts(start, ops, safe);
-    let mut existing: BTreeSet<String> = start.tables.iter().map(|t| t.name.clone()).collect();
+    let mut existing = ExistingTables::new(start);
     let mut schema = start.clone();
     let mut out = Vec::new();
     for (op, ctx) in ops.iter().zip(&contexts) {
@@ -152,15 +150,7 @@ pub fn lint_operations(
             }
             f
         }));
-        match op {
-            Operation::DropTable(name) => {
-                existing.remove(name);
-            }
-            Operation::RenameTable { from, to } if existing.remove(from) => {
-                existing.insert(to.clone());
-            }
-            _ => {}
-        }
+        existing.follow(op);
     }
     out
 }
@@ -230,6 +220,13 @@ impl Draft {
 
     fn rewrite(mut self) -> Self {
         self.rewrite = true;
+        self
+    }
+
+    /// Names the table (or tables) it is about, where the operation does not: raw SQL, an
+    /// enum's change.
+    fn on(mut self, table: impl Into<String>) -> Self {
+        self.table = Some(table.into());
         self
     }
 
@@ -322,10 +319,6 @@ fn enum_change(op: &Operation, before: &Schema, backend: Backend) -> Option<Opti
         }
         _ => false,
     };
-    let with_table = |d: Draft| Draft {
-        table: Some(tables.clone()),
-        ..d
-    };
     let draft = match (backend, op) {
         (Backend::Postgres, Operation::AlterEnum { .. }) if only_added => {
             Draft::new("L017", Info, op, "ACCESS EXCLUSIVE on the type, briefly")
@@ -360,7 +353,7 @@ fn enum_change(op: &Operation, before: &Schema, backend: Backend) -> Option<Opti
             ))
             .fix("on a big table, schedule it off-peak"),
     };
-    Some(Some(with_table(draft).done()))
+    Some(Some(draft.on(tables).done()))
 }
 
 /// Why a change to an existing table kept its plain form, as a fix.
@@ -405,7 +398,7 @@ fn postgres(
     op: &Operation,
     before: &Schema,
     ctx: &OpContext,
-    existing: &BTreeSet<String>,
+    existing: &ExistingTables,
 ) -> Option<Finding> {
     use Severity::*;
     if let Operation::Sql(sql) = op {
@@ -558,68 +551,50 @@ fn postgres(
     })
 }
 
-fn postgres_sql(op: &Operation, sql: &str, existing: &BTreeSet<String>) -> Option<Finding> {
+fn postgres_sql(op: &Operation, sql: &str, existing: &ExistingTables) -> Option<Finding> {
     use Severity::*;
     let ddl = classify(sql)?;
     let on_existing = |table: &str| existing.contains(table);
-    let with_table = |d: Draft, table: &str| Draft {
-        table: Some(table.to_string()),
-        ..d
-    };
     Some(match ddl {
-        Ddl::CreateIndex { table, concurrently: true, .. } => with_table(
-            Draft::new("L001", Info, op, "SHARE UPDATE EXCLUSIVE")
-                .note("CONCURRENTLY: the runner runs it after the transaction; reads and writes go on"),
-            &table,
-        )
-        .done(),
-        Ddl::CreateIndex { table, .. } if on_existing(&table) => with_table(
-            Draft::new("L101", Error, op, "SHARE for the whole build")
-                .note(format!("CREATE INDEX without CONCURRENTLY: writes to {table} wait until it is built"))
-                .fix("write CREATE INDEX CONCURRENTLY (the runner runs it after the transaction), or use m.create_index"),
-            &table,
-        )
-        .done(),
+        Ddl::CreateIndex { table, concurrently: true, .. } => Draft::new("L001", Info, op, "SHARE UPDATE EXCLUSIVE")
+            .on(&table)
+            .note("CONCURRENTLY: the runner runs it after the transaction; reads and writes go on")
+            .done(),
+        Ddl::CreateIndex { table, .. } if on_existing(&table) => Draft::new("L101", Error, op, "SHARE for the whole build")
+            .on(&table)
+            .note(format!("CREATE INDEX without CONCURRENTLY: writes to {table} wait until it is built"))
+            .fix("write CREATE INDEX CONCURRENTLY (the runner runs it after the transaction), or use m.create_index")
+            .done(),
         Ddl::DropIndex { concurrently: false, .. } => Draft::new("L106", Warning, op, "ACCESS EXCLUSIVE, briefly")
             .note("DROP INDEX without CONCURRENTLY queues behind running queries, and everything queues behind it")
             .fix("write DROP INDEX CONCURRENTLY IF EXISTS, or use m.drop_index")
             .done(),
-        Ddl::AlterTable { table, adds_foreign_key: true, not_valid: false, .. } if on_existing(&table) => with_table(
-            Draft::new("L102", Error, op, "SHARE ROW EXCLUSIVE on both tables while every row is checked")
-                .note("a foreign key added without NOT VALID: writes wait for the validation"),
-            &table,
-        )
-        .fix("use m.add_foreign_key (NOT VALID, validated after the transaction), or add it NOT VALID here and VALIDATE CONSTRAINT in a later migration")
-        .done(),
-        Ddl::AlterTable { table, adds_check: true, not_valid: false, .. } if on_existing(&table) => with_table(
-            Draft::new("L103", Error, op, "ACCESS EXCLUSIVE while every row is checked")
-                .note("a check added without NOT VALID: reads and writes wait for the validation"),
-            &table,
-        )
-        .fix("use m.add_check (NOT VALID, validated after the transaction), or add it NOT VALID here and VALIDATE CONSTRAINT in a later migration")
-        .done(),
-        Ddl::AlterTable { table, sets_not_null: true, .. } if on_existing(&table) => with_table(
-            Draft::new("L104", Error, op, "ACCESS EXCLUSIVE while every row is scanned")
-                .note("SET NOT NULL scans the table unless a validated CHECK (column IS NOT NULL) exists"),
-            &table,
-        )
-        .fix("use m.alter_column(...) without .nullable() (NOT NULL through a validated check)")
-        .done(),
-        Ddl::AlterTable { table, changes_type: true, .. } if on_existing(&table) => with_table(
-            Draft::new("L105", Error, op, "ACCESS EXCLUSIVE for the whole rewrite")
-                .note("ALTER COLUMN TYPE rewrites the table unless the types are binary-coercible")
-                .rewrite(),
-            &table,
-        )
-        .fix("use m.alter_column (lint then says whether it rewrites), or add a new column, backfill it in batches and swap")
-        .done(),
-        Ddl::AlterTable { table, adds_key_without_index: true, .. } if on_existing(&table) => with_table(
-            Draft::new("L107", Error, op, "SHARE (unique) or ACCESS EXCLUSIVE (primary key) while the index is built")
-                .note("a unique or primary key built inside the statement: writes wait"),
-            &table,
-        )
-        .fix("CREATE UNIQUE INDEX CONCURRENTLY in one migration, then ADD CONSTRAINT ... USING INDEX in the next")
-        .done(),
+        Ddl::AlterTable { table, adds_foreign_key: true, not_valid: false, .. } if on_existing(&table) => Draft::new("L102", Error, op, "SHARE ROW EXCLUSIVE on both tables while every row is checked")
+            .on(&table)
+            .note("a foreign key added without NOT VALID: writes wait for the validation")
+            .fix("use m.add_foreign_key (NOT VALID, validated after the transaction), or add it NOT VALID here and VALIDATE CONSTRAINT in a later migration")
+            .done(),
+        Ddl::AlterTable { table, adds_check: true, not_valid: false, .. } if on_existing(&table) => Draft::new("L103", Error, op, "ACCESS EXCLUSIVE while every row is checked")
+            .on(&table)
+            .note("a check added without NOT VALID: reads and writes wait for the validation")
+            .fix("use m.add_check (NOT VALID, validated after the transaction), or add it NOT VALID here and VALIDATE CONSTRAINT in a later migration")
+            .done(),
+        Ddl::AlterTable { table, sets_not_null: true, .. } if on_existing(&table) => Draft::new("L104", Error, op, "ACCESS EXCLUSIVE while every row is scanned")
+            .on(&table)
+            .note("SET NOT NULL scans the table unless a validated CHECK (column IS NOT NULL) exists")
+            .fix("use m.alter_column(...) without .nullable() (NOT NULL through a validated check)")
+            .done(),
+        Ddl::AlterTable { table, changes_type: true, .. } if on_existing(&table) => Draft::new("L105", Error, op, "ACCESS EXCLUSIVE for the whole rewrite")
+            .on(&table)
+            .note("ALTER COLUMN TYPE rewrites the table unless the types are binary-coercible")
+            .rewrite()
+            .fix("use m.alter_column (lint then says whether it rewrites), or add a new column, backfill it in batches and swap")
+            .done(),
+        Ddl::AlterTable { table, adds_key_without_index: true, .. } if on_existing(&table) => Draft::new("L107", Error, op, "SHARE (unique) or ACCESS EXCLUSIVE (primary key) while the index is built")
+            .on(&table)
+            .note("a unique or primary key built inside the statement: writes wait")
+            .fix("CREATE UNIQUE INDEX CONCURRENTLY in one migration, then ADD CONSTRAINT ... USING INDEX in the next")
+            .done(),
         Ddl::Rewrite { table } => Draft {
             table,
             ..Draft::new("L108", Error, op, "ACCESS EXCLUSIVE for the whole rewrite")
@@ -636,7 +611,7 @@ fn mysql(
     op: &Operation,
     before: &Schema,
     ctx: &OpContext,
-    existing: &BTreeSet<String>,
+    existing: &ExistingTables,
 ) -> Option<Finding> {
     use Severity::*;
     if let Operation::Sql(sql) = op {
@@ -652,12 +627,13 @@ fn mysql(
         if !ddl || states {
             return None;
         }
-        return Some(Draft {
-            table: Some(table),
-            ..Draft::new("L121", Warning, op, "the server's choice")
+        return Some(
+            Draft::new("L121", Warning, op, "the server's choice")
+                .on(table)
                 .note("no ALGORITHM stated: the server may copy the table while writes wait")
                 .fix("state `ALGORITHM=INPLACE, LOCK=NONE` (or INSTANT) so the server refuses instead of copying")
-        }.done());
+                .done(),
+        );
     }
     if let Operation::Rust(_) = op {
         return Some(

@@ -13,7 +13,7 @@ mod postgres;
 mod sqlite;
 
 pub use mysql::{MysqlDialect, OnlineForm};
-pub use placement::{op_contexts, OpContext, Placement, Statement};
+pub use placement::{op_contexts, ExistingTables, OpContext, Placement, Statement};
 pub use postgres::PostgresDialect;
 pub use sqlite::SqliteDialect;
 

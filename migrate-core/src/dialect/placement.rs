@@ -137,6 +137,36 @@ impl OpContext {
     }
 }
 
+/// The tables that existed when a migration started and still do, under the names they have
+/// now, followed operation by operation.
+#[derive(Debug, Clone)]
+pub struct ExistingTables(BTreeSet<String>);
+
+impl ExistingTables {
+    /// The tables of `start`.
+    pub fn new(start: &Schema) -> Self {
+        ExistingTables(start.tables.iter().map(|t| t.name.clone()).collect())
+    }
+
+    /// Whether `table` (by its current name) existed when the migration started.
+    pub fn contains(&self, table: &str) -> bool {
+        self.0.contains(table)
+    }
+
+    /// Follows `op`: a dropped table is gone, a renamed one goes by its new name.
+    pub fn follow(&mut self, op: &Operation) {
+        match op {
+            Operation::DropTable(name) => {
+                self.0.remove(name);
+            }
+            Operation::RenameTable { from, to } if self.0.remove(from) => {
+                self.0.insert(to.clone());
+            }
+            _ => {}
+        }
+    }
+}
+
 /// The context of each of `ops`, which start from `start`; `safe` is the migration's choice.
 ///
 /// An operation on table `T` is deferrable unless a later operation of the same migration:
@@ -146,7 +176,7 @@ impl OpContext {
 /// data step (which may rely on it, `ON CONFLICT` say) or a foreign key that may need the
 /// unique index.
 pub fn op_contexts(start: &Schema, ops: &[Operation], safe: bool) -> Vec<OpContext> {
-    let mut existing: BTreeSet<String> = start.tables.iter().map(|t| t.name.clone()).collect();
+    let mut existing = ExistingTables::new(start);
     let mut out = Vec::with_capacity(ops.len());
     for (i, op) in ops.iter().enumerate() {
         let existing_table = match op {
@@ -167,15 +197,7 @@ pub fn op_contexts(start: &Schema, ops: &[Operation], safe: bool) -> Vec<OpConte
             existing_table,
             deferrable,
         });
-        match op {
-            Operation::DropTable(name) => {
-                existing.remove(name);
-            }
-            Operation::RenameTable { from, to } if existing.remove(from) => {
-                existing.insert(to.clone());
-            }
-            _ => {}
-        }
+        existing.follow(op);
     }
     out
 }
