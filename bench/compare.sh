@@ -5,7 +5,7 @@
 #
 # usage: bench/compare.sh N [--skip-flask] [--skip-django] [--skip-butane] [--skip-diesel]
 #                           [--skip-compiled] [--skip-syn] [--skip-cold-deps] [--skip-callgrind]
-#                           [--runs R] [--slow-runs S] [--slow-limit L]
+#                           [--runs R] [--slow-runs S] [--slow-limit L] [--postgres URL]
 #
 #   --runs R        timed runs of every fast step (median reported; default 5)
 #   --slow-runs S   timed runs of steps that compile (runner rebuilds, Butane edit+build; default 3)
@@ -16,6 +16,9 @@
 #   --skip-syn      skips the criterion run that times syn alone on the models file
 #   --skip-cold-deps skips the one-shot upgrade in an empty target directory
 #   --skip-diesel   skips `diesel print-schema` (installs diesel_cli with bundled SQLite otherwise)
+#   --postgres URL  also applies the initial migration to a PostgreSQL database created (and
+#                   dropped) on the server of URL, against its floor: the same DDL through
+#                   `psql -1` (e.g. postgres://postgres@127.0.0.1:5432/postgres)
 #   --skip-callgrind skips the instruction counts (valgrind --tool=callgrind): unlike wall clock,
 #                   they do not move when other builds load the machine
 #
@@ -31,7 +34,7 @@ usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 N=$1; shift
 [[ $N =~ ^[0-9]+$ ]] && [ "$N" -ge 2 ] || usage
 SKIP_FLASK=0 SKIP_DJANGO=0 SKIP_BUTANE=0 SKIP_DIESEL=0 SKIP_COMPILED=0 SKIP_SYN=0 SKIP_COLD=0
-SKIP_CG=0 R=5 RS=3 SLOW_LIMIT=60
+SKIP_CG=0 R=5 RS=3 SLOW_LIMIT=60 PG_URL=
 while [ $# -gt 0 ]; do
     case $1 in
         --skip-flask) SKIP_FLASK=1 ;;
@@ -45,6 +48,7 @@ while [ $# -gt 0 ]; do
         --runs) R=$2; shift ;;
         --slow-runs) RS=$2; shift ;;
         --slow-limit) SLOW_LIMIT=$2; shift ;;
+        --postgres) PG_URL=$2; shift ;;
         *) usage ;;
     esac
     shift
@@ -125,6 +129,7 @@ SKIPPED=()
 [ $SKIP_CG = 1 ] && SKIPPED+=("instruction counts (--skip-callgrind or no valgrind)")
 [ $SKIP_COMPILED = 1 ] && SKIPPED+=("compiling the models crate (--skip-compiled)")
 [ $SKIP_SYN = 1 ] && SKIPPED+=("syn alone (--skip-syn)")
+[ -z "$PG_URL" ] && SKIPPED+=("PostgreSQL (no --postgres URL)")
 
 # --- measuring -------------------------------------------------------------------------------
 # measure KEY RUNS WARMUP PREP_SCRIPT|- [-i] CMD...: a first run under /usr/bin/time (after
@@ -204,6 +209,11 @@ say "building migrate-cli (release and debug) into $T"
 install_bin() { cmp -s "$1" "$2" || cp "$1" "$2"; }  # a stable mtime keeps the runner fingerprint
 install_bin "$T/release/migrate-cli" "$T/bin/migrate-cli"
 install_bin "$T/debug/migrate-cli" "$T/bin/migrate-cli-debug"
+if [ -n "$PG_URL" ]; then
+    # The PostgreSQL steps need the backend compiled in; the other steps keep the default build.
+    (cd "$ROOT" && cargo build -q --release -p migrate-cli --features postgres)
+    install_bin "$T/release/migrate-cli" "$T/bin/migrate-cli-postgres"
+fi
 REL=$T/bin/migrate-cli
 DBG=$T/bin/migrate-cli-debug
 SYN=$T/release/syn-alone
@@ -287,6 +297,31 @@ P=$(prep p_floor "cd $W; rm -f floor.db")
 measure ours_floor "$R" 1 "$P" sqlite3 floor.db ".read floor.sql"
 instr cg_ours_floor "$P" sqlite3 floor.db ".read floor.sql"
 [ "$(ntables floor.db)" = "$N" ] || { say "floor did not create $N tables"; exit 1; }
+
+if [ -n "$PG_URL" ]; then
+    say "this project on PostgreSQL: upgrade initial against psql -1 of the same DDL"
+    need_apt psql postgresql-client
+    # A copy of the app with the initial migration, so that its runner (built with the
+    # PostgreSQL feature) is a crate of its own and the SQLite runner is never rebuilt.
+    PGW=$BR/rust-postgres
+    PGDB=migrate_bench_$$
+    PGDB_URL="${PG_URL%/*}/$PGDB"
+    rm -rf "$PGW"; mkdir -p "$PGW/src"
+    cp "$W/Cargo.toml" "$W/Cargo.lock" "$W/migrate.toml" "$PGW/"; cp -a "$W/migrations.initial" "$PGW/migrations"
+    cp "$W/src/lib.rs" "$W/src/schema.rs" "$PGW/src/"; cp "$W/models_base.rs" "$PGW/src/models.rs"
+    # `sql` runs this app's SQLite-built runner, which prints any dialect.
+    "$REL" -q sql head --dialect postgres > "$PGW/pg_floor.sql"
+    cd "$PGW"
+    P=$(prep p_pg "psql '$PG_URL' -q -c 'DROP DATABASE IF EXISTS $PGDB' -c 'CREATE DATABASE $PGDB'")
+    PGREL=$T/bin/migrate-cli-postgres
+    bash "$P"; "$PGREL" -q --database-url "$PGDB_URL" upgrade   # compiles the PostgreSQL runner
+    measure ours_pg_upgrade_initial "$R" 1 "$P" "$PGREL" -q --database-url "$PGDB_URL" upgrade
+    measure ours_pg_floor "$R" 1 "$P" psql "$PGDB_URL" -q -1 -v ON_ERROR_STOP=1 -f pg_floor.sql
+    n=$(psql "$PGDB_URL" -tAq -c "select count(*) from information_schema.tables where table_name like 't0%'")
+    [ "$n" = "$N" ] || { say "the PostgreSQL floor left $n tables, expected $N"; exit 1; }
+    psql "$PG_URL" -q -c "DROP DATABASE IF EXISTS $PGDB"
+    cd "$W"
+fi
 
 say "this project: upgrade of Butane's DDL (the same models without the parent_id index Butane cannot declare)"
 # Butane's DDL has no secondary index, so SQLite builds a third fewer b-trees for it; this app
