@@ -200,7 +200,7 @@ print(f"| autogenerate, one column | {mb('ours_autogen_onecol')} | - | {mb('djan
 print(f"| upgrade, initial | {mb('ours_upgrade_initial')} | {mb('flask_mem_upgrade')} (base -> head) | {mb('django_migrate_initial')} | {mb('butane_migrate_initial')} |")
 print()
 
-print("#### Goals of issue 6\n")
+print("#### Speed goals\n")
 def goal(text, value, limit, applies=True):
     if not applies:
         print(f"| {text} | - | - | not applicable at N={n} |")
