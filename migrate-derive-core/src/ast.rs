@@ -7,7 +7,7 @@
 use syn::ext::IdentExt;
 use syn::{Data, DeriveInput, Fields, Ident};
 
-use crate::attr::{ContainerAttrs, FieldAttrs};
+use crate::attr::{CheckDef, ContainerAttrs, DefaultLit, FieldAttrs};
 use crate::ctxt::Ctxt;
 
 /// One `#[derive(Model)]` struct, parsed and checked.
@@ -44,28 +44,6 @@ pub struct IndexDef {
     pub columns: Vec<String>,
     /// `unique`.
     pub unique: bool,
-}
-
-/// A `#[model(check(name = "...", expr = "..."))]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckDef {
-    /// The constraint's name.
-    pub name: String,
-    /// The SQL boolean expression.
-    pub expr: String,
-}
-
-/// The literal of `#[model(default = ...)]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DefaultLit {
-    /// `true` / `false`.
-    Bool(bool),
-    /// An integer, possibly negative.
-    Int(i64),
-    /// A float, as written without suffix or underscores (`-1.5`, `1e10`).
-    Float(String),
-    /// A string.
-    Str(String),
 }
 
 /// One field that is a column.

@@ -11,8 +11,45 @@ use syn::meta::ParseNestedMeta;
 use syn::parse::{ParseStream, Parser};
 use syn::{token, Expr, Ident, Lit, Token, UnOp};
 
-use crate::ast::{CheckDef, DefaultLit};
 use crate::ctxt::Ctxt;
+
+/// A `#[model(check(name = "...", expr = "..."))]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckDef {
+    /// The constraint's name.
+    pub name: String,
+    /// The SQL boolean expression.
+    pub expr: String,
+}
+
+/// The literal of `#[model(default = ...)]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DefaultLit {
+    /// `true` / `false`.
+    Bool(bool),
+    /// An integer, possibly negative.
+    Int(i64),
+    /// A float, as written without suffix or underscores (`-1.5`, `1e10`).
+    Float(String),
+    /// A string.
+    Str(String),
+}
+
+/// Whether these attributes derive a macro whose path ends in `name` (`Model`,
+/// `migrate_core::Model`).
+pub(crate) fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
+    attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("derive"))
+        .filter_map(|attr| {
+            attr.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+            )
+            .ok()
+        })
+        .flatten()
+        .any(|path| path.segments.last().is_some_and(|s| s.ident == name))
+}
 
 /// Keys of `#[model(...)]` on the struct.
 pub(crate) const CONTAINER_KEYS: &[&str] = &[

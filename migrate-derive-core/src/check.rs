@@ -2,9 +2,8 @@
 
 use syn::Ident;
 
-use crate::ast::DefaultLit;
 use crate::ast::{name_of, Container, Field};
-use crate::attr::list;
+use crate::attr::{list, DefaultLit};
 use crate::ctxt::Ctxt;
 
 /// Runs every rule; each reports into `cx`, so the user sees all mistakes at once.

@@ -55,7 +55,7 @@ pub fn parse_model_enum(input: &syn::DeriveInput) -> Result<EnumDef, syn::Error>
 
 /// Whether these attributes contain `#[derive(..., ModelEnum, ...)]`.
 pub fn derives_model_enum(attrs: &[syn::Attribute]) -> bool {
-    crate::derives(attrs, "ModelEnum")
+    crate::attr::derives(attrs, "ModelEnum")
 }
 
 /// The full output of `#[derive(ModelEnum)]`, or the errors.

@@ -4,7 +4,8 @@ use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::ast::{DefaultLit, FieldDef, ModelDef};
+use crate::ast::{FieldDef, ModelDef};
+use crate::attr::DefaultLit;
 
 /// `impl Model` building the spec, and its registration with `inventory`.
 pub(crate) fn expand(def: &ModelDef) -> TokenStream {

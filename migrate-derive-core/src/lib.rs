@@ -16,9 +16,9 @@ mod enums;
 mod expand;
 
 use proc_macro2::TokenStream;
-use syn::punctuated::Punctuated;
 
-pub use ast::{CheckDef, DefaultLit, FieldDef, IndexDef, ModelDef};
+pub use ast::{FieldDef, IndexDef, ModelDef};
+pub use attr::{CheckDef, DefaultLit};
 pub use enums::{
     apply_case, derives_model_enum, expand_model_enum, parse_model_enum, EnumDef, VariantDef,
 };
@@ -37,20 +37,7 @@ pub fn parse_model(input: &syn::DeriveInput) -> Result<ModelDef, syn::Error> {
 /// Whether these attributes contain `#[derive(..., Model, ...)]`: a derive path whose last
 /// segment is `Model` (`Model`, `migrate_core::Model`).
 pub fn derives_model(attrs: &[syn::Attribute]) -> bool {
-    derives(attrs, "Model")
-}
-
-/// Whether these attributes derive a macro whose path ends in `name`.
-fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
-    attrs
-        .iter()
-        .filter(|attr| attr.path().is_ident("derive"))
-        .filter_map(|attr| {
-            attr.parse_args_with(Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
-                .ok()
-        })
-        .flatten()
-        .any(|path| path.segments.last().is_some_and(|s| s.ident == name))
+    attr::derives(attrs, "Model")
 }
 
 /// The full output of `#[derive(Model)]`: the impl and its registration, or, on error, the
