@@ -6,6 +6,7 @@ use std::fmt;
 
 use crate::error::{Error, Result};
 use crate::migration::Operation;
+pub use crate::renames::{ColumnRename, EnumValueRename, Renames, TableRename};
 use crate::schema::{Column, FkAction, ForeignKey, Schema, SqlType, Table};
 
 /// What `migrate` will write: operations both ways and a line per change.
@@ -74,50 +75,6 @@ fn describe(column: &Column) -> String {
         column.ty,
         if column.nullable { "NULL" } else { "NOT NULL" }
     )
-}
-
-/// A rename the diff plans instead of a drop and an add: declared in the models with
-/// `renamed_from`, or confirmed by the user.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct TableRename {
-    /// The name in the current schema.
-    pub from: String,
-    /// The name in the target schema.
-    pub to: String,
-}
-
-/// A column rename; `table` is the table's name in the target schema.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ColumnRename {
-    /// The table, by its new name.
-    pub table: String,
-    /// The column's name in the current schema.
-    pub from: String,
-    /// The column's name in the target schema.
-    pub to: String,
-}
-
-/// A renamed value of an enum type, declared with `renamed_from` on the variant.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct EnumValueRename {
-    /// The enum type.
-    pub name: String,
-    /// The value in the current schema.
-    pub from: String,
-    /// The value in the target schema.
-    pub to: String,
-}
-
-/// The renames the diff may plan. A rename whose old name is not in the current schema (it
-/// was applied already) or whose new name is not in the target is ignored.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Renames {
-    /// Table renames.
-    pub tables: Vec<TableRename>,
-    /// Column renames.
-    pub columns: Vec<ColumnRename>,
-    /// Enum value renames.
-    pub enum_values: Vec<EnumValueRename>,
 }
 
 /// Plans the operations that turn `from` into `to`.

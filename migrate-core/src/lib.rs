@@ -27,6 +27,7 @@ pub mod migration;
 pub mod model;
 pub mod model_source;
 pub mod program;
+pub mod renames;
 pub mod runner;
 pub mod schema;
 pub mod snapshot;

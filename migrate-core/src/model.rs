@@ -394,19 +394,19 @@ pub fn schema_from_models(models: &[ModelSpec]) -> Result<Schema, Vec<ModelError
 /// The renames the models declare with `renamed_from`, for
 /// [`diff_with_renames`](crate::diff::diff_with_renames). A rename already applied (its old
 /// name gone from the current schema) is ignored there, so the attribute may stay.
-pub fn renames_from_models(models: &[ModelSpec]) -> crate::diff::Renames {
-    let mut renames = crate::diff::Renames::default();
+pub fn renames_from_models(models: &[ModelSpec]) -> crate::renames::Renames {
+    let mut renames = crate::renames::Renames::default();
     for model in models {
         let table = model.table_name();
         if let Some(old) = &model.renamed_from {
-            renames.tables.push(crate::diff::TableRename {
+            renames.tables.push(crate::renames::TableRename {
                 from: old.clone(),
                 to: table.clone(),
             });
         }
         for field in &model.fields {
             for (from, to) in field.enum_spec.iter().flat_map(|e| &e.renames) {
-                let rename = crate::diff::EnumValueRename {
+                let rename = crate::renames::EnumValueRename {
                     name: field
                         .enum_spec
                         .as_ref()
@@ -420,7 +420,7 @@ pub fn renames_from_models(models: &[ModelSpec]) -> crate::diff::Renames {
                 }
             }
             if let Some(old) = &field.renamed_from {
-                renames.columns.push(crate::diff::ColumnRename {
+                renames.columns.push(crate::renames::ColumnRename {
                     table: table.clone(),
                     from: old.clone(),
                     to: field.column_name(),
