@@ -2,7 +2,7 @@
 //! codes and a one-line fix: what `migrate-cli lint`, `check` and the summary of `migrate`
 //! print. Pure: operations and schemas in, findings out.
 //!
-//! Codes name a kind of change and keep their meaning across versions:
+//! Codes ([`LintCode`]) name a kind of change and keep their meaning across versions:
 //!
 //! | code | change | code | hand-written `m.sql(...)` |
 //! | --- | --- | --- | --- |
@@ -31,6 +31,143 @@ use crate::migration::Operation;
 use crate::schema::{Schema, SqlType};
 use crate::sqltext::{classify, tokens, Ddl};
 
+/// The stable code of a finding: one kind of change, whose code keeps its meaning across
+/// versions (`L0xx` for the operations API, `L1xx` for hand-written SQL). Printed and
+/// serialised as the code (`L001`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum LintCode {
+    /// `L001`: index built.
+    #[serde(rename = "L001")]
+    IndexBuilt,
+    /// `L002`: index dropped.
+    #[serde(rename = "L002")]
+    IndexDropped,
+    /// `L003`: foreign key added.
+    #[serde(rename = "L003")]
+    ForeignKeyAdded,
+    /// `L004`: check added.
+    #[serde(rename = "L004")]
+    CheckAdded,
+    /// `L005`: column made NOT NULL.
+    #[serde(rename = "L005")]
+    NotNullSet,
+    /// `L006`: column type changed.
+    #[serde(rename = "L006")]
+    TypeChanged,
+    /// `L007`: NOT NULL over rows that may hold NULL.
+    #[serde(rename = "L007")]
+    NotNullOverNulls,
+    /// `L008`: column default or nullability dropped.
+    #[serde(rename = "L008")]
+    NullabilityOrDefaultDropped,
+    /// `L009`: column added.
+    #[serde(rename = "L009")]
+    ColumnAdded,
+    /// `L010`: change to a table this migration creates.
+    #[serde(rename = "L010")]
+    NewTable,
+    /// `L011`: column dropped.
+    #[serde(rename = "L011")]
+    ColumnDropped,
+    /// `L012`: table dropped.
+    #[serde(rename = "L012")]
+    TableDropped,
+    /// `L013`: table or column renamed.
+    #[serde(rename = "L013")]
+    Renamed,
+    /// `L014`: unique constraint added.
+    #[serde(rename = "L014")]
+    UniqueAdded,
+    /// `L015`: constraint dropped.
+    #[serde(rename = "L015")]
+    ConstraintDropped,
+    /// `L016`: primary key replaced.
+    #[serde(rename = "L016")]
+    PrimaryKeyReplaced,
+    /// `L017`: enum values added.
+    #[serde(rename = "L017")]
+    EnumValuesAdded,
+    /// `L018`: enum values removed or reordered.
+    #[serde(rename = "L018")]
+    EnumValuesRemoved,
+    /// `L019`: enum value renamed.
+    #[serde(rename = "L019")]
+    EnumValueRenamed,
+    /// `L020`: data step.
+    #[serde(rename = "L020")]
+    DataStep,
+    /// `L101`: hand-written `CREATE INDEX` without `CONCURRENTLY`.
+    #[serde(rename = "L101")]
+    SqlIndexWithoutConcurrently,
+    /// `L102`: hand-written foreign key added without `NOT VALID`.
+    #[serde(rename = "L102")]
+    SqlForeignKeyWithoutNotValid,
+    /// `L103`: hand-written check added without `NOT VALID`.
+    #[serde(rename = "L103")]
+    SqlCheckWithoutNotValid,
+    /// `L104`: hand-written `SET NOT NULL`.
+    #[serde(rename = "L104")]
+    SqlSetNotNull,
+    /// `L105`: hand-written `ALTER COLUMN ... TYPE`.
+    #[serde(rename = "L105")]
+    SqlTypeChange,
+    /// `L106`: hand-written `DROP INDEX` without `CONCURRENTLY`.
+    #[serde(rename = "L106")]
+    SqlDropIndexWithoutConcurrently,
+    /// `L107`: hand-written unique or primary key added without `USING INDEX`.
+    #[serde(rename = "L107")]
+    SqlKeyWithoutIndex,
+    /// `L108`: hand-written `VACUUM FULL`, `CLUSTER`, `REINDEX`.
+    #[serde(rename = "L108")]
+    SqlTableRewrite,
+    /// `L121`: hand-written MySQL `ALTER TABLE` without `ALGORITHM`.
+    #[serde(rename = "L121")]
+    SqlWithoutAlgorithm,
+}
+
+impl LintCode {
+    /// The code as printed: `L001`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LintCode::IndexBuilt => "L001",
+            LintCode::IndexDropped => "L002",
+            LintCode::ForeignKeyAdded => "L003",
+            LintCode::CheckAdded => "L004",
+            LintCode::NotNullSet => "L005",
+            LintCode::TypeChanged => "L006",
+            LintCode::NotNullOverNulls => "L007",
+            LintCode::NullabilityOrDefaultDropped => "L008",
+            LintCode::ColumnAdded => "L009",
+            LintCode::NewTable => "L010",
+            LintCode::ColumnDropped => "L011",
+            LintCode::TableDropped => "L012",
+            LintCode::Renamed => "L013",
+            LintCode::UniqueAdded => "L014",
+            LintCode::ConstraintDropped => "L015",
+            LintCode::PrimaryKeyReplaced => "L016",
+            LintCode::EnumValuesAdded => "L017",
+            LintCode::EnumValuesRemoved => "L018",
+            LintCode::EnumValueRenamed => "L019",
+            LintCode::DataStep => "L020",
+            LintCode::SqlIndexWithoutConcurrently => "L101",
+            LintCode::SqlForeignKeyWithoutNotValid => "L102",
+            LintCode::SqlCheckWithoutNotValid => "L103",
+            LintCode::SqlSetNotNull => "L104",
+            LintCode::SqlTypeChange => "L105",
+            LintCode::SqlDropIndexWithoutConcurrently => "L106",
+            LintCode::SqlKeyWithoutIndex => "L107",
+            LintCode::SqlTableRewrite => "L108",
+            LintCode::SqlWithoutAlgorithm => "L121",
+        }
+    }
+}
+
+impl std::fmt::Display for LintCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 /// How much a finding matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -57,8 +194,8 @@ impl std::fmt::Display for Severity {
 /// One operation on one backend: its lock, whether it rewrites the table, and a fix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
-    /// Stable code (`L001`, ...; see the module docs).
-    pub code: String,
+    /// Stable code (`L001`, ...; see [`LintCode`]).
+    pub code: LintCode,
     /// How much it matters.
     pub severity: Severity,
     /// `postgres` or `mysql`.
@@ -184,7 +321,7 @@ pub fn lint_migrations(
 }
 
 struct Draft {
-    code: &'static str,
+    code: LintCode,
     severity: Severity,
     table: Option<String>,
     operation: String,
@@ -195,7 +332,7 @@ struct Draft {
 }
 
 impl Draft {
-    fn new(code: &'static str, severity: Severity, op: &Operation, lock: &str) -> Self {
+    fn new(code: LintCode, severity: Severity, op: &Operation, lock: &str) -> Self {
         Draft {
             code,
             severity,
@@ -232,7 +369,7 @@ impl Draft {
 
     fn done(self) -> Finding {
         Finding {
-            code: self.code.to_string(),
+            code: self.code,
             severity: self.severity,
             backend: String::new(),
             revision: String::new(),
@@ -321,11 +458,11 @@ fn enum_change(op: &Operation, before: &Schema, backend: Backend) -> Option<Opti
     };
     let draft = match (backend, op) {
         (Backend::Postgres, Operation::AlterEnum { .. }) if only_added => {
-            Draft::new("L017", Info, op, "ACCESS EXCLUSIVE on the type, briefly")
+            Draft::new(LintCode::EnumValuesAdded, Info, op, "ACCESS EXCLUSIVE on the type, briefly")
                 .note("ALTER TYPE ... ADD VALUE: no row is read or rewritten")
         }
         (Backend::Postgres, Operation::AlterEnum { .. }) => Draft::new(
-            "L018",
+            LintCode::EnumValuesRemoved,
             Warning,
             op,
             "ACCESS EXCLUSIVE on every table using it while its rows are converted",
@@ -333,20 +470,20 @@ fn enum_change(op: &Operation, before: &Schema, backend: Backend) -> Option<Opti
         .rewrite()
         .note(format!("the type is recreated and {tables} rewritten through text"))
         .fix("add values instead of removing or reordering them; on big tables, plan the removal off-peak"),
-        (Backend::Postgres, _) => Draft::new("L019", Info, op, "ACCESS EXCLUSIVE on the type, briefly")
+        (Backend::Postgres, _) => Draft::new(LintCode::EnumValueRenamed, Info, op, "ACCESS EXCLUSIVE on the type, briefly")
             .note("ALTER TYPE ... RENAME VALUE: no row is rewritten"),
         (_, Operation::AlterEnum { .. }) if only_added => Draft::new(
-            "L017",
+            LintCode::EnumValuesAdded,
             Info,
             op,
             "the server's choice: in place when the values only grow",
         )
         .note(format!("MODIFY COLUMN of {tables}")),
-        (_, Operation::AlterEnum { .. }) => Draft::new("L018", Warning, op, "COPY: writes wait for the copy")
+        (_, Operation::AlterEnum { .. }) => Draft::new(LintCode::EnumValuesRemoved, Warning, op, "COPY: writes wait for the copy")
             .rewrite()
             .note(format!("values removed or reordered: the server copies the tables of {tables}"))
             .fix("add values instead of removing or reordering them; on big tables, schedule it off-peak"),
-        _ => Draft::new("L019", Warning, op, "COPY: writes wait for the copy")
+        _ => Draft::new(LintCode::EnumValueRenamed, Warning, op, "COPY: writes wait for the copy")
             .rewrite()
             .note(format!(
                 "widened, rows updated, narrowed: the tables of {tables} are copied"
@@ -407,7 +544,7 @@ fn postgres(
     if let Operation::Rust(_) = op {
         return Some(
             Draft::new(
-                "L020",
+                LintCode::DataStep,
                 Info,
                 op,
                 "row locks of what it writes, until commit",
@@ -423,7 +560,7 @@ fn postgres(
     if !ctx.existing_table {
         return Some(
             Draft::new(
-                "L010",
+                LintCode::NewTable,
                 Info,
                 op,
                 "ACCESS EXCLUSIVE on a table no other session sees yet",
@@ -434,21 +571,21 @@ fn postgres(
     }
     let online = ctx.online_after();
     Some(match op {
-        Operation::CreateIndex { .. } if online => Draft::new("L001", Info, op, "SHARE UPDATE EXCLUSIVE")
+        Operation::CreateIndex { .. } if online => Draft::new(LintCode::IndexBuilt, Info, op, "SHARE UPDATE EXCLUSIVE")
             .note("built CONCURRENTLY after the transaction; reads and writes go on")
             .done(),
-        Operation::CreateIndex { .. } => Draft::new("L001", Warning, op, "SHARE for the whole build")
+        Operation::CreateIndex { .. } => Draft::new(LintCode::IndexBuilt, Warning, op, "SHARE for the whole build")
             .note(format!("writes to {table} wait until the index is built"))
             .fix(plain_because(ctx, &table))
             .done(),
-        Operation::DropIndex { .. } if online => Draft::new("L002", Info, op, "SHARE UPDATE EXCLUSIVE")
+        Operation::DropIndex { .. } if online => Draft::new(LintCode::IndexDropped, Info, op, "SHARE UPDATE EXCLUSIVE")
             .note("dropped CONCURRENTLY after the transaction")
             .done(),
-        Operation::DropIndex { .. } => Draft::new("L002", Info, op, "ACCESS EXCLUSIVE, briefly")
+        Operation::DropIndex { .. } => Draft::new(LintCode::IndexDropped, Info, op, "ACCESS EXCLUSIVE, briefly")
             .note("queued behind running queries on the table, and everything queues behind it")
             .done(),
         Operation::AddForeignKey { foreign_key, .. } if online => Draft::new(
-            "L003",
+            LintCode::ForeignKeyAdded,
             Info,
             op,
             &format!("SHARE ROW EXCLUSIVE on {table} and {} briefly, then SHARE UPDATE EXCLUSIVE", foreign_key.ref_table),
@@ -456,7 +593,7 @@ fn postgres(
         .note("added NOT VALID, validated after the transaction; writes go on")
         .done(),
         Operation::AddForeignKey { foreign_key, .. } => Draft::new(
-            "L003",
+            LintCode::ForeignKeyAdded,
             Warning,
             op,
             &format!("SHARE ROW EXCLUSIVE on {table} and {} while every row is checked", foreign_key.ref_table),
@@ -464,10 +601,10 @@ fn postgres(
         .note("writes to both tables wait for the validation")
         .fix(plain_because(ctx, &table))
         .done(),
-        Operation::AddCheck { .. } if online => Draft::new("L004", Info, op, "ACCESS EXCLUSIVE briefly, then SHARE UPDATE EXCLUSIVE")
+        Operation::AddCheck { .. } if online => Draft::new(LintCode::CheckAdded, Info, op, "ACCESS EXCLUSIVE briefly, then SHARE UPDATE EXCLUSIVE")
             .note("added NOT VALID, validated after the transaction; writes go on")
             .done(),
-        Operation::AddCheck { .. } => Draft::new("L004", Warning, op, "ACCESS EXCLUSIVE while every row is checked")
+        Operation::AddCheck { .. } => Draft::new(LintCode::CheckAdded, Warning, op, "ACCESS EXCLUSIVE while every row is checked")
             .note(format!("reads and writes of {table} wait for the validation"))
             .fix(plain_because(ctx, &table))
             .done(),
@@ -475,11 +612,11 @@ fn postgres(
             let old = before.table(&table)?.column(&column.name)?;
             if old.ty != column.ty {
                 if pg_coercible(&old.ty, &column.ty) {
-                    Draft::new("L006", Info, op, "ACCESS EXCLUSIVE, briefly")
+                    Draft::new(LintCode::TypeChanged, Info, op, "ACCESS EXCLUSIVE, briefly")
                         .note(format!("{} -> {} needs no rewrite", old.ty, column.ty))
                         .done()
                 } else {
-                    Draft::new("L006", Warning, op, "ACCESS EXCLUSIVE for the whole rewrite")
+                    Draft::new(LintCode::TypeChanged, Warning, op, "ACCESS EXCLUSIVE for the whole rewrite")
                         .rewrite()
                         .note(format!("{} -> {} rewrites {table}: reads and writes wait", old.ty, column.ty))
                         .fix("on a big table, add a new column, backfill it in batches, then swap the names")
@@ -487,23 +624,23 @@ fn postgres(
                 }
             } else if old.nullable && !column.nullable {
                 let mut d = if online {
-                    Draft::new("L005", Info, op, "ACCESS EXCLUSIVE briefly, then SHARE UPDATE EXCLUSIVE")
+                    Draft::new(LintCode::NotNullSet, Info, op, "ACCESS EXCLUSIVE briefly, then SHARE UPDATE EXCLUSIVE")
                         .note("CHECK (column IS NOT NULL) NOT VALID, validated after the transaction, then SET NOT NULL without a scan")
                 } else {
-                    Draft::new("L005", Warning, op, "ACCESS EXCLUSIVE while every row is scanned")
+                    Draft::new(LintCode::NotNullSet, Warning, op, "ACCESS EXCLUSIVE while every row is scanned")
                         .note(format!("reads and writes of {table} wait for the scan"))
                         .fix(plain_because(ctx, &table))
                 };
                 if column.default.is_none() {
                     // Unavoidable: the rows the migration meets decide.
-                    d.code = "L007";
+                    d.code = LintCode::NotNullOverNulls;
                     d.severity = Warning;
                     d.note = format!("{}; fails if {table}.{} holds NULLs", d.note, column.name);
                     d.fix = Some("fill the NULLs first (an `m.sql(\"UPDATE ...\")` step, or give the column a default)".into());
                 }
                 d.done()
             } else {
-                Draft::new("L008", Info, op, "ACCESS EXCLUSIVE, briefly")
+                Draft::new(LintCode::NullabilityOrDefaultDropped, Info, op, "ACCESS EXCLUSIVE, briefly")
                     .note("catalog change only")
                     .done()
             }
@@ -511,39 +648,39 @@ fn postgres(
         Operation::AddColumn { column, .. } => {
             let volatile = matches!(&column.default, Some(crate::schema::DefaultValue::Sql(e)) if volatile_default(e));
             if volatile || column.auto_increment {
-                Draft::new("L009", Warning, op, "ACCESS EXCLUSIVE for the whole rewrite")
+                Draft::new(LintCode::ColumnAdded, Warning, op, "ACCESS EXCLUSIVE for the whole rewrite")
                     .rewrite()
                     .note(format!("the default is computed per row, so {table} is rewritten"))
                     .fix("add the column without a default, set it in batches, then add the default")
                     .done()
             } else if !column.nullable && column.default.is_none() {
-                Draft::new("L009", Warning, op, "ACCESS EXCLUSIVE, briefly")
+                Draft::new(LintCode::ColumnAdded, Warning, op, "ACCESS EXCLUSIVE, briefly")
                     .note(format!("NOT NULL without a default fails if {table} has rows"))
                     .fix("give the column a default, or add it nullable and fill it")
                     .done()
             } else {
-                Draft::new("L009", Info, op, "ACCESS EXCLUSIVE, briefly")
+                Draft::new(LintCode::ColumnAdded, Info, op, "ACCESS EXCLUSIVE, briefly")
                     .note("a constant default is stored once, not written to every row")
                     .done()
             }
         }
-        Operation::DropColumn { .. } => Draft::new("L011", Info, op, "ACCESS EXCLUSIVE, briefly")
+        Operation::DropColumn { .. } => Draft::new(LintCode::ColumnDropped, Info, op, "ACCESS EXCLUSIVE, briefly")
             .note("the column is hidden, its space reclaimed by later writes")
             .done(),
-        Operation::DropTable(_) => Draft::new("L012", Info, op, "ACCESS EXCLUSIVE, briefly").note("the table and its rows go").done(),
+        Operation::DropTable(_) => Draft::new(LintCode::TableDropped, Info, op, "ACCESS EXCLUSIVE, briefly").note("the table and its rows go").done(),
         Operation::RenameTable { .. } | Operation::RenameColumn { .. } => {
-            Draft::new("L013", Info, op, "ACCESS EXCLUSIVE, briefly")
+            Draft::new(LintCode::Renamed, Info, op, "ACCESS EXCLUSIVE, briefly")
                 .note("running application code that uses the old name fails from the commit on")
                 .done()
         }
-        Operation::AddUnique { .. } => Draft::new("L014", Warning, op, "SHARE while the unique index is built")
+        Operation::AddUnique { .. } => Draft::new(LintCode::UniqueAdded, Warning, op, "SHARE while the unique index is built")
             .note(format!("writes to {table} wait until the index is built"))
             .fix("on a big table, build `CREATE UNIQUE INDEX CONCURRENTLY` in one migration and `ADD CONSTRAINT ... UNIQUE USING INDEX` in the next (m.sql)")
             .done(),
         Operation::DropUnique { .. } | Operation::DropForeignKey { .. } | Operation::DropCheck { .. } => {
-            Draft::new("L015", Info, op, "ACCESS EXCLUSIVE, briefly").note("catalog change only").done()
+            Draft::new(LintCode::ConstraintDropped, Info, op, "ACCESS EXCLUSIVE, briefly").note("catalog change only").done()
         }
-        Operation::SetPrimaryKey { .. } => Draft::new("L016", Warning, op, "ACCESS EXCLUSIVE while the key's index is built")
+        Operation::SetPrimaryKey { .. } => Draft::new(LintCode::PrimaryKeyReplaced, Warning, op, "ACCESS EXCLUSIVE while the key's index is built")
             .note(format!("reads and writes of {table} wait"))
             .fix("on a big table, build a unique index CONCURRENTLY first and add the key with `ADD PRIMARY KEY USING INDEX` (m.sql)")
             .done(),
@@ -556,48 +693,48 @@ fn postgres_sql(op: &Operation, sql: &str, existing: &ExistingTables) -> Option<
     let ddl = classify(sql)?;
     let on_existing = |table: &str| existing.contains(table);
     Some(match ddl {
-        Ddl::CreateIndex { table, concurrently: true, .. } => Draft::new("L001", Info, op, "SHARE UPDATE EXCLUSIVE")
+        Ddl::CreateIndex { table, concurrently: true, .. } => Draft::new(LintCode::IndexBuilt, Info, op, "SHARE UPDATE EXCLUSIVE")
             .on(&table)
             .note("CONCURRENTLY: the runner runs it after the transaction; reads and writes go on")
             .done(),
-        Ddl::CreateIndex { table, .. } if on_existing(&table) => Draft::new("L101", Error, op, "SHARE for the whole build")
+        Ddl::CreateIndex { table, .. } if on_existing(&table) => Draft::new(LintCode::SqlIndexWithoutConcurrently, Error, op, "SHARE for the whole build")
             .on(&table)
             .note(format!("CREATE INDEX without CONCURRENTLY: writes to {table} wait until it is built"))
             .fix("write CREATE INDEX CONCURRENTLY (the runner runs it after the transaction), or use m.create_index")
             .done(),
-        Ddl::DropIndex { concurrently: false, .. } => Draft::new("L106", Warning, op, "ACCESS EXCLUSIVE, briefly")
+        Ddl::DropIndex { concurrently: false, .. } => Draft::new(LintCode::SqlDropIndexWithoutConcurrently, Warning, op, "ACCESS EXCLUSIVE, briefly")
             .note("DROP INDEX without CONCURRENTLY queues behind running queries, and everything queues behind it")
             .fix("write DROP INDEX CONCURRENTLY IF EXISTS, or use m.drop_index")
             .done(),
-        Ddl::AlterTable { table, adds_foreign_key: true, not_valid: false, .. } if on_existing(&table) => Draft::new("L102", Error, op, "SHARE ROW EXCLUSIVE on both tables while every row is checked")
+        Ddl::AlterTable { table, adds_foreign_key: true, not_valid: false, .. } if on_existing(&table) => Draft::new(LintCode::SqlForeignKeyWithoutNotValid, Error, op, "SHARE ROW EXCLUSIVE on both tables while every row is checked")
             .on(&table)
             .note("a foreign key added without NOT VALID: writes wait for the validation")
             .fix("use m.add_foreign_key (NOT VALID, validated after the transaction), or add it NOT VALID here and VALIDATE CONSTRAINT in a later migration")
             .done(),
-        Ddl::AlterTable { table, adds_check: true, not_valid: false, .. } if on_existing(&table) => Draft::new("L103", Error, op, "ACCESS EXCLUSIVE while every row is checked")
+        Ddl::AlterTable { table, adds_check: true, not_valid: false, .. } if on_existing(&table) => Draft::new(LintCode::SqlCheckWithoutNotValid, Error, op, "ACCESS EXCLUSIVE while every row is checked")
             .on(&table)
             .note("a check added without NOT VALID: reads and writes wait for the validation")
             .fix("use m.add_check (NOT VALID, validated after the transaction), or add it NOT VALID here and VALIDATE CONSTRAINT in a later migration")
             .done(),
-        Ddl::AlterTable { table, sets_not_null: true, .. } if on_existing(&table) => Draft::new("L104", Error, op, "ACCESS EXCLUSIVE while every row is scanned")
+        Ddl::AlterTable { table, sets_not_null: true, .. } if on_existing(&table) => Draft::new(LintCode::SqlSetNotNull, Error, op, "ACCESS EXCLUSIVE while every row is scanned")
             .on(&table)
             .note("SET NOT NULL scans the table unless a validated CHECK (column IS NOT NULL) exists")
             .fix("use m.alter_column(...) without .nullable() (NOT NULL through a validated check)")
             .done(),
-        Ddl::AlterTable { table, changes_type: true, .. } if on_existing(&table) => Draft::new("L105", Error, op, "ACCESS EXCLUSIVE for the whole rewrite")
+        Ddl::AlterTable { table, changes_type: true, .. } if on_existing(&table) => Draft::new(LintCode::SqlTypeChange, Error, op, "ACCESS EXCLUSIVE for the whole rewrite")
             .on(&table)
             .note("ALTER COLUMN TYPE rewrites the table unless the types are binary-coercible")
             .rewrite()
             .fix("use m.alter_column (lint then says whether it rewrites), or add a new column, backfill it in batches and swap")
             .done(),
-        Ddl::AlterTable { table, adds_key_without_index: true, .. } if on_existing(&table) => Draft::new("L107", Error, op, "SHARE (unique) or ACCESS EXCLUSIVE (primary key) while the index is built")
+        Ddl::AlterTable { table, adds_key_without_index: true, .. } if on_existing(&table) => Draft::new(LintCode::SqlKeyWithoutIndex, Error, op, "SHARE (unique) or ACCESS EXCLUSIVE (primary key) while the index is built")
             .on(&table)
             .note("a unique or primary key built inside the statement: writes wait")
             .fix("CREATE UNIQUE INDEX CONCURRENTLY in one migration, then ADD CONSTRAINT ... USING INDEX in the next")
             .done(),
         Ddl::Rewrite { table } => Draft {
             table,
-            ..Draft::new("L108", Error, op, "ACCESS EXCLUSIVE for the whole rewrite")
+            ..Draft::new(LintCode::SqlTableRewrite, Error, op, "ACCESS EXCLUSIVE for the whole rewrite")
                 .note("VACUUM FULL, CLUSTER and REINDEX rewrite under an exclusive lock")
                 .fix("REINDEX ... CONCURRENTLY, or pg_repack, outside the migration")
                 .rewrite()
@@ -628,7 +765,7 @@ fn mysql(
             return None;
         }
         return Some(
-            Draft::new("L121", Warning, op, "the server's choice")
+            Draft::new(LintCode::SqlWithoutAlgorithm, Warning, op, "the server's choice")
                 .on(table)
                 .note("no ALGORITHM stated: the server may copy the table while writes wait")
                 .fix("state `ALGORITHM=INPLACE, LOCK=NONE` (or INSTANT) so the server refuses instead of copying")
@@ -637,7 +774,7 @@ fn mysql(
     }
     if let Operation::Rust(_) = op {
         return Some(
-            Draft::new("L020", Info, op, "row locks of what it writes")
+            Draft::new(LintCode::DataStep, Info, op, "row locks of what it writes")
                 .note("each statement commits as it goes on MySQL")
                 .done(),
         );
@@ -648,39 +785,44 @@ fn mysql(
     let table = op.table()?.to_string();
     if !ctx.existing_table {
         return Some(
-            Draft::new("L010", Info, op, "on a table no application uses yet")
-                .note("the table is created by this migration")
-                .done(),
+            Draft::new(
+                LintCode::NewTable,
+                Info,
+                op,
+                "on a table no application uses yet",
+            )
+            .note("the table is created by this migration")
+            .done(),
         );
     }
     let code = match op {
-        Operation::CreateIndex { .. } => "L001",
-        Operation::DropIndex { .. } => "L002",
-        Operation::AddForeignKey { .. } => "L003",
-        Operation::AddCheck { .. } => "L004",
+        Operation::CreateIndex { .. } => LintCode::IndexBuilt,
+        Operation::DropIndex { .. } => LintCode::IndexDropped,
+        Operation::AddForeignKey { .. } => LintCode::ForeignKeyAdded,
+        Operation::AddCheck { .. } => LintCode::CheckAdded,
         Operation::AlterColumn { column, .. } => {
             let old = before.table(&table)?.column(&column.name)?;
             if old.ty != column.ty {
-                "L006"
+                LintCode::TypeChanged
             } else if old.nullable && !column.nullable {
                 if column.default.is_none() {
-                    "L007"
+                    LintCode::NotNullOverNulls
                 } else {
-                    "L005"
+                    LintCode::NotNullSet
                 }
             } else {
-                "L008"
+                LintCode::NullabilityOrDefaultDropped
             }
         }
-        Operation::AddColumn { .. } => "L009",
-        Operation::DropColumn { .. } => "L011",
-        Operation::DropTable(_) => "L012",
-        Operation::RenameTable { .. } | Operation::RenameColumn { .. } => "L013",
-        Operation::AddUnique { .. } => "L014",
+        Operation::AddColumn { .. } => LintCode::ColumnAdded,
+        Operation::DropColumn { .. } => LintCode::ColumnDropped,
+        Operation::DropTable(_) => LintCode::TableDropped,
+        Operation::RenameTable { .. } | Operation::RenameColumn { .. } => LintCode::Renamed,
+        Operation::AddUnique { .. } => LintCode::UniqueAdded,
         Operation::DropUnique { .. }
         | Operation::DropForeignKey { .. }
-        | Operation::DropCheck { .. } => "L015",
-        Operation::SetPrimaryKey { .. } => "L016",
+        | Operation::DropCheck { .. } => LintCode::ConstraintDropped,
+        Operation::SetPrimaryKey { .. } => LintCode::PrimaryKeyReplaced,
         _ => return None,
     };
     if matches!(op, Operation::DropTable(_) | Operation::RenameTable { .. }) {
@@ -723,7 +865,7 @@ fn mysql(
                 _ => "on a big table, schedule it off-peak, or use an online schema change tool (gh-ost, pt-online-schema-change)",
             }),
     };
-    if code == "L007" {
+    if code == LintCode::NotNullOverNulls {
         d.severity = Warning;
         d.note = format!("{}; fails if {table} holds NULLs in the column", d.note);
         d.fix = Some(
