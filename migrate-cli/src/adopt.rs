@@ -9,11 +9,12 @@ use std::path::{Path, PathBuf};
 
 use migrate_core::codegen::{render_module, ModuleHeader};
 // Diesel's derives name `diesel::`; this binary reaches Diesel through migrate-core.
-use migrate_core::connection::{connect, insert_history, HistoryRow, MigrationConnection};
+use migrate_core::connection::{connect, MigrationConnection};
 use migrate_core::dialect::Backend;
 use migrate_core::diesel;
 use migrate_core::diff::diff;
 use migrate_core::error::mask_url;
+use migrate_core::history::{HistoryRow, HistoryState};
 use migrate_core::model_source::{expressible, render_models};
 use migrate_core::schema::Schema;
 use migrate_core::snapshot::{write_atomic, Snapshot};
@@ -544,17 +545,14 @@ fn record_baseline(
     revision: &str,
     module: &str,
 ) -> Result<(), CliError> {
-    insert_history(
-        conn,
-        &HistoryRow {
-            revision: revision.to_string(),
-            message: BASELINE_MESSAGE.to_string(),
-            checksum: migrate_core::runner::checksum(module),
-            applied_at: migrate_core::runner::now_rfc3339(),
-            duration_ms: 0,
-            state: "applied".into(),
-        },
-    )?;
+    conn.insert_history(&HistoryRow {
+        revision: revision.to_string(),
+        message: BASELINE_MESSAGE.to_string(),
+        checksum: migrate_core::runner::checksum(module),
+        applied_at: migrate_core::runner::now_rfc3339(),
+        duration_ms: 0,
+        state: HistoryState::Applied,
+    })?;
     Ok(())
 }
 

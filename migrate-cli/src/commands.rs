@@ -332,50 +332,19 @@ pub(crate) struct ModuleInfo {
     pub file: PathBuf,
 }
 
-pub(crate) fn module_info(path: &Path) -> Result<ModuleInfo, CliError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
-    let constant = |name: &str| {
-        text.lines()
-            .find_map(|l| l.trim().strip_prefix(&format!("pub const {name}: ")))
-            .map(|rest| {
-                rest.split_once('=')
-                    .map(|x| x.1)
-                    .unwrap_or("")
-                    .trim()
-                    .trim_end_matches(';')
-                    .to_string()
-            })
-    };
-    let unquote = |s: &str| s.trim().trim_matches('"').to_string();
-    let revision = constant("REVISION")
-        .map(|v| unquote(&v))
-        .ok_or_else(|| CliError::new(format!("{}: no `pub const REVISION`", path.display())))?;
-    let revises = constant("REVISES")
-        .map(|v| {
-            v.trim_start_matches('&')
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .split(',')
-                .map(unquote)
-                .filter(|s| !s.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
-    let message = constant("MESSAGE").map(|v| unquote(&v)).unwrap_or_default();
-    Ok(ModuleInfo {
-        revision,
-        revises,
-        message,
-        file: path.to_path_buf(),
-    })
-}
-
 pub(crate) fn modules(config: &Config) -> Result<Vec<ModuleInfo>, CliError> {
-    programs::migration_files(&config.versions_dir())?
-        .iter()
-        .map(|(path, _)| module_info(path))
-        .collect()
+    Ok(
+        migrate_core::project::files::MigrationFiles::read(&config.versions_dir())?
+            .files()
+            .iter()
+            .map(|f| ModuleInfo {
+                revision: f.revision.clone(),
+                revises: f.revises.clone(),
+                message: f.message.clone(),
+                file: f.path.clone(),
+            })
+            .collect(),
+    )
 }
 
 fn migrate(
@@ -921,20 +890,15 @@ fn check_database(
     let masked = migrate_core::error::mask_url(url);
     let mut failed = false;
     for row in &rows {
-        if row.state == migrate_core::runner::STATE_FINISHING
-            || row.state == migrate_core::runner::STATE_REVERTING
-        {
+        if let Some(direction) = row.state.unfinished() {
             failed = true;
-            let command = if row.state == migrate_core::runner::STATE_FINISHING {
-                "upgrade"
-            } else {
-                "downgrade"
-            };
             println!(
-                "{masked}: revision {} is marked {}: the statements after its transaction did not all run; `migrate-cli {command}` finishes them",
-                row.revision, row.state
+                "{masked}: revision {} is marked {}: the statements after its transaction did not all run; `migrate-cli {}` finishes them",
+                row.revision,
+                row.state,
+                direction.command()
             );
-        } else if row.state != "applied" {
+        } else if row.state != migrate_core::history::HistoryState::Applied {
             failed = true;
             println!(
                 "{masked}: revision {} is marked {}: it failed half-way",

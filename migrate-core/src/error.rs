@@ -14,6 +14,14 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
+    /// A project file that is not what it should be.
+    #[error("{path}: {message}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
     /// `snapshot.json` is not a snapshot.
     #[error("{path}:{line}:{column}: corrupt snapshot: {message}")]
     CorruptSnapshot {
@@ -73,9 +81,123 @@ pub enum Error {
         /// What state the revision is left in.
         outcome: String,
     },
-    /// The migrations on disk do not fit the history in the database, or each other.
-    #[error("{0}")]
-    History(String),
+    /// Two migrations declare the same revision.
+    #[error("revision {revision} is declared by both {first} and {second}")]
+    DuplicateRevision {
+        /// The revision.
+        revision: String,
+        /// The first file that declares it.
+        first: String,
+        /// The second.
+        second: String,
+    },
+    /// A migration revises a revision that no migration declares.
+    #[error("{file} revises {parent}, which no migration in versions/ declares")]
+    UnknownParent {
+        /// The migration file.
+        file: String,
+        /// The revision it names in `REVISES`.
+        parent: String,
+    },
+    /// Migrations whose `REVISES` links go round in a circle.
+    #[error("migrations {} revise each other in a cycle", .revisions.join(", "))]
+    RevisionCycle {
+        /// The revisions on (or behind) the cycle.
+        revisions: Vec<String>,
+    },
+    /// No revision starts with the text given.
+    #[error("no migration has a revision starting with `{prefix}`")]
+    UnknownRevision {
+        /// The text given.
+        prefix: String,
+    },
+    /// Several revisions start with the text given.
+    #[error("`{prefix}` is ambiguous: it starts revisions {}", .revisions.join(", "))]
+    AmbiguousRevision {
+        /// The text given.
+        prefix: String,
+        /// The revisions it starts.
+        revisions: Vec<String>,
+    },
+    /// A migration's operations do not fit the schema they replay over, or cannot be rendered.
+    #[error("{file} (revision {revision}): {source}")]
+    Migration {
+        /// The migration file.
+        file: String,
+        /// Its revision.
+        revision: String,
+        /// What is wrong.
+        source: Box<Error>,
+    },
+    /// A migration marked irreversible (`m.irreversible(...)`) in the direction asked for.
+    #[error("{file} (revision {revision}) cannot be {}: {reason}", .direction.participle())]
+    Irreversible {
+        /// The migration file.
+        file: String,
+        /// Its revision.
+        revision: String,
+        /// The reason the module gives.
+        reason: String,
+        /// The direction that cannot be run.
+        direction: crate::history::Direction,
+    },
+    /// A revision the database applied has no migration file.
+    #[error("revision {revision} ({message}) is applied on the database but its migration file is missing from {versions}")]
+    MissingFile {
+        /// The revision.
+        revision: String,
+        /// Its message, as recorded in the history.
+        message: String,
+        /// The folder looked in.
+        versions: String,
+    },
+    /// A migration file was edited after its revision was applied.
+    #[error("{file} (revision {revision}) was edited after it was applied: its checksum differs from the one recorded")]
+    EditedMigration {
+        /// The migration file.
+        file: String,
+        /// Its revision.
+        revision: String,
+    },
+    /// A migration failed half-way where DDL commits as it goes, and its row is `dirty`.
+    #[error("revision {revision} failed half-way and is marked dirty; fix the database by hand, then `stamp` the revision it is at")]
+    HalfApplied {
+        /// The revision.
+        revision: String,
+    },
+    /// A revision left between its transaction and the statements after it, in the other
+    /// direction than the one asked for.
+    #[error("revision {revision} stopped before the statements after its {} transaction ran; run `migrate-cli {}` to finish them first", .direction.command(), .direction.command())]
+    Unfinished {
+        /// The revision.
+        revision: String,
+        /// The direction whose statements remain.
+        direction: crate::history::Direction,
+    },
+    /// A history row with a state this version does not know.
+    #[error("revision {revision} has the unknown state `{state}` in __migrate_history")]
+    UnknownHistoryState {
+        /// The revision.
+        revision: String,
+        /// The state as stored.
+        state: String,
+    },
+    /// A database without history already holds tables the first migration would create.
+    #[error("the database has no migration history but already holds table(s) {} that revision {revision} would create; nothing was run. If it already has this schema, record that with `migrate-cli stamp <the revision it is at>` (for example `stamp {revision}`)", .tables.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", "))]
+    ExistingTables {
+        /// The revision that would create them.
+        revision: String,
+        /// The tables.
+        tables: Vec<String>,
+    },
+    /// INVALID indexes (a failed concurrent build) that no unfinished revision rebuilds.
+    #[error("index {} is INVALID (a concurrent build failed or was cancelled, outside any unfinished revision); nothing was applied. Drop it (`{}`) or rebuild it (`REINDEX INDEX CONCURRENTLY ...`), then run `upgrade` again", .indexes.iter().map(|(table, index)| format!("`{index}` on table `{table}`")).collect::<Vec<_>>().join(", "), .drops.join(" "))]
+    InvalidIndexes {
+        /// `(table, index)` of each.
+        indexes: Vec<(String, String)>,
+        /// The statements that drop them.
+        drops: Vec<String>,
+    },
     /// A target that names no revision.
     #[error("{0}")]
     Target(String),

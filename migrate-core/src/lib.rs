@@ -21,13 +21,17 @@ pub mod dialect;
 pub mod diesel_schema;
 pub mod diff;
 pub mod error;
+pub mod history;
 pub mod introspect;
 pub mod lint;
 pub mod migration;
 pub mod model;
 pub mod model_source;
 pub mod program;
+#[cfg(feature = "project")]
+pub mod project;
 pub mod renames;
+pub mod revisions;
 pub mod runner;
 pub mod schema;
 pub mod snapshot;

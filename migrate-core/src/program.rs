@@ -9,7 +9,9 @@ use std::process::ExitCode;
 use crate::connection::connect;
 use crate::dialect::Backend;
 use crate::error::{mask_url, Error, Result};
-use crate::runner::{EmbeddedMigration, Event, MigrationSet, RunOptions, Runner, Target};
+use crate::runner::{
+    Direction, EmbeddedMigration, Event, MigrationSet, RunOptions, Runner, Target,
+};
 use crate::snapshot::Snapshot;
 
 /// Runs the command in `std::env::args` over `migrations`; the exit code to return from `main`.
@@ -66,21 +68,21 @@ fn run(migrations: &[EmbeddedMigration], args: &[String]) -> Result<()> {
             };
             let to = position(if arg(2).is_empty() { "head" } else { arg(2) }, from)?;
             let mut out = std::io::stdout().lock();
-            let range: Vec<(usize, bool)> = if to >= from {
-                (from..to).map(|i| (i, true)).collect()
+            let range: Vec<(usize, Direction)> = if to >= from {
+                (from..to).map(|i| (i, Direction::Up)).collect()
             } else {
-                (to..from).rev().map(|i| (i, false)).collect()
+                (to..from).rev().map(|i| (i, Direction::Down)).collect()
             };
-            for (i, up) in range {
+            for (i, direction) in range {
                 let m = &set.ordered()[i];
                 let _ = writeln!(
                     out,
                     "-- {} {}: {}",
-                    if up { "upgrade" } else { "downgrade" },
+                    direction.command(),
                     m.revision,
                     m.message
                 );
-                for statement in set.statements(m.revision, dialect.as_ref(), up)? {
+                for statement in set.statements(m.revision, dialect.as_ref(), direction)? {
                     let _ = writeln!(out, "{statement};");
                 }
             }
@@ -156,16 +158,20 @@ fn run(migrations: &[EmbeddedMigration], args: &[String]) -> Result<()> {
             }
             let mut conn = connect(url)?;
             let mut runner = Runner::new(conn.as_mut(), &set)?.with_options(options);
-            let up = command == "upgrade";
+            let direction = if command == "upgrade" {
+                Direction::Up
+            } else {
+                Direction::Down
+            };
             let mut count = 0;
-            let progress = Progress::new(runner.pending(&target, up).unwrap_or(0));
+            let progress = Progress::new(runner.pending(&target, direction).unwrap_or(0));
             let mut report = |event: &Event| {
                 if !matches!(event, Event::Finished { .. }) {
                     count += 1;
                 }
                 progress.report(event);
             };
-            if up {
+            if direction == Direction::Up {
                 runner.upgrade(&target, &mut report)?;
             } else {
                 runner.downgrade(&target, &mut report)?;
@@ -180,7 +186,11 @@ fn run(migrations: &[EmbeddedMigration], args: &[String]) -> Result<()> {
             if count == 0 {
                 println!(
                     "Nothing to {}; {} is at {at}",
-                    if up { "apply" } else { "revert" },
+                    if direction == Direction::Up {
+                        "apply"
+                    } else {
+                        "revert"
+                    },
                     mask_url(url)
                 );
             } else {

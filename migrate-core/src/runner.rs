@@ -3,22 +3,25 @@
 //! dirty rows).
 //!
 //! The same code runs behind `migrate-cli upgrade` (in the small program it compiles from the
-//! migrations folder) and inside applications that embed their migrations.
+//! migrations folder) and inside applications that embed their migrations. `upgrade` and
+//! `downgrade` are one path with a [`Direction`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::OnceLock;
 use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 
-use crate::connection::{
-    delete_history, insert_history, set_history_state, HistoryRow, MigrationConnection,
-};
+use crate::connection::MigrationConnection;
 use crate::dialect::{
     op_contexts, render_placed_with, Backend, Dialect, OpContext, Placement, Statement,
 };
 use crate::error::{Error, Result};
+pub use crate::history::Direction;
+use crate::history::{audit, AuditedFile, HistoryProblem, HistoryRow, HistoryState};
 use crate::migration::{Migration, Operation};
+pub use crate::revisions::Target;
+use crate::revisions::{RevisionGraph, RevisionNode};
 use crate::schema::Schema;
 
 /// A migration module compiled into the program.
@@ -62,6 +65,15 @@ impl EmbeddedMigration {
         (self.down)(&mut m);
         m.into_operations()
     }
+
+    /// This migration's file and revision around an error of its operations.
+    fn error(&self, source: Error) -> Error {
+        Error::Migration {
+            file: self.file.to_string(),
+            revision: self.revision.to_string(),
+            source: Box::new(source),
+        }
+    }
 }
 
 /// Whether a module's source declares `pub const SAFE_DDL`, so that the programs built from it
@@ -81,6 +93,7 @@ pub fn checksum(source: &str) -> String {
 /// The migrations in the order they apply, with the schema each one starts from.
 #[derive(Debug)]
 pub struct MigrationSet {
+    graph: RevisionGraph,
     ordered: Vec<EmbeddedMigration>,
     /// `schemas[i]` is the schema before migration `i`; the last entry is the head's.
     schemas: Vec<Schema>,
@@ -95,49 +108,16 @@ impl MigrationSet {
     /// Orders the migrations by their `REVISES` links and replays them into schemas, refusing a
     /// duplicate revision, a link to a missing revision, and an operation that does not fit.
     pub fn new(migrations: &[EmbeddedMigration]) -> Result<Self> {
-        let mut by_revision: BTreeMap<&str, &EmbeddedMigration> = BTreeMap::new();
-        for m in migrations {
-            if let Some(other) = by_revision.insert(m.revision, m) {
-                return Err(Error::History(format!(
-                    "revision {} is declared by both {} and {}",
-                    m.revision, other.file, m.file
-                )));
-            }
-        }
-        for m in migrations {
-            for parent in m.revises {
-                if !by_revision.contains_key(parent) {
-                    return Err(Error::History(format!(
-                        "{} revises {parent}, which no migration in versions/ declares",
-                        m.file
-                    )));
-                }
-            }
-        }
-        // Kahn's algorithm; ties broken by revision id so the order is the same everywhere.
-        let mut waiting: BTreeMap<&str, BTreeSet<&str>> = migrations
+        let nodes: Vec<RevisionNode<'_>> = migrations
             .iter()
-            .map(|m| (m.revision, m.revises.iter().copied().collect()))
+            .map(|m| RevisionNode {
+                revision: m.revision,
+                revises: m.revises,
+                file: m.file,
+            })
             .collect();
-        let mut ordered = Vec::with_capacity(migrations.len());
-        while let Some(next) = waiting
-            .iter()
-            .find(|(_, parents)| parents.is_empty())
-            .map(|(rev, _)| *rev)
-        {
-            waiting.remove(next);
-            for parents in waiting.values_mut() {
-                parents.remove(next);
-            }
-            ordered.push(*by_revision[next]);
-        }
-        if !waiting.is_empty() {
-            let revs: Vec<&str> = waiting.keys().copied().collect();
-            return Err(Error::History(format!(
-                "migrations {} revise each other in a cycle",
-                revs.join(", ")
-            )));
-        }
+        let (graph, permutation) = RevisionGraph::new(&nodes)?;
+        let ordered: Vec<EmbeddedMigration> = permutation.iter().map(|&i| migrations[i]).collect();
 
         let mut schemas = vec![Schema::default()];
         let mut ups = Vec::with_capacity(ordered.len());
@@ -145,15 +125,14 @@ impl MigrationSet {
         for m in &ordered {
             let ops = m.up_operations();
             for op in &ops {
-                op.apply(&mut schema).map_err(|e| {
-                    Error::History(format!("{} (revision {}): {e}", m.file, m.revision))
-                })?;
+                op.apply(&mut schema).map_err(|e| m.error(e))?;
             }
             schemas.push(schema.clone());
             ups.push(ops);
         }
         let checksums = ordered.iter().map(|_| OnceLock::new()).collect();
         Ok(MigrationSet {
+            graph,
             ordered,
             schemas,
             ups,
@@ -161,10 +140,9 @@ impl MigrationSet {
         })
     }
 
-    /// The checksum of `revision`'s module source (SHA-256, hex), computed once.
-    fn checksum_of(&self, revision: &str) -> Result<&str> {
-        let i = self.index_of(revision)?;
-        Ok(self.checksums[i].get_or_init(|| self.ordered[i].checksum()))
+    /// The checksum of migration `i` in apply order (SHA-256, hex), computed once.
+    fn checksum_at(&self, i: usize) -> &str {
+        self.checksums[i].get_or_init(|| self.ordered[i].checksum())
     }
 
     /// The migrations in apply order.
@@ -172,17 +150,17 @@ impl MigrationSet {
         &self.ordered
     }
 
+    /// The revision graph.
+    pub fn graph(&self) -> &RevisionGraph {
+        &self.graph
+    }
+
     /// Revisions that no other revision revises.
     pub fn heads(&self) -> Vec<&'static str> {
-        let revised: BTreeSet<&str> = self
-            .ordered
-            .iter()
-            .flat_map(|m| m.revises.iter().copied())
-            .collect();
-        self.ordered
-            .iter()
-            .map(|m| m.revision)
-            .filter(|r| !revised.contains(r))
+        self.graph
+            .heads()
+            .into_iter()
+            .map(|h| self.ordered[self.graph.index_of(h).expect("a head is a revision")].revision)
             .collect()
     }
 
@@ -200,57 +178,41 @@ impl MigrationSet {
     }
 
     fn index_of(&self, revision: &str) -> Result<usize> {
-        self.ordered
-            .iter()
-            .position(|m| m.revision == revision)
+        self.graph
+            .index_of(revision)
             .ok_or_else(|| Error::Target(format!("no migration has revision {revision}")))
     }
 
     /// How many migrations, in apply order, lead up to `target` and include it: `len` for
     /// head, 0 for base. `None` for +N / -N, which each command counts from its own place.
-    pub(crate) fn position(&self, target: &Target) -> Result<Option<usize>> {
-        Ok(Some(match target {
-            Target::Head => self.ordered.len(),
-            Target::Base => 0,
-            Target::Revision(text) => self.index_of(self.resolve_revision(text)?)? + 1,
-            Target::Relative(_) => return Ok(None),
-        }))
+    pub fn position(&self, target: &Target) -> Result<Option<usize>> {
+        self.graph.position(target)
     }
 
     /// Resolves a full revision id or a unique prefix.
     pub fn resolve_revision(&self, text: &str) -> Result<&'static str> {
-        let matches: Vec<&'static str> = self
-            .ordered
-            .iter()
-            .map(|m| m.revision)
-            .filter(|r| r.starts_with(text))
-            .collect();
-        match matches.as_slice() {
-            [one] => Ok(one),
-            [] => Err(Error::Target(format!(
-                "no migration has a revision starting with `{text}`"
-            ))),
-            many => Err(Error::Target(format!(
-                "`{text}` is ambiguous: it starts revisions {}",
-                many.join(", ")
-            ))),
-        }
+        let revision = self.graph.resolve(text)?;
+        Ok(self.ordered[self.index_of(revision)?].revision)
     }
 
     /// What `up` (or `down`) of `revision` runs on `dialect`: statements, and Rust steps
-    /// between them. A `down` marked irreversible is an error naming the revision.
-    pub fn steps(&self, revision: &str, dialect: &dyn Dialect, up: bool) -> Result<Vec<Step>> {
+    /// between them. A migration marked irreversible in that direction is an error naming it.
+    pub fn steps(
+        &self,
+        revision: &str,
+        dialect: &dyn Dialect,
+        direction: Direction,
+    ) -> Result<Vec<Step>> {
         let i = self.index_of(revision)?;
         let m = &self.ordered[i];
         let down;
-        let (start, ops) = if up {
-            (&self.schemas[i], &self.ups[i])
-        } else {
-            down = m.down_operations();
-            (&self.schemas[i + 1], &down)
+        let (start, ops) = match direction {
+            Direction::Up => (&self.schemas[i], &self.ups[i]),
+            Direction::Down => {
+                down = m.down_operations();
+                (&self.schemas[i + 1], &down)
+            }
         };
-        let in_file =
-            |e: Error| Error::History(format!("{} (revision {}): {e}", m.file, m.revision));
         // Which tables existed is a matter of the whole migration, so the contexts are worked
         // out once, over every operation, and each run between Rust steps takes its share.
         let contexts = op_contexts(start, ops, m.safe_ddl);
@@ -267,7 +229,7 @@ impl MigrationSet {
                 return Ok(());
             }
             let (statements, end) =
-                render_placed_with(dialect, schema, chunk, ctxs).map_err(in_file)?;
+                render_placed_with(dialect, schema, chunk, ctxs).map_err(|e| m.error(e))?;
             *schema = end;
             steps.extend(statements.into_iter().map(Step::Sql));
             Ok::<(), Error>(())
@@ -276,12 +238,12 @@ impl MigrationSet {
         for (at, op) in ops.iter().enumerate() {
             match op {
                 Operation::Irreversible(reason) => {
-                    return Err(Error::History(format!(
-                        "{} (revision {}) cannot be {}: {reason}",
-                        m.file,
-                        m.revision,
-                        if up { "applied" } else { "reverted" }
-                    )))
+                    return Err(Error::Irreversible {
+                        file: m.file.to_string(),
+                        revision: m.revision.to_string(),
+                        reason: reason.clone(),
+                        direction,
+                    })
                 }
                 Operation::Rust(step) => {
                     flush(
@@ -313,12 +275,12 @@ impl MigrationSet {
         &self,
         revision: &str,
         dialect: &dyn Dialect,
-        up: bool,
+        direction: Direction,
     ) -> Result<Vec<String>> {
         // The placement comment heads each group of statements outside the transaction.
         let mut last = Placement::InTransaction;
         Ok(self
-            .steps(revision, dialect, up)?
+            .steps(revision, dialect, direction)?
             .into_iter()
             .map(|step| {
                 let placement = step.placement();
@@ -334,6 +296,18 @@ impl MigrationSet {
                 }
             })
             .collect())
+    }
+
+    /// The problems of `rows` against these migrations: missing files, edited files, dirty
+    /// and unfinished rows, in row order.
+    pub fn audit(&self, rows: &[HistoryRow]) -> Vec<HistoryProblem> {
+        audit(rows, |revision| {
+            let i = self.graph.index_of(revision)?;
+            Some(AuditedFile {
+                file: self.ordered[i].file,
+                checksum: self.checksum_at(i),
+            })
+        })
     }
 }
 
@@ -378,13 +352,6 @@ impl Default for RunOptions {
     }
 }
 
-/// The state of a history row whose transaction committed but whose statements after the
-/// transaction have not all run: `upgrade` finishes them.
-pub const STATE_FINISHING: &str = "finishing";
-/// The state of a history row whose `down` transaction committed but whose statements after
-/// the transaction have not all run: `downgrade` finishes them, then deletes the row.
-pub const STATE_REVERTING: &str = "reverting";
-
 /// A duration in milliseconds as people write it in `migrate.toml`: `5s`, `500ms`, `2min`,
 /// `0` (off); a bare number is milliseconds, as PostgreSQL reads it.
 pub fn parse_duration_ms(text: &str) -> Option<u64> {
@@ -413,40 +380,6 @@ pub fn format_duration_ms(ms: u64) -> String {
     }
 }
 
-/// Where to go.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    /// The newest revision.
-    Head,
-    /// Before the first revision.
-    Base,
-    /// A revision id or a unique prefix of one.
-    Revision(String),
-    /// `+N` / `-N` steps from where the database is.
-    Relative(i64),
-}
-
-impl Target {
-    /// Parses `head`, `base`, `+N`, `-N` or a revision (prefix).
-    pub fn parse(text: &str) -> Result<Target> {
-        Ok(match text {
-            "head" | "heads" => Target::Head,
-            "base" => Target::Base,
-            _ if text.starts_with(['+', '-']) => Target::Relative(text.parse().map_err(|_| {
-                Error::Target(format!(
-                    "`{text}` is not a target: expected head, base, a revision, +N or -N"
-                ))
-            })?),
-            _ if !text.is_empty() => Target::Revision(text.to_string()),
-            _ => {
-                return Err(Error::Target(
-                    "an empty target: expected head, base, a revision, +N or -N".into(),
-                ))
-            }
-        })
-    }
-}
-
 /// What the runner reports as it goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
@@ -466,8 +399,8 @@ pub enum Event {
         revision: String,
         /// Its message.
         message: String,
-        /// `upgrade` (true) or `downgrade`.
-        up: bool,
+        /// The direction of the run that left them.
+        direction: Direction,
     },
     /// A revision was reverted.
     Reverted {
@@ -478,6 +411,25 @@ pub enum Event {
         /// Milliseconds it took.
         duration_ms: u128,
     },
+}
+
+impl Event {
+    /// A revision run in `direction`: applied or reverted.
+    fn ran(direction: Direction, m: &EmbeddedMigration, duration_ms: u128) -> Event {
+        let (revision, message) = (m.revision.to_string(), m.message.to_string());
+        match direction {
+            Direction::Up => Event::Applied {
+                revision,
+                message,
+                duration_ms,
+            },
+            Direction::Down => Event::Reverted {
+                revision,
+                message,
+                duration_ms,
+            },
+        }
+    }
 }
 
 impl std::fmt::Display for Event {
@@ -493,11 +445,11 @@ impl std::fmt::Display for Event {
             Event::Finished {
                 revision,
                 message,
-                up,
+                direction,
             } => write!(
                 f,
                 "Finished {revision} {message}: the steps after its {} transaction, left unfinished by an earlier run",
-                if *up { "upgrade" } else { "downgrade" }
+                direction.command()
             ),
             Event::Reverted {
                 revision,
@@ -541,25 +493,31 @@ impl<'a> Runner<'a> {
         self.conn.backend()
     }
 
-    /// Applied revisions, checked against the files: a missing or edited file, or a dirty row,
-    /// is an error naming it.
+    /// Applied revisions, checked against the files: a missing or edited file is an error
+    /// naming it (a dirty row is refused where it matters, under the lock).
     pub fn applied(&mut self) -> Result<Vec<HistoryRow>> {
         let rows = self.conn.history()?;
-        for row in &rows {
-            let Some(m) = self.set.ordered.iter().find(|m| m.revision == row.revision) else {
-                return Err(Error::History(format!(
-                    "revision {} ({}) is applied on the database but its migration file is missing from versions/",
-                    row.revision, row.message
-                )));
-            };
-            if self.set.checksum_of(m.revision)? != row.checksum {
-                return Err(Error::History(format!(
-                    "{} (revision {}) was edited after it was applied: its checksum differs from the one recorded",
-                    m.file, m.revision
-                )));
+        for problem in self.set.audit(&rows) {
+            match problem {
+                HistoryProblem::MissingFile { revision, message } => {
+                    return Err(Error::MissingFile {
+                        revision,
+                        message,
+                        versions: "versions/".into(),
+                    })
+                }
+                HistoryProblem::Edited { revision, file } => {
+                    return Err(Error::EditedMigration { file, revision })
+                }
+                HistoryProblem::HalfApplied { .. } | HistoryProblem::Unfinished { .. } => {}
             }
         }
         Ok(rows)
+    }
+
+    /// The applied revisions, as a set.
+    fn applied_set(&mut self) -> Result<BTreeSet<String>> {
+        Ok(self.applied()?.into_iter().map(|r| r.revision).collect())
     }
 
     /// A database with no history whose tables the first migration would create is one that
@@ -582,23 +540,21 @@ impl<'a> Runner<'a> {
         let clashes: Vec<String> = created
             .into_iter()
             .filter(|t| existing.iter().any(|e| e == t))
-            .map(|t| format!("`{t}`"))
+            .map(str::to_string)
             .collect();
         if clashes.is_empty() {
             return Ok(());
         }
-        Err(Error::History(format!(
-            "the database has no migration history but already holds table(s) {} that revision {} would create; nothing was run. If it already has this schema, record that with `migrate-cli stamp <the revision it is at>` (for example `stamp {}`)",
-            clashes.join(", "),
-            m.revision,
-            m.revision
-        )))
+        Err(Error::ExistingTables {
+            revision: m.revision.to_string(),
+            tables: clashes,
+        })
     }
 
     /// Refuses to go on while a `dirty` row remains once the lock is held (a row that was only
     /// in progress is `applied` by the time the lock is granted).
     fn refuse_dirty(&mut self) -> Result<()> {
-        if self.conn.history()?.iter().all(|r| r.state == "applied") {
+        if self.conn.history()?.iter().all(|r| r.state.resumable()) {
             return Ok(());
         }
         self.conn.begin()?;
@@ -611,90 +567,46 @@ impl<'a> Runner<'a> {
     /// that failed half-way (outside the lock it may be one that another migrator is applying).
     fn locked_history(&mut self) -> Result<Vec<HistoryRow>> {
         let rows = self.conn.history()?;
-        let resumable = |state: &str| {
-            state == "applied" || state == STATE_FINISHING || state == STATE_REVERTING
-        };
-        if let Some(row) = rows.iter().find(|r| !resumable(&r.state)) {
-            return Err(Error::History(format!(
-                "revision {} failed half-way and is marked {}; fix the database by hand, then `stamp` the revision it is at",
-                row.revision, row.state
-            )));
+        if let Some(row) = rows.iter().find(|r| !r.state.resumable()) {
+            return Err(Error::HalfApplied {
+                revision: row.revision.clone(),
+            });
         }
         Ok(rows)
     }
 
     /// The revision the database is at: the last applied in apply order.
     pub fn current(&mut self) -> Result<Option<&'static str>> {
-        let applied: BTreeSet<String> = self.applied()?.into_iter().map(|r| r.revision).collect();
+        let applied = self.applied_set()?;
+        let applied: BTreeSet<&str> = applied.iter().map(String::as_str).collect();
         Ok(self
             .set
-            .ordered
-            .iter()
-            .rev()
-            .find(|m| applied.contains(m.revision))
-            .map(|m| m.revision))
+            .graph
+            .current(&applied)
+            .map(|r| self.set.ordered[self.set.graph.index_of(r).expect("known")].revision))
     }
 
-    /// How many migrations an upgrade (`up`) or downgrade to `target` would run now.
-    pub fn pending(&mut self, target: &Target, up: bool) -> Result<usize> {
-        let end = self.target_index(target, up)?;
-        let applied: BTreeSet<String> = self.applied()?.into_iter().map(|r| r.revision).collect();
-        let range = if up {
-            0..end
-        } else {
-            end..self.set.ordered.len()
+    /// How many migrations an upgrade or downgrade to `target` would run now.
+    pub fn pending(&mut self, target: &Target, direction: Direction) -> Result<usize> {
+        let end = self.target_position(target, direction)?;
+        let applied = self.applied_set()?;
+        let range = match direction {
+            Direction::Up => 0..end,
+            Direction::Down => end..self.set.ordered.len(),
         };
         Ok(self.set.ordered[range]
             .iter()
-            .filter(|m| applied.contains(m.revision) != up)
+            .filter(|m| applied.contains(m.revision) != (direction == Direction::Up))
             .count())
     }
 
-    fn target_index(&mut self, target: &Target, up: bool) -> Result<usize> {
-        // An index into `ordered`: migrations [0, index) are wanted applied.
-        let current = match self.current()? {
-            Some(rev) => self.set.index_of(rev)? + 1,
-            None => 0,
-        };
-        let len = self.set.ordered.len();
-        Ok(match target {
-            Target::Head => {
-                let heads = self.set.heads();
-                if heads.len() > 1 {
-                    return Err(Error::Target(format!(
-                        "several heads ({}): join them with `merge` first",
-                        heads.join(", ")
-                    )));
-                }
-                len
-            }
-            Target::Base => 0,
-            Target::Revision(text) => self.set.index_of(self.set.resolve_revision(text)?)? + 1,
-            Target::Relative(n) => {
-                let wanted = current as i64 + n;
-                if wanted < 0 || wanted > len as i64 {
-                    return Err(Error::Target(format!(
-                        "{}{n} goes past {}: the database is {current} step(s) from base and {} from head",
-                        if *n > 0 { "+" } else { "" },
-                        if wanted < 0 { "base" } else { "head" },
-                        len - current
-                    )));
-                }
-                wanted as usize
-            }
-        })
-        .and_then(|index| {
-            if up && index < current {
-                Err(Error::Target(format!(
-                    "the target is behind the database's revision {}; use `downgrade`",
-                    self.set.ordered[current - 1].revision
-                )))
-            } else if !up && index > current {
-                Err(Error::Target("the target is ahead of the database; use `upgrade`".to_string()))
-            } else {
-                Ok(index)
-            }
-        })
+    /// How many migrations, in apply order, should be applied once a run in `direction` to
+    /// `target` is done.
+    fn target_position(&mut self, target: &Target, direction: Direction) -> Result<usize> {
+        let applied = self.applied_set()?;
+        let applied: BTreeSet<&str> = applied.iter().map(String::as_str).collect();
+        let current = self.set.graph.current_position(&applied);
+        self.set.graph.target_position(target, current, direction)
     }
 
     /// Applies pending migrations up to `target`, each in its own transaction with its history
@@ -702,33 +614,53 @@ impl<'a> Runner<'a> {
     /// migrator applied meanwhile is skipped. A revision an earlier run left `finishing` is
     /// finished first, and an INVALID index nobody is finishing stops it, named.
     pub fn upgrade(&mut self, target: &Target, report: &mut dyn FnMut(&Event)) -> Result<()> {
+        self.run(Direction::Up, target, report)
+    }
+
+    /// Reverts applied migrations, newest first, down to `target` (which stays applied).
+    pub fn downgrade(&mut self, target: &Target, report: &mut dyn FnMut(&Event)) -> Result<()> {
+        self.run(Direction::Down, target, report)
+    }
+
+    /// `upgrade` or `downgrade`: the migrations between the database and `target`, oldest
+    /// first going up and newest first going down, each under the migrator lock.
+    fn run(
+        &mut self,
+        direction: Direction,
+        target: &Target,
+        report: &mut dyn FnMut(&Event),
+    ) -> Result<()> {
         self.conn.set_timeouts(
             self.options.lock_timeout_ms,
             self.options.statement_timeout_ms,
         )?;
         self.refuse_dirty()?;
-        self.finish_interrupted(true, report)?;
-        self.refuse_invalid_indexes()?;
-        let end = self.target_index(target, true)?;
-        let applied: BTreeSet<String> = self.applied()?.into_iter().map(|r| r.revision).collect();
-
-        for i in 0..end {
+        self.finish_interrupted(direction, report)?;
+        if direction == Direction::Up {
+            self.refuse_invalid_indexes()?;
+        }
+        let end = self.target_position(target, direction)?;
+        let applied = self.applied_set()?;
+        let wanted: Vec<usize> = match direction {
+            Direction::Up => (0..end).collect(),
+            Direction::Down => (end..self.set.ordered.len()).rev().collect(),
+        };
+        for i in wanted {
             let m = self.set.ordered[i];
-            if applied.contains(m.revision) {
+            // Already where this direction takes it.
+            if applied.contains(m.revision) == (direction == Direction::Up) {
                 continue;
             }
-            let steps = self.set.steps(m.revision, self.dialect.as_ref(), true)?;
+            let steps = self
+                .set
+                .steps(m.revision, self.dialect.as_ref(), direction)?;
             let started = Instant::now();
             // The session lock spans the statements before and after the transaction too.
             self.conn.lock()?;
-            let result = self.apply_one(&m, steps, started);
+            let result = self.run_one(&m, steps, direction, started);
             let unlocked = self.conn.unlock();
             if result? {
-                report(&Event::Applied {
-                    revision: m.revision.to_string(),
-                    message: m.message.to_string(),
-                    duration_ms: started.elapsed().as_millis(),
-                });
+                report(&Event::ran(direction, &m, started.elapsed().as_millis()));
             }
             unlocked?;
         }
@@ -736,20 +668,21 @@ impl<'a> Runner<'a> {
     }
 
     /// One revision: its statements before the transaction, the transaction with the history
-    /// row (`finishing` while statements after it remain), then those. `Ok(false)` when
-    /// someone else applied it first.
-    fn apply_one(
+    /// row (`finishing` or `reverting` while statements after it remain), then those.
+    /// `Ok(false)` when another migrator did it first.
+    fn run_one(
         &mut self,
         m: &EmbeddedMigration,
         steps: Vec<Step>,
+        direction: Direction,
         started: Instant,
     ) -> Result<bool> {
         let (before, inside, after) = partition(steps);
-        if !self.run_before_transaction(m, &before, true)? {
+        if !self.run_before_transaction(m, &before, direction)? {
             return Ok(false);
         }
         self.conn.begin()?;
-        match self.apply_in_transaction(m, &inside, !after.is_empty(), started) {
+        match self.run_in_transaction(m, &inside, !after.is_empty(), direction, started) {
             Ok(true) => {}
             Ok(false) => return Ok(false),
             Err(e) => {
@@ -758,66 +691,101 @@ impl<'a> Runner<'a> {
             }
         }
         if !after.is_empty() {
-            self.run_after(m, &after, false, true)?;
-            set_history_state(
-                self.conn,
-                m.revision,
-                "applied",
-                started.elapsed().as_millis() as i64,
-            )?;
+            self.run_after(m, &after, false, direction)?;
+            self.complete(m, direction, started.elapsed().as_millis() as i64)?;
+        }
+        Ok(true)
+    }
+
+    /// Runs the statements placed before `m`'s transaction; `Ok(false)`, running none, when
+    /// the history shows that another migrator already did this direction's work.
+    fn run_before_transaction(
+        &mut self,
+        m: &EmbeddedMigration,
+        before: &[Statement],
+        direction: Direction,
+    ) -> Result<bool> {
+        if before.is_empty() {
+            return Ok(true);
+        }
+        let applied = self
+            .conn
+            .history()?
+            .iter()
+            .any(|r| r.revision == m.revision);
+        if applied == (direction == Direction::Up) {
+            return Ok(false);
+        }
+        for statement in before {
+            self.conn.execute(&statement.sql).map_err(|e| {
+                self.step_error(
+                    m,
+                    Some(statement),
+                    e,
+                    &format!("the statements before its transaction are idempotent and nothing else ran; run `{}` again", direction.command()),
+                )
+            })?;
         }
         Ok(true)
     }
 
     /// Inside the transaction: re-checks history (the lock is held now), runs the statements,
-    /// records the row (`finishing` when statements after the transaction remain), verifies
-    /// and commits. `Ok(false)` when someone else applied it first.
-    fn apply_in_transaction(
+    /// records the outcome (the row `applied` or `finishing` going up; gone or `reverting`
+    /// going down), verifies and commits. Where DDL commits as it goes, the row is `dirty`
+    /// while the statements run. `Ok(false)` when another migrator did it first.
+    fn run_in_transaction(
         &mut self,
         m: &EmbeddedMigration,
         statements: &[Step],
         unfinished: bool,
+        direction: Direction,
         started: Instant,
     ) -> Result<bool> {
         let history = self.locked_history()?;
-        if history.iter().any(|r| r.revision == m.revision) {
+        let row = history.iter().find(|r| r.revision == m.revision);
+        if row.is_some() != (direction == Direction::Down) {
             self.conn.commit()?;
             return Ok(false);
         }
-        if history.is_empty() {
+        // What the row was before this run, to put back where nothing ran.
+        let applied_duration = row.map_or(0, |r| r.duration_ms);
+        if direction == Direction::Up && history.is_empty() {
             self.refuse_existing_tables(m)?;
         }
-        let checksum = self.set.checksum_of(m.revision)?.to_string();
-        let row = |state: &str, duration: i64| HistoryRow {
-            revision: m.revision.to_string(),
-            message: m.message.to_string(),
-            checksum: checksum.clone(),
-            applied_at: now_rfc3339(),
-            duration_ms: duration,
-            state: state.into(),
-        };
-        let state = if unfinished {
-            STATE_FINISHING
-        } else {
-            "applied"
-        };
         let transactional = self.conn.transactional_ddl();
         if !transactional {
             // Committed before the first statement: a failure half-way leaves it `dirty`.
-            insert_history(self.conn, &row("dirty", 0))?;
+            match direction {
+                Direction::Up => self
+                    .conn
+                    .insert_history(&self.row(m, HistoryState::Dirty, 0))?,
+                Direction::Down => {
+                    self.conn
+                        .set_history_state(m.revision, HistoryState::Dirty, 0)?
+                }
+            }
         }
         for (i, step) in statements.iter().enumerate() {
             if let Err(e) = run_step(self.conn, step) {
                 // A first statement that failed changed nothing even where DDL commits as it
-                // goes (a lock not granted, say), so the row goes and nothing is half-applied.
+                // goes (a lock not granted, a value that does not fit a narrower column), so
+                // the row is put back as it was and nothing is half-done.
                 let nothing_ran = transactional || i == 0;
                 if !transactional && nothing_ran {
-                    let _ = delete_history(self.conn, m.revision);
+                    let _ = match direction {
+                        Direction::Up => self.conn.delete_history(m.revision),
+                        Direction::Down => self.conn.set_history_state(
+                            m.revision,
+                            HistoryState::Applied,
+                            applied_duration,
+                        ),
+                    };
                 }
-                let outcome = if nothing_ran {
-                    "nothing of this revision was applied; run `upgrade` again once the cause is gone"
-                } else {
-                    "the statements before it were applied and the revision is marked dirty"
+                let outcome = match (nothing_ran, direction) {
+                    (true, Direction::Up) => "nothing of this revision was applied; run `upgrade` again once the cause is gone",
+                    (true, Direction::Down) => "the revision stays applied as it was before",
+                    (false, Direction::Up) => "the statements before it were applied and the revision is marked dirty",
+                    (false, Direction::Down) => "the statements before it were reverted and the revision is marked dirty",
                 };
                 let sql = match step {
                     Step::Sql(statement) => Some(statement),
@@ -827,14 +795,68 @@ impl<'a> Runner<'a> {
             }
         }
         let duration = started.elapsed().as_millis() as i64;
-        if transactional {
-            insert_history(self.conn, &row(state, duration))?;
-        } else {
-            set_history_state(self.conn, m.revision, state, duration)?;
+        match (direction, unfinished) {
+            (Direction::Up, _) if transactional => {
+                let state = if unfinished {
+                    HistoryState::Finishing
+                } else {
+                    HistoryState::Applied
+                };
+                self.conn.insert_history(&self.row(m, state, duration))?;
+            }
+            (Direction::Up, true) => {
+                self.conn
+                    .set_history_state(m.revision, HistoryState::Finishing, duration)?
+            }
+            (Direction::Up, false) => {
+                self.conn
+                    .set_history_state(m.revision, HistoryState::Applied, duration)?
+            }
+            (Direction::Down, true) => {
+                self.conn
+                    .set_history_state(m.revision, HistoryState::Reverting, 0)?
+            }
+            (Direction::Down, false) => self.conn.delete_history(m.revision)?,
         }
         self.conn.verify().map_err(|e| in_migration(m, e, None))?;
         self.conn.commit()?;
         Ok(true)
+    }
+
+    /// The history row of `m` in `state`.
+    fn row(&self, m: &EmbeddedMigration, state: HistoryState, duration_ms: i64) -> HistoryRow {
+        HistoryRow {
+            revision: m.revision.to_string(),
+            message: m.message.to_string(),
+            checksum: self
+                .set
+                .checksum_at(
+                    self.set
+                        .index_of(m.revision)
+                        .expect("a revision of the set"),
+                )
+                .to_string(),
+            applied_at: now_rfc3339(),
+            duration_ms,
+            state,
+        }
+    }
+
+    /// The history once every statement of `m` in `direction` ran: `applied` going up (taking
+    /// `duration_ms`), the row gone going down.
+    fn complete(
+        &mut self,
+        m: &EmbeddedMigration,
+        direction: Direction,
+        duration_ms: i64,
+    ) -> Result<()> {
+        match direction {
+            Direction::Up => {
+                self.conn
+                    .set_history_state(m.revision, HistoryState::Applied, duration_ms)
+            }
+            Direction::Down => self.conn.delete_history(m.revision),
+        }
     }
 
     /// Runs the statements after a revision's transaction, each on its own. `resuming`: an
@@ -845,9 +867,10 @@ impl<'a> Runner<'a> {
         m: &EmbeddedMigration,
         after: &[Statement],
         resuming: bool,
-        up: bool,
+        direction: Direction,
     ) -> Result<()> {
-        let command = if up { "upgrade" } else { "downgrade" };
+        let command = direction.command();
+        let state = direction.unfinished_state();
         for statement in after {
             if let (true, Some(index)) = (resuming, &statement.builds_index) {
                 match self.conn.index_valid(index)? {
@@ -867,12 +890,10 @@ impl<'a> Runner<'a> {
             self.conn.execute(&statement.sql).map_err(|e| {
                 let outcome = match &statement.builds_index {
                     Some(index) => format!(
-                        "its transaction is committed and the revision is marked `{}`; the index `{index}` may be left INVALID, and `migrate-cli {command}` drops it and runs the statements after the transaction again",
-                        if up { STATE_FINISHING } else { STATE_REVERTING }
+                        "its transaction is committed and the revision is marked `{state}`; the index `{index}` may be left INVALID, and `migrate-cli {command}` drops it and runs the statements after the transaction again"
                     ),
                     None => format!(
-                        "its transaction is committed and the revision is marked `{}`; `migrate-cli {command}` runs the statements after the transaction again",
-                        if up { STATE_FINISHING } else { STATE_REVERTING }
+                        "its transaction is committed and the revision is marked `{state}`; `migrate-cli {command}` runs the statements after the transaction again"
                     ),
                 };
                 self.step_error(m, Some(statement), e, &outcome)
@@ -884,18 +905,17 @@ impl<'a> Runner<'a> {
     /// Finishes the revisions an earlier run left between their transaction and the statements
     /// after it: `finishing` ones on upgrade, `reverting` ones on downgrade. A row of the other
     /// kind is an error saying which command finishes it.
-    fn finish_interrupted(&mut self, up: bool, report: &mut dyn FnMut(&Event)) -> Result<()> {
-        let (wanted, other) = if up {
-            (STATE_FINISHING, STATE_REVERTING)
-        } else {
-            (STATE_REVERTING, STATE_FINISHING)
-        };
+    fn finish_interrupted(
+        &mut self,
+        direction: Direction,
+        report: &mut dyn FnMut(&Event),
+    ) -> Result<()> {
         let rows = self.applied()?;
-        if !rows.iter().any(|r| r.state == wanted || r.state == other) {
+        if !rows.iter().any(|r| r.state.unfinished().is_some()) {
             return Ok(());
         }
         self.conn.lock()?;
-        let result = self.finish_locked(up, wanted, other, report);
+        let result = self.finish_locked(direction, report);
         let unlocked = self.conn.unlock();
         result?;
         unlocked
@@ -903,44 +923,40 @@ impl<'a> Runner<'a> {
 
     fn finish_locked(
         &mut self,
-        up: bool,
-        wanted: &str,
-        other: &str,
+        direction: Direction,
         report: &mut dyn FnMut(&Event),
     ) -> Result<()> {
         for row in self.applied()? {
-            if row.state == other {
-                let command = if up { "downgrade" } else { "upgrade" };
-                return Err(Error::History(format!(
-                    "revision {} stopped before the statements after its {command} transaction ran; run `migrate-cli {command}` to finish them first",
-                    row.revision
-                )));
+            match row.state.unfinished() {
+                Some(left) if left != direction => {
+                    return Err(Error::Unfinished {
+                        revision: row.revision,
+                        direction: left,
+                    })
+                }
+                Some(_) => {}
+                None => continue,
             }
-            if row.state != wanted {
-                continue;
-            }
-            let Some(m) = self
-                .set
-                .ordered
-                .iter()
-                .find(|m| m.revision == row.revision)
-                .copied()
-            else {
+            let Some(i) = self.set.graph.index_of(&row.revision) else {
                 continue;
             };
+            let m = self.set.ordered[i];
             let started = Instant::now();
-            let (_, _, after) = partition(self.set.steps(m.revision, self.dialect.as_ref(), up)?);
-            self.run_after(&m, &after, true, up)?;
-            if up {
-                let duration = row.duration_ms + started.elapsed().as_millis() as i64;
-                set_history_state(self.conn, m.revision, "applied", duration)?;
-            } else {
-                delete_history(self.conn, m.revision)?;
-            }
+            let (_, _, after) = partition(self.set.steps(
+                m.revision,
+                self.dialect.as_ref(),
+                direction,
+            )?);
+            self.run_after(&m, &after, true, direction)?;
+            self.complete(
+                &m,
+                direction,
+                row.duration_ms + started.elapsed().as_millis() as i64,
+            )?;
             report(&Event::Finished {
                 revision: m.revision.to_string(),
                 message: m.message.to_string(),
-                up,
+                direction,
             });
         }
         Ok(())
@@ -954,19 +970,14 @@ impl<'a> Runner<'a> {
         if invalid.is_empty() {
             return Ok(());
         }
-        let names: Vec<String> = invalid
-            .iter()
-            .map(|(table, index)| format!("`{index}` on table `{table}`"))
-            .collect();
-        let fixes: Vec<String> = invalid
+        let drops = invalid
             .iter()
             .map(|(_, index)| format!("DROP INDEX CONCURRENTLY {};", self.dialect.quote(index)))
             .collect();
-        Err(Error::History(format!(
-            "index {} is INVALID (a concurrent build failed or was cancelled, outside any unfinished revision); nothing was applied. Drop it (`{}`) or rebuild it (`REINDEX INDEX CONCURRENTLY ...`), then run `upgrade` again",
-            names.join(", "),
-            fixes.join(" ")
-        )))
+        Err(Error::InvalidIndexes {
+            indexes: invalid,
+            drops,
+        })
     }
 
     /// The error of a statement that failed: a lock not granted within `lock_timeout` names
@@ -1007,42 +1018,15 @@ impl<'a> Runner<'a> {
     /// holds exactly the revisions up to `target`, each `applied`. This is how a half-applied
     /// (`dirty`) migration is resolved once the database was fixed by hand.
     pub fn stamp(&mut self, target: &Target) -> Result<()> {
-        let end = match target {
-            Target::Head => {
-                let heads = self.set.heads();
-                if heads.len() > 1 {
-                    return Err(Error::Target(format!(
-                        "several heads ({}): stamp one revision",
-                        heads.join(", ")
-                    )));
-                }
-                self.set.ordered.len()
-            }
-            Target::Base => 0,
-            Target::Revision(text) => self.set.index_of(self.set.resolve_revision(text)?)? + 1,
-            Target::Relative(_) => {
-                return Err(Error::Target(
-                    "stamp takes head, base or a revision, not a relative step".into(),
-                ))
-            }
-        };
+        let end = self.set.graph.stamp_position(target)?;
         self.conn.begin()?;
         let result = (|| -> Result<()> {
             for row in self.conn.history()? {
-                delete_history(self.conn, &row.revision)?;
+                self.conn.delete_history(&row.revision)?;
             }
             for m in &self.set.ordered[..end] {
-                insert_history(
-                    self.conn,
-                    &HistoryRow {
-                        revision: m.revision.to_string(),
-                        message: m.message.to_string(),
-                        checksum: self.set.checksum_of(m.revision)?.to_string(),
-                        applied_at: now_rfc3339(),
-                        duration_ms: 0,
-                        state: "applied".into(),
-                    },
-                )?;
+                let row = self.row(m, HistoryState::Applied, 0);
+                self.conn.insert_history(&row)?;
             }
             self.conn.commit()
         })();
@@ -1050,125 +1034,6 @@ impl<'a> Runner<'a> {
             let _ = self.conn.rollback();
         }
         result
-    }
-
-    /// Reverts applied migrations, newest first, down to `target` (which stays applied).
-    pub fn downgrade(&mut self, target: &Target, report: &mut dyn FnMut(&Event)) -> Result<()> {
-        self.conn.set_timeouts(
-            self.options.lock_timeout_ms,
-            self.options.statement_timeout_ms,
-        )?;
-        self.refuse_dirty()?;
-        self.finish_interrupted(false, report)?;
-        let end = self.target_index(target, false)?;
-        let applied: BTreeSet<String> = self.applied()?.into_iter().map(|r| r.revision).collect();
-        for i in (end..self.set.ordered.len()).rev() {
-            let m = self.set.ordered[i];
-            if !applied.contains(m.revision) {
-                continue;
-            }
-            let steps = self.set.steps(m.revision, self.dialect.as_ref(), false)?;
-            let started = Instant::now();
-            self.conn.lock()?;
-            let result = self.revert_one(&m, steps);
-            let unlocked = self.conn.unlock();
-            if result? {
-                report(&Event::Reverted {
-                    revision: m.revision.to_string(),
-                    message: m.message.to_string(),
-                    duration_ms: started.elapsed().as_millis(),
-                });
-            }
-            unlocked?;
-        }
-        Ok(())
-    }
-
-    /// Runs the statements placed before `m`'s transaction, of its `up` or (`up` false) of its
-    /// `down`; `Ok(false)`, running none, when the history shows that another migrator already
-    /// did that direction's work.
-    fn run_before_transaction(
-        &mut self,
-        m: &EmbeddedMigration,
-        before: &[Statement],
-        up: bool,
-    ) -> Result<bool> {
-        if before.is_empty() {
-            return Ok(true);
-        }
-        let applied = self
-            .conn
-            .history()?
-            .iter()
-            .any(|r| r.revision == m.revision);
-        if applied == up {
-            return Ok(false);
-        }
-        let again = if up { "upgrade" } else { "downgrade" };
-        for statement in before {
-            self.conn.execute(&statement.sql).map_err(|e| {
-                self.step_error(
-                    m,
-                    Some(statement),
-                    e,
-                    &format!("the statements before its transaction are idempotent and nothing else ran; run `{again}` again"),
-                )
-            })?;
-        }
-        Ok(true)
-    }
-
-    /// One revision's `down`, placed as `apply_one` places `up`; the history row goes when
-    /// the last statement ran (`reverting` until then).
-    fn revert_one(&mut self, m: &EmbeddedMigration, steps: Vec<Step>) -> Result<bool> {
-        let (before, inside, after) = partition(steps);
-        if !self.run_before_transaction(m, &before, false)? {
-            return Ok(false);
-        }
-        self.conn.begin()?;
-        let result = (|| -> Result<bool> {
-            if !self
-                .locked_history()?
-                .iter()
-                .any(|r| r.revision == m.revision)
-            {
-                self.conn.commit()?;
-                return Ok(false);
-            }
-            if !self.conn.transactional_ddl() {
-                set_history_state(self.conn, m.revision, "dirty", 0)?;
-            }
-            for step in &inside {
-                let sql = match step {
-                    Step::Sql(statement) => Some(statement),
-                    Step::Rust(_) => None,
-                };
-                run_step(self.conn, step).map_err(|e| {
-                    self.step_error(m, sql, e, "the revision stays applied as it was before")
-                })?;
-            }
-            if after.is_empty() {
-                delete_history(self.conn, m.revision)?;
-            } else {
-                set_history_state(self.conn, m.revision, STATE_REVERTING, 0)?;
-            }
-            self.conn.verify().map_err(|e| in_migration(m, e, None))?;
-            self.conn.commit()?;
-            Ok(true)
-        })();
-        match result {
-            Ok(true) => {}
-            Ok(false) => return Ok(false),
-            Err(e) => {
-                let _ = self.conn.rollback();
-                return Err(e);
-            }
-        }
-        if !after.is_empty() {
-            self.run_after(m, &after, false, false)?;
-            delete_history(self.conn, m.revision)?;
-        }
-        Ok(true)
     }
 }
 
@@ -1236,13 +1101,9 @@ fn in_migration(m: &EmbeddedMigration, e: Error, outcome: Option<&str>) -> Error
     }
 }
 
-/// The current UTC time as RFC 3339, without a date crate.
+/// The current UTC time as RFC 3339 (`2026-11-25T10:45:00Z`), as the history records it.
 pub fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    format_unix(secs, "-", "T", "Z")
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// Formats unix seconds as `YYYY{d}MM{d}DD{t}HH:MM:SS{z}` in UTC.
@@ -1363,6 +1224,11 @@ mod tests {
         assert_eq!(
             format_unix(1_795_603_500, "-", " ", " UTC"),
             "2026-11-25 10:45:00 UTC"
+        );
+        let now = now_rfc3339();
+        assert!(
+            chrono::NaiveDateTime::parse_from_str(&now, "%Y-%m-%dT%H:%M:%SZ").is_ok(),
+            "{now}"
         );
     }
 

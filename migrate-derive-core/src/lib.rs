@@ -7,11 +7,15 @@
 //! `#[diesel(...)]` keys it reads, `ast` holds the struct as understood, `check` applies the
 //! rules across fields and `expand` generates the code. Errors accumulate in a context so that
 //! all mistakes of a struct are reported together, each at its token.
+//!
+//! `embed` lists a migrations folder and generates the code that compiles it in, for
+//! `embed_migrations!` and for the runner program migrate-cli builds.
 
 mod ast;
 mod attr;
 mod check;
 mod ctxt;
+pub mod embed;
 mod enums;
 mod expand;
 

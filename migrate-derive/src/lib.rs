@@ -126,7 +126,6 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
 
 mod embed {
     use proc_macro2::TokenStream;
-    use quote::{format_ident, quote};
 
     /// The block expression listing every migration module of `versions/`, in file order.
     pub(crate) fn expand(dir: &syn::LitStr) -> syn::Result<TokenStream> {
@@ -135,75 +134,15 @@ mod embed {
         let versions = std::path::Path::new(&manifest)
             .join(dir.value())
             .join("versions");
-        let entries = std::fs::read_dir(&versions).map_err(|e| {
-            syn::Error::new(
-                dir.span(),
-                format!("cannot read {}: {e}", versions.display()),
-            )
-        })?;
-        let mut files: Vec<std::path::PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "rs"))
-            .collect();
-        files.sort();
-        let mut modules = Vec::new();
-        let mut entries = Vec::new();
-        for path in &files {
-            let stem = path
-                .file_stem()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            if !stem.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                return Err(syn::Error::new(
-                    dir.span(),
-                    format!(
-                        "{}: a migration file name may hold only letters, digits and `_`",
-                        path.display()
-                    ),
-                ));
-            }
-            let module = format_ident!("m_{}", stem);
-            let full = path.display().to_string();
-            let file = path
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            modules.push(quote! {
-                #[path = #full]
-                mod #module;
-            });
-            // `pub const SAFE_DDL: bool = false;` opts a module out of the online forms; it is
-            // optional, so it is read only where the module declares it.
-            let source = std::fs::read_to_string(path).map_err(|e| {
-                syn::Error::new(dir.span(), format!("cannot read {}: {e}", path.display()))
-            })?;
-            let declares = source
-                .lines()
-                .any(|l| l.trim_start().starts_with("pub const SAFE_DDL"));
-            let safe_ddl = if declares {
-                quote! { #module::SAFE_DDL }
-            } else {
-                quote! { true }
-            };
-            entries.push(quote! {
-                ::migrate_core::runner::EmbeddedMigration {
-                    revision: #module::REVISION,
-                    revises: #module::REVISES,
-                    message: #module::MESSAGE,
-                    file: #file,
-                    source: include_str!(#full),
-                    up: #module::up,
-                    down: #module::down,
-                    safe_ddl: #safe_ddl,
+        let modules = migrate_derive_core::embed::migration_modules(&versions).map_err(|e| {
+            let message = match e {
+                migrate_derive_core::embed::ModulesError::NoFolder(_) => {
+                    format!("cannot read {}: no such directory", versions.display())
                 }
-            });
-        }
-        Ok(quote! {{
-            #(#modules)*
-            const MIGRATIONS: &[::migrate_core::runner::EmbeddedMigration] = &[#(#entries),*];
-            MIGRATIONS
-        }})
+                e => e.to_string(),
+            };
+            syn::Error::new(dir.span(), message)
+        })?;
+        Ok(migrate_derive_core::embed::migrations_list(&modules))
     }
 }

@@ -118,7 +118,12 @@ fn migrations(safe_ddl: bool) -> Vec<EmbeddedMigration> {
 fn sql(safe_ddl: bool, backend: Backend, up: bool) -> String {
     let set = MigrationSet::new(&migrations(safe_ddl)).unwrap();
     let dialect = backend.dialect();
-    set.statements("2", dialect.as_ref(), up)
+    let direction = if up {
+        migrate_core::runner::Direction::Up
+    } else {
+        migrate_core::runner::Direction::Down
+    };
+    set.statements("2", dialect.as_ref(), direction)
         .unwrap()
         .iter()
         .map(|s| format!("{s};\n"))

@@ -8,28 +8,104 @@ use diesel::sql_types::{BigInt, Text};
 
 use crate::dialect::{Backend, HISTORY_TABLE};
 use crate::error::{mask_url, Error, Result};
+pub use crate::history::HistoryRow;
+use crate::history::HistoryState;
 
-/// One row of `__migrate_history`.
-#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
-pub struct HistoryRow {
-    /// The revision id.
+/// A history row as stored, before its state is read.
+#[derive(QueryableByName)]
+struct StoredRow {
     #[diesel(sql_type = Text)]
-    pub revision: String,
-    /// Its message.
+    revision: String,
     #[diesel(sql_type = Text)]
-    pub message: String,
-    /// SHA-256 of the module source when it was applied.
+    message: String,
     #[diesel(sql_type = Text)]
-    pub checksum: String,
-    /// When it was applied (UTC, RFC 3339).
+    checksum: String,
     #[diesel(sql_type = Text)]
-    pub applied_at: String,
-    /// How long it took.
+    applied_at: String,
     #[diesel(sql_type = BigInt)]
-    pub duration_ms: i64,
-    /// `applied`, or `dirty` for a migration that failed half-way where DDL is not transactional.
+    duration_ms: i64,
     #[diesel(sql_type = Text)]
-    pub state: String,
+    state: String,
+}
+
+impl StoredRow {
+    fn read(self) -> Result<HistoryRow> {
+        let state = HistoryState::parse(&self.state).ok_or_else(|| Error::UnknownHistoryState {
+            revision: self.revision.clone(),
+            state: self.state.clone(),
+        })?;
+        Ok(HistoryRow {
+            revision: self.revision,
+            message: self.message,
+            checksum: self.checksum,
+            applied_at: self.applied_at,
+            duration_ms: self.duration_ms,
+            state,
+        })
+    }
+}
+
+/// The rows of the history table, oldest first, read with a Diesel connection of any backend.
+fn read_history<C>(conn: &mut C) -> Result<Vec<HistoryRow>>
+where
+    C: diesel::connection::LoadConnection,
+    StoredRow: diesel::deserialize::QueryableByName<C::Backend>,
+    C::Backend: diesel::backend::Backend + 'static,
+    diesel::query_builder::SqlQuery:
+        diesel::query_builder::QueryFragment<C::Backend> + diesel::query_builder::QueryId,
+{
+    let rows: Vec<StoredRow> = diesel::RunQueryDsl::load(
+        diesel::sql_query(format!(
+            "SELECT revision, message, checksum, applied_at, duration_ms, state FROM {HISTORY_TABLE} ORDER BY applied_at, revision"
+        )),
+        conn,
+    )
+    .map_err(db_err("reading the history table"))?;
+    rows.into_iter().map(StoredRow::read).collect()
+}
+
+/// Runs `$body` with `$c` bound to the Diesel connection behind `$conn`, whichever backend it
+/// is: the body is written once and compiled for each backend this build has.
+macro_rules! with_diesel {
+    ($conn:expr, |$c:ident| $body:expr) => {{
+        let backend = $conn.backend();
+        let any = $conn.diesel_any();
+        match backend {
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite => {
+                let $c = any
+                    .downcast_mut::<diesel::SqliteConnection>()
+                    .expect("a SQLite connection holds a SqliteConnection");
+                $body
+            }
+            #[cfg(feature = "postgres")]
+            Backend::Postgres => {
+                let $c = any
+                    .downcast_mut::<diesel::PgConnection>()
+                    .expect("a PostgreSQL connection holds a PgConnection");
+                $body
+            }
+            #[cfg(feature = "mysql")]
+            Backend::Mysql => {
+                let $c = any
+                    .downcast_mut::<diesel::MysqlConnection>()
+                    .expect("a MySQL connection holds a MysqlConnection");
+                $body
+            }
+            #[allow(unreachable_patterns)]
+            _ => unreachable!("a connection exists only for a backend this build has"),
+        }
+    }};
+}
+
+/// `n` bind parameters in `backend`'s spelling: `$1, $2` on PostgreSQL, `?, ?` elsewhere.
+fn parameters(backend: Backend, n: usize) -> Vec<String> {
+    (1..=n)
+        .map(|i| match backend {
+            Backend::Postgres => format!("${i}"),
+            Backend::Sqlite | Backend::Mysql => "?".to_string(),
+        })
+        .collect()
 }
 
 /// A live database, as the runner drives it.
@@ -42,6 +118,59 @@ pub trait MigrationConnection {
 
     /// The history rows, creating the history table first if it is missing.
     fn history(&mut self) -> Result<Vec<HistoryRow>>;
+
+    /// Records `row`. Its text is bound as parameters, never spliced into the statement, so a
+    /// message holds any character on every backend (MySQL reads a backslash in a string
+    /// literal as an escape).
+    fn insert_history(&mut self, row: &HistoryRow) -> Result<()> {
+        let p = parameters(self.backend(), 6);
+        let sql = format!(
+            "INSERT INTO {HISTORY_TABLE} (revision, message, checksum, applied_at, duration_ms, state) VALUES ({})",
+            p.join(", ")
+        );
+        with_diesel!(self, |c| diesel::sql_query(&sql)
+            .bind::<Text, _>(&row.revision)
+            .bind::<Text, _>(&row.message)
+            .bind::<Text, _>(&row.checksum)
+            .bind::<Text, _>(&row.applied_at)
+            .bind::<BigInt, _>(row.duration_ms)
+            .bind::<Text, _>(row.state.as_str())
+            .execute(c))
+        .map(drop)
+        .map_err(db_err(&sql))
+    }
+
+    /// Sets the state (and duration) of `revision`'s row.
+    fn set_history_state(
+        &mut self,
+        revision: &str,
+        state: HistoryState,
+        duration_ms: i64,
+    ) -> Result<()> {
+        let p = parameters(self.backend(), 3);
+        let sql = format!(
+            "UPDATE {HISTORY_TABLE} SET state = {}, duration_ms = {} WHERE revision = {}",
+            p[0], p[1], p[2]
+        );
+        with_diesel!(self, |c| diesel::sql_query(&sql)
+            .bind::<Text, _>(state.as_str())
+            .bind::<BigInt, _>(duration_ms)
+            .bind::<Text, _>(revision)
+            .execute(c))
+        .map(drop)
+        .map_err(db_err(&sql))
+    }
+
+    /// Forgets `revision`.
+    fn delete_history(&mut self, revision: &str) -> Result<()> {
+        let p = parameters(self.backend(), 1);
+        let sql = format!("DELETE FROM {HISTORY_TABLE} WHERE revision = {}", p[0]);
+        with_diesel!(self, |c| diesel::sql_query(&sql)
+            .bind::<Text, _>(revision)
+            .execute(c))
+        .map(drop)
+        .map_err(db_err(&sql))
+    }
 
     /// Opens a migration's transaction and takes the migrator lock.
     fn begin(&mut self) -> Result<()>;
@@ -139,19 +268,6 @@ pub fn sqlite_path(url: &str) -> &str {
         .unwrap_or(url)
 }
 
-fn history_insert_sql(row: &HistoryRow) -> String {
-    let lit = |s: &str| format!("'{}'", s.replace('\'', "''"));
-    format!(
-        "INSERT INTO {HISTORY_TABLE} (revision, message, checksum, applied_at, duration_ms, state) VALUES ({}, {}, {}, {}, {}, {})",
-        lit(&row.revision),
-        lit(&row.message),
-        lit(&row.checksum),
-        lit(&row.applied_at),
-        row.duration_ms,
-        lit(&row.state)
-    )
-}
-
 #[derive(QueryableByName)]
 struct NameRow {
     #[diesel(sql_type = Text)]
@@ -170,32 +286,6 @@ where
     let rows: Vec<NameRow> =
         diesel::RunQueryDsl::load(diesel::sql_query(sql), conn).map_err(db_err(sql))?;
     Ok(rows.into_iter().map(|r| r.name).collect())
-}
-
-/// The statement that records `row`.
-pub fn insert_history(conn: &mut dyn MigrationConnection, row: &HistoryRow) -> Result<()> {
-    conn.execute(&history_insert_sql(row))
-}
-
-/// Sets the state (and duration) of `revision`'s row.
-pub fn set_history_state(
-    conn: &mut dyn MigrationConnection,
-    revision: &str,
-    state: &str,
-    duration_ms: i64,
-) -> Result<()> {
-    conn.execute(&format!(
-        "UPDATE {HISTORY_TABLE} SET state = '{state}', duration_ms = {duration_ms} WHERE revision = '{}'",
-        revision.replace('\'', "''")
-    ))
-}
-
-/// The statement that forgets `revision`.
-pub fn delete_history(conn: &mut dyn MigrationConnection, revision: &str) -> Result<()> {
-    conn.execute(&format!(
-        "DELETE FROM {HISTORY_TABLE} WHERE revision = '{}'",
-        revision.replace('\'', "''")
-    ))
 }
 
 #[cfg(feature = "sqlite")]
@@ -271,11 +361,7 @@ mod sqlite {
             if exists.first().map_or(0, |c| c.n) == 0 {
                 self.execute(&SqliteDialect.create_history_table())?;
             }
-            diesel::sql_query(format!(
-                "SELECT revision, message, checksum, applied_at, duration_ms, state FROM {HISTORY_TABLE} ORDER BY applied_at, revision"
-            ))
-            .load(&mut self.conn)
-            .map_err(db_err("reading the history table"))
+            read_history(&mut self.conn)
         }
 
         fn begin(&mut self) -> Result<()> {

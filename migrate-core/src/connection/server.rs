@@ -9,7 +9,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
-use super::{db_err, HistoryRow, MigrationConnection};
+use super::{db_err, read_history, HistoryRow, MigrationConnection};
 use crate::dialect::{Backend, Dialect, HISTORY_TABLE};
 use crate::error::{mask_url, Error, Result};
 
@@ -17,12 +17,6 @@ use crate::error::{mask_url, Error, Result};
 struct Count {
     #[diesel(sql_type = BigInt)]
     n: i64,
-}
-
-fn history_select() -> String {
-    format!(
-        "SELECT revision, message, checksum, applied_at, duration_ms, state FROM {HISTORY_TABLE} ORDER BY applied_at, revision"
-    )
 }
 
 /// Creates the history table if missing. Two migrators starting at once may race on the
@@ -125,9 +119,7 @@ mod pg {
                 exists,
                 &PostgresDialect.create_history_table(),
             )?;
-            diesel::sql_query(history_select())
-                .load(&mut self.conn)
-                .map_err(db_err("reading the history table"))
+            read_history(&mut self.conn)
         }
 
         /// A session-level advisory lock, asked for with `pg_try_advisory_lock` between
@@ -289,9 +281,7 @@ mod my {
                 count(diesel::sql_query(format!("SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = '{HISTORY_TABLE}'")).load(conn))
             }
             ensure_history(&mut self.conn, exists, &MysqlDialect.create_history_table())?;
-            diesel::sql_query(history_select())
-                .load(&mut self.conn)
-                .map_err(db_err("reading the history table"))
+            read_history(&mut self.conn)
         }
 
         fn lock(&mut self) -> Result<()> {
