@@ -1,15 +1,11 @@
 //! `migrate-cli`: code-first schema migrations for Diesel.
+//!
+//! A printer over `migrate_core::project`: each command parses its arguments, calls one
+//! library function and prints what it returns.
 
-mod adopt;
-mod backup;
 mod cli;
 mod commands;
-mod config;
-mod error;
-mod lint;
-mod programs;
-mod revisions;
-mod views;
+mod context;
 
 use std::process::ExitCode;
 
@@ -28,7 +24,7 @@ fn main() -> ExitCode {
         Err(e) => {
             let red = anstyle::AnsiColor::Red.on_default().bold();
             anstream::eprintln!("{red}error:{red:#} {e}");
-            ExitCode::from(e.code)
+            ExitCode::FAILURE
         }
     }
 }

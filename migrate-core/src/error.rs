@@ -22,6 +22,23 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
+    /// A project file that is wrong at a line.
+    #[error("{path}:{line}: {message}")]
+    FileLine {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong there.
+        message: String,
+    },
+    /// The models' source cannot be read into models.
+    #[cfg(feature = "source")]
+    #[error(transparent)]
+    Source(#[from] crate::source::SourceError),
+    /// A project command that cannot go on: the sentence says why and what to do.
+    #[error("{0}")]
+    Project(String),
     /// `snapshot.json` is not a snapshot.
     #[error("{path}:{line}:{column}: corrupt snapshot: {message}")]
     CorruptSnapshot {

@@ -76,14 +76,6 @@ impl EmbeddedMigration {
     }
 }
 
-/// Whether a module's source declares `pub const SAFE_DDL`, so that the programs built from it
-/// read the constant (a module without it wants the safe forms).
-pub fn declares_safe_ddl(source: &str) -> bool {
-    source
-        .lines()
-        .any(|l| l.trim_start().starts_with("pub const SAFE_DDL"))
-}
-
 /// SHA-256 of a module source, hex.
 pub fn checksum(source: &str) -> String {
     let digest = Sha256::digest(source.as_bytes());
@@ -350,25 +342,6 @@ impl Default for RunOptions {
             statement_timeout_ms: 0,
         }
     }
-}
-
-/// A duration in milliseconds as people write it in `migrate.toml`: `5s`, `500ms`, `2min`,
-/// `0` (off); a bare number is milliseconds, as PostgreSQL reads it.
-pub fn parse_duration_ms(text: &str) -> Option<u64> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let n: u64 = number.parse().ok()?;
-    let factor = match unit.trim() {
-        "" | "ms" => 1,
-        "s" => 1_000,
-        "min" => 60_000,
-        "h" => 3_600_000,
-        _ => return None,
-    };
-    n.checked_mul(factor)
 }
 
 /// `ms` as it reads best: `5s`, `250ms`, `off`.
@@ -1106,33 +1079,6 @@ pub fn now_rfc3339() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-/// Formats unix seconds as `YYYY{d}MM{d}DD{t}HH:MM:SS{z}` in UTC.
-pub fn format_unix(secs: u64, date_sep: &str, time_sep: &str, zone: &str) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}{date_sep}{m:02}{date_sep}{d:02}{time_sep}{:02}:{:02}:{:02}{zone}",
-        rem / 3600,
-        (rem / 60) % 60,
-        rem % 60
-    )
-}
-
-/// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1220,11 +1166,6 @@ mod tests {
 
     #[test]
     fn dates() {
-        assert_eq!(format_unix(0, "-", "T", "Z"), "1970-01-01T00:00:00Z");
-        assert_eq!(
-            format_unix(1_795_603_500, "-", " ", " UTC"),
-            "2026-11-25 10:45:00 UTC"
-        );
         let now = now_rfc3339();
         assert!(
             chrono::NaiveDateTime::parse_from_str(&now, "%Y-%m-%dT%H:%M:%SZ").is_ok(),

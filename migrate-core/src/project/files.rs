@@ -4,9 +4,15 @@
 
 use std::path::{Path, PathBuf};
 
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
 use migrate_derive_core::embed::{migration_modules, MigrationModule, ModulesError};
 
+use super::clock;
+use crate::codegen::{laid_out_as_rustfmt, render_module, slug, ModuleHeader};
 use crate::error::{Error, Result};
+use crate::migration::Operation;
 use crate::revisions::{RevisionGraph, RevisionNode};
 
 /// One migration module, as its header constants declare it.
@@ -28,10 +34,25 @@ impl MigrationFile {
     /// Reads the constants of `module`'s source; a module without `REVISION` is an error
     /// naming it.
     fn read(module: MigrationModule) -> Result<MigrationFile> {
-        let file = syn::parse_file(&module.source).map_err(|e| Error::File {
-            path: module.path.clone(),
-            message: format!("not a Rust module: {e}"),
-        })?;
+        // The constants come before the functions in a generated module, so the text before
+        // the first function is parsed first: a large initial module is not tokenized whole on
+        // every `migrate`. A module laid out otherwise is parsed whole.
+        let functions = module
+            .source
+            .match_indices("\npub fn ")
+            .map(|(at, _)| at)
+            .next()
+            .unwrap_or(module.source.len());
+        let head = syn::parse_file(&module.source[..functions])
+            .ok()
+            .filter(|file| declares(file, "REVISION"));
+        let file = match head {
+            Some(file) => file,
+            None => syn::parse_file(&module.source).map_err(|e| Error::File {
+                path: module.path.clone(),
+                message: format!("not a Rust module: {e}"),
+            })?,
+        };
         let mut revision = None;
         let mut revises = Vec::new();
         let mut message = String::new();
@@ -70,6 +91,28 @@ impl MigrationFile {
     }
 }
 
+/// The error of a `versions/` folder that cannot be listed.
+pub(crate) fn modules_error(e: ModulesError) -> Error {
+    match e {
+        ModulesError::NoFolder(dir) => Error::File {
+            path: dir,
+            message: "no such directory; run `migrate-cli init` first".into(),
+        },
+        ModulesError::Io(path, source) => Error::io(path, source),
+        ModulesError::BadName(path) => Error::File {
+            path,
+            message: "a migration file name may hold only letters, digits and `_`".into(),
+        },
+    }
+}
+
+/// Whether `file` declares the constant `name`.
+fn declares(file: &syn::File, name: &str) -> bool {
+    file.items
+        .iter()
+        .any(|item| matches!(item, syn::Item::Const(c) if c.ident == name))
+}
+
 /// The string literals of a constant's value, in order: `"a"`, `&["a", "b"]`, `&[]`.
 fn string_literals(expr: &syn::Expr) -> Vec<String> {
     match expr {
@@ -91,20 +134,15 @@ pub struct MigrationFiles {
     files: Vec<MigrationFile>,
 }
 
+/// The modules of `versions`, listed and read but not parsed: what building the runner needs.
+pub fn list_modules(versions: &Path) -> Result<Vec<MigrationModule>> {
+    migration_modules(versions).map_err(modules_error)
+}
+
 impl MigrationFiles {
     /// Reads every module of `versions`.
     pub fn read(versions: &Path) -> Result<MigrationFiles> {
-        let modules = migration_modules(versions).map_err(|e| match e {
-            ModulesError::NoFolder(dir) => Error::File {
-                path: dir,
-                message: "no such directory; run `migrate-cli init` first".into(),
-            },
-            ModulesError::Io(path, source) => Error::io(path, source),
-            ModulesError::BadName(path) => Error::File {
-                path,
-                message: "a migration file name may hold only letters, digits and `_`".into(),
-            },
-        })?;
+        let modules = migration_modules(versions).map_err(modules_error)?;
         Ok(MigrationFiles {
             files: modules
                 .into_iter()
@@ -174,6 +212,76 @@ impl MigrationFiles {
         Ok(self
             .get(revision)
             .expect("a revision of the graph has its file"))
+    }
+}
+
+/// A migration module about to be written: its revision, file and text.
+#[derive(Debug, Clone)]
+pub struct NewModule {
+    /// Its revision id, after every existing one.
+    pub revision: String,
+    /// `versions/<revision>_<slug>.rs`.
+    pub path: PathBuf,
+    /// The module, laid out as rustfmt lays it out.
+    pub text: String,
+    /// The header it was rendered with.
+    pub header: ModuleHeader,
+}
+
+impl NewModule {
+    /// A module in `versions` after the revisions `existing`, revising `revises`, named after
+    /// `name` (usually the message), with `up`, `down` and the summary's warnings.
+    pub fn render(
+        versions: &Path,
+        existing: &[String],
+        revises: Vec<String>,
+        message: &str,
+        name: &str,
+        plan: (&[Operation], &[Operation], &[String]),
+    ) -> NewModule {
+        let now = chrono::Utc::now();
+        let revision = clock::next_revision(existing, now);
+        let header = ModuleHeader {
+            revision: revision.clone(),
+            revises,
+            message: message.to_string(),
+            created: clock::header_time(now),
+        };
+        let (up, down, warnings) = plan;
+        let text = rustfmt(render_module(&header, up, down, warnings));
+        NewModule {
+            path: versions.join(format!("{revision}_{}.rs", slug(name))),
+            revision,
+            text,
+            header,
+        }
+    }
+}
+
+/// Passes generated code through rustfmt when one is installed and the code holds a line that
+/// rustfmt may lay out otherwise, so long lines wrap as rustfmt wraps them; the text as it is
+/// otherwise (starting rustfmt took most of the time of a one-column `migrate`).
+fn rustfmt(code: String) -> String {
+    if laid_out_as_rustfmt(&code) {
+        return code;
+    }
+    let child = Command::new("rustfmt")
+        .args(["--edition", "2021", "--emit", "stdout"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn();
+    let Ok(mut child) = child else { return code };
+    if let Some(mut stdin) = child.stdin.take() {
+        if stdin.write_all(code.as_bytes()).is_err() {
+            return code;
+        }
+    }
+    match child.wait_with_output() {
+        Ok(out) if out.status.success() && !out.stdout.is_empty() => {
+            String::from_utf8(out.stdout).unwrap_or(code)
+        }
+        _ => code,
     }
 }
 

@@ -1,7 +1,148 @@
-//! What migrate-cli's commands do to a project, as library calls: the migration files and the
-//! revision graph they make, the calendar of revision ids, and (in the modules below) each
-//! command's operation. The CLI parses arguments, calls one of these and prints what it
-//! returns; nothing here prints.
+//! What migrate-cli's commands do to a project, as library calls: `migrate.toml`, the migration
+//! files and the revision graph they make, the programs built from them, and one operation per
+//! command. The CLI parses arguments, calls one of these and prints what it returns; nothing
+//! here prints, except the runner program, whose lines stream through as it applies.
+//!
+//! Layers, lowest first: [`config`], [`clock`], [`files`] and [`programs`] know the project's
+//! files; [`Project`] ties them to where a command runs; the operations ([`init`], [`migrate`],
+//! [`apply`], [`status`], [`check`], [`live`], [`lint`], [`adopt`]) build on those and never on
+//! each other.
 
+use std::path::{Path, PathBuf};
+
+use crate::dialect::Backend;
+use crate::error::{mask_url, Error, Result};
+use crate::snapshot::Snapshot;
+
+pub mod adopt;
+pub mod apply;
+pub mod backup;
+pub mod check;
 pub mod clock;
+pub mod config;
 pub mod files;
+pub mod init;
+pub mod lint;
+pub mod live;
+pub mod migrate;
+pub mod programs;
+pub mod status;
+
+pub use config::Config;
+pub use files::{MigrationFile, MigrationFiles};
+
+/// Where a command runs: the current directory, a database URL given on the command line, and
+/// whether builds show cargo's output.
+#[derive(Debug, Clone)]
+pub struct Env {
+    /// The current directory: `migrate.toml` is looked for from here up, relative paths start
+    /// here, and messages show paths below it relative to it.
+    pub cwd: PathBuf,
+    /// `--database-url`, when given.
+    pub database_url: Option<String>,
+    /// Whether cargo's output is shown while a program builds.
+    pub verbose: bool,
+}
+
+impl Env {
+    /// The database URL: `--database-url`, else `DATABASE_URL`, else `config`'s.
+    pub fn database_url(&self, config: Option<&Config>) -> Result<String> {
+        config::database_url(self.database_url.as_deref(), config, &self.cwd)
+    }
+
+    /// Whether a URL was given outside `migrate.toml` (`--database-url` or `DATABASE_URL`).
+    pub fn url_given(&self) -> bool {
+        self.database_url.is_some() || std::env::var_os("DATABASE_URL").is_some()
+    }
+
+    /// The backend of the database URL, when one is set and parses.
+    pub fn backend(&self, config: Option<&Config>) -> Option<Backend> {
+        self.database_url(config)
+            .ok()
+            .and_then(|url| Backend::from_url(&url).ok())
+    }
+
+    /// `path` relative to the current directory when it is below it, for shorter messages.
+    pub fn show(&self, path: &Path) -> String {
+        path.strip_prefix(&self.cwd)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    }
+}
+
+/// A project: its `migrate.toml` and where the command runs.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// Where the command runs.
+    pub env: Env,
+    /// The project's configuration.
+    pub config: Config,
+}
+
+impl Project {
+    /// The project of `config_file`, or of the nearest `migrate.toml` above the current
+    /// directory.
+    pub fn load(env: Env, config_file: Option<&Path>) -> Result<Project> {
+        let config = Config::load(config_file, &env.cwd)?;
+        Ok(Project { env, config })
+    }
+
+    /// The migration modules of `versions/`.
+    pub fn files(&self) -> Result<MigrationFiles> {
+        MigrationFiles::read(&self.config.versions_dir())
+    }
+
+    /// `snapshot.json`, or an error saying to run `init`.
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        let path = self.config.snapshot_path();
+        if !path.is_file() {
+            return Err(Error::File {
+                path,
+                message: "no snapshot; run `migrate-cli init` first".into(),
+            });
+        }
+        Snapshot::read(&path)
+    }
+
+    /// The database URL (see [`Env::database_url`]).
+    pub fn database_url(&self) -> Result<String> {
+        self.env.database_url(Some(&self.config))
+    }
+
+    /// The backend of the database URL, when one is set.
+    pub fn backend(&self) -> Option<Backend> {
+        self.env.backend(Some(&self.config))
+    }
+
+    /// `path` as messages show it.
+    pub fn show(&self, path: &Path) -> String {
+        self.env.show(path)
+    }
+}
+
+/// The backend of `url`, when this build can drive it; otherwise an error naming the feature
+/// to build with.
+pub fn usable_backend(url: &str) -> Result<Backend> {
+    let backend = Backend::from_url(url)?;
+    if !cfg!(feature = "postgres") && backend == Backend::Postgres
+        || !cfg!(feature = "mysql") && backend == Backend::Mysql
+    {
+        return Err(Error::DatabaseUrl(format!(
+            "{} is a {backend} URL, but this migrate-cli was built without the `{}` feature; rebuild with `--features {}`",
+            mask_url(url),
+            backend.feature(),
+            backend.feature()
+        )));
+    }
+    Ok(backend)
+}
+
+/// A backend named on the command line (`--dialect`).
+pub fn parse_dialect(name: &str) -> Result<Backend> {
+    Backend::parse(name).ok_or_else(|| {
+        Error::Project(format!(
+            "unknown dialect `{name}`, expected sqlite, postgres or mysql"
+        ))
+    })
+}

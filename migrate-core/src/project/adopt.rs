@@ -7,24 +7,20 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use migrate_core::codegen::{render_module, ModuleHeader};
-// Diesel's derives name `diesel::`; this binary reaches Diesel through migrate-core.
-use migrate_core::connection::{connect, MigrationConnection};
-use migrate_core::dialect::Backend;
-use migrate_core::diesel;
-use migrate_core::diff::diff;
-use migrate_core::error::mask_url;
-use migrate_core::history::{HistoryRow, HistoryState};
-use migrate_core::model_source::{expressible, render_models};
-use migrate_core::schema::Schema;
-use migrate_core::snapshot::{write_atomic, Snapshot};
-
-use crate::commands::{backend_of, next_revision, now_secs, rustfmt, Context};
-use crate::config::{self, Config};
-use crate::error::CliError;
+use super::config::{self, Config};
+use super::files::NewModule;
+use super::{usable_backend, Env};
+use crate::connection::{connect, MigrationConnection};
+use crate::dialect::Backend;
+use crate::diff::diff;
+use crate::error::{mask_url, Error, Result};
+use crate::history::{HistoryRow, HistoryState};
+use crate::model_source::{expressible, render_models};
+use crate::schema::Schema;
+use crate::snapshot::{write_atomic, Snapshot};
 
 /// Diesel's own history table, left out of the adopted schema.
-pub(crate) const DIESEL_TABLE: &str = "__diesel_schema_migrations";
+pub const DIESEL_TABLE: &str = "__diesel_schema_migrations";
 
 /// The message (and file name) of the baseline migration.
 const BASELINE_MESSAGE: &str = "baseline adopted from the database";
@@ -40,7 +36,7 @@ struct DieselToml {
     migrations_dir: String,
 }
 
-fn read_diesel_toml(dir: &Path) -> Result<DieselToml, CliError> {
+fn read_diesel_toml(dir: &Path) -> Result<DieselToml> {
     let path = dir.join("diesel.toml");
     let mut out = DieselToml {
         schema_file: None,
@@ -49,10 +45,9 @@ fn read_diesel_toml(dir: &Path) -> Result<DieselToml, CliError> {
     if !path.is_file() {
         return Ok(out);
     }
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
     let value: toml::Table = toml::from_str(&text)
-        .map_err(|e| CliError::new(format!("{}: {}", path.display(), e.message())))?;
+        .map_err(|e| Error::Project(format!("{}: {}", path.display(), e.message())))?;
     let string = |section: &str, key: &str| {
         value
             .get(section)
@@ -69,13 +64,13 @@ fn read_diesel_toml(dir: &Path) -> Result<DieselToml, CliError> {
 
 /// The versions of the Diesel migrations in `dir`, as Diesel reads them from the folder names
 /// (the part before the first `_`, dashes removed), with the folder names.
-fn diesel_migrations(dir: &Path) -> Result<Vec<(String, String)>, CliError> {
+fn diesel_migrations(dir: &Path) -> Result<Vec<(String, String)>> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(Vec::new());
     };
     let mut found = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|e| CliError::new(format!("{}: {e}", dir.display())))?;
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
         let path = entry.path();
         if !path.is_dir() || !path.join("up.sql").is_file() {
             continue;
@@ -93,7 +88,7 @@ fn diesel_migrations(dir: &Path) -> Result<Vec<(String, String)>, CliError> {
 /// What the database holds that is not a model: expression and partial indexes, views,
 /// triggers. Each is listed as left alone; the indexes are also taken out of `schema` (SQLite's
 /// introspection reads them as plain indexes over the columns it can name).
-fn left_alone(url: &str, schema: &mut Schema) -> Result<Vec<String>, CliError> {
+fn left_alone(url: &str, schema: &mut Schema) -> Result<Vec<String>> {
     let objects = special_objects(url)?;
     let mut notes = Vec::new();
     for (kind, name, table) in objects {
@@ -115,7 +110,7 @@ fn left_alone(url: &str, schema: &mut Schema) -> Result<Vec<String>, CliError> {
 
 /// `(kind, name, table)` of every expression or partial index, view and trigger (and, on
 /// PostgreSQL, function).
-fn special_objects(url: &str) -> Result<Vec<(String, String, String)>, CliError> {
+fn special_objects(url: &str) -> Result<Vec<(String, String, String)>> {
     use diesel::prelude::*;
     use diesel::sql_types::Text;
 
@@ -130,18 +125,18 @@ fn special_objects(url: &str) -> Result<Vec<(String, String, String)>, CliError>
         tbl: String,
     }
     let query_error = |e: diesel::result::Error| {
-        CliError::new(format!(
+        Error::Project(format!(
             "{}: reading indexes, views and triggers: {e}",
             mask_url(url)
         ))
     };
     let connect_error =
-        |e: diesel::ConnectionError| CliError::new(format!("{}: {e}", mask_url(url)));
+        |e: diesel::ConnectionError| Error::Project(format!("{}: {e}", mask_url(url)));
     #[allow(unused_variables)]
     let rows: Vec<Object> = match Backend::from_url(url)? {
         #[cfg(feature = "sqlite")]
         Backend::Sqlite => {
-            let path = migrate_core::connection::sqlite_path(url);
+            let path = crate::connection::sqlite_path(url);
             let mut conn = diesel::SqliteConnection::establish(path).map_err(connect_error)?;
             diesel::sql_query(
                 "SELECT 'index' AS kind, il.name AS name, m.name AS tbl \
@@ -194,7 +189,7 @@ fn special_objects(url: &str) -> Result<Vec<(String, String, String)>, CliError>
 }
 
 /// The versions in `__diesel_schema_migrations`, empty when Diesel never ran here.
-fn diesel_applied(url: &str) -> Result<BTreeSet<String>, CliError> {
+fn diesel_applied(url: &str) -> Result<BTreeSet<String>> {
     let exists = match Backend::from_url(url)? {
         Backend::Sqlite => format!(
             "SELECT name AS version FROM sqlite_master WHERE type = 'table' AND name = '{DIESEL_TABLE}'"
@@ -219,7 +214,7 @@ fn diesel_applied(url: &str) -> Result<BTreeSet<String>, CliError> {
 }
 
 /// The `version` column of the rows `sql` returns.
-fn query_versions(url: &str, sql: String) -> Result<Vec<String>, CliError> {
+fn query_versions(url: &str, sql: String) -> Result<Vec<String>> {
     use diesel::prelude::*;
     use diesel::sql_types::Text;
 
@@ -230,15 +225,15 @@ fn query_versions(url: &str, sql: String) -> Result<Vec<String>, CliError> {
         version: String,
     }
     let query_error = |e: diesel::result::Error| {
-        CliError::new(format!("{}: reading {DIESEL_TABLE}: {e}", mask_url(url)))
+        Error::Project(format!("{}: reading {DIESEL_TABLE}: {e}", mask_url(url)))
     };
     let connect_error =
-        |e: diesel::ConnectionError| CliError::new(format!("{}: {e}", mask_url(url)));
+        |e: diesel::ConnectionError| Error::Project(format!("{}: {e}", mask_url(url)));
     #[allow(unused_variables)]
     let rows: Vec<Version> = match Backend::from_url(url)? {
         #[cfg(feature = "sqlite")]
         Backend::Sqlite => {
-            let path = migrate_core::connection::sqlite_path(url);
+            let path = crate::connection::sqlite_path(url);
             let mut conn = diesel::SqliteConnection::establish(path).map_err(connect_error)?;
             diesel::sql_query(sql)
                 .load(&mut conn)
@@ -291,12 +286,54 @@ fn declares_module(root_text: &str, module: &str) -> bool {
     })
 }
 
-/// `adopt [--models FILE]`.
-pub(crate) fn adopt(ctx: &Context, models: Option<&Path>) -> Result<u8, CliError> {
+/// What `adopt` did, for its summary.
+#[derive(Debug, Clone)]
+pub struct Adopted {
+    /// The database URL, password masked.
+    pub url: String,
+    /// The tables adopted.
+    pub tables: Vec<String>,
+    /// What the database holds that is not a model: expression and partial indexes, views,
+    /// triggers (and, on PostgreSQL, functions).
+    pub left_alone: Vec<String>,
+    /// What the models cannot say as the database has it.
+    pub notes: Vec<String>,
+    /// `migrate.toml`, written.
+    pub config: PathBuf,
+    /// The migrations folder's name.
+    pub migrations: String,
+    /// `schema_rs`, when the project has Diesel's `table!` file.
+    pub schema_rs: Option<String>,
+    /// The baseline module, recorded as applied.
+    pub baseline: PathBuf,
+    /// The snapshot.
+    pub snapshot: PathBuf,
+    /// With `--models`: the file written.
+    pub models: Option<AdoptedModels>,
+}
+
+/// The models file `adopt --models` wrote.
+#[derive(Debug, Clone)]
+pub struct AdoptedModels {
+    /// The file.
+    pub path: PathBuf,
+    /// How many structs it holds.
+    pub structs: usize,
+    /// The crate root that now declares it as a module (`pub mod models;` was added).
+    pub declared_in: Option<PathBuf>,
+    /// Whether it still needs declaring as a module of the crate (not directly under `src/`).
+    pub needs_declaring: bool,
+    /// The crates the generated field types come from.
+    pub crates: Vec<&'static str>,
+}
+
+/// `adopt [--models FILE]`, in the current directory of `env`.
+pub fn adopt(env: &Env, models: Option<&Path>) -> Result<Adopted> {
+    let ctx = env;
     let dir = ctx.cwd.clone();
     let config_path = dir.join(config::FILE_NAME);
     if config_path.exists() {
-        return Err(CliError::new(format!(
+        return Err(Error::Project(format!(
             "{} already exists: this project already uses migrate-cli, so there is nothing to adopt; nothing was changed",
             ctx.show(&config_path)
         )));
@@ -304,7 +341,7 @@ pub(crate) fn adopt(ctx: &Context, models: Option<&Path>) -> Result<u8, CliError
     let models_path = models.map(|m| dir.join(m));
     if let Some(path) = &models_path {
         if path.exists() {
-            return Err(CliError::new(format!(
+            return Err(Error::Project(format!(
                 "{} already exists: adopt does not overwrite it; name a new file with --models",
                 ctx.show(path)
             )));
@@ -317,7 +354,7 @@ pub(crate) fn adopt(ctx: &Context, models: Option<&Path>) -> Result<u8, CliError
             **name != diesel.migrations_dir.trim_end_matches('/') && !dir.join(name).exists()
         })
         .ok_or_else(|| {
-            CliError::new(format!(
+            Error::Project(format!(
                 "the folders {} all exist: move one away so adopt can write its migrations there",
                 MIGRATIONS_DIRS.join(", ")
             ))
@@ -329,12 +366,12 @@ pub(crate) fn adopt(ctx: &Context, models: Option<&Path>) -> Result<u8, CliError
     });
 
     let url = ctx.database_url(None)?;
-    backend_of(&url)?;
+    usable_backend(&url)?;
     let masked = mask_url(&url);
     if Backend::from_url(&url)? == Backend::Sqlite {
-        let path = migrate_core::connection::sqlite_path(&url);
+        let path = crate::connection::sqlite_path(&url);
         if !Path::new(path).is_file() {
-            return Err(CliError::new(format!(
+            return Err(Error::Project(format!(
                 "{masked}: no such database file; adopt reads an existing database"
             )));
         }
@@ -342,7 +379,7 @@ pub(crate) fn adopt(ctx: &Context, models: Option<&Path>) -> Result<u8, CliError
     let mut conn = connect(&url)?;
     let history = conn.history()?;
     if let Some(row) = history.first() {
-        return Err(CliError::new(format!(
+        return Err(Error::Project(format!(
             "{masked} already has migrate-cli history (revision {}): it was adopted or migrated before; nothing was changed",
             row.revision
         )));
@@ -361,7 +398,7 @@ pub(crate) fn adopt(ctx: &Context, models: Option<&Path>) -> Result<u8, CliError
         .map(|(_, name)| name.as_str())
         .collect();
     if !pending.is_empty() {
-        return Err(CliError::new(format!(
+        return Err(Error::Project(format!(
             "{} Diesel migration(s) in {} are not applied on {masked}: {}; run `diesel migration run` first, so that adopt takes the schema the migrations give",
             pending.len(),
             ctx.show(&diesel_dir),
@@ -373,15 +410,7 @@ pub(crate) fn adopt(ctx: &Context, models: Option<&Path>) -> Result<u8, CliError
     let (schema, notes) = expressible(&live);
 
     // The baseline: `up` creates the whole schema on an empty database.
-    let revision = next_revision(&[]);
-    let header = ModuleHeader {
-        revision: revision.clone(),
-        revises: Vec::new(),
-        message: BASELINE_MESSAGE.to_string(),
-        created: migrate_core::runner::format_unix(now_secs(), "-", " ", " UTC"),
-    };
     let plan = diff(&Schema::default(), &schema)?;
-    let module = rustfmt(render_module(&header, &plan.up, &plan.down, &[]));
 
     let mut config_text = String::from(
         "# migrate-cli configuration; paths are relative to this file.\n\
@@ -398,25 +427,29 @@ pub(crate) fn adopt(ctx: &Context, models: Option<&Path>) -> Result<u8, CliError
         ));
     }
     let config = Config::parse(&config_text, &config_path)?;
-    let module_file = config.versions_dir().join(format!(
-        "{revision}_{}.rs",
-        migrate_core::codegen::slug("baseline")
-    ));
+    let baseline = NewModule::render(
+        &config.versions_dir(),
+        &[],
+        Vec::new(),
+        BASELINE_MESSAGE,
+        "baseline",
+        (&plan.up, &plan.down, &[]),
+    );
+    let (revision, module_file, module) = (baseline.revision, baseline.path, baseline.text);
     let models_text = models_path.as_ref().map(|_| render_models(&schema));
 
     // Write everything, then record the baseline; any failure takes back what was written.
     let mut written: Vec<PathBuf> = Vec::new();
-    let result = (|| -> Result<(), CliError> {
+    let result = (|| -> Result<()> {
         std::fs::create_dir_all(config.versions_dir())
-            .map_err(|e| CliError::new(format!("{}: {e}", config.versions_dir().display())))?;
+            .map_err(|e| Error::io(config.versions_dir(), e))?;
         write_atomic(&module_file, module.as_bytes())?;
         written.push(module_file.clone());
         Snapshot::new(Some(revision.clone()), schema.clone()).write(&config.snapshot_path())?;
         written.push(config.snapshot_path());
         if let (Some(path), Some(text)) = (&models_path, &models_text) {
             if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| CliError::new(format!("{}: {e}", parent.display())))?;
+                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
             }
             write_atomic(path, text.as_bytes())?;
             written.push(path.clone());
@@ -436,87 +469,53 @@ pub(crate) fn adopt(ctx: &Context, models: Option<&Path>) -> Result<u8, CliError
     }
 
     // A models file directly under src/ joins the crate, so the source reader finds it.
-    let mut module_note = None;
-    if let Some(path) = &models_path {
-        match crate_root_of(&dir, path) {
-            Some((root, module)) => {
-                let text = std::fs::read_to_string(&root)
-                    .map_err(|e| CliError::new(format!("{}: {e}", root.display())))?;
-                if !declares_module(&text, &module) {
-                    let mut new_text = text.clone();
-                    if !new_text.is_empty() && !new_text.ends_with('\n') {
-                        new_text.push('\n');
-                    }
-                    new_text.push_str(&format!("pub mod {module};\n"));
-                    write_atomic(&root, new_text.as_bytes())?;
-                    module_note = Some(format!("Added `pub mod {module};` to {}", ctx.show(&root)));
-                }
-            }
-            None => {
-                module_note = Some(format!(
-                    "Declare {} as a module of the crate, so that `migrate` reads it",
-                    ctx.show(path)
-                ));
-            }
-        }
-    }
-
-    // The summary.
-    let names: Vec<&str> = schema.tables.iter().map(|t| t.name.as_str()).collect();
-    ctx.say(format!(
-        "Adopted {} table(s) from {masked}: {}",
-        names.len(),
-        names.join(", ")
-    ));
-    for note in &left {
-        ctx.say(format!("  left alone: {note}"));
-    }
-    for note in &notes {
-        ctx.say(format!("  note: {note}"));
-    }
-    let mut where_line = format!(
-        "Created {} (migrations in {}/",
-        ctx.show(&config_path),
-        migrations_name
-    );
-    if let Some(schema_rs) = &schema_rs {
-        where_line.push_str(&format!(", schema_rs {schema_rs}"));
-    }
-    where_line.push(')');
-    ctx.say(where_line);
-    ctx.say(format!(
-        "Created {}, recorded as applied on {masked} without running it",
-        ctx.show(&module_file)
-    ));
-    ctx.say(format!("Created {}", ctx.show(&config.snapshot_path())));
-    match &models_path {
+    let models = match &models_path {
         Some(path) => {
-            ctx.say(format!(
-                "Created {} ({} struct(s))",
-                ctx.show(path),
-                schema.tables.len()
-            ));
-            if let Some(note) = module_note {
-                ctx.say(note);
+            let mut declared_in = None;
+            let mut needs_declaring = false;
+            match crate_root_of(&dir, path) {
+                Some((root, module)) => {
+                    let text = std::fs::read_to_string(&root).map_err(|e| Error::io(&root, e))?;
+                    if !declares_module(&text, &module) {
+                        let mut new_text = text.clone();
+                        if !new_text.is_empty() && !new_text.ends_with('\n') {
+                            new_text.push('\n');
+                        }
+                        new_text.push_str(&format!("pub mod {module};\n"));
+                        write_atomic(&root, new_text.as_bytes())?;
+                        declared_in = Some(root);
+                    }
+                }
+                None => needs_declaring = true,
             }
-            let crates = crates_used(&schema);
-            if !crates.is_empty() {
-                ctx.say(format!(
-                    "The models use {}: the crate needs them, with the Diesel and migrate-core features of the same names (Diesel's for bigdecimal is `numeric`)",
-                    crates.join(", ")
-                ));
-            }
+            Some(AdoptedModels {
+                path: path.clone(),
+                structs: schema.tables.len(),
+                declared_in,
+                needs_declaring,
+                crates: crates_used(&schema),
+            })
         }
-        None => ctx.say(
-            "Next: derive Model on your Diesel structs (with #[model(...)] where the schema needs it) until `migrate-cli migrate -m \"...\"` prints `No changes detected`",
-        ),
-    }
-    Ok(0)
+        None => None,
+    };
+
+    Ok(Adopted {
+        url: masked,
+        tables: schema.tables.iter().map(|t| t.name.clone()).collect(),
+        left_alone: left,
+        notes,
+        config: config_path,
+        migrations: migrations_name.to_string(),
+        schema_rs,
+        baseline: module_file,
+        snapshot: config.snapshot_path(),
+        models,
+    })
 }
 
 /// The crates the generated field types come from.
 fn crates_used(schema: &Schema) -> Vec<&'static str> {
-    use migrate_core::schema::SqlType;
+    use crate::schema::SqlType;
     let mut crates = BTreeSet::new();
     for column in schema.tables.iter().flat_map(|t| &t.columns) {
         match column.ty {
@@ -540,16 +539,12 @@ fn crates_used(schema: &Schema) -> Vec<&'static str> {
 
 /// The baseline's history row: applied, as if `upgrade` had run it, with the checksum of the
 /// module text exactly as written (the runner checksums the file).
-fn record_baseline(
-    conn: &mut dyn MigrationConnection,
-    revision: &str,
-    module: &str,
-) -> Result<(), CliError> {
+fn record_baseline(conn: &mut dyn MigrationConnection, revision: &str, module: &str) -> Result<()> {
     conn.insert_history(&HistoryRow {
         revision: revision.to_string(),
         message: BASELINE_MESSAGE.to_string(),
-        checksum: migrate_core::runner::checksum(module),
-        applied_at: migrate_core::runner::now_rfc3339(),
+        checksum: crate::runner::checksum(module),
+        applied_at: crate::runner::now_rfc3339(),
         duration_ms: 0,
         state: HistoryState::Applied,
     })?;

@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::error::CliError;
+use crate::error::{Error, Result};
+use crate::runner::RunOptions;
 
 /// The file name looked for.
 pub const FILE_NAME: &str = "migrate.toml";
@@ -20,7 +21,8 @@ struct RawConfig {
     statement_timeout: Option<RawDuration>,
 }
 
-/// A duration as written: `"5s"`, `"500ms"`, `"2min"`, or a number of milliseconds.
+/// A duration as written: `"5s"`, `"500ms"`, `"2min"` (humantime's spellings), or a number of
+/// milliseconds (bare, or as a TOML integer), as PostgreSQL reads it.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 enum RawDuration {
@@ -29,17 +31,28 @@ enum RawDuration {
 }
 
 impl RawDuration {
-    fn millis(&self, key: &str, path: &Path) -> Result<u64, CliError> {
+    fn millis(&self, key: &str, path: &Path) -> Result<u64> {
         match self {
             RawDuration::Millis(ms) => Ok(*ms),
-            RawDuration::Text(text) => migrate_core::runner::parse_duration_ms(text).ok_or_else(|| {
-                CliError::new(format!(
-                    "{}: {key} = \"{text}\" is not a duration; write it as \"5s\", \"500ms\", \"2min\" or \"0\" (no limit)",
-                    path.display()
-                ))
+            RawDuration::Text(text) => parse_millis(text).ok_or_else(|| Error::File {
+                path: path.to_path_buf(),
+                message: format!(
+                    "{key} = \"{text}\" is not a duration; write it as \"5s\", \"500ms\", \"2min\" or \"0\" (no limit)"
+                ),
             }),
         }
     }
+}
+
+/// Milliseconds of a duration as written: a bare number is milliseconds; anything else is
+/// read by humantime (`5s`, `500ms`, `2min`, `1h 30min`).
+fn parse_millis(text: &str) -> Option<u64> {
+    let text = text.trim();
+    if let Ok(ms) = text.parse::<u64>() {
+        return Some(ms);
+    }
+    let duration = humantime::parse_duration(text).ok()?;
+    u64::try_from(duration.as_millis()).ok()
 }
 
 /// The project as `migrate.toml` describes it, with paths made absolute.
@@ -55,7 +68,7 @@ pub struct Config {
     pub schema_rs: Option<PathBuf>,
     /// How long the runner's statements wait for a lock, and may run (milliseconds, 0: no
     /// limit): `lock_timeout` (default 5s) and `statement_timeout` (default 0).
-    pub run_options: migrate_core::runner::RunOptions,
+    pub run_options: RunOptions,
 }
 
 impl Config {
@@ -70,39 +83,45 @@ impl Config {
     }
 
     /// Loads `explicit`, or the nearest `migrate.toml` above `cwd`.
-    pub fn load(explicit: Option<&Path>, cwd: &Path) -> Result<Config, CliError> {
+    pub fn load(explicit: Option<&Path>, cwd: &Path) -> Result<Config> {
         let path = match explicit {
             Some(p) => {
                 let p = cwd.join(p);
                 if !p.is_file() {
-                    return Err(CliError::new(format!("{}: no such config file", p.display())));
+                    return Err(Error::File {
+                        path: p,
+                        message: "no such config file".into(),
+                    });
                 }
                 p
             }
             None => find(cwd).ok_or_else(|| {
-                CliError::new(format!(
+                Error::Project(format!(
                     "no {FILE_NAME} in {} or any parent directory; run `migrate-cli init` to create one",
                     cwd.display()
                 ))
             })?,
         };
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
         Config::parse(&text, &path)
     }
 
     /// Parses the text of `path`.
-    pub fn parse(text: &str, path: &Path) -> Result<Config, CliError> {
+    pub fn parse(text: &str, path: &Path) -> Result<Config> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let line = e
                 .span()
                 .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
                 .unwrap_or(1);
-            CliError::new(format!("{}:{line}: {}", path.display(), e.message()))
+            Error::FileLine {
+                path: path.to_path_buf(),
+                line,
+                message: e.message().to_string(),
+            }
         })?;
         let dir = path.parent().unwrap_or(Path::new("."));
-        let defaults = migrate_core::runner::RunOptions::default();
-        let run_options = migrate_core::runner::RunOptions {
+        let defaults = RunOptions::default();
+        let run_options = RunOptions {
             lock_timeout_ms: match &raw.lock_timeout {
                 Some(d) => d.millis("lock_timeout", path)?,
                 None => defaults.lock_timeout_ms,
@@ -148,11 +167,7 @@ pub fn absolute_sqlite_url(url: &str, base: &Path) -> String {
 
 /// The database URL: `--database-url`, else `DATABASE_URL` (environment or `.env`), else
 /// `database_url` of `migrate.toml`.
-pub fn database_url(
-    flag: Option<&str>,
-    config: Option<&Config>,
-    cwd: &Path,
-) -> Result<String, CliError> {
+pub fn database_url(flag: Option<&str>, config: Option<&Config>, cwd: &Path) -> Result<String> {
     if let Some(url) = flag {
         return Ok(absolute_sqlite_url(url, cwd));
     }
@@ -162,8 +177,8 @@ pub fn database_url(
     if let Some(url) = config.and_then(|c| c.database_url.clone()) {
         return Ok(url);
     }
-    Err(CliError::new(
-        "no database URL: pass --database-url, set DATABASE_URL (environment or .env), or set database_url in migrate.toml",
+    Err(Error::Project(
+        "no database URL: pass --database-url, set DATABASE_URL (environment or .env), or set database_url in migrate.toml".into(),
     ))
 }
 
@@ -213,6 +228,13 @@ mod tests {
         let defaults = Config::parse("", Path::new("/p/migrate.toml")).unwrap();
         assert_eq!(defaults.run_options.lock_timeout_ms, 5_000);
         assert_eq!(defaults.run_options.statement_timeout_ms, 0);
+        let human = Config::parse(
+            "lock_timeout = \"1min 30s\"\nstatement_timeout = \"250\"\n",
+            Path::new("/p/migrate.toml"),
+        )
+        .unwrap();
+        assert_eq!(human.run_options.lock_timeout_ms, 90_000);
+        assert_eq!(human.run_options.statement_timeout_ms, 250);
         let err = Config::parse("lock_timeout = \"soon\"\n", Path::new("/p/migrate.toml"))
             .unwrap_err()
             .to_string();

@@ -1,36 +1,34 @@
 //! `upgrade --backup`: a copy of the database taken before anything runs.
 
+use std::path::Path;
 use std::process::Command as Process;
 
-use migrate_core::connection::{connect, sqlite_path};
-use migrate_core::dialect::Backend;
-use migrate_core::error::mask_url;
-
-use crate::commands::{now_secs, Context};
-use crate::error::CliError;
+use super::clock;
+use crate::connection::{connect, sqlite_path};
+use crate::dialect::Backend;
+use crate::error::{mask_url, Error, Result};
 
 fn stamp() -> String {
-    let secs = now_secs();
-    let (y, m, d) = migrate_core::runner::civil_from_days((secs / 86_400) as i64);
-    let rem = secs % 86_400;
-    format!(
-        "{y:04}{m:02}{d:02}{:02}{:02}{:02}",
-        rem / 3600,
-        (rem / 60) % 60,
-        rem % 60
-    )
+    clock::file_stamp(chrono::Utc::now())
 }
 
-/// Backs up the database of the context; prints the backup's path.
-pub(crate) fn backup(ctx: &Context) -> Result<(), CliError> {
-    let config = ctx.config()?;
-    let url = ctx.database_url(Some(&config))?;
+/// What `--backup` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backup {
+    /// The SQLite file does not exist yet: nothing to back up.
+    NoDatabaseYet,
+    /// The backup's path.
+    Written(String),
+}
+
+/// Backs up the database at `url` (a server's dump lands in `dir`).
+pub fn backup(url: &str, dir: &Path) -> Result<Backup> {
+    let url = url.to_string();
     let path = match Backend::from_url(&url)? {
         Backend::Sqlite => {
             let db = sqlite_path(&url);
             if !std::path::Path::new(db).is_file() {
-                ctx.say(format!("No backup: {} does not exist yet", mask_url(&url)));
-                return Ok(());
+                return Ok(Backup::NoDatabaseYet);
             }
             let target = format!("{db}.backup-{}", stamp());
             let mut conn = connect(&url)?;
@@ -42,8 +40,7 @@ pub(crate) fn backup(ctx: &Context) -> Result<(), CliError> {
                 Backend::Postgres => ("pg_dump", "postgres"),
                 _ => ("mysqldump", "mysql"),
             };
-            let target = ctx
-                .cwd
+            let target = dir
                 .join(format!("{name}-backup-{}.sql", stamp()))
                 .display()
                 .to_string();
@@ -68,21 +65,20 @@ pub(crate) fn backup(ctx: &Context) -> Result<(), CliError> {
                 }
             }
             let status = command.status().map_err(|e| {
-                CliError::new(format!(
+                Error::Project(format!(
                     "--backup of {} needs `{tool}`, which could not run ({e}); install it or back up by hand",
                     mask_url(&url)
                 ))
             })?;
             if !status.success() {
-                return Err(CliError::new(format!(
+                return Err(Error::Project(format!(
                     "{tool} failed; nothing was migrated"
                 )));
             }
             target
         }
     };
-    ctx.say(format!("Backed up {} to {path}", mask_url(&url)));
-    Ok(())
+    Ok(Backup::Written(path))
 }
 
 /// user, password, host, port, database of a `mysql://` URL.

@@ -1,0 +1,82 @@
+//! `inspect`, `schema` and `diagram`: views of a schema for people and tools.
+
+use migrate_core::project::live;
+use migrate_core::snapshot::Snapshot;
+use migrate_core::Error;
+
+use crate::context::Context;
+
+/// `inspect [--json]`: the live schema.
+pub(crate) fn inspect(ctx: &Context, json: bool) -> Result<u8, Error> {
+    let project = ctx.project().ok();
+    let (_, schema) = live::live_schema(&ctx.env, project.as_ref().map(|p| &p.config))?;
+    if json {
+        print!("{}", Snapshot::new(None, schema).to_json());
+        return Ok(0);
+    }
+    for table in &schema.tables {
+        println!("table {}", table.name);
+        for column in &table.columns {
+            let mut line = format!(
+                "  {} {} {}",
+                column.name,
+                column.ty,
+                if column.nullable { "NULL" } else { "NOT NULL" }
+            );
+            if table.primary_key.contains(&column.name) {
+                line.push_str(" primary key");
+            }
+            if column.auto_increment {
+                line.push_str(" auto_increment");
+            }
+            if let Some(default) = &column.default {
+                line.push_str(&format!(" default {default}"));
+            }
+            println!("{line}");
+        }
+        for index in &table.indexes {
+            let kind = if index.unique {
+                "unique index"
+            } else {
+                "index"
+            };
+            println!("  {kind} {} ({})", index.name, index.columns.join(", "));
+        }
+        for unique in &table.uniques {
+            println!("  unique {} ({})", unique.name, unique.columns.join(", "));
+        }
+        for fk in &table.foreign_keys {
+            println!(
+                "  foreign key {} ({}) -> {} ({})",
+                fk.name,
+                fk.columns.join(", "),
+                fk.ref_table,
+                fk.ref_columns.join(", ")
+            );
+        }
+        for check in &table.checks {
+            println!("  check {} ({})", check.name, check.expr);
+        }
+    }
+    Ok(0)
+}
+
+/// `schema`: Diesel `table!` definitions of the migrated database.
+pub(crate) fn schema(ctx: &Context) -> Result<u8, Error> {
+    let project = ctx.project().ok();
+    print!(
+        "{}",
+        live::schema_rs(&ctx.env, project.as_ref().map(|p| &p.config))?
+    );
+    Ok(0)
+}
+
+/// `diagram`: a Mermaid `erDiagram` of the snapshot.
+pub(crate) fn diagram(ctx: &Context) -> Result<u8, Error> {
+    let project = ctx.project()?;
+    print!(
+        "{}",
+        migrate_core::diagram::render_mermaid(&project.snapshot()?.schema())
+    );
+    Ok(0)
+}

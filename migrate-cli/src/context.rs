@@ -1,0 +1,86 @@
+//! What every command takes from the global flags, and the few ways of printing they share: a
+//! line unless `--quiet`, a path relative to the current directory, a summary line or a lint
+//! finding in its colour.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use migrate_core::diff::{Change, ChangeKind};
+use migrate_core::lint::{Finding, Severity};
+use migrate_core::project::{Env, Project};
+use migrate_core::Error;
+
+/// The global flags, as the commands use them.
+pub(crate) struct Context {
+    /// The current directory, a database URL given on the command line, `--verbose`.
+    pub(crate) env: Env,
+    /// `--config`.
+    pub(crate) config: Option<PathBuf>,
+    /// `--quiet`.
+    pub(crate) quiet: bool,
+}
+
+impl Context {
+    /// The project of `migrate.toml`.
+    pub(crate) fn project(&self) -> Result<Project, Error> {
+        Project::load(self.env.clone(), self.config.as_deref())
+    }
+
+    /// Prints `line` unless `--quiet`.
+    pub(crate) fn say(&self, line: impl AsRef<str>) {
+        if !self.quiet {
+            println!("{}", line.as_ref());
+        }
+    }
+
+    /// `path` relative to the current directory when it is below it.
+    pub(crate) fn show(&self, path: &Path) -> String {
+        self.env.show(path)
+    }
+
+    /// Prints the findings of at least `least` severity, grouped under their revision and its
+    /// message; nothing when `--quiet`.
+    pub(crate) fn print_findings(
+        &self,
+        findings: &[Finding],
+        messages: &BTreeMap<String, String>,
+        least: Severity,
+    ) {
+        if self.quiet {
+            return;
+        }
+        let mut last = None;
+        for finding in findings.iter().filter(|f| f.severity >= least) {
+            if last != Some(&finding.revision) {
+                let message = messages.get(&finding.revision).cloned().unwrap_or_default();
+                println!("{} {message}", finding.revision);
+                last = Some(&finding.revision);
+            }
+            anstream::println!("{}", styled_finding(finding));
+        }
+    }
+}
+
+/// A summary line in its colour: additions green, alterations yellow, losses and risks red.
+pub(crate) fn styled_change(change: &Change) -> String {
+    use anstyle::AnsiColor;
+    let style = match change.kind {
+        ChangeKind::Add => AnsiColor::Green.on_default(),
+        ChangeKind::Alter => AnsiColor::Yellow.on_default(),
+        ChangeKind::Remove => AnsiColor::Red.on_default(),
+        ChangeKind::Warning => AnsiColor::Red.on_default().bold(),
+    };
+    format!("{style}{change}{style:#}")
+}
+
+/// A finding as one indented line (and its fix), coloured by severity.
+pub(crate) fn styled_finding(finding: &Finding) -> String {
+    use anstyle::AnsiColor;
+    let style = match finding.severity {
+        Severity::Info => anstyle::Style::new(),
+        Severity::Warning => AnsiColor::Yellow.on_default(),
+        Severity::Error => AnsiColor::Red.on_default().bold(),
+    };
+    let text = finding.to_string().replace('\n', "\n  ");
+    format!("  {style}{text}{style:#}")
+}

@@ -1,0 +1,94 @@
+//! The live database: `inspect`, `schema` (Diesel's `table!` file of it) and `verify` (it
+//! against the snapshot), and the invalid indexes `verify` and `check` name.
+
+use super::config::Config;
+use super::status::applied_revisions;
+use super::{usable_backend, Env, Project};
+use crate::connection::{connect, MigrationConnection};
+use crate::dialect::Backend;
+use crate::diff::{diff, Plan};
+use crate::error::Result;
+use crate::schema::Schema;
+
+/// The URL and the live schema of the database, aligned to the snapshot's names where the
+/// project has one (enum types, which MySQL and SQLite do not name).
+pub fn live_schema(env: &Env, config: Option<&Config>) -> Result<(String, Schema)> {
+    let url = env.database_url(config)?;
+    usable_backend(&url)?;
+    let mut conn = connect(&url)?;
+    let mut schema = conn.introspect()?;
+    let snapshot = config.and_then(|c| {
+        Project {
+            env: env.clone(),
+            config: c.clone(),
+        }
+        .snapshot()
+        .ok()
+    });
+    if let Some(snapshot) = snapshot {
+        crate::introspect::align(&mut schema, &snapshot.schema(), conn.backend());
+    }
+    Ok((url, schema))
+}
+
+/// `schema`: Diesel's `table!` definitions of the live database, as `diesel print-schema`
+/// writes them.
+pub fn schema_rs(env: &Env, config: Option<&Config>) -> Result<String> {
+    let (url, live) = live_schema(env, config)?;
+    let backend = Backend::from_url(&url)?;
+    Ok(crate::diesel_schema::render_schema_rs(&live, backend))
+}
+
+/// An index a failed or cancelled concurrent build left INVALID (PostgreSQL).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidIndex {
+    /// Its table.
+    pub table: String,
+    /// The index.
+    pub index: String,
+    /// The statement that drops it.
+    pub drop: String,
+}
+
+/// The INVALID indexes of the database.
+pub fn invalid_indexes(conn: &mut dyn MigrationConnection) -> Result<Vec<InvalidIndex>> {
+    let dialect = conn.backend().dialect();
+    Ok(conn
+        .invalid_indexes()?
+        .into_iter()
+        .map(|(table, index)| InvalidIndex {
+            drop: format!("DROP INDEX CONCURRENTLY {};", dialect.quote(&index)),
+            table,
+            index,
+        })
+        .collect())
+}
+
+/// What `verify` found.
+#[derive(Debug, Clone)]
+pub enum Verified {
+    /// The database has not applied the snapshot's head, so they cannot be compared.
+    NotAtHead(String),
+    /// The database compared with the snapshot.
+    Compared {
+        /// INVALID indexes.
+        invalid: Vec<InvalidIndex>,
+        /// What the database has that the snapshot does not (empty: they match).
+        drift: Plan,
+    },
+}
+
+/// `verify`: the live schema compared with the snapshot at the database's revision.
+pub fn verify(project: &Project) -> Result<Verified> {
+    let snapshot = project.snapshot()?;
+    let (url, live) = live_schema(&project.env, Some(&project.config))?;
+    let applied = applied_revisions(&url)?;
+    if let Some(head) = &snapshot.head {
+        if !applied.contains(head) {
+            return Ok(Verified::NotAtHead(head.clone()));
+        }
+    }
+    let invalid = invalid_indexes(connect(&url)?.as_mut())?;
+    let drift = diff(&snapshot.schema(), &live)?;
+    Ok(Verified::Compared { invalid, drift })
+}
