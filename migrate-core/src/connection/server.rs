@@ -9,9 +9,10 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
-use super::{db_err, read_history, HistoryRow, MigrationConnection};
+use super::migration_connection::{db_err, names, read_history, MigrationConnection};
 use crate::dialect::{Backend, Dialect, HISTORY_TABLE};
 use crate::error::{mask_url, Error, Result};
+use crate::history::HistoryRow;
 
 #[derive(QueryableByName)]
 struct Count {
@@ -219,7 +220,7 @@ mod pg {
         }
 
         fn table_names(&mut self) -> Result<Vec<String>> {
-            super::super::names(&mut self.conn, &format!(
+            names(&mut self.conn, &format!(
                 "SELECT c.relname::text AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
                  WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND c.relname <> '{HISTORY_TABLE}' ORDER BY 1"
             ))
@@ -361,7 +362,7 @@ mod my {
         }
 
         fn table_names(&mut self) -> Result<Vec<String>> {
-            super::super::names(&mut self.conn, &format!(
+            names(&mut self.conn, &format!(
                 "SELECT CAST(TABLE_NAME AS CHAR) AS name FROM information_schema.TABLES \
                  WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> '{HISTORY_TABLE}' ORDER BY 1"
             ))
