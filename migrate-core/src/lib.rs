@@ -11,7 +11,9 @@
 //!    [`runner`], which renders each operation with the backend's [`dialect`] and applies it in a
 //!    transaction, recording it in `__migrate_history`.
 //!
-//! Applications embed the same migrations and call [`runner::Runner`] at start-up.
+//! Applications embed the same migrations and call [`runner::Runner`] at start-up. The revision
+//! graph is [`revisions`], the history table's states, rows and audit are [`history`]; the
+//! operations the CLI's commands perform on a project are `project` (feature `project`).
 #![warn(missing_docs)]
 
 pub mod codegen;
