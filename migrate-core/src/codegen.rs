@@ -334,7 +334,7 @@ fn render_op(out: &mut String, call: &mut Call, op: &Operation) {
             call.start("m.create_index")
                 .quoted(table)
                 .quoted(&index.name);
-            call.slice(&index.columns).close();
+            call.slice(&index_names(index)).close();
             unique_modifier(call, index.unique);
         }
         Operation::DropIndex { table, name } => {
@@ -503,7 +503,7 @@ fn render_create_table(out: &mut String, call: &mut Call, table: &Table) {
     for index in &table.indexes {
         call.start("t.index")
             .quoted(&index.name)
-            .slice(&index.columns)
+            .slice(&index_names(index))
             .close();
         unique_modifier(call, index.unique);
         call.write(out, 8);
@@ -549,12 +549,25 @@ fn column_modifiers(call: &mut Call, column: &Column) {
     });
 }
 
+/// The names of an index's columns (until the rich forms are written).
+fn index_names(index: &crate::schema::Index) -> Vec<String> {
+    index.column_names().map(str::to_string).collect()
+}
+
 /// The Rust expression of a column type, as the prelude spells it.
 fn push_rust_type(out: &mut String, ty: &SqlType) {
     let name = match ty {
         SqlType::SmallInt => "SmallInt",
         SqlType::Integer => "Integer",
         SqlType::BigInt => "BigInt",
+        SqlType::TinyInt => "TinyInt",
+        SqlType::MediumInt => "MediumInt",
+        SqlType::Unsigned(base) => {
+            out.push_str("SqlType::unsigned(");
+            push_rust_type(out, base);
+            out.push(')');
+            return;
+        }
         SqlType::Real => "Real",
         SqlType::Double => "Double",
         SqlType::Numeric(None) => "Numeric(None)",
@@ -562,19 +575,71 @@ fn push_rust_type(out: &mut String, ty: &SqlType) {
             let _ = write!(out, "SqlType::Numeric(Some(({p}, {s})))");
             return;
         }
+        SqlType::Money => "Money",
         SqlType::Boolean => "Boolean",
         SqlType::Text => "Text",
-        SqlType::Varchar(n) => {
-            let _ = write!(out, "SqlType::Varchar({n})");
+        SqlType::VarcharUnbounded => "VarcharUnbounded",
+        SqlType::TinyText => "TinyText",
+        SqlType::MediumText => "MediumText",
+        SqlType::LongText => "LongText",
+        SqlType::Binary => "Binary",
+        SqlType::TinyBlob => "TinyBlob",
+        SqlType::MediumBlob => "MediumBlob",
+        SqlType::LongBlob => "LongBlob",
+        SqlType::VarBit(None) => "VarBit(None)",
+        SqlType::VarBit(Some(n)) => {
+            let _ = write!(out, "SqlType::VarBit(Some({n}))");
             return;
         }
-        SqlType::Binary => "Binary",
+        SqlType::Varchar(n)
+        | SqlType::Char(n)
+        | SqlType::FixedBinary(n)
+        | SqlType::VarBinary(n)
+        | SqlType::Bit(n)
+        | SqlType::TimePrecision(n)
+        | SqlType::TimeTzPrecision(n)
+        | SqlType::TimestampPrecision(n)
+        | SqlType::TimestampTzPrecision(n) => {
+            let variant = match ty {
+                SqlType::Varchar(_) => "Varchar",
+                SqlType::Char(_) => "Char",
+                SqlType::FixedBinary(_) => "FixedBinary",
+                SqlType::VarBinary(_) => "VarBinary",
+                SqlType::Bit(_) => "Bit",
+                SqlType::TimePrecision(_) => "TimePrecision",
+                SqlType::TimeTzPrecision(_) => "TimeTzPrecision",
+                SqlType::TimestampPrecision(_) => "TimestampPrecision",
+                _ => "TimestampTzPrecision",
+            };
+            let _ = write!(out, "SqlType::{variant}({n})");
+            return;
+        }
         SqlType::Date => "Date",
         SqlType::Time => "Time",
+        SqlType::TimeTz => "TimeTz",
         SqlType::Timestamp => "Timestamp",
         SqlType::TimestampTz => "TimestampTz",
+        SqlType::Interval => "Interval",
+        SqlType::Year => "Year",
         SqlType::Uuid => "Uuid",
         SqlType::Json => "Json",
+        SqlType::Jsonb => "Jsonb",
+        SqlType::Inet => "Inet",
+        SqlType::Cidr => "Cidr",
+        SqlType::MacAddr => "MacAddr",
+        SqlType::MacAddr8 => "MacAddr8",
+        SqlType::Set(values) => {
+            out.push_str("SqlType::set(");
+            push_slice(out, values);
+            out.push(')');
+            return;
+        }
+        SqlType::Array(element) => {
+            out.push_str("SqlType::array(");
+            push_rust_type(out, element);
+            out.push(')');
+            return;
+        }
         SqlType::Enum(name) | SqlType::Custom(name) => {
             let kind = if matches!(ty, SqlType::Enum(_)) {
                 "Enum"
@@ -641,6 +706,7 @@ pub(crate) mod tests {
         users.uniques.push(Unique {
             name: "uq_users_email".into(),
             columns: vec!["email".into()],
+            ..Default::default()
         });
         let mut posts = Table::new("posts");
         posts.columns.push(Column {
@@ -673,11 +739,13 @@ pub(crate) mod tests {
             ref_columns: vec!["id".into()],
             on_delete: FkAction::Cascade,
             on_update: FkAction::NoAction,
+            ..Default::default()
         });
         posts.indexes.push(Index {
             name: "ix_posts_author_id".into(),
             columns: vec!["author_id".into()],
             unique: false,
+            ..Default::default()
         });
         Schema::new(vec![posts, users])
     }

@@ -6,7 +6,7 @@ use std::fmt;
 
 use crate::error::{Error, Result};
 use crate::migration::Operation;
-use crate::schema::{Column, FkAction, ForeignKey, Schema, SqlType, Table};
+use crate::schema::{Column, FkAction, ForeignKey, Index, IndexTarget, Schema, SqlType, Table};
 
 /// What `migrate` will write: operations both ways and a line per change.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -543,10 +543,10 @@ impl Planner {
         let kept_index = now
             .indexes
             .iter()
-            .any(|i| i.unique && i.columns == *cols && then.indexes.contains(i));
+            .any(|i| i.is_unique_on(cols) && then.indexes.contains(i));
         let supported_now = now.primary_key == *cols
             || now.uniques.iter().any(|u| u.columns == *cols)
-            || now.indexes.iter().any(|i| i.unique && i.columns == *cols);
+            || now.indexes.iter().any(|i| i.is_unique_on(cols));
         supported_now && !(kept_key || kept_unique || kept_index)
     }
 
@@ -560,7 +560,7 @@ impl Planner {
             if !target.indexes.contains(index) {
                 if index.unique {
                     self.dropped_guarantees
-                        .insert((name.to_string(), unique_key(&index.columns)));
+                        .insert((name.to_string(), index_unique_key(index)));
                 }
                 self.push(
                     Operation::DropIndex {
@@ -920,7 +920,7 @@ impl Planner {
                     ChangeKind::Add,
                     format!("index {} on {name}", index.name),
                 )?;
-                if index.unique && !self.guaranteed(name, unique_key(&index.columns)) {
+                if index.unique && !self.guaranteed(name, index_unique_key(index)) {
                     self.warn(format!(
                         "unique index {} on {name}: the step fails if existing rows hold duplicates",
                         index.name
@@ -934,6 +934,28 @@ impl Planner {
 
 fn unique_key(columns: &[String]) -> String {
     format!("unique:{}", columns.join(","))
+}
+
+/// What a unique index guarantees, in the terms of [`unique_key`]: its columns and expressions
+/// (order and options aside), and its predicate and NULL handling when it has them.
+fn index_unique_key(index: &Index) -> String {
+    let elements: Vec<String> = index
+        .columns
+        .iter()
+        .map(|c| match &c.target {
+            IndexTarget::Column(name) => name.clone(),
+            IndexTarget::Expression(expr) => format!("({expr})"),
+        })
+        .collect();
+    let mut key = unique_key(&elements);
+    if let Some(predicate) = &index.predicate {
+        key.push_str(" where ");
+        key.push_str(predicate);
+    }
+    if index.nulls_not_distinct {
+        key.push_str(" nulls not distinct");
+    }
+    key
 }
 
 /// `(author_id) references users (id) ON DELETE CASCADE`.
@@ -1128,6 +1150,7 @@ mod tests {
             ref_columns: vec!["id".into()],
             on_delete: Default::default(),
             on_update: Default::default(),
+            ..Default::default()
         });
         t
     }
@@ -1173,6 +1196,7 @@ mod tests {
             name: "ix_users_legacy".into(),
             columns: vec!["legacy".into()],
             unique: false,
+            ..Default::default()
         });
         let start = Schema::new(vec![start_users]);
         let mut users = table("users", &["email"]);
@@ -1298,6 +1322,7 @@ mod tests {
         unique_codes.uniques.push(crate::schema::Unique {
             name: "uq_codes_code".into(),
             columns: vec!["code".into()],
+            ..Default::default()
         });
         let mut uses = table("uses", &[]);
         uses.columns.push(Column::new("code", SqlType::Text));
@@ -1308,6 +1333,7 @@ mod tests {
             ref_columns: vec!["code".into()],
             on_delete: Default::default(),
             on_update: Default::default(),
+            ..Default::default()
         });
         let start = Schema::new(vec![codes.clone()]);
         let target = Schema::new(vec![unique_codes, uses]);

@@ -7,8 +7,8 @@
 
 use crate::error::{Error, Result};
 use crate::schema::{
-    Check, Column, DefaultValue, EnumType, FkAction, ForeignKey, Index, Schema, SqlType, Table,
-    Unique,
+    mentions_identifier, Check, Column, DefaultValue, EnumType, FkAction, ForeignKey, Index,
+    IndexTarget, Schema, SqlType, Table, Unique,
 };
 
 /// What a migration module's `up` or `down` imports.
@@ -220,12 +220,33 @@ impl Operation {
                         "drop_column: column `{table}.{column}` does not exist"
                     )));
                 }
+                // A generated column computed from it would be left computing from nothing:
+                // PostgreSQL and MySQL refuse the drop, and so does the schema.
+                if let Some(user) = t.columns.iter().find(|c| {
+                    c.name != *column
+                        && c.generated
+                            .as_ref()
+                            .is_some_and(|g| mentions_identifier(&g.expr, column))
+                }) {
+                    return Err(op_err(format!(
+                        "drop_column: column `{table}.{column}` is used by the generated column `{table}.{}`",
+                        user.name
+                    )));
+                }
                 t.columns.retain(|c| c.name != *column);
                 let uses = |cols: &[String]| cols.iter().any(|c| c == column);
                 t.primary_key.retain(|c| c != column);
-                t.indexes.retain(|i| !uses(&i.columns));
+                if t.primary_key.is_empty() {
+                    t.primary_key_name = None;
+                }
+                // An index goes with any column it names: as a key, in an expression, in its
+                // predicate or as an INCLUDE column (PostgreSQL drops each of them with the
+                // column; SQLite's rebuild leaves them out).
+                t.indexes.retain(|i| !i.uses_column(column));
                 t.uniques.retain(|u| !uses(&u.columns));
                 t.foreign_keys.retain(|f| !uses(&f.columns));
+                t.exclusions
+                    .retain(|e| !mentions_identifier(&e.definition, column));
             }
             Operation::CreateIndex { table, index } => {
                 let t = table_mut(schema, "create_index", table)?;
@@ -235,7 +256,13 @@ impl Operation {
                         index.name
                     )));
                 }
-                if let Some(missing) = index.columns.iter().find(|c| t.column(c).is_none()) {
+                // Expressions and predicates are the database's to check; named columns are
+                // checked here.
+                if let Some(missing) = index
+                    .column_names()
+                    .chain(index.include.iter().map(String::as_str))
+                    .find(|c| t.column(c).is_none())
+                {
                     return Err(op_err(format!(
                         "create_index: `{}` names column `{table}.{missing}`, which does not exist",
                         index.name
@@ -292,15 +319,27 @@ impl Operation {
                 };
                 t.column_mut(from).expect("checked above").name = to.clone();
                 rename(&mut t.primary_key);
-                t.indexes.iter_mut().for_each(|i| rename(&mut i.columns));
+                for index in &mut t.indexes {
+                    rename_in_index(index, from, to);
+                }
                 t.uniques.iter_mut().for_each(|u| rename(&mut u.columns));
                 t.foreign_keys
                     .iter_mut()
                     .for_each(|f| rename(&mut f.columns));
-                // Databases rewrite the expressions of checks that name the column; so does
-                // the schema, so that it stays what the database holds.
+                // Databases rewrite the expressions that name the column (checks, generated
+                // columns, exclusions, the partition key); so does the schema, so that it stays
+                // what the database holds.
                 for check in &mut t.checks {
                     check.expr = rename_identifier(&check.expr, from, to);
+                }
+                for generated in t.columns.iter_mut().filter_map(|c| c.generated.as_mut()) {
+                    generated.expr = rename_identifier(&generated.expr, from, to);
+                }
+                for exclusion in &mut t.exclusions {
+                    exclusion.definition = rename_identifier(&exclusion.definition, from, to);
+                }
+                if let Some(key) = &mut t.options.partition_by {
+                    *key = rename_identifier(key, from, to);
                 }
                 for other in &mut schema.tables {
                     for fk in &mut other.foreign_keys {
@@ -644,6 +683,26 @@ fn enum_values_valid(op: &str, name: &str, values: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// Renames column `from` to `to` wherever `index` names it: key columns, expressions, the
+/// predicate and INCLUDE columns.
+fn rename_in_index(index: &mut Index, from: &str, to: &str) {
+    for column in &mut index.columns {
+        match &mut column.target {
+            IndexTarget::Column(name) if name == from => *name = to.to_string(),
+            IndexTarget::Column(_) => {}
+            IndexTarget::Expression(expr) => *expr = rename_identifier(expr, from, to),
+        }
+    }
+    if let Some(predicate) = &mut index.predicate {
+        *predicate = rename_identifier(predicate, from, to);
+    }
+    for name in &mut index.include {
+        if name == from {
+            *name = to.to_string();
+        }
+    }
+}
+
 /// `expr` with every identifier `from` (bare or double-quoted, outside string literals)
 /// replaced by `to`, as SQLite's `RENAME COLUMN` rewrites a check.
 pub fn rename_identifier(expr: &str, from: &str, to: &str) -> String {
@@ -783,11 +842,7 @@ impl Migration {
     pub fn create_index(&mut self, table: &str, name: &str, columns: &[&str]) -> IndexBuilder<'_> {
         self.push(Operation::CreateIndex {
             table: table.to_string(),
-            index: Index {
-                name: name.to_string(),
-                columns: strings(columns),
-                unique: false,
-            },
+            index: Index::new(name, columns.iter().copied()),
         });
         match self.operations.last_mut() {
             Some(Operation::CreateIndex { index, .. }) => IndexBuilder { index },
@@ -876,10 +931,7 @@ impl Migration {
     pub fn add_unique(&mut self, table: &str, name: &str, columns: &[&str]) {
         self.push(Operation::AddUnique {
             table: table.to_string(),
-            unique: Unique {
-                name: name.to_string(),
-                columns: strings(columns),
-            },
+            unique: Unique::new(name, columns.iter().copied()),
         });
     }
 
@@ -907,8 +959,7 @@ impl Migration {
                 columns: strings(columns),
                 ref_table: ref_table.to_string(),
                 ref_columns: strings(ref_columns),
-                on_delete: FkAction::NoAction,
-                on_update: FkAction::NoAction,
+                ..ForeignKey::default()
             },
         });
         match self.operations.last_mut() {
@@ -931,10 +982,7 @@ impl Migration {
     pub fn add_check(&mut self, table: &str, name: &str, expr: &str) {
         self.push(Operation::AddCheck {
             table: table.to_string(),
-            check: Check {
-                name: name.to_string(),
-                expr: expr.to_string(),
-            },
+            check: Check::new(name, expr),
         });
     }
 
@@ -1032,11 +1080,9 @@ impl TableBuilder {
 
     /// Adds index `name` on `columns`.
     pub fn index(&mut self, name: &str, columns: &[&str]) -> IndexBuilder<'_> {
-        self.table.indexes.push(Index {
-            name: name.to_string(),
-            columns: strings(columns),
-            unique: false,
-        });
+        self.table
+            .indexes
+            .push(Index::new(name, columns.iter().copied()));
         IndexBuilder {
             index: self.table.indexes.last_mut().expect("just pushed"),
         }
@@ -1044,10 +1090,9 @@ impl TableBuilder {
 
     /// Adds unique constraint `name` on `columns`.
     pub fn unique(&mut self, name: &str, columns: &[&str]) {
-        self.table.uniques.push(Unique {
-            name: name.to_string(),
-            columns: strings(columns),
-        });
+        self.table
+            .uniques
+            .push(Unique::new(name, columns.iter().copied()));
     }
 
     /// Adds foreign key `name` from `columns` to `ref_columns` of `ref_table`.
@@ -1063,8 +1108,7 @@ impl TableBuilder {
             columns: strings(columns),
             ref_table: ref_table.to_string(),
             ref_columns: strings(ref_columns),
-            on_delete: FkAction::NoAction,
-            on_update: FkAction::NoAction,
+            ..ForeignKey::default()
         });
         ForeignKeyBuilder {
             fk: self.table.foreign_keys.last_mut().expect("just pushed"),
@@ -1073,10 +1117,7 @@ impl TableBuilder {
 
     /// Adds check constraint `name`.
     pub fn check(&mut self, name: &str, expr: &str) {
-        self.table.checks.push(Check {
-            name: name.to_string(),
-            expr: expr.to_string(),
-        });
+        self.table.checks.push(Check::new(name, expr));
     }
 }
 

@@ -7,23 +7,39 @@
 //! `#[diesel(...)]` keys it reads, `ast` holds the struct as understood, `check` applies the
 //! rules across fields and `expand` generates the code. Errors accumulate in a context so that
 //! all mistakes of a struct are reported together, each at its token.
+//!
+//! `spelling` parses the spellings of column types; it is pure std and the only part built
+//! without the `parser` feature, so that migrate-core shares it without compiling syn.
 
+pub mod spelling;
+
+#[cfg(feature = "parser")]
 mod ast;
+#[cfg(feature = "parser")]
 mod attr;
+#[cfg(feature = "parser")]
 mod check;
+#[cfg(feature = "parser")]
 mod ctxt;
+#[cfg(feature = "parser")]
 mod enums;
+#[cfg(feature = "parser")]
 mod expand;
 
+#[cfg(feature = "parser")]
 use proc_macro2::TokenStream;
+#[cfg(feature = "parser")]
 use syn::punctuated::Punctuated;
 
+#[cfg(feature = "parser")]
 pub use ast::{CheckDef, DefaultLit, FieldDef, IndexDef, ModelDef};
+#[cfg(feature = "parser")]
 pub use enums::{
     apply_case, derives_model_enum, expand_model_enum, parse_model_enum, EnumDef, VariantDef,
 };
 
 /// Parses and checks one struct; every error of it is combined into one [`syn::Error`].
+#[cfg(feature = "parser")]
 pub fn parse_model(input: &syn::DeriveInput) -> Result<ModelDef, syn::Error> {
     let cx = ctxt::Ctxt::new();
     let def = ast::Container::from_ast(&cx, input).map(|cont| {
@@ -36,11 +52,13 @@ pub fn parse_model(input: &syn::DeriveInput) -> Result<ModelDef, syn::Error> {
 
 /// Whether these attributes contain `#[derive(..., Model, ...)]`: a derive path whose last
 /// segment is `Model` (`Model`, `migrate_core::Model`).
+#[cfg(feature = "parser")]
 pub fn derives_model(attrs: &[syn::Attribute]) -> bool {
     derives(attrs, "Model")
 }
 
 /// Whether these attributes derive a macro whose path ends in `name`.
+#[cfg(feature = "parser")]
 fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
     attrs
         .iter()
@@ -56,6 +74,7 @@ fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
 /// The full output of `#[derive(Model)]`: the impl and its registration, or, on error, the
 /// `compile_error!`s plus a stub impl so that one typo does not cascade into "trait not
 /// implemented" errors elsewhere.
+#[cfg(feature = "parser")]
 pub fn expand_model(input: syn::DeriveInput) -> TokenStream {
     match parse_model(&input) {
         Ok(def) => expand::expand(&def),
@@ -67,5 +86,5 @@ pub fn expand_model(input: syn::DeriveInput) -> TokenStream {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "parser"))]
 mod tests;

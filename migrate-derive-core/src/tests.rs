@@ -334,7 +334,10 @@ fn values_are_validated() {
     );
     assert_eq!(
         one_error(parse_quote! { struct S { id: i32, #[model(sql_type = "strnig")] a: X } }),
-        "unknown `sql_type` \"strnig\", expected one of smallint, integer, bigint, real, double, numeric, numeric(P,S), boolean, text, varchar(N), binary, date, time, timestamp, timestamptz, uuid, json, custom(...)"
+        format!(
+            "unknown `sql_type` \"strnig\", expected one of {}",
+            crate::spelling::EXPECTED
+        )
     );
     assert_eq!(
         one_error(parse_quote! {
@@ -382,11 +385,18 @@ fn sql_type_vocabulary() {
         "json",
         "custom(tsvector)",
         " text ",
+        "varchar",
+        "integer unsigned",
+        "jsonb",
+        "timestamptz(3)",
+        "set('a','b')",
+        "custom(ltree)[]",
     ] {
         assert!(attr::is_sql_type(ok), "{ok}");
     }
     for bad in [
-        "varchar",
+        "enum(mood)",
+        "enum(mood)[]",
         "varchar(x)",
         "numeric(10)",
         "string",

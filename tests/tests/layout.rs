@@ -81,15 +81,15 @@ fn foreign_key() -> impl Strategy<Value = ForeignKey> {
             ref_columns,
             on_delete,
             on_update,
+            ..Default::default()
         },
     )
 }
 
 fn index() -> impl Strategy<Value = Index> {
     (name(), names(), any::<bool>()).prop_map(|(name, columns, unique)| Index {
-        name,
-        columns,
         unique,
+        ..Index::new(name, columns)
     })
 }
 
@@ -110,12 +110,12 @@ fn table() -> impl Strategy<Value = Table> {
                 t.primary_key = primary_key;
                 t.uniques = uniques
                     .into_iter()
-                    .map(|(name, columns)| Unique { name, columns })
+                    .map(|(name, columns)| Unique::new(name, columns))
                     .collect();
                 t.foreign_keys = fks;
                 t.checks = checks
                     .into_iter()
-                    .map(|(name, expr)| Check { name, expr })
+                    .map(|(name, expr)| Check::new(name, expr))
                     .collect();
                 t.indexes = indexes;
                 t
@@ -135,11 +135,11 @@ fn operation() -> impl Strategy<Value = Operation> {
             .prop_map(|(table, foreign_key)| Operation::AddForeignKey { table, foreign_key }),
         (name(), name(), names()).prop_map(|(table, name, columns)| Operation::AddUnique {
             table,
-            unique: Unique { name, columns },
+            unique: Unique::new(name, columns),
         }),
         (name(), name(), literal()).prop_map(|(table, name, expr)| Operation::AddCheck {
             table,
-            check: Check { name, expr },
+            check: Check::new(name, expr),
         }),
         (name(), names()).prop_map(|(table, columns)| Operation::SetPrimaryKey { table, columns }),
         (name(), name(), name()).prop_map(|(table, from, to)| Operation::RenameColumn {
@@ -220,6 +220,7 @@ fn short_names_pass_the_check() {
         name: "ix_posts_title".into(),
         columns: vec!["title".into()],
         unique: false,
+        ..Default::default()
     }];
     let up = [
         Operation::CreateTable(posts),

@@ -1,6 +1,6 @@
 //! PostgreSQL: transactional DDL, identity columns, everything altered in place.
 
-use super::common::{quote_with, table_in, ServerDdl};
+use super::common::{index_key_names, quote_with, table_in, ServerDdl};
 use super::{plain, Backend, Dialect, OpContext, Statement, HISTORY_TABLE};
 use crate::error::{Error, Result};
 use crate::migration::Operation;
@@ -59,6 +59,38 @@ impl PostgresDialect {
             SqlType::Json => "JSONB".into(),
             SqlType::Enum(name) => quote_with(name, '"'),
             SqlType::Custom(name) => name.clone(),
+            SqlType::Jsonb => "JSONB".into(),
+            SqlType::Money => "MONEY".into(),
+            SqlType::Interval => "INTERVAL".into(),
+            SqlType::Inet => "INET".into(),
+            SqlType::Cidr => "CIDR".into(),
+            SqlType::MacAddr => "MACADDR".into(),
+            SqlType::MacAddr8 => "MACADDR8".into(),
+            SqlType::VarcharUnbounded => "VARCHAR".into(),
+            SqlType::Char(n) => format!("CHAR({n})"),
+            SqlType::Bit(n) => format!("BIT({n})"),
+            SqlType::VarBit(None) => "VARBIT".into(),
+            SqlType::VarBit(Some(n)) => format!("VARBIT({n})"),
+            SqlType::TimePrecision(p) => format!("TIME({p})"),
+            SqlType::TimeTz => "TIMETZ".into(),
+            SqlType::TimeTzPrecision(p) => format!("TIMETZ({p})"),
+            SqlType::TimestampPrecision(p) => format!("TIMESTAMP({p})"),
+            SqlType::TimestampTzPrecision(p) => format!("TIMESTAMPTZ({p})"),
+            SqlType::Array(element) => format!("{}[]", Self::type_name(element)),
+            // MySQL's types, refused before rendering (`dialect::unsupported`).
+            SqlType::TinyInt
+            | SqlType::MediumInt
+            | SqlType::Unsigned(_)
+            | SqlType::TinyText
+            | SqlType::MediumText
+            | SqlType::LongText
+            | SqlType::FixedBinary(_)
+            | SqlType::VarBinary(_)
+            | SqlType::TinyBlob
+            | SqlType::MediumBlob
+            | SqlType::LongBlob
+            | SqlType::Year
+            | SqlType::Set(_) => ty.to_string().to_ascii_uppercase(),
         }
     }
 }
@@ -91,7 +123,7 @@ impl PostgresDialect {
                     if index.unique { "UNIQUE " } else { "" },
                     q(&index.name),
                     q(table),
-                    self.key_list(t, &index.columns)
+                    self.key_list(t, &index_key_names(index))
                 ))
                 .on(table)
                 .building_index(&index.name)]

@@ -218,7 +218,7 @@ fn touched_part(schema: &Schema, op: &Operation) -> Schema {
 fn is_constrained(table: &Table, column: &str) -> bool {
     let uses = |cols: &[String]| cols.iter().any(|c| c == column);
     uses(&table.primary_key)
-        || table.indexes.iter().any(|i| uses(&i.columns))
+        || table.indexes.iter().any(|i| i.uses_column(column))
         || table.uniques.iter().any(|u| uses(&u.columns))
         || table.foreign_keys.iter().any(|f| uses(&f.columns))
         || table.checks.iter().any(|c| c.expr.contains(column))
@@ -248,6 +248,37 @@ impl SqliteDialect {
             // Enum columns are spelled out with their CHECK before they reach here.
             SqlType::Enum(_) => "TEXT".into(),
             SqlType::Custom(name) => name.clone(),
+            SqlType::Char(n) => format!("CHAR({n})"),
+            // The other backends' types, refused before rendering (`dialect::unsupported`).
+            SqlType::TinyInt
+            | SqlType::MediumInt
+            | SqlType::Unsigned(_)
+            | SqlType::Money
+            | SqlType::VarcharUnbounded
+            | SqlType::TinyText
+            | SqlType::MediumText
+            | SqlType::LongText
+            | SqlType::FixedBinary(_)
+            | SqlType::VarBinary(_)
+            | SqlType::TinyBlob
+            | SqlType::MediumBlob
+            | SqlType::LongBlob
+            | SqlType::Bit(_)
+            | SqlType::VarBit(_)
+            | SqlType::TimePrecision(_)
+            | SqlType::TimeTz
+            | SqlType::TimeTzPrecision(_)
+            | SqlType::TimestampPrecision(_)
+            | SqlType::TimestampTzPrecision(_)
+            | SqlType::Interval
+            | SqlType::Year
+            | SqlType::Jsonb
+            | SqlType::Inet
+            | SqlType::Cidr
+            | SqlType::MacAddr
+            | SqlType::MacAddr8
+            | SqlType::Set(_)
+            | SqlType::Array(_) => ty.to_string().to_ascii_uppercase(),
         }
     }
 
@@ -342,7 +373,7 @@ impl SqliteDialect {
             if index.unique { "UNIQUE " } else { "" },
             self.quote(&index.name),
             self.quote(table),
-            self.list(&index.columns)
+            self.list(&super::common::index_key_names(index))
         )
     }
 
