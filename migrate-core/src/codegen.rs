@@ -6,7 +6,9 @@
 use std::fmt::Write;
 
 use crate::migration::Operation;
-use crate::schema::{Column, DefaultValue, FkAction, ForeignKey, SqlType, Table};
+use crate::schema::{
+    Column, DefaultValue, Deferrable, FkAction, ForeignKey, SqlType, Table, TableOptions,
+};
 
 /// The header facts of a module.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -371,10 +373,42 @@ fn render_op(out: &mut String, call: &mut Call, op: &Operation) {
             call.ty(&column.ty).close();
             column_modifiers(call, column);
         }
-        Operation::SetPrimaryKey { table, columns } => {
+        Operation::SetPrimaryKey {
+            table,
+            columns,
+            name,
+        } => {
             call.start("m.set_primary_key")
                 .quoted(table)
                 .slice(columns)
+                .close();
+            if let Some(name) = name {
+                call.then(|out| chained_quoted(out, "name", name));
+            }
+        }
+        Operation::AlterTableOptions { table, options } => {
+            out.push_str("    m.alter_table_options(");
+            push_quoted(out, table);
+            if options.is_default() {
+                out.push_str(", |_| {});\n");
+                return;
+            }
+            out.push_str(", |o| {\n");
+            table_options(out, call, "o", options);
+            out.push_str("    });\n");
+            return;
+        }
+        Operation::AddExclusion { table, exclusion } => {
+            call.start("m.add_exclusion")
+                .quoted(table)
+                .quoted(&exclusion.name);
+            call.quoted(&exclusion.definition).close();
+            deferrable(call, exclusion.deferrable);
+        }
+        Operation::DropExclusion { table, name } => {
+            call.start("m.drop_exclusion")
+                .quoted(table)
+                .quoted(name)
                 .close();
         }
         Operation::AddUnique { table, unique } => {
@@ -441,6 +475,67 @@ fn render_op(out: &mut String, call: &mut Call, op: &Operation) {
         }
     }
     call.write(out, 4);
+}
+
+/// `.method("text")`.
+fn chained_quoted(out: &mut String, method: &str, text: &str) {
+    out.push('.');
+    out.push_str(method);
+    out.push('(');
+    push_quoted(out, text);
+    out.push(')');
+}
+
+fn deferrable(call: &mut Call, deferrable: Option<Deferrable>) {
+    if let Some(when) = deferrable {
+        call.then(|out| {
+            out.push_str(match when {
+                Deferrable::Immediate => ".deferrable(Deferrable::Immediate)",
+                Deferrable::Deferred => ".deferrable(Deferrable::Deferred)",
+            })
+        });
+    }
+}
+
+/// One statement per option that is not the default, on `builder` (`t` in `create_table`, `o`
+/// in `alter_table_options`), at the indent of a closure's body.
+fn table_options(out: &mut String, call: &mut Call, builder: &str, options: &TableOptions) {
+    let method = |call: &mut Call, name: &str| {
+        call.start(&format!("{builder}.{name}"));
+    };
+    let quoted = [
+        ("comment", &options.comment),
+        ("engine", &options.engine),
+        ("charset", &options.charset),
+        ("collation", &options.collation),
+        ("partition_by", &options.partition_by),
+    ];
+    for (name, value) in quoted {
+        if let Some(value) = value {
+            method(call, name);
+            call.quoted(value).close().write(out, 8);
+        }
+    }
+    for (name, set) in [
+        ("without_rowid", options.without_rowid),
+        ("strict", options.strict),
+    ] {
+        if set {
+            method(call, name);
+            call.close().write(out, 8);
+        }
+    }
+    if let Some(partition) = &options.partition_of {
+        method(call, "partition_of");
+        call.quoted(&partition.parent)
+            .quoted(&partition.bound)
+            .close()
+            .write(out, 8);
+    }
+    if !options.inherits.is_empty() {
+        method(call, "inherits");
+        call.slice(&options.inherits).close().write(out, 8);
+    }
 }
 
 fn fk_actions(call: &mut Call, fk: &ForeignKey) {

@@ -635,6 +635,7 @@ impl Planner {
                 Operation::SetPrimaryKey {
                     table: name.to_string(),
                     columns: Vec::new(),
+                    name: None,
                 },
                 ChangeKind::Remove,
                 format!("primary key of {name} ({})", current.primary_key.join(", ")),
@@ -796,22 +797,49 @@ impl Planner {
 
     fn set_primary_key(&mut self, target: &Table) -> Result<()> {
         let name = &target.name;
-        let current = self.table(name).primary_key.clone();
-        if current == target.primary_key {
+        let current = self.table(name);
+        let (columns, key_name) = (
+            current.primary_key.clone(),
+            current.primary_key_name.clone(),
+        );
+        if columns == target.primary_key && key_name == target.primary_key_name {
             return Ok(());
+        }
+        let show = |n: &Option<String>| n.clone().unwrap_or_else(|| "(default name)".into());
+        let mut text = format!(
+            "primary key of {name} ({}) -> ({})",
+            columns.join(", "),
+            target.primary_key.join(", ")
+        );
+        if key_name != target.primary_key_name {
+            text = if columns == target.primary_key {
+                format!(
+                    "primary key of {name} ({}) named {} -> {}",
+                    columns.join(", "),
+                    show(&key_name),
+                    show(&target.primary_key_name)
+                )
+            } else {
+                format!(
+                    "{text}, named {} -> {}",
+                    show(&key_name),
+                    show(&target.primary_key_name)
+                )
+            };
         }
         self.push(
             Operation::SetPrimaryKey {
                 table: name.clone(),
                 columns: target.primary_key.clone(),
+                name: target.primary_key_name.clone(),
             },
             ChangeKind::Alter,
-            format!(
-                "primary key of {name} ({}) -> ({})",
-                current.join(", "),
-                target.primary_key.join(", ")
-            ),
+            text,
         )?;
+        // Renaming the key's constraint meets no row.
+        if columns == target.primary_key {
+            return Ok(());
+        }
         if !target.primary_key.is_empty() {
             self.warn(format!(
                 "primary key of {name} ({}): the step fails if existing rows hold duplicates",

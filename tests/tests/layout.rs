@@ -141,7 +141,13 @@ fn operation() -> impl Strategy<Value = Operation> {
             table,
             check: Check::new(name, expr),
         }),
-        (name(), names()).prop_map(|(table, columns)| Operation::SetPrimaryKey { table, columns }),
+        (name(), names(), prop::option::of(name())).prop_map(|(table, columns, name)| {
+            Operation::SetPrimaryKey {
+                table,
+                columns,
+                name,
+            }
+        }),
         (name(), name(), name()).prop_map(|(table, from, to)| Operation::RenameColumn {
             table,
             from,

@@ -236,7 +236,7 @@ impl MysqlDialect {
                     OnlineForm::Copy
                 }
             }
-            Operation::SetPrimaryKey { table, columns } => {
+            Operation::SetPrimaryKey { table, columns, .. } => {
                 let auto_key = before
                     .table(table)
                     .is_some_and(|t| t.columns.iter().any(|c| c.auto_increment));
@@ -451,7 +451,7 @@ impl MysqlDialect {
                 ));
                 out
             }
-            Operation::SetPrimaryKey { table, columns } => {
+            Operation::SetPrimaryKey { table, columns, .. } => {
                 let old = table_in(before, table)?;
                 let new = table_in(after, table)?;
                 let auto_key = |t: &Table| {

@@ -384,7 +384,7 @@ impl Dialect for PostgresDialect {
                 let old = column_in(table_in(before, table)?, &column.name)?;
                 self.alter_column(table_in(after, table)?, old, column)
             }
-            Operation::SetPrimaryKey { table, columns } => {
+            Operation::SetPrimaryKey { table, columns, .. } => {
                 // The key's constraint name depends on how the table was created and renamed,
                 // so it is looked up rather than guessed.
                 let mut out = vec![format!(

@@ -5,7 +5,7 @@ use super::enums;
 use super::{Backend, Dialect, HISTORY_TABLE};
 use crate::error::Result;
 use crate::migration::Operation;
-use crate::schema::{Column, DefaultValue, Index, Schema, SqlType, Table};
+use crate::schema::{Column, DefaultValue, Index, Schema, SqlType, Table, TableOptions};
 
 /// The SQLite dialect.
 #[derive(Debug, Clone, Copy, Default)]
@@ -183,7 +183,20 @@ impl SqliteDialect {
                 out.extend(self.rebuild(before_table, table_in(after, table)?));
                 out
             }
+            // SQLite has no comments: the snapshot keeps them, the database has nothing to
+            // change.
+            Operation::AlterTableOptions { table, options }
+                if TableOptions {
+                    comment: options.comment.clone(),
+                    ..table_in(before, table)?.options.clone()
+                } == *options =>
+            {
+                Vec::new()
+            }
             Operation::SetPrimaryKey { table, .. }
+            | Operation::AlterTableOptions { table, .. }
+            | Operation::AddExclusion { table, .. }
+            | Operation::DropExclusion { table, .. }
             | Operation::AddUnique { table, .. }
             | Operation::DropUnique { table, .. }
             | Operation::AddForeignKey { table, .. }
