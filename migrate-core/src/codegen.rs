@@ -7,7 +7,8 @@ use std::fmt::Write;
 
 use crate::migration::Operation;
 use crate::schema::{
-    Column, DefaultValue, Deferrable, FkAction, ForeignKey, SqlType, Table, TableOptions,
+    Check, Column, DefaultValue, Deferrable, FkAction, ForeignKey, Identity, Index, IndexColumn,
+    IndexTarget, Nulls, SqlType, Table, TableOptions, Unique,
 };
 
 /// The header facts of a module.
@@ -333,11 +334,15 @@ fn render_op(out: &mut String, call: &mut Call, op: &Operation) {
                 .close();
         }
         Operation::CreateIndex { table, index } => {
-            call.start("m.create_index")
-                .quoted(table)
-                .quoted(&index.name);
-            call.slice(&index_names(index)).close();
-            unique_modifier(call, index.unique);
+            let root = if index.columns.iter().all(IndexColumn::is_bare) {
+                "m.create_index"
+            } else {
+                "m.create_index_on"
+            };
+            call.start(root).quoted(table).quoted(&index.name);
+            index_columns(call, index);
+            call.close();
+            index_modifiers(call, index);
         }
         Operation::DropIndex { table, name } => {
             call.start("m.drop_index")
@@ -416,6 +421,7 @@ fn render_op(out: &mut String, call: &mut Call, op: &Operation) {
                 .quoted(table)
                 .quoted(&unique.name);
             call.slice(&unique.columns).close();
+            unique_modifiers(call, unique);
         }
         Operation::DropUnique { table, name } => {
             call.start("m.drop_unique")
@@ -443,6 +449,7 @@ fn render_op(out: &mut String, call: &mut Call, op: &Operation) {
         Operation::AddCheck { table, check } => {
             call.start("m.add_check").quoted(table).quoted(&check.name);
             call.quoted(&check.expr).close();
+            check_modifiers(call, check);
         }
         Operation::DropCheck { table, name } => {
             call.start("m.drop_check")
@@ -538,6 +545,7 @@ fn table_options(out: &mut String, call: &mut Call, builder: &str, options: &Tab
     }
 }
 
+/// What follows a foreign key's declaration: its actions and options.
 fn fk_actions(call: &mut Call, fk: &ForeignKey) {
     if fk.on_delete != FkAction::NoAction {
         call.then(|out| {
@@ -549,12 +557,107 @@ fn fk_actions(call: &mut Call, fk: &ForeignKey) {
             let _ = write!(out, ".on_update({})", rust_action(fk.on_update));
         });
     }
+    deferrable(call, fk.deferrable);
+    flag(call, fk.match_full, ".match_full()");
+    flag(call, fk.not_valid, ".not_valid()");
 }
 
-fn unique_modifier(call: &mut Call, unique: bool) {
-    if unique {
-        call.then(|out| out.push_str(".unique()"));
+/// A chained call without arguments, when `set`.
+fn flag(call: &mut Call, set: bool, method: &str) {
+    if set {
+        call.then(|out| out.push_str(method));
     }
+}
+
+fn unique_modifiers(call: &mut Call, unique: &Unique) {
+    deferrable(call, unique.deferrable);
+    flag(call, unique.nulls_not_distinct, ".nulls_not_distinct()");
+}
+
+fn check_modifiers(call: &mut Call, check: &Check) {
+    flag(call, check.not_valid, ".not_valid()");
+    flag(call, check.no_inherit, ".no_inherit()");
+}
+
+/// An index's elements: a slice of names when every one is a bare column (as modules wrote
+/// them before the other forms existed), else `vec![IndexColumn::...]`.
+fn index_columns(call: &mut Call, index: &Index) {
+    if index.columns.iter().all(IndexColumn::is_bare) {
+        call.arg(|out| {
+            out.push_str("&[");
+            for (i, name) in index.column_names().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                push_quoted(out, name);
+            }
+            out.push(']');
+        });
+        return;
+    }
+    call.arg(|out| {
+        out.push_str("vec![");
+        for (i, element) in index.columns.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            push_index_column(out, element);
+        }
+        out.push(']');
+    });
+}
+
+/// `IndexColumn::column("a").desc().nulls_last()`, `IndexColumn::expression("lower(b)")`.
+fn push_index_column(out: &mut String, element: &IndexColumn) {
+    match &element.target {
+        IndexTarget::Column(name) => {
+            out.push_str("IndexColumn::column(");
+            push_quoted(out, name);
+        }
+        IndexTarget::Expression(expr) => {
+            out.push_str("IndexColumn::expression(");
+            push_quoted(out, expr);
+        }
+    }
+    out.push(')');
+    if element.descending {
+        out.push_str(".desc()");
+    }
+    match element.nulls {
+        Some(Nulls::First) => out.push_str(".nulls_first()"),
+        Some(Nulls::Last) => out.push_str(".nulls_last()"),
+        None => {}
+    }
+    if let Some(opclass) = &element.opclass {
+        chained_quoted(out, "opclass", opclass);
+    }
+    if let Some(collation) = &element.collation {
+        chained_quoted(out, "collation", collation);
+    }
+    if let Some(length) = element.length {
+        let _ = write!(out, ".length({length})");
+    }
+}
+
+fn index_modifiers(call: &mut Call, index: &Index) {
+    flag(call, index.unique, ".unique()");
+    if let Some(method) = &index.method {
+        call.then(|out| chained_quoted(out, "method", method));
+    }
+    if let Some(predicate) = &index.predicate {
+        call.then(|out| chained_quoted(out, "predicate", predicate));
+    }
+    if !index.include.is_empty() {
+        call.then(|out| {
+            out.push_str(".include(");
+            push_slice(out, &index.include);
+            out.push(')');
+        });
+    }
+    if let Some(with) = &index.with {
+        call.then(|out| chained_quoted(out, "with", with));
+    }
+    flag(call, index.nulls_not_distinct, ".nulls_not_distinct()");
 }
 
 fn render_create_table(out: &mut String, call: &mut Call, table: &Table) {
@@ -573,13 +676,18 @@ fn render_create_table(out: &mut String, call: &mut Call, table: &Table) {
         call.start("t.primary_key")
             .slice(&table.primary_key)
             .close();
+        if let Some(name) = &table.primary_key_name {
+            call.then(|out| chained_quoted(out, "name", name));
+        }
         call.write(out, 8);
     }
     for unique in &table.uniques {
         call.start("t.unique")
             .quoted(&unique.name)
             .slice(&unique.columns);
-        call.close().write(out, 8);
+        call.close();
+        unique_modifiers(call, unique);
+        call.write(out, 8);
     }
     for fk in &table.foreign_keys {
         call.start("t.foreign_key")
@@ -593,16 +701,31 @@ fn render_create_table(out: &mut String, call: &mut Call, table: &Table) {
         call.start("t.check")
             .quoted(&check.name)
             .quoted(&check.expr);
-        call.close().write(out, 8);
-    }
-    for index in &table.indexes {
-        call.start("t.index")
-            .quoted(&index.name)
-            .slice(&index_names(index))
-            .close();
-        unique_modifier(call, index.unique);
+        call.close();
+        check_modifiers(call, check);
         call.write(out, 8);
     }
+    for exclusion in &table.exclusions {
+        call.start("t.exclude")
+            .quoted(&exclusion.name)
+            .quoted(&exclusion.definition);
+        call.close();
+        deferrable(call, exclusion.deferrable);
+        call.write(out, 8);
+    }
+    for index in &table.indexes {
+        let root = if index.columns.iter().all(IndexColumn::is_bare) {
+            "t.index"
+        } else {
+            "t.index_on"
+        };
+        call.start(root).quoted(&index.name);
+        index_columns(call, index);
+        call.close();
+        index_modifiers(call, index);
+        call.write(out, 8);
+    }
+    table_options(out, call, "t", &table.options);
     out.push_str("    });\n");
 }
 
@@ -610,43 +733,59 @@ fn column_modifiers(call: &mut Call, column: &Column) {
     if column.nullable {
         call.then(|out| out.push_str(".nullable()"));
     }
-    if column.auto_increment {
-        call.then(|out| out.push_str(".auto_increment()"));
-    }
-    let Some(default) = &column.default else {
-        return;
+    match (&column.identity, column.auto_increment) {
+        (Some(identity), _) => call.then(|out| match identity {
+            Identity::Serial { sequence: None } => out.push_str(".serial()"),
+            Identity::Serial {
+                sequence: Some(sequence),
+            } => chained_quoted(out, "serial_sequence", sequence),
+            Identity::Autoincrement => out.push_str(".autoincrement()"),
+            Identity::Always => out.push_str(".identity(Identity::Always)"),
+            Identity::ByDefault => out.push_str(".identity(Identity::ByDefault)"),
+        }),
+        (None, true) => call.then(|out| out.push_str(".auto_increment()")),
+        (None, false) => call,
     };
-    call.then(|out| match default {
-        DefaultValue::Bool(b) => {
-            let _ = write!(out, ".default({b})");
+    if let Some(default) = &column.default {
+        call.then(|out| match default {
+            DefaultValue::Bool(b) => {
+                let _ = write!(out, ".default({b})");
+            }
+            DefaultValue::Int(i) => {
+                let _ = write!(out, ".default({i})");
+            }
+            DefaultValue::Float(f) => {
+                let point = if f.contains(['.', 'e', 'E']) {
+                    ""
+                } else {
+                    ".0"
+                };
+                let _ = write!(out, ".default({f}{point})");
+            }
+            DefaultValue::Text(s) => chained_quoted(out, "default", s),
+            DefaultValue::Sql(s) => chained_quoted(out, "default_sql", s),
+        });
+    }
+    if let Some(expr) = &column.on_update {
+        call.then(|out| chained_quoted(out, "on_update", expr));
+    }
+    if let Some(generated) = &column.generated {
+        let method = if generated.stored {
+            "generated_stored"
+        } else {
+            "generated_virtual"
+        };
+        call.then(|out| chained_quoted(out, method, &generated.expr));
+    }
+    for (method, value) in [
+        ("collation", &column.collation),
+        ("charset", &column.charset),
+        ("comment", &column.comment),
+    ] {
+        if let Some(value) = value {
+            call.then(|out| chained_quoted(out, method, value));
         }
-        DefaultValue::Int(i) => {
-            let _ = write!(out, ".default({i})");
-        }
-        DefaultValue::Float(f) => {
-            let point = if f.contains(['.', 'e', 'E']) {
-                ""
-            } else {
-                ".0"
-            };
-            let _ = write!(out, ".default({f}{point})");
-        }
-        DefaultValue::Text(s) => {
-            out.push_str(".default(");
-            push_quoted(out, s);
-            out.push(')');
-        }
-        DefaultValue::Sql(s) => {
-            out.push_str(".default_sql(");
-            push_quoted(out, s);
-            out.push(')');
-        }
-    });
-}
-
-/// The names of an index's columns (until the rich forms are written).
-fn index_names(index: &crate::schema::Index) -> Vec<String> {
-    index.column_names().map(str::to_string).collect()
+    }
 }
 
 /// The Rust expression of a column type, as the prelude spells it.
@@ -855,6 +994,81 @@ pub(crate) mod tests {
             created: "2026-11-25 10:45:00 UTC".into(),
         };
         insta::assert_snapshot!(render_module(&header, &plan.up, &plan.down, &[]));
+    }
+
+    /// Every field of the second vocabulary, written with its builder.
+    #[test]
+    fn every_new_field_module() {
+        use crate::migration::Migration;
+        use crate::schema::IndexColumn;
+        let mut m = Migration::new();
+        m.create_table("orders", |t| {
+            t.column("id", SqlType::BigInt)
+                .serial_sequence("orders_id_seq");
+            t.column("n", SqlType::Integer).identity(Identity::Always);
+            t.column("price", SqlType::Numeric(Some((10, 2))));
+            t.column("qty", SqlType::unsigned(SqlType::Integer));
+            t.column("total", SqlType::Numeric(None))
+                .generated_stored("price * qty");
+            t.column("code", SqlType::VarcharUnbounded)
+                .collation("C")
+                .charset("latin1")
+                .comment("Shown on the \"invoice\"");
+            t.column("tags", SqlType::array(SqlType::Text)).nullable();
+            t.column("flags", SqlType::set(&["a", "b"]));
+            t.column("touched", SqlType::TimestampTzPrecision(3))
+                .default_sql("CURRENT_TIMESTAMP(3)")
+                .on_update("CURRENT_TIMESTAMP(3)");
+            t.primary_key(&["id"]).name("orders_pk");
+            t.unique("uq_orders_code", &["code"])
+                .deferrable(Deferrable::Deferred)
+                .nulls_not_distinct();
+            t.foreign_key("fk_orders_n", &["n"], "orders", &["id"])
+                .deferrable(Deferrable::Immediate)
+                .match_full()
+                .not_valid();
+            t.check("ck_orders_qty", "qty > 0").not_valid().no_inherit();
+            t.exclude("ex_orders_code", "USING gist (code WITH =)");
+            t.index_on(
+                "ix_orders_code",
+                vec![
+                    IndexColumn::column("code").desc().nulls_last(),
+                    IndexColumn::expression("lower(code)"),
+                ],
+            )
+            .method("gin");
+            t.index("ix_orders_touched", &["touched"])
+                .predicate("touched IS NOT NULL")
+                .include(&["qty"])
+                .with("fillfactor=70");
+            t.comment("Orders");
+            t.engine("InnoDB");
+        });
+        m.alter_table_options("orders", |o| {
+            o.comment("All orders").partition_by("RANGE (id)");
+        });
+        m.alter_table_options("orders", |_| {});
+        m.set_primary_key("orders", &["id"]).name("pk_orders");
+        m.create_index_on(
+            "orders",
+            "ix_qty",
+            vec![IndexColumn::column("qty").length(4)],
+        )
+        .unique();
+        m.add_unique("orders", "uq_qty", &["qty"])
+            .nulls_not_distinct();
+        m.add_check("orders", "ck_price", "price > 0").not_valid();
+        m.add_exclusion("orders", "ex_qty", "USING gist (qty WITH =)")
+            .deferrable(Deferrable::Deferred);
+        m.drop_exclusion("orders", "ex_qty");
+        let header = ModuleHeader {
+            revision: "20261125104500".into(),
+            revises: vec!["20261124090000".into()],
+            message: "every new field".into(),
+            created: "2026-11-25 10:45:00 UTC".into(),
+        };
+        let text = render_module(&header, m.operations(), &[], &[]);
+        insta::assert_snapshot!(text);
     }
 
     #[test]
