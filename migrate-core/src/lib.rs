@@ -14,6 +14,7 @@
 //! Applications embed the same migrations and call [`runner::Runner`] at start-up.
 #![warn(missing_docs)]
 
+mod backend;
 pub mod codegen;
 pub mod connection;
 pub mod diagram;

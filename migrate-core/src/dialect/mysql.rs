@@ -297,6 +297,7 @@ impl Dialect for MysqlDialect {
     }
 
     fn render(&self, op: &Operation, before: &Schema, after: &Schema) -> Result<Vec<String>> {
+        super::check_supported(Backend::Mysql, op, after)?;
         if before.enums.is_empty() && after.enums.is_empty() {
             return self.render_spelled(op, before, after);
         }

@@ -363,6 +363,7 @@ impl Dialect for PostgresDialect {
     }
 
     fn render(&self, op: &Operation, before: &Schema, after: &Schema) -> Result<Vec<String>> {
+        super::check_supported(Backend::Postgres, op, after)?;
         let q = |name: &str| ServerDdl::quote(self, name);
         Ok(match op {
             Operation::AddColumn { table, column } => {
@@ -439,6 +440,7 @@ impl Dialect for PostgresDialect {
         after: &Schema,
         ctx: &OpContext,
     ) -> Result<Vec<Statement>> {
+        super::check_supported(Backend::Postgres, op, after)?;
         // Hand-written CONCURRENTLY cannot run in a transaction block, whatever the migration
         // chose: it runs after the transaction, and a failed build is recovered like ours.
         if let Operation::Sql(sql) = op {

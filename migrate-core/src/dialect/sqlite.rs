@@ -21,6 +21,7 @@ impl Dialect for SqliteDialect {
     }
 
     fn render(&self, op: &Operation, before: &Schema, after: &Schema) -> Result<Vec<String>> {
+        super::check_supported(Backend::Sqlite, op, after)?;
         if before.enums.is_empty() && after.enums.is_empty() {
             return self.render_spelled(op, before, after);
         }
@@ -462,6 +463,7 @@ impl SqliteDialect {
         for op in operations {
             let before = touched_part(&schema, op);
             op.apply(&mut schema)?;
+            super::check_supported(Backend::Sqlite, op, &schema)?;
             // Columns and indexes of the table being rebuilt ride along with the rebuild.
             let joins = match op {
                 Operation::AddColumn { table, .. }
