@@ -183,6 +183,29 @@ pub fn diff_with_renames(from: &Schema, to: &Schema, renames: &Renames) -> Resul
     for name in &kept {
         p.drop_foreign_keys(name, kept_target(name), to)?;
     }
+    // A table stops being a partition or child of a dropped table before that goes; it
+    // becomes one of a created table once that exists.
+    let parents = |t: &Table| t.options.parents().map(str::to_string).collect::<Vec<_>>();
+    let dropped_names: BTreeSet<&str> = dropped.iter().map(|t| t.name.as_str()).collect();
+    let created_names: BTreeSet<&str> = created.iter().map(|t| t.name.as_str()).collect();
+    let (mut early, mut late) = (Vec::new(), Vec::new());
+    for name in &kept {
+        let target = kept_target(name);
+        if parents(p.table(name))
+            .iter()
+            .any(|t| dropped_names.contains(t.as_str()))
+        {
+            early.push(name);
+        } else if parents(target)
+            .iter()
+            .any(|t| created_names.contains(t.as_str()))
+        {
+            late.push(name);
+        }
+    }
+    for name in &early {
+        p.alter_table_options(kept_target(name))?;
+    }
     p.drop_tables(&dropped)?;
     for name in &kept {
         p.drop_constraints(name, kept_target(name))?;
@@ -193,7 +216,9 @@ pub fn diff_with_renames(from: &Schema, to: &Schema, renames: &Renames) -> Resul
     p.alter_enums(to)?;
     for name in &kept {
         let target = kept_target(name);
-        p.alter_table_options(target)?;
+        if !late.contains(&name) {
+            p.alter_table_options(target)?;
+        }
         p.add_columns(target)?;
         p.alter_columns(target)?;
         p.set_primary_key(target)?;
@@ -202,6 +227,9 @@ pub fn diff_with_renames(from: &Schema, to: &Schema, renames: &Renames) -> Resul
         p.add_constraints(kept_target(name))?;
     }
     let deferred = p.create_tables(&created)?;
+    for name in &late {
+        p.alter_table_options(kept_target(name))?;
+    }
     for name in &kept {
         p.add_foreign_keys_and_indexes(kept_target(name))?;
     }
@@ -1394,7 +1422,8 @@ fn first_difference(planned: &Schema, target: &Schema) -> Option<String> {
     None
 }
 
-/// Orders tables so that each comes after the tables it references (among `tables`). Where
+/// Orders tables so that each comes after the tables it references or is a partition or child
+/// of (among `tables`). Where
 /// tables reference each other in a cycle, the first waiting table (by name) goes anyway and
 /// its foreign keys to tables not yet placed are returned, to be added once all exist.
 fn creation_order<'a>(tables: &[&'a Table]) -> (Vec<&'a Table>, Vec<(String, ForeignKey)>) {
@@ -1402,10 +1431,7 @@ fn creation_order<'a>(tables: &[&'a Table]) -> (Vec<&'a Table>, Vec<(String, For
     let mut waiting: BTreeMap<&str, BTreeSet<&str>> = tables
         .iter()
         .map(|t| {
-            let deps = t
-                .referenced_tables()
-                .filter(|r| names.contains(r))
-                .collect();
+            let deps = t.required_tables().filter(|r| names.contains(r)).collect();
             (t.name.as_str(), deps)
         })
         .collect();
@@ -2034,5 +2060,47 @@ mod tests {
             summary[0],
             "~ primary key of users (id) -> (id, email), named users_pk -> pk_users"
         );
+    }
+
+    #[test]
+    fn parents_come_before_their_partitions_and_children_and_go_after() {
+        let parent = table("a_parent", &["name"]);
+        let mut child = table("b_child", &["name"]);
+        child.options.inherits = vec!["a_parent".into()];
+        // Created together: the parent first; dropped together: the child first.
+        let mut reversed = child.clone();
+        reversed.name = "a_child".into();
+        let mut late_parent = parent.clone();
+        late_parent.name = "z_parent".into();
+        reversed.options.inherits = vec!["z_parent".into()];
+        let both = Schema::new(vec![reversed.clone(), late_parent.clone()]);
+        let plan = diff(&Schema::default(), &both).unwrap();
+        let created: Vec<String> = plan
+            .up
+            .iter()
+            .filter_map(|op| match op {
+                Operation::CreateTable(t) => Some(t.name.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(created, ["z_parent", "a_child"]);
+        let mut schema = Schema::default();
+        apply_all(&mut schema, &plan.up).unwrap();
+        apply_all(&mut schema, &plan.down).unwrap();
+        assert_eq!(schema, Schema::default());
+
+        // A kept table that becomes the child of a created one, after it is created; one that
+        // stops being the child of a dropped one, before it is dropped.
+        let plain = table("b_child", &["name"]);
+        let start = Schema::new(vec![plain.clone()]);
+        let target = Schema::new(vec![parent.clone(), child.clone()]);
+        for (from, to) in [(&start, &target), (&target, &start)] {
+            let plan = diff(from, to).unwrap();
+            let mut schema = from.clone();
+            apply_all(&mut schema, &plan.up).unwrap();
+            assert_eq!(&schema, to);
+            apply_all(&mut schema, &plan.down).unwrap();
+            assert_eq!(&schema, from);
+        }
     }
 }

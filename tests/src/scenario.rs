@@ -5,7 +5,7 @@
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
-use migrate_core::dialect::{render_all, SqliteDialect};
+use migrate_core::dialect::{render_all, Backend, SqliteDialect};
 use migrate_core::diff::{diff, diff_with_renames, ColumnRename, Plan, Renames, TableRename};
 use migrate_core::introspect::{align_sqlite_keys, introspect_sqlite};
 use migrate_core::migration::Operation;
@@ -13,6 +13,9 @@ use migrate_core::schema::{
     constraint_name, Check, Column, DefaultValue, FkAction, ForeignKey, Index, Schema, SqlType,
     Table, Unique,
 };
+
+/// Every backend, the default of a scenario.
+pub const ALL_BACKENDS: [Backend; 3] = [Backend::Sqlite, Backend::Postgres, Backend::Mysql];
 
 /// Builds tables tersely: `table("posts").col("title", SqlType::Text).fk("author_id", "users")`.
 pub trait TableBuilder: Sized {
@@ -46,6 +49,10 @@ pub trait TableBuilder: Sized {
     fn check(self, name: &str, expr: &str) -> Self;
     /// Replaces the primary key; `id` stops auto-incrementing unless it is the whole key.
     fn pk(self, columns: &[&str]) -> Self;
+    /// A column as given, with any of its options.
+    fn column(self, column: Column) -> Self;
+    /// Anything else, changed in place: `.with(|t| t.options.comment = Some(...))`.
+    fn with(self, change: impl FnOnce(&mut Table)) -> Self;
 }
 
 /// A table with an auto-incremented `id` key.
@@ -170,6 +177,17 @@ impl TableBuilder for Table {
         self
     }
 
+    fn column(mut self, column: Column) -> Self {
+        self.columns.push(column);
+        self
+    }
+
+    fn with(mut self, change: impl FnOnce(&mut Table)) -> Self {
+        change(&mut self);
+        self.normalize();
+        self
+    }
+
     fn pk(mut self, columns: &[&str]) -> Self {
         self.primary_key = names(columns);
         let single_id = self.primary_key == ["id"];
@@ -215,6 +233,8 @@ pub struct Scenario {
     pub data: Data,
     /// Queries run after `up`, each with the text its single value must be.
     pub expect: Vec<(&'static str, &'static str)>,
+    /// The backends that have what the scenario uses: its round trip runs on each of them.
+    pub backends: Vec<Backend>,
 }
 
 impl Scenario {
@@ -229,7 +249,19 @@ impl Scenario {
             nulls: true,
             data: Data::Kept,
             expect: Vec::new(),
+            backends: ALL_BACKENDS.to_vec(),
         }
+    }
+
+    /// Runs only on these backends, the ones that have what it uses.
+    pub fn on(mut self, backends: &[Backend]) -> Self {
+        self.backends = backends.to_vec();
+        self
+    }
+
+    /// Whether its round trip runs on `backend`.
+    pub fn runs_on(&self, backend: Backend) -> bool {
+        self.backends.contains(&backend)
     }
 
     /// Declares a table rename, as `#[model(renamed_from = "from")]` does.

@@ -97,7 +97,7 @@ pub fn unsupported_in_table(backend: Backend, table: &Table) -> Vec<Unsupported>
         }
     }
     for index in &table.indexes {
-        found.index(index);
+        found.index(table, index);
     }
     for unique in &table.uniques {
         found.unique(unique);
@@ -203,17 +203,32 @@ impl Findings<'_> {
         }
     }
 
-    fn index(&mut self, index: &Index) {
+    fn index(&mut self, table: &Table, index: &Index) {
         use Backend::*;
         let object = SchemaObject::Index(index.name.clone());
         if let Some(method) = &index.method {
+            // InnoDB reads USING HASH and builds a b-tree: only MEMORY tables keep hash indexes.
+            let memory = table
+                .options
+                .engine
+                .as_deref()
+                .is_some_and(|e| e.eq_ignore_ascii_case("memory"));
             let has = match self.backend {
                 Postgres => !matches!(method.as_str(), "fulltext" | "spatial"),
-                Mysql => matches!(method.as_str(), "btree" | "hash" | "fulltext" | "spatial"),
+                Mysql => match method.as_str() {
+                    "btree" | "fulltext" | "spatial" => true,
+                    "hash" => memory,
+                    _ => false,
+                },
                 Sqlite => method == "btree",
             };
             if !has {
-                self.add(object.clone(), format!("uses the index method {method}"));
+                let feature = if self.backend == Mysql && method == "hash" {
+                    "uses the index method hash on a table whose engine is not MEMORY".to_string()
+                } else {
+                    format!("uses the index method {method}")
+                };
+                self.add(object.clone(), feature);
             }
         }
         if let Some(predicate) = &index.predicate {
@@ -666,6 +681,17 @@ mod tests {
                 "index `ix` of `films` is NULLS NOT DISTINCT, which MySQL does not have".into(),
             ]
         );
+        let mut hashed = table_with(vec![Column::new("title", SqlType::Text)]);
+        hashed.indexes.push(Index {
+            method: Some("hash".into()),
+            ..Index::new("ix_hash", ["title"])
+        });
+        assert_eq!(
+            messages(Mysql, &hashed),
+            ["index `ix_hash` of `films` uses the index method hash on a table whose engine is not MEMORY, which MySQL does not have"]
+        );
+        hashed.options.engine = Some("MEMORY".into());
+        assert!(messages(Mysql, &hashed).is_empty());
         let sqlite = messages(Sqlite, &t);
         assert_eq!(sqlite.len(), 8, "{sqlite:#?}");
         assert!(sqlite[0].contains("uses the index method gin"));
