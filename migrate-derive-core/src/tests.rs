@@ -612,7 +612,7 @@ fn expansion_registers_the_model() {
         "explicit_sql_type : true",
         ":: migrate_core :: schema :: FkAction :: SetNull",
         ":: migrate_core :: schema :: DefaultValue :: Int (- 1i64)",
-        ":: migrate_core :: schema :: Check { name : :: std :: string :: String :: from (\"ck\")",
+        ":: migrate_core :: schema :: Check :: new (:: std :: string :: String :: from (\"ck\")",
         ":: migrate_core :: __private :: inventory :: submit !",
         "spec : < Post as :: migrate_core :: model :: Model > :: model_spec",
     ] {
