@@ -58,15 +58,8 @@ fn table(i: usize) -> Table {
         col("payload", SqlType::Binary, true),
     ];
     t.primary_key = vec!["id".into()];
-    t.uniques = vec![Unique {
-        name: format!("uq_{name}_email"),
-        columns: vec!["email".into()],
-    }];
-    t.indexes = vec![Index {
-        name: format!("ix_{name}_parent_id"),
-        columns: vec!["parent_id".into()],
-        unique: false,
-    }];
+    t.uniques = vec![Unique::new(format!("uq_{name}_email"), ["email"])];
+    t.indexes = vec![Index::new(format!("ix_{name}_parent_id"), ["parent_id"])];
     if i > 0 {
         let parent = table_name(i - 1);
         t.foreign_keys = vec![ForeignKey {
@@ -74,8 +67,7 @@ fn table(i: usize) -> Table {
             columns: vec!["parent_id".into()],
             ref_table: parent,
             ref_columns: vec!["id".into()],
-            on_delete: Default::default(),
-            on_update: Default::default(),
+            ..ForeignKey::default()
         }];
     }
     t

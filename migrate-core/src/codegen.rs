@@ -6,7 +6,10 @@
 use std::fmt::Write;
 
 use crate::migration::Operation;
-use crate::schema::{Column, DefaultValue, FkAction, ForeignKey, SqlType, Table};
+use crate::schema::{
+    Check, Column, DefaultValue, Deferrable, FkAction, ForeignKey, Identity, Index, IndexColumn,
+    IndexTarget, Nulls, SqlType, Table, TableOptions, Unique,
+};
 
 /// The header facts of a module.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -331,11 +334,15 @@ fn render_op(out: &mut String, call: &mut Call, op: &Operation) {
                 .close();
         }
         Operation::CreateIndex { table, index } => {
-            call.start("m.create_index")
-                .quoted(table)
-                .quoted(&index.name);
-            call.slice(&index.columns).close();
-            unique_modifier(call, index.unique);
+            let root = if index.columns.iter().all(IndexColumn::is_bare) {
+                "m.create_index"
+            } else {
+                "m.create_index_on"
+            };
+            call.start(root).quoted(table).quoted(&index.name);
+            index_columns(call, index);
+            call.close();
+            index_modifiers(call, index);
         }
         Operation::DropIndex { table, name } => {
             call.start("m.drop_index")
@@ -371,10 +378,42 @@ fn render_op(out: &mut String, call: &mut Call, op: &Operation) {
             call.ty(&column.ty).close();
             column_modifiers(call, column);
         }
-        Operation::SetPrimaryKey { table, columns } => {
+        Operation::SetPrimaryKey {
+            table,
+            columns,
+            name,
+        } => {
             call.start("m.set_primary_key")
                 .quoted(table)
                 .slice(columns)
+                .close();
+            if let Some(name) = name {
+                call.then(|out| chained_quoted(out, "name", name));
+            }
+        }
+        Operation::AlterTableOptions { table, options } => {
+            out.push_str("    m.alter_table_options(");
+            push_quoted(out, table);
+            if options.is_default() {
+                out.push_str(", |_| {});\n");
+                return;
+            }
+            out.push_str(", |o| {\n");
+            table_options(out, call, "o", options);
+            out.push_str("    });\n");
+            return;
+        }
+        Operation::AddExclusion { table, exclusion } => {
+            call.start("m.add_exclusion")
+                .quoted(table)
+                .quoted(&exclusion.name);
+            call.quoted(&exclusion.definition).close();
+            deferrable(call, exclusion.deferrable);
+        }
+        Operation::DropExclusion { table, name } => {
+            call.start("m.drop_exclusion")
+                .quoted(table)
+                .quoted(name)
                 .close();
         }
         Operation::AddUnique { table, unique } => {
@@ -382,6 +421,7 @@ fn render_op(out: &mut String, call: &mut Call, op: &Operation) {
                 .quoted(table)
                 .quoted(&unique.name);
             call.slice(&unique.columns).close();
+            unique_modifiers(call, unique);
         }
         Operation::DropUnique { table, name } => {
             call.start("m.drop_unique")
@@ -409,6 +449,7 @@ fn render_op(out: &mut String, call: &mut Call, op: &Operation) {
         Operation::AddCheck { table, check } => {
             call.start("m.add_check").quoted(table).quoted(&check.name);
             call.quoted(&check.expr).close();
+            check_modifiers(call, check);
         }
         Operation::DropCheck { table, name } => {
             call.start("m.drop_check")
@@ -443,6 +484,68 @@ fn render_op(out: &mut String, call: &mut Call, op: &Operation) {
     call.write(out, 4);
 }
 
+/// `.method("text")`.
+fn chained_quoted(out: &mut String, method: &str, text: &str) {
+    out.push('.');
+    out.push_str(method);
+    out.push('(');
+    push_quoted(out, text);
+    out.push(')');
+}
+
+fn deferrable(call: &mut Call, deferrable: Option<Deferrable>) {
+    if let Some(when) = deferrable {
+        call.then(|out| {
+            out.push_str(match when {
+                Deferrable::Immediate => ".deferrable(Deferrable::Immediate)",
+                Deferrable::Deferred => ".deferrable(Deferrable::Deferred)",
+            })
+        });
+    }
+}
+
+/// One statement per option that is not the default, on `builder` (`t` in `create_table`, `o`
+/// in `alter_table_options`), at the indent of a closure's body.
+fn table_options(out: &mut String, call: &mut Call, builder: &str, options: &TableOptions) {
+    let method = |call: &mut Call, name: &str| {
+        call.start(&format!("{builder}.{name}"));
+    };
+    let quoted = [
+        ("comment", &options.comment),
+        ("engine", &options.engine),
+        ("charset", &options.charset),
+        ("collation", &options.collation),
+        ("partition_by", &options.partition_by),
+    ];
+    for (name, value) in quoted {
+        if let Some(value) = value {
+            method(call, name);
+            call.quoted(value).close().write(out, 8);
+        }
+    }
+    for (name, set) in [
+        ("without_rowid", options.without_rowid),
+        ("strict", options.strict),
+    ] {
+        if set {
+            method(call, name);
+            call.close().write(out, 8);
+        }
+    }
+    if let Some(partition) = &options.partition_of {
+        method(call, "partition_of");
+        call.quoted(&partition.parent)
+            .quoted(&partition.bound)
+            .close()
+            .write(out, 8);
+    }
+    if !options.inherits.is_empty() {
+        method(call, "inherits");
+        call.slice(&options.inherits).close().write(out, 8);
+    }
+}
+
+/// What follows a foreign key's declaration: its actions and options.
 fn fk_actions(call: &mut Call, fk: &ForeignKey) {
     if fk.on_delete != FkAction::NoAction {
         call.then(|out| {
@@ -454,12 +557,107 @@ fn fk_actions(call: &mut Call, fk: &ForeignKey) {
             let _ = write!(out, ".on_update({})", rust_action(fk.on_update));
         });
     }
+    deferrable(call, fk.deferrable);
+    flag(call, fk.match_full, ".match_full()");
+    flag(call, fk.not_valid, ".not_valid()");
 }
 
-fn unique_modifier(call: &mut Call, unique: bool) {
-    if unique {
-        call.then(|out| out.push_str(".unique()"));
+/// A chained call without arguments, when `set`.
+fn flag(call: &mut Call, set: bool, method: &str) {
+    if set {
+        call.then(|out| out.push_str(method));
     }
+}
+
+fn unique_modifiers(call: &mut Call, unique: &Unique) {
+    deferrable(call, unique.deferrable);
+    flag(call, unique.nulls_not_distinct, ".nulls_not_distinct()");
+}
+
+fn check_modifiers(call: &mut Call, check: &Check) {
+    flag(call, check.not_valid, ".not_valid()");
+    flag(call, check.no_inherit, ".no_inherit()");
+}
+
+/// An index's elements: a slice of names when every one is a bare column (as modules wrote
+/// them before the other forms existed), else `vec![IndexColumn::...]`.
+fn index_columns(call: &mut Call, index: &Index) {
+    if index.columns.iter().all(IndexColumn::is_bare) {
+        call.arg(|out| {
+            out.push_str("&[");
+            for (i, name) in index.column_names().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                push_quoted(out, name);
+            }
+            out.push(']');
+        });
+        return;
+    }
+    call.arg(|out| {
+        out.push_str("vec![");
+        for (i, element) in index.columns.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            push_index_column(out, element);
+        }
+        out.push(']');
+    });
+}
+
+/// `IndexColumn::column("a").desc().nulls_last()`, `IndexColumn::expression("lower(b)")`.
+fn push_index_column(out: &mut String, element: &IndexColumn) {
+    match &element.target {
+        IndexTarget::Column(name) => {
+            out.push_str("IndexColumn::column(");
+            push_quoted(out, name);
+        }
+        IndexTarget::Expression(expr) => {
+            out.push_str("IndexColumn::expression(");
+            push_quoted(out, expr);
+        }
+    }
+    out.push(')');
+    if element.descending {
+        out.push_str(".desc()");
+    }
+    match element.nulls {
+        Some(Nulls::First) => out.push_str(".nulls_first()"),
+        Some(Nulls::Last) => out.push_str(".nulls_last()"),
+        None => {}
+    }
+    if let Some(opclass) = &element.opclass {
+        chained_quoted(out, "opclass", opclass);
+    }
+    if let Some(collation) = &element.collation {
+        chained_quoted(out, "collation", collation);
+    }
+    if let Some(length) = element.length {
+        let _ = write!(out, ".length({length})");
+    }
+}
+
+fn index_modifiers(call: &mut Call, index: &Index) {
+    flag(call, index.unique, ".unique()");
+    if let Some(method) = &index.method {
+        call.then(|out| chained_quoted(out, "method", method));
+    }
+    if let Some(predicate) = &index.predicate {
+        call.then(|out| chained_quoted(out, "predicate", predicate));
+    }
+    if !index.include.is_empty() {
+        call.then(|out| {
+            out.push_str(".include(");
+            push_slice(out, &index.include);
+            out.push(')');
+        });
+    }
+    if let Some(with) = &index.with {
+        call.then(|out| chained_quoted(out, "with", with));
+    }
+    flag(call, index.nulls_not_distinct, ".nulls_not_distinct()");
 }
 
 fn render_create_table(out: &mut String, call: &mut Call, table: &Table) {
@@ -478,13 +676,18 @@ fn render_create_table(out: &mut String, call: &mut Call, table: &Table) {
         call.start("t.primary_key")
             .slice(&table.primary_key)
             .close();
+        if let Some(name) = &table.primary_key_name {
+            call.then(|out| chained_quoted(out, "name", name));
+        }
         call.write(out, 8);
     }
     for unique in &table.uniques {
         call.start("t.unique")
             .quoted(&unique.name)
             .slice(&unique.columns);
-        call.close().write(out, 8);
+        call.close();
+        unique_modifiers(call, unique);
+        call.write(out, 8);
     }
     for fk in &table.foreign_keys {
         call.start("t.foreign_key")
@@ -498,16 +701,31 @@ fn render_create_table(out: &mut String, call: &mut Call, table: &Table) {
         call.start("t.check")
             .quoted(&check.name)
             .quoted(&check.expr);
-        call.close().write(out, 8);
-    }
-    for index in &table.indexes {
-        call.start("t.index")
-            .quoted(&index.name)
-            .slice(&index.columns)
-            .close();
-        unique_modifier(call, index.unique);
+        call.close();
+        check_modifiers(call, check);
         call.write(out, 8);
     }
+    for exclusion in &table.exclusions {
+        call.start("t.exclude")
+            .quoted(&exclusion.name)
+            .quoted(&exclusion.definition);
+        call.close();
+        deferrable(call, exclusion.deferrable);
+        call.write(out, 8);
+    }
+    for index in &table.indexes {
+        let root = if index.columns.iter().all(IndexColumn::is_bare) {
+            "t.index"
+        } else {
+            "t.index_on"
+        };
+        call.start(root).quoted(&index.name);
+        index_columns(call, index);
+        call.close();
+        index_modifiers(call, index);
+        call.write(out, 8);
+    }
+    table_options(out, call, "t", &table.options);
     out.push_str("    });\n");
 }
 
@@ -515,38 +733,59 @@ fn column_modifiers(call: &mut Call, column: &Column) {
     if column.nullable {
         call.then(|out| out.push_str(".nullable()"));
     }
-    if column.auto_increment {
-        call.then(|out| out.push_str(".auto_increment()"));
-    }
-    let Some(default) = &column.default else {
-        return;
+    match (&column.identity, column.auto_increment) {
+        (Some(identity), _) => call.then(|out| match identity {
+            Identity::Serial { sequence: None } => out.push_str(".serial()"),
+            Identity::Serial {
+                sequence: Some(sequence),
+            } => chained_quoted(out, "serial_sequence", sequence),
+            Identity::Autoincrement => out.push_str(".autoincrement()"),
+            Identity::Always => out.push_str(".identity(Identity::Always)"),
+            Identity::ByDefault => out.push_str(".identity(Identity::ByDefault)"),
+        }),
+        (None, true) => call.then(|out| out.push_str(".auto_increment()")),
+        (None, false) => call,
     };
-    call.then(|out| match default {
-        DefaultValue::Bool(b) => {
-            let _ = write!(out, ".default({b})");
+    if let Some(default) = &column.default {
+        call.then(|out| match default {
+            DefaultValue::Bool(b) => {
+                let _ = write!(out, ".default({b})");
+            }
+            DefaultValue::Int(i) => {
+                let _ = write!(out, ".default({i})");
+            }
+            DefaultValue::Float(f) => {
+                let point = if f.contains(['.', 'e', 'E']) {
+                    ""
+                } else {
+                    ".0"
+                };
+                let _ = write!(out, ".default({f}{point})");
+            }
+            DefaultValue::Text(s) => chained_quoted(out, "default", s),
+            DefaultValue::Sql(s) => chained_quoted(out, "default_sql", s),
+        });
+    }
+    if let Some(expr) = &column.on_update {
+        call.then(|out| chained_quoted(out, "on_update", expr));
+    }
+    if let Some(generated) = &column.generated {
+        let method = if generated.stored {
+            "generated_stored"
+        } else {
+            "generated_virtual"
+        };
+        call.then(|out| chained_quoted(out, method, &generated.expr));
+    }
+    for (method, value) in [
+        ("collation", &column.collation),
+        ("charset", &column.charset),
+        ("comment", &column.comment),
+    ] {
+        if let Some(value) = value {
+            call.then(|out| chained_quoted(out, method, value));
         }
-        DefaultValue::Int(i) => {
-            let _ = write!(out, ".default({i})");
-        }
-        DefaultValue::Float(f) => {
-            let point = if f.contains(['.', 'e', 'E']) {
-                ""
-            } else {
-                ".0"
-            };
-            let _ = write!(out, ".default({f}{point})");
-        }
-        DefaultValue::Text(s) => {
-            out.push_str(".default(");
-            push_quoted(out, s);
-            out.push(')');
-        }
-        DefaultValue::Sql(s) => {
-            out.push_str(".default_sql(");
-            push_quoted(out, s);
-            out.push(')');
-        }
-    });
+    }
 }
 
 /// The Rust expression of a column type, as the prelude spells it.
@@ -555,6 +794,14 @@ fn push_rust_type(out: &mut String, ty: &SqlType) {
         SqlType::SmallInt => "SmallInt",
         SqlType::Integer => "Integer",
         SqlType::BigInt => "BigInt",
+        SqlType::TinyInt => "TinyInt",
+        SqlType::MediumInt => "MediumInt",
+        SqlType::Unsigned(base) => {
+            out.push_str("SqlType::unsigned(");
+            push_rust_type(out, base);
+            out.push(')');
+            return;
+        }
         SqlType::Real => "Real",
         SqlType::Double => "Double",
         SqlType::Numeric(None) => "Numeric(None)",
@@ -562,19 +809,71 @@ fn push_rust_type(out: &mut String, ty: &SqlType) {
             let _ = write!(out, "SqlType::Numeric(Some(({p}, {s})))");
             return;
         }
+        SqlType::Money => "Money",
         SqlType::Boolean => "Boolean",
         SqlType::Text => "Text",
-        SqlType::Varchar(n) => {
-            let _ = write!(out, "SqlType::Varchar({n})");
+        SqlType::VarcharUnbounded => "VarcharUnbounded",
+        SqlType::TinyText => "TinyText",
+        SqlType::MediumText => "MediumText",
+        SqlType::LongText => "LongText",
+        SqlType::Binary => "Binary",
+        SqlType::TinyBlob => "TinyBlob",
+        SqlType::MediumBlob => "MediumBlob",
+        SqlType::LongBlob => "LongBlob",
+        SqlType::VarBit(None) => "VarBit(None)",
+        SqlType::VarBit(Some(n)) => {
+            let _ = write!(out, "SqlType::VarBit(Some({n}))");
             return;
         }
-        SqlType::Binary => "Binary",
+        SqlType::Varchar(n)
+        | SqlType::Char(n)
+        | SqlType::FixedBinary(n)
+        | SqlType::VarBinary(n)
+        | SqlType::Bit(n)
+        | SqlType::TimePrecision(n)
+        | SqlType::TimeTzPrecision(n)
+        | SqlType::TimestampPrecision(n)
+        | SqlType::TimestampTzPrecision(n) => {
+            let variant = match ty {
+                SqlType::Varchar(_) => "Varchar",
+                SqlType::Char(_) => "Char",
+                SqlType::FixedBinary(_) => "FixedBinary",
+                SqlType::VarBinary(_) => "VarBinary",
+                SqlType::Bit(_) => "Bit",
+                SqlType::TimePrecision(_) => "TimePrecision",
+                SqlType::TimeTzPrecision(_) => "TimeTzPrecision",
+                SqlType::TimestampPrecision(_) => "TimestampPrecision",
+                _ => "TimestampTzPrecision",
+            };
+            let _ = write!(out, "SqlType::{variant}({n})");
+            return;
+        }
         SqlType::Date => "Date",
         SqlType::Time => "Time",
+        SqlType::TimeTz => "TimeTz",
         SqlType::Timestamp => "Timestamp",
         SqlType::TimestampTz => "TimestampTz",
+        SqlType::Interval => "Interval",
+        SqlType::Year => "Year",
         SqlType::Uuid => "Uuid",
         SqlType::Json => "Json",
+        SqlType::Jsonb => "Jsonb",
+        SqlType::Inet => "Inet",
+        SqlType::Cidr => "Cidr",
+        SqlType::MacAddr => "MacAddr",
+        SqlType::MacAddr8 => "MacAddr8",
+        SqlType::Set(values) => {
+            out.push_str("SqlType::set(");
+            push_slice(out, values);
+            out.push(')');
+            return;
+        }
+        SqlType::Array(element) => {
+            out.push_str("SqlType::array(");
+            push_rust_type(out, element);
+            out.push(')');
+            return;
+        }
         SqlType::Enum(name) | SqlType::Custom(name) => {
             let kind = if matches!(ty, SqlType::Enum(_)) {
                 "Enum"
@@ -641,6 +940,7 @@ pub(crate) mod tests {
         users.uniques.push(Unique {
             name: "uq_users_email".into(),
             columns: vec!["email".into()],
+            ..Default::default()
         });
         let mut posts = Table::new("posts");
         posts.columns.push(Column {
@@ -673,11 +973,13 @@ pub(crate) mod tests {
             ref_columns: vec!["id".into()],
             on_delete: FkAction::Cascade,
             on_update: FkAction::NoAction,
+            ..Default::default()
         });
         posts.indexes.push(Index {
             name: "ix_posts_author_id".into(),
             columns: vec!["author_id".into()],
             unique: false,
+            ..Default::default()
         });
         Schema::new(vec![posts, users])
     }
@@ -692,6 +994,81 @@ pub(crate) mod tests {
             created: "2026-11-25 10:45:00 UTC".into(),
         };
         insta::assert_snapshot!(render_module(&header, &plan.up, &plan.down, &[]));
+    }
+
+    /// Every field of the second vocabulary, written with its builder.
+    #[test]
+    fn every_new_field_module() {
+        use crate::migration::Migration;
+        use crate::schema::IndexColumn;
+        let mut m = Migration::new();
+        m.create_table("orders", |t| {
+            t.column("id", SqlType::BigInt)
+                .serial_sequence("orders_id_seq");
+            t.column("n", SqlType::Integer).identity(Identity::Always);
+            t.column("price", SqlType::Numeric(Some((10, 2))));
+            t.column("qty", SqlType::unsigned(SqlType::Integer));
+            t.column("total", SqlType::Numeric(None))
+                .generated_stored("price * qty");
+            t.column("code", SqlType::VarcharUnbounded)
+                .collation("C")
+                .charset("latin1")
+                .comment("Shown on the \"invoice\"");
+            t.column("tags", SqlType::array(SqlType::Text)).nullable();
+            t.column("flags", SqlType::set(&["a", "b"]));
+            t.column("touched", SqlType::TimestampTzPrecision(3))
+                .default_sql("CURRENT_TIMESTAMP(3)")
+                .on_update("CURRENT_TIMESTAMP(3)");
+            t.primary_key(&["id"]).name("orders_pk");
+            t.unique("uq_orders_code", &["code"])
+                .deferrable(Deferrable::Deferred)
+                .nulls_not_distinct();
+            t.foreign_key("fk_orders_n", &["n"], "orders", &["id"])
+                .deferrable(Deferrable::Immediate)
+                .match_full()
+                .not_valid();
+            t.check("ck_orders_qty", "qty > 0").not_valid().no_inherit();
+            t.exclude("ex_orders_code", "USING gist (code WITH =)");
+            t.index_on(
+                "ix_orders_code",
+                vec![
+                    IndexColumn::column("code").desc().nulls_last(),
+                    IndexColumn::expression("lower(code)"),
+                ],
+            )
+            .method("gin");
+            t.index("ix_orders_touched", &["touched"])
+                .predicate("touched IS NOT NULL")
+                .include(&["qty"])
+                .with("fillfactor=70");
+            t.comment("Orders");
+            t.engine("InnoDB");
+        });
+        m.alter_table_options("orders", |o| {
+            o.comment("All orders").partition_by("RANGE (id)");
+        });
+        m.alter_table_options("orders", |_| {});
+        m.set_primary_key("orders", &["id"]).name("pk_orders");
+        m.create_index_on(
+            "orders",
+            "ix_qty",
+            vec![IndexColumn::column("qty").length(4)],
+        )
+        .unique();
+        m.add_unique("orders", "uq_qty", &["qty"])
+            .nulls_not_distinct();
+        m.add_check("orders", "ck_price", "price > 0").not_valid();
+        m.add_exclusion("orders", "ex_qty", "USING gist (qty WITH =)")
+            .deferrable(Deferrable::Deferred);
+        m.drop_exclusion("orders", "ex_qty");
+        let header = ModuleHeader {
+            revision: "20261125104500".into(),
+            revises: vec!["20261124090000".into()],
+            message: "every new field".into(),
+            created: "2026-11-25 10:45:00 UTC".into(),
+        };
+        let text = render_module(&header, m.operations(), &[], &[]);
+        insta::assert_snapshot!(text);
     }
 
     #[test]

@@ -32,7 +32,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use crate::dialect::Backend;
+use crate::dialect::{Backend, MysqlDialect, PostgresDialect, SqliteDialect};
 use crate::schema::{Schema, SqlType, Table};
 
 /// The first line print-schema writes.
@@ -134,6 +134,11 @@ fn sqlite_type(ty: &SqlType) -> PrintedType {
         SqlType::Custom(name) => {
             return PrintedType::plain(sqlite_declared_type(name).unwrap_or(name.as_str()))
         }
+        // The other types are the Diesel side's of issue 16; until then, the declared type's.
+        other => {
+            let declared = SqliteDialect::type_name(other);
+            return PrintedType::plain(sqlite_declared_type(&declared).unwrap_or(&declared));
+        }
     };
     PrintedType::plain(name)
 }
@@ -194,6 +199,8 @@ fn postgres_type(ty: &SqlType) -> PrintedType {
         // The type's own name, its case kept.
         SqlType::Enum(name) => return postgres_custom(&format!("\"{name}\"")),
         SqlType::Custom(spelling) => return postgres_custom(spelling),
+        // The other types are the Diesel side's of issue 16; until then, the DDL spelling's.
+        other => return postgres_custom(&PostgresDialect::type_name(other)),
     };
     PrintedType::plain(name)
 }
@@ -333,6 +340,8 @@ fn mysql_type(ty: &SqlType) -> PrintedType {
         // The values decide the `#[max_length]`; `printed_tables` passes them.
         SqlType::Enum(_) => return mysql_custom("enum()"),
         SqlType::Custom(spelling) => return mysql_custom(spelling),
+        // The other types are the Diesel side's of issue 16; until then, the DDL spelling's.
+        other => return mysql_custom(&MysqlDialect::type_name(other)),
     };
     PrintedType::plain(name)
 }
@@ -944,6 +953,7 @@ mod tests {
             ref_columns: vec!["id".into()],
             on_delete: Default::default(),
             on_update: Default::default(),
+            ..Default::default()
         });
         let text = render_schema_rs(&Schema::new(vec![users, posts]), Backend::Sqlite);
         insta::assert_snapshot!(text);
@@ -968,6 +978,7 @@ mod tests {
             ref_columns: ref_columns.iter().map(|c| c.to_string()).collect(),
             on_delete: Default::default(),
             on_update: Default::default(),
+            ..Default::default()
         }
     }
 

@@ -7,7 +7,10 @@ use std::fmt;
 use crate::error::{Error, Result};
 use crate::migration::Operation;
 pub use crate::renames::{ColumnRename, EnumValueRename, Renames, TableRename};
-use crate::schema::{Column, FkAction, ForeignKey, Schema, SqlType, Table};
+use crate::schema::{
+    Check, Column, Exclusion, FkAction, ForeignKey, Identity, Index, IndexTarget, PartitionOf,
+    Schema, SqlType, Table, TableOptions, Unique,
+};
 
 /// What `migrate` will write: operations both ways and a line per change.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -89,7 +92,8 @@ pub fn diff(from: &Schema, to: &Schema) -> Result<Plan> {
 /// that go away; dropped tables (referencing ones first); indexes, keys and constraints that go
 /// away; dropped columns; added and altered columns and primary keys; new unique and check
 /// constraints; created tables (referenced ones first, the foreign keys of a cycle left for
-/// later); then new foreign keys and indexes.
+/// later); then new foreign keys and indexes. A table's options change before its columns do
+/// (a MySQL default character set then applies to the columns added).
 pub fn diff_with_renames(from: &Schema, to: &Schema, renames: &Renames) -> Result<Plan> {
     // The dev loop's common case: the models are the snapshot. Comparing costs a fraction of
     // planning, which copies the schema to work on.
@@ -136,6 +140,29 @@ pub fn diff_with_renames(from: &Schema, to: &Schema, renames: &Renames) -> Resul
     for name in &kept {
         p.drop_foreign_keys(name, kept_target(name), to)?;
     }
+    // A table stops being a partition or child of a dropped table before that goes; it
+    // becomes one of a created table once that exists.
+    let parents = |t: &Table| t.options.parents().map(str::to_string).collect::<Vec<_>>();
+    let dropped_names: BTreeSet<&str> = dropped.iter().map(|t| t.name.as_str()).collect();
+    let created_names: BTreeSet<&str> = created.iter().map(|t| t.name.as_str()).collect();
+    let (mut early, mut late) = (Vec::new(), Vec::new());
+    for name in &kept {
+        let target = kept_target(name);
+        if parents(p.table(name))
+            .iter()
+            .any(|t| dropped_names.contains(t.as_str()))
+        {
+            early.push(name);
+        } else if parents(target)
+            .iter()
+            .any(|t| created_names.contains(t.as_str()))
+        {
+            late.push(name);
+        }
+    }
+    for name in &early {
+        p.alter_table_options(kept_target(name))?;
+    }
     p.drop_tables(&dropped)?;
     for name in &kept {
         p.drop_constraints(name, kept_target(name))?;
@@ -146,6 +173,9 @@ pub fn diff_with_renames(from: &Schema, to: &Schema, renames: &Renames) -> Resul
     p.alter_enums(to)?;
     for name in &kept {
         let target = kept_target(name);
+        if !late.contains(&name) {
+            p.alter_table_options(target)?;
+        }
         p.add_columns(target)?;
         p.alter_columns(target)?;
         p.set_primary_key(target)?;
@@ -154,6 +184,9 @@ pub fn diff_with_renames(from: &Schema, to: &Schema, renames: &Renames) -> Resul
         p.add_constraints(kept_target(name))?;
     }
     let deferred = p.create_tables(&created)?;
+    for name in &late {
+        p.alter_table_options(kept_target(name))?;
+    }
     for name in &kept {
         p.add_foreign_keys_and_indexes(kept_target(name))?;
     }
@@ -500,10 +533,10 @@ impl Planner {
         let kept_index = now
             .indexes
             .iter()
-            .any(|i| i.unique && i.columns == *cols && then.indexes.contains(i));
+            .any(|i| i.is_unique_on(cols) && then.indexes.contains(i));
         let supported_now = now.primary_key == *cols
             || now.uniques.iter().any(|u| u.columns == *cols)
-            || now.indexes.iter().any(|i| i.unique && i.columns == *cols);
+            || now.indexes.iter().any(|i| i.is_unique_on(cols));
         supported_now && !(kept_key || kept_unique || kept_index)
     }
 
@@ -514,19 +547,29 @@ impl Planner {
         }
         let current = self.table(name).clone();
         for index in &current.indexes {
-            if !target.indexes.contains(index) {
-                if index.unique {
-                    self.dropped_guarantees
-                        .insert((name.to_string(), unique_key(&index.columns)));
+            if target.indexes.contains(index) {
+                continue;
+            }
+            if index.unique {
+                self.dropped_guarantees
+                    .insert((name.to_string(), index_unique_key(index)));
+            }
+            let op = Operation::DropIndex {
+                table: name.to_string(),
+                name: index.name.clone(),
+            };
+            match target.index(&index.name) {
+                // Any change to an index is a new index under the same name.
+                Some(new) => {
+                    self.replaced.insert(format!("ix:{name}:{}", index.name));
+                    let (old_text, new_text) = describe_index_change(index, new);
+                    let text = format!("index {} on {name} {old_text} -> {new_text}", index.name);
+                    self.push(op, ChangeKind::Alter, text)?;
                 }
-                self.push(
-                    Operation::DropIndex {
-                        table: name.to_string(),
-                        name: index.name.clone(),
-                    },
-                    ChangeKind::Remove,
-                    format!("index {} on {name}", index.name),
-                )?;
+                None => {
+                    let text = format!("index {} on {name}", index.name);
+                    self.push(op, ChangeKind::Remove, text)?;
+                }
             }
         }
         for unique in &current.uniques {
@@ -534,7 +577,7 @@ impl Planner {
                 continue;
             }
             self.dropped_guarantees
-                .insert((name.to_string(), unique_key(&unique.columns)));
+                .insert((name.to_string(), constraint_unique_key(unique)));
             let op = Operation::DropUnique {
                 table: name.to_string(),
                 name: unique.name.clone(),
@@ -543,10 +586,10 @@ impl Planner {
                 Some(new) => {
                     self.replaced.insert(format!("uq:{name}:{}", unique.name));
                     let text = format!(
-                        "unique {} on {name} ({}) -> ({})",
+                        "unique {} on {name} {} -> {}",
                         unique.name,
-                        unique.columns.join(", "),
-                        new.columns.join(", ")
+                        describe_unique(unique),
+                        describe_unique(new)
                     );
                     self.push(op, ChangeKind::Alter, text)?;
                 }
@@ -560,8 +603,11 @@ impl Planner {
             if target.checks.contains(check) {
                 continue;
             }
-            self.dropped_guarantees
-                .insert((name.to_string(), format!("check:{}", check.expr)));
+            // A check added NOT VALID never held for the rows it skipped.
+            if !check.not_valid {
+                self.dropped_guarantees
+                    .insert((name.to_string(), format!("check:{}", check.expr)));
+            }
             let op = Operation::DropCheck {
                 table: name.to_string(),
                 name: check.name.clone(),
@@ -570,13 +616,45 @@ impl Planner {
                 Some(new) => {
                     self.replaced.insert(format!("ck:{name}:{}", check.name));
                     let text = format!(
-                        "check {} on {name} ({}) -> ({})",
-                        check.name, check.expr, new.expr
+                        "check {} on {name} {} -> {}",
+                        check.name,
+                        describe_check(check),
+                        describe_check(new)
                     );
                     self.push(op, ChangeKind::Alter, text)?;
                 }
                 None => {
                     let text = format!("check {} on {name}", check.name);
+                    self.push(op, ChangeKind::Remove, text)?;
+                }
+            }
+        }
+        for exclusion in &current.exclusions {
+            if target.exclusions.contains(exclusion) {
+                continue;
+            }
+            self.dropped_guarantees.insert((
+                name.to_string(),
+                format!("exclusion:{}", exclusion.definition),
+            ));
+            let op = Operation::DropExclusion {
+                table: name.to_string(),
+                name: exclusion.name.clone(),
+            };
+            match target.exclusions.iter().find(|e| e.name == exclusion.name) {
+                Some(new) => {
+                    self.replaced
+                        .insert(format!("ex:{name}:{}", exclusion.name));
+                    let text = format!(
+                        "exclusion {} on {name} {} -> {}",
+                        exclusion.name,
+                        describe_exclusion(exclusion),
+                        describe_exclusion(new)
+                    );
+                    self.push(op, ChangeKind::Alter, text)?;
+                }
+                None => {
+                    let text = format!("exclusion {} on {name}", exclusion.name);
                     self.push(op, ChangeKind::Remove, text)?;
                 }
             }
@@ -592,6 +670,7 @@ impl Planner {
                 Operation::SetPrimaryKey {
                     table: name.to_string(),
                     columns: Vec::new(),
+                    name: None,
                 },
                 ChangeKind::Remove,
                 format!("primary key of {name} ({})", current.primary_key.join(", ")),
@@ -715,12 +794,21 @@ impl Planner {
             if old == *column {
                 continue;
             }
-            let text = format!(
-                "column {name}.{} {} -> {}",
-                column.name,
-                describe_changed(&old, column),
-                describe_changed(column, &old)
-            );
+            let comment_only = Column {
+                comment: column.comment.clone(),
+                ..old.clone()
+            } == *column;
+            let comment_line = format!("comment {name}.{}", column.name);
+            let text = if comment_only {
+                comment_line.clone()
+            } else {
+                format!(
+                    "column {name}.{} {} -> {}",
+                    column.name,
+                    describe_changed(&old, column),
+                    describe_changed(column, &old)
+                )
+            };
             self.push(
                 Operation::AlterColumn {
                     table: name.clone(),
@@ -729,6 +817,17 @@ impl Planner {
                 ChangeKind::Alter,
                 text,
             )?;
+            if !comment_only && old.comment != column.comment {
+                self.changes.push(change(ChangeKind::Alter, comment_line));
+            }
+            if old.charset != column.charset {
+                self.warn(format!(
+                    "column {name}.{}: {} -> {} converts the stored text: the step fails on characters the new one cannot hold",
+                    column.name,
+                    describe_charset(&old.charset),
+                    describe_charset(&column.charset)
+                ));
+            }
             if old.ty != column.ty && !widens(&old.ty, &column.ty) {
                 self.warn(format!(
                     "column {name}.{}: {} -> {} narrows or converts the type: the step fails on, or changes, values that do not fit",
@@ -753,22 +852,49 @@ impl Planner {
 
     fn set_primary_key(&mut self, target: &Table) -> Result<()> {
         let name = &target.name;
-        let current = self.table(name).primary_key.clone();
-        if current == target.primary_key {
+        let current = self.table(name);
+        let (columns, key_name) = (
+            current.primary_key.clone(),
+            current.primary_key_name.clone(),
+        );
+        if columns == target.primary_key && key_name == target.primary_key_name {
             return Ok(());
+        }
+        let show = |n: &Option<String>| n.clone().unwrap_or_else(|| "(default name)".into());
+        let mut text = format!(
+            "primary key of {name} ({}) -> ({})",
+            columns.join(", "),
+            target.primary_key.join(", ")
+        );
+        if key_name != target.primary_key_name {
+            text = if columns == target.primary_key {
+                format!(
+                    "primary key of {name} ({}) named {} -> {}",
+                    columns.join(", "),
+                    show(&key_name),
+                    show(&target.primary_key_name)
+                )
+            } else {
+                format!(
+                    "{text}, named {} -> {}",
+                    show(&key_name),
+                    show(&target.primary_key_name)
+                )
+            };
         }
         self.push(
             Operation::SetPrimaryKey {
                 table: name.clone(),
                 columns: target.primary_key.clone(),
+                name: target.primary_key_name.clone(),
             },
             ChangeKind::Alter,
-            format!(
-                "primary key of {name} ({}) -> ({})",
-                current.join(", "),
-                target.primary_key.join(", ")
-            ),
+            text,
         )?;
+        // Renaming the key's constraint meets no row.
+        if columns == target.primary_key {
+            return Ok(());
+        }
         if !target.primary_key.is_empty() {
             self.warn(format!(
                 "primary key of {name} ({}): the step fails if existing rows hold duplicates",
@@ -802,7 +928,7 @@ impl Planner {
                 let text = format!("unique {} on {name}", unique.name);
                 self.push(op, ChangeKind::Add, text)?;
             }
-            if !self.guaranteed(name, unique_key(&unique.columns)) {
+            if !self.guaranteed(name, constraint_unique_key(unique)) {
                 self.warn(format!(
                     "unique {} on {name}: the step fails if existing rows hold duplicates",
                     unique.name
@@ -823,14 +949,57 @@ impl Planner {
                 let text = format!("check {} on {name}", check.name);
                 self.push(op, ChangeKind::Add, text)?;
             }
-            if !self.guaranteed(name, format!("check:{}", check.expr)) {
+            // NOT VALID leaves the rows already there unchecked.
+            if !check.not_valid && !self.guaranteed(name, format!("check:{}", check.expr)) {
                 self.warn(format!(
                     "check {} on {name}: the step fails if existing rows violate it",
                     check.name
                 ));
             }
         }
+        for exclusion in &target.exclusions {
+            if current.exclusions.contains(exclusion) {
+                continue;
+            }
+            let op = Operation::AddExclusion {
+                table: name.clone(),
+                exclusion: exclusion.clone(),
+            };
+            if self
+                .replaced
+                .contains(&format!("ex:{name}:{}", exclusion.name))
+            {
+                self.push_quietly(op)?;
+            } else {
+                let text = format!("exclusion {} on {name}", exclusion.name);
+                self.push(op, ChangeKind::Add, text)?;
+            }
+            if !self.guaranteed(name, format!("exclusion:{}", exclusion.definition)) {
+                self.warn(format!(
+                    "exclusion {} on {name}: the step fails if existing rows conflict",
+                    exclusion.name
+                ));
+            }
+        }
         Ok(())
+    }
+
+    /// The table's options, whole, when any of them changes.
+    fn alter_table_options(&mut self, target: &Table) -> Result<()> {
+        let name = &target.name;
+        let current = &self.table(name).options;
+        if *current == target.options {
+            return Ok(());
+        }
+        let text = describe_options_change(name, current, &target.options);
+        self.push(
+            Operation::AlterTableOptions {
+                table: name.clone(),
+                options: target.options.clone(),
+            },
+            ChangeKind::Alter,
+            text,
+        )
     }
 
     /// Foreign keys and indexes that are new or changed, once every table and column exists.
@@ -859,8 +1028,9 @@ impl Planner {
             let checked_before = self
                 .dropped_fks
                 .iter()
-                .any(|(t, old)| t == name && same_reference(old, fk));
-            if !checked_before {
+                .any(|(t, old)| t == name && same_reference(old, fk) && !old.not_valid);
+            // NOT VALID leaves the rows already there unchecked.
+            if !checked_before && !fk.not_valid {
                 self.warn(format!(
                     "foreign key {} on {name}: the step fails if existing rows reference missing {} rows",
                     fk.name, fk.ref_table
@@ -869,15 +1039,17 @@ impl Planner {
         }
         for index in &target.indexes {
             if !current.indexes.contains(index) {
-                self.push(
-                    Operation::CreateIndex {
-                        table: name.clone(),
-                        index: index.clone(),
-                    },
-                    ChangeKind::Add,
-                    format!("index {} on {name}", index.name),
-                )?;
-                if index.unique && !self.guaranteed(name, unique_key(&index.columns)) {
+                let op = Operation::CreateIndex {
+                    table: name.clone(),
+                    index: index.clone(),
+                };
+                if self.replaced.contains(&format!("ix:{name}:{}", index.name)) {
+                    self.push_quietly(op)?;
+                } else {
+                    let text = format!("index {} on {name}", index.name);
+                    self.push(op, ChangeKind::Add, text)?;
+                }
+                if index.unique && !self.guaranteed(name, index_unique_key(index)) {
                     self.warn(format!(
                         "unique index {} on {name}: the step fails if existing rows hold duplicates",
                         index.name
@@ -893,6 +1065,37 @@ fn unique_key(columns: &[String]) -> String {
     format!("unique:{}", columns.join(","))
 }
 
+/// What a unique constraint guarantees, in the terms of [`index_unique_key`].
+fn constraint_unique_key(unique: &Unique) -> String {
+    let mut key = unique_key(&unique.columns);
+    if unique.nulls_not_distinct {
+        key.push_str(" nulls not distinct");
+    }
+    key
+}
+
+/// What a unique index guarantees, in the terms of [`unique_key`]: its columns and expressions
+/// (order and options aside), and its predicate and NULL handling when it has them.
+fn index_unique_key(index: &Index) -> String {
+    let elements: Vec<String> = index
+        .columns
+        .iter()
+        .map(|c| match &c.target {
+            IndexTarget::Column(name) => name.clone(),
+            IndexTarget::Expression(expr) => format!("({expr})"),
+        })
+        .collect();
+    let mut key = unique_key(&elements);
+    if let Some(predicate) = &index.predicate {
+        key.push_str(" where ");
+        key.push_str(predicate);
+    }
+    if index.nulls_not_distinct {
+        key.push_str(" nulls not distinct");
+    }
+    key
+}
+
 /// `(author_id) references users (id) ON DELETE CASCADE`.
 fn describe_fk(fk: &ForeignKey) -> String {
     let mut text = format!(
@@ -906,6 +1109,16 @@ fn describe_fk(fk: &ForeignKey) -> String {
     }
     if fk.on_update != FkAction::NoAction {
         text.push_str(&format!(" ON UPDATE {}", fk.on_update.sql()));
+    }
+    if fk.match_full {
+        text.push_str(" MATCH FULL");
+    }
+    if let Some(when) = fk.deferrable {
+        text.push(' ');
+        text.push_str(when.sql());
+    }
+    if fk.not_valid {
+        text.push_str(" NOT VALID");
     }
     text
 }
@@ -938,7 +1151,177 @@ fn describe_changed(column: &Column, other: &Column) -> String {
             .to_string(),
         );
     }
+    if column.identity != other.identity {
+        parts.push(match &column.identity {
+            Some(Identity::Always) => "identity always".to_string(),
+            Some(Identity::ByDefault) => "identity by default".to_string(),
+            Some(identity) => identity.to_string(),
+            None => "default identity".to_string(),
+        });
+    }
+    if column.on_update != other.on_update {
+        parts.push(match &column.on_update {
+            Some(expr) => format!("on update {expr}"),
+            None => "no on update".to_string(),
+        });
+    }
+    if column.generated != other.generated {
+        parts.push(match &column.generated {
+            Some(g) => format!(
+                "generated ({}) {}",
+                g.expr,
+                if g.stored { "stored" } else { "virtual" }
+            ),
+            None => "not generated".to_string(),
+        });
+    }
+    if column.collation != other.collation {
+        parts.push(match &column.collation {
+            Some(collation) => format!("collate {collation}"),
+            None => "default collation".to_string(),
+        });
+    }
+    if column.charset != other.charset {
+        parts.push(describe_charset(&column.charset));
+    }
     parts.join(" ")
+}
+
+fn describe_charset(charset: &Option<String>) -> String {
+    match charset {
+        Some(charset) => format!("charset {charset}"),
+        None => "default charset".to_string(),
+    }
+}
+
+/// `(a, b) DEFERRABLE INITIALLY DEFERRED NULLS NOT DISTINCT`; just `(a, b)` for a plain one.
+fn describe_unique(unique: &Unique) -> String {
+    let mut text = format!("({})", unique.columns.join(", "));
+    if let Some(when) = unique.deferrable {
+        text.push(' ');
+        text.push_str(when.sql());
+    }
+    if unique.nulls_not_distinct {
+        text.push_str(" NULLS NOT DISTINCT");
+    }
+    text
+}
+
+/// `(expr) NOT VALID NO INHERIT`; just `(expr)` for a plain one.
+fn describe_check(check: &Check) -> String {
+    let mut text = format!("({})", check.expr);
+    if check.not_valid {
+        text.push_str(" NOT VALID");
+    }
+    if check.no_inherit {
+        text.push_str(" NO INHERIT");
+    }
+    text
+}
+
+fn describe_exclusion(exclusion: &Exclusion) -> String {
+    let mut text = format!("({})", exclusion.definition);
+    if let Some(when) = exclusion.deferrable {
+        text.push(' ');
+        text.push_str(when.sql());
+    }
+    text
+}
+
+/// The parts in which two indexes of one name differ, each side as the summary shows it:
+/// `btree` / `gin`, `(title)` / `(title DESC)`, `where x` / `no predicate`.
+fn describe_index_change(old: &Index, new: &Index) -> (String, String) {
+    let (mut was, mut becomes) = (Vec::new(), Vec::new());
+    let mut part = |differs: bool, describe: &dyn Fn(&Index) -> String| {
+        if differs {
+            was.push(describe(old));
+            becomes.push(describe(new));
+        }
+    };
+    part(old.columns != new.columns, &|i| {
+        let list: Vec<String> = i.columns.iter().map(ToString::to_string).collect();
+        format!("({})", list.join(", "))
+    });
+    part(old.unique != new.unique, &|i| {
+        (if i.unique { "unique" } else { "not unique" }).to_string()
+    });
+    part(old.method != new.method, &|i| {
+        i.method.clone().unwrap_or_else(|| "btree".to_string())
+    });
+    part(old.predicate != new.predicate, &|i| match &i.predicate {
+        Some(predicate) => format!("where {predicate}"),
+        None => "no predicate".to_string(),
+    });
+    part(
+        old.include != new.include,
+        &|i| match i.include.as_slice() {
+            [] => "no include".to_string(),
+            columns => format!("include ({})", columns.join(", ")),
+        },
+    );
+    part(old.with != new.with, &|i| match &i.with {
+        Some(with) => format!("with ({with})"),
+        None => "no with".to_string(),
+    });
+    part(old.nulls_not_distinct != new.nulls_not_distinct, &|i| {
+        (if i.nulls_not_distinct {
+            "nulls not distinct"
+        } else {
+            "nulls distinct"
+        })
+        .to_string()
+    });
+    (was.join(" "), becomes.join(" "))
+}
+
+/// `comment users` when only the comment changes; else `table users: engine InnoDB -> MyISAM,
+/// comment`.
+fn describe_options_change(table: &str, old: &TableOptions, new: &TableOptions) -> String {
+    let show = |value: &Option<String>| value.clone().unwrap_or_else(|| "(default)".to_string());
+    let mut parts = Vec::new();
+    if old.comment != new.comment {
+        parts.push("comment".to_string());
+    }
+    for (label, a, b) in [
+        ("engine", &old.engine, &new.engine),
+        ("charset", &old.charset, &new.charset),
+        ("collation", &old.collation, &new.collation),
+        ("partition by", &old.partition_by, &new.partition_by),
+    ] {
+        if a != b {
+            parts.push(format!("{label} {} -> {}", show(a), show(b)));
+        }
+    }
+    for (label, a, b) in [
+        ("without rowid", old.without_rowid, new.without_rowid),
+        ("strict", old.strict, new.strict),
+    ] {
+        if a != b {
+            parts.push(format!("{}{label}", if b { "" } else { "not " }));
+        }
+    }
+    if old.partition_of != new.partition_of {
+        let show = |p: &Option<PartitionOf>| match p {
+            Some(p) => format!("partition of {} {}", p.parent, p.bound),
+            None => "no partition".to_string(),
+        };
+        parts.push(format!(
+            "{} -> {}",
+            show(&old.partition_of),
+            show(&new.partition_of)
+        ));
+    }
+    if old.inherits != new.inherits {
+        parts.push(format!(
+            "inherits ({}) -> ({})",
+            old.inherits.join(", "),
+            new.inherits.join(", ")
+        ));
+    }
+    if parts == ["comment"] {
+        return format!("comment {table}");
+    }
+    format!("table {table}: {}", parts.join(", "))
 }
 
 fn describe_default(column: &Column) -> String {
@@ -996,7 +1379,8 @@ fn first_difference(planned: &Schema, target: &Schema) -> Option<String> {
     None
 }
 
-/// Orders tables so that each comes after the tables it references (among `tables`). Where
+/// Orders tables so that each comes after the tables it references or is a partition or child
+/// of (among `tables`). Where
 /// tables reference each other in a cycle, the first waiting table (by name) goes anyway and
 /// its foreign keys to tables not yet placed are returned, to be added once all exist.
 fn creation_order<'a>(tables: &[&'a Table]) -> (Vec<&'a Table>, Vec<(String, ForeignKey)>) {
@@ -1004,10 +1388,7 @@ fn creation_order<'a>(tables: &[&'a Table]) -> (Vec<&'a Table>, Vec<(String, For
     let mut waiting: BTreeMap<&str, BTreeSet<&str>> = tables
         .iter()
         .map(|t| {
-            let deps = t
-                .referenced_tables()
-                .filter(|r| names.contains(r))
-                .collect();
+            let deps = t.required_tables().filter(|r| names.contains(r)).collect();
             (t.name.as_str(), deps)
         })
         .collect();
@@ -1061,7 +1442,7 @@ fn creation_order<'a>(tables: &[&'a Table]) -> (Vec<&'a Table>, Vec<(String, For
 mod tests {
     use super::*;
     use crate::migration::apply_all;
-    use crate::schema::{ForeignKey, Index, SqlType};
+    use crate::schema::{Deferrable, ForeignKey, Generated, Index, IndexColumn, SqlType};
 
     fn table(name: &str, columns: &[&str]) -> Table {
         let mut t = Table::new(name);
@@ -1085,6 +1466,7 @@ mod tests {
             ref_columns: vec!["id".into()],
             on_delete: Default::default(),
             on_update: Default::default(),
+            ..Default::default()
         });
         t
     }
@@ -1130,6 +1512,7 @@ mod tests {
             name: "ix_users_legacy".into(),
             columns: vec!["legacy".into()],
             unique: false,
+            ..Default::default()
         });
         let start = Schema::new(vec![start_users]);
         let mut users = table("users", &["email"]);
@@ -1255,6 +1638,7 @@ mod tests {
         unique_codes.uniques.push(crate::schema::Unique {
             name: "uq_codes_code".into(),
             columns: vec!["code".into()],
+            ..Default::default()
         });
         let mut uses = table("uses", &[]);
         uses.columns.push(Column::new("code", SqlType::Text));
@@ -1265,6 +1649,7 @@ mod tests {
             ref_columns: vec!["code".into()],
             on_delete: Default::default(),
             on_update: Default::default(),
+            ..Default::default()
         });
         let start = Schema::new(vec![codes.clone()]);
         let target = Schema::new(vec![unique_codes, uses]);
@@ -1300,5 +1685,379 @@ mod tests {
         apply_all(&mut schema, &plan.down).unwrap();
         assert_eq!(schema.tables[0].primary_key, ["id"]);
         assert!(schema.tables[0].column("id").unwrap().auto_increment);
+    }
+
+    /// Plans `start` to `target`, checks that `up` reaches the target and `down` the start
+    /// (each replayed), and that `down` is the plan of the way back; the summary lines.
+    fn planned(start: &Table, target: &Table) -> (Plan, Vec<String>) {
+        let (start, target) = (
+            Schema::new(vec![start.clone()]),
+            Schema::new(vec![target.clone()]),
+        );
+        let plan = diff(&start, &target).unwrap();
+        let mut schema = start.clone();
+        apply_all(&mut schema, &plan.up).unwrap();
+        assert_eq!(schema, target, "up");
+        apply_all(&mut schema, &plan.down).unwrap();
+        assert_eq!(schema, start, "down");
+        assert_eq!(diff(&target, &start).unwrap().up, plan.down);
+        let summary = plan.changes.iter().map(ToString::to_string).collect();
+        (plan, summary)
+    }
+
+    fn column_of(t: &Table, name: &str) -> Column {
+        t.column(name).unwrap().clone()
+    }
+
+    #[test]
+    fn new_column_fields_alter_the_column() {
+        let start = table("users", &["email"]);
+        let with = |f: &dyn Fn(&mut Column)| {
+            let mut t = start.clone();
+            f(t.column_mut("email").unwrap());
+            t
+        };
+        let (plan, summary) = planned(&start, &with(&|c| c.comment = Some("Login".into())));
+        assert_eq!(summary, ["~ comment users.email"]);
+        assert_eq!(
+            plan.up,
+            [Operation::AlterColumn {
+                table: "users".into(),
+                column: Column {
+                    comment: Some("Login".into()),
+                    ..column_of(&start, "email")
+                },
+            }]
+        );
+        let (_, summary) = planned(
+            &start,
+            &with(&|c| {
+                c.ty = SqlType::Varchar(20);
+                c.comment = Some("Login".into());
+            }),
+        );
+        assert_eq!(summary[0], "~ column users.email text -> varchar(20)");
+        assert_eq!(summary[1], "~ comment users.email");
+        let (_, summary) = planned(
+            &start,
+            &with(&|c| {
+                c.collation = Some("C".into());
+                c.on_update = Some("CURRENT_TIMESTAMP".into());
+            }),
+        );
+        assert_eq!(
+            summary,
+            ["~ column users.email no on update default collation -> on update CURRENT_TIMESTAMP collate C"]
+        );
+        let (_, summary) = planned(&start, &with(&|c| c.charset = Some("latin1".into())));
+        assert_eq!(
+            summary[0],
+            "~ column users.email default charset -> charset latin1"
+        );
+        assert!(
+            summary[1]
+                .starts_with("! column users.email: default charset -> charset latin1 converts"),
+            "{summary:?}"
+        );
+        let (_, summary) = planned(
+            &start,
+            &with(&|c| {
+                c.generated = Some(Generated {
+                    expr: "lower(name)".into(),
+                    stored: true,
+                })
+            }),
+        );
+        assert_eq!(
+            summary,
+            ["~ column users.email not generated -> generated (lower(name)) stored"]
+        );
+        let mut serial = start.clone();
+        serial.columns[0].identity = Some(Identity::SERIAL);
+        let (_, summary) = planned(&start, &serial);
+        assert_eq!(summary, ["~ column users.id default identity -> serial"]);
+        let mut always = start.clone();
+        always.columns[0].identity = Some(Identity::Always);
+        let (_, summary) = planned(&serial, &always);
+        assert_eq!(summary, ["~ column users.id serial -> identity always"]);
+    }
+
+    #[test]
+    fn table_options_are_altered_whole() {
+        let start = table("users", &["email"]);
+        let mut commented = start.clone();
+        commented.options.comment = Some("People".into());
+        let (plan, summary) = planned(&start, &commented);
+        assert_eq!(summary, ["~ comment users"]);
+        assert_eq!(
+            plan.up,
+            [Operation::AlterTableOptions {
+                table: "users".into(),
+                options: commented.options.clone(),
+            }]
+        );
+        assert_eq!(
+            plan.down,
+            [Operation::AlterTableOptions {
+                table: "users".into(),
+                options: TableOptions::default(),
+            }]
+        );
+        let mut engine = commented.clone();
+        engine.options.engine = Some("MyISAM".into());
+        engine.options.comment = None;
+        engine.options.strict = true;
+        engine.options.inherits = vec!["users".into()];
+        let (_, summary) = planned(&commented, &engine);
+        assert_eq!(
+            summary,
+            ["~ table users: comment, engine (default) -> MyISAM, strict, inherits () -> (users)"]
+        );
+        // Options change before the columns that a new default character set applies to.
+        let mut both = engine.clone();
+        both.columns.push(Column::new("bio", SqlType::Text));
+        let (plan, _) = planned(&commented, &both);
+        assert!(matches!(plan.up[0], Operation::AlterTableOptions { .. }));
+        assert!(matches!(plan.up[1], Operation::AddColumn { .. }));
+    }
+
+    #[test]
+    fn a_changed_index_is_dropped_and_created_under_its_name() {
+        let mut start = table("posts", &["title", "body"]);
+        start.indexes.push(Index::new("ix_posts_title", ["title"]));
+        let mut gin = start.clone();
+        gin.indexes[0].method = Some("gin".into());
+        let (plan, summary) = planned(&start, &gin);
+        assert_eq!(summary, ["~ index ix_posts_title on posts btree -> gin"]);
+        assert_eq!(
+            plan.up,
+            [
+                Operation::DropIndex {
+                    table: "posts".into(),
+                    name: "ix_posts_title".into(),
+                },
+                Operation::CreateIndex {
+                    table: "posts".into(),
+                    index: gin.indexes[0].clone(),
+                },
+            ]
+        );
+        let mut rich = start.clone();
+        rich.indexes[0] = Index {
+            columns: vec![
+                IndexColumn::column("title").desc().nulls_last(),
+                IndexColumn::expression("lower(body)"),
+            ],
+            predicate: Some("body IS NOT NULL".into()),
+            include: vec!["body".into()],
+            with: Some("fillfactor=70".into()),
+            ..Index::new("ix_posts_title", Vec::<IndexColumn>::new())
+        };
+        let (_, summary) = planned(&start, &rich);
+        assert_eq!(
+            summary,
+            ["~ index ix_posts_title on posts (title) no predicate no include no with -> (title DESC NULLS LAST, (lower(body))) where body IS NOT NULL include (body) with (fillfactor=70)"]
+        );
+        // A new name is another index.
+        let mut renamed = start.clone();
+        renamed.indexes[0].name = "ix_title".into();
+        let (_, summary) = planned(&start, &renamed);
+        assert_eq!(
+            summary,
+            [
+                "- index ix_posts_title on posts",
+                "+ index ix_title on posts"
+            ]
+        );
+        // A unique index over what a dropped one guaranteed does not warn; NULLS NOT DISTINCT
+        // guarantees more, and does.
+        let mut unique = start.clone();
+        unique.indexes[0].unique = true;
+        let mut desc = unique.clone();
+        desc.indexes[0].columns[0].descending = true;
+        let (_, summary) = planned(&unique, &desc);
+        assert_eq!(
+            summary,
+            ["~ index ix_posts_title on posts (title) -> (title DESC)"]
+        );
+        let mut nnd = unique.clone();
+        nnd.indexes[0].nulls_not_distinct = true;
+        let (_, summary) = planned(&unique, &nnd);
+        assert_eq!(summary.len(), 2, "{summary:?}");
+        assert!(summary[1].starts_with("! unique index ix_posts_title on posts"));
+    }
+
+    #[test]
+    fn changed_constraints_are_dropped_and_added() {
+        let mut start = with_fk(table("posts", &["code"]), "author_id", "users");
+        start
+            .uniques
+            .push(crate::schema::Unique::new("uq_posts_code", ["code"]));
+        start.checks.push(Check::new("ck_code", "code <> ''"));
+        let users = table("users", &[]);
+        let plan_of = |a: &Table, b: &Table| {
+            let (a, b) = (
+                Schema::new(vec![a.clone(), users.clone()]),
+                Schema::new(vec![b.clone(), users.clone()]),
+            );
+            let plan = diff(&a, &b).unwrap();
+            let mut schema = a.clone();
+            apply_all(&mut schema, &plan.up).unwrap();
+            assert_eq!(schema, b);
+            apply_all(&mut schema, &plan.down).unwrap();
+            assert_eq!(schema, a);
+            plan.changes
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+        };
+        let mut deferred = start.clone();
+        deferred.uniques[0].deferrable = Some(Deferrable::Deferred);
+        deferred.foreign_keys[0].deferrable = Some(Deferrable::Deferred);
+        deferred.foreign_keys[0].match_full = true;
+        deferred.checks[0].no_inherit = true;
+        assert_eq!(
+            plan_of(&start, &deferred),
+            [
+                "~ foreign key fk_posts_author_id_users on posts (author_id) references users (id) -> (author_id) references users (id) MATCH FULL DEFERRABLE INITIALLY DEFERRED",
+                "~ unique uq_posts_code on posts (code) -> (code) DEFERRABLE INITIALLY DEFERRED",
+                "~ check ck_code on posts (code <> '') -> (code <> '') NO INHERIT",
+            ]
+        );
+        // Keys and checks added NOT VALID leave the rows alone, so they do not warn; made
+        // valid, they check every row, and do.
+        let mut not_valid = start.clone();
+        not_valid.checks[0].not_valid = true;
+        not_valid.checks.push(Check {
+            not_valid: true,
+            ..Check::new("ck_new", "code > 'a'")
+        });
+        not_valid.foreign_keys[0].not_valid = true;
+        let summary = plan_of(&start, &not_valid);
+        assert!(!summary.iter().any(|l| l.starts_with('!')), "{summary:?}");
+        let summary = plan_of(&not_valid, &start);
+        assert!(
+            summary
+                .iter()
+                .any(|l| l.starts_with("! check ck_code on posts")),
+            "{summary:?}"
+        );
+        assert!(
+            summary
+                .iter()
+                .any(|l| l.starts_with("! foreign key fk_posts_author_id_users")),
+            "{summary:?}"
+        );
+        let mut nnd = start.clone();
+        nnd.uniques[0].nulls_not_distinct = true;
+        let summary = plan_of(&start, &nnd);
+        assert_eq!(
+            summary[0],
+            "~ unique uq_posts_code on posts (code) -> (code) NULLS NOT DISTINCT"
+        );
+        assert!(
+            summary[1].starts_with("! unique uq_posts_code on posts"),
+            "{summary:?}"
+        );
+    }
+
+    #[test]
+    fn exclusions_are_added_changed_and_dropped() {
+        let start = table("bookings", &["room"]);
+        let mut one = start.clone();
+        one.exclusions.push(Exclusion {
+            name: "ex_room".into(),
+            definition: "USING gist (room WITH =)".into(),
+            deferrable: None,
+        });
+        let (plan, summary) = planned(&start, &one);
+        assert_eq!(
+            summary,
+            [
+                "+ exclusion ex_room on bookings",
+                "! exclusion ex_room on bookings: the step fails if existing rows conflict"
+            ]
+        );
+        assert!(matches!(plan.up[0], Operation::AddExclusion { .. }));
+        let mut deferred = one.clone();
+        deferred.exclusions[0].deferrable = Some(Deferrable::Deferred);
+        let (plan, summary) = planned(&one, &deferred);
+        assert_eq!(
+            summary,
+            ["~ exclusion ex_room on bookings (USING gist (room WITH =)) -> (USING gist (room WITH =)) DEFERRABLE INITIALLY DEFERRED"]
+        );
+        assert!(matches!(plan.up[0], Operation::DropExclusion { .. }));
+        let (_, summary) = planned(&one, &start);
+        assert_eq!(summary, ["- exclusion ex_room on bookings"]);
+    }
+
+    #[test]
+    fn a_primary_key_name_changes_alone() {
+        let start = table("users", &["email"]);
+        let mut named = start.clone();
+        named.primary_key_name = Some("users_pk".into());
+        let (plan, summary) = planned(&start, &named);
+        assert_eq!(
+            summary,
+            ["~ primary key of users (id) named (default name) -> users_pk"]
+        );
+        assert_eq!(
+            plan.up,
+            [Operation::SetPrimaryKey {
+                table: "users".into(),
+                columns: vec!["id".into()],
+                name: Some("users_pk".into()),
+            }]
+        );
+        let mut moved = named.clone();
+        moved.primary_key = vec!["id".into(), "email".into()];
+        moved.primary_key_name = Some("pk_users".into());
+        let (_, summary) = planned(&named, &moved);
+        assert_eq!(
+            summary[0],
+            "~ primary key of users (id) -> (id, email), named users_pk -> pk_users"
+        );
+    }
+
+    #[test]
+    fn parents_come_before_their_partitions_and_children_and_go_after() {
+        let parent = table("a_parent", &["name"]);
+        let mut child = table("b_child", &["name"]);
+        child.options.inherits = vec!["a_parent".into()];
+        // Created together: the parent first; dropped together: the child first.
+        let mut reversed = child.clone();
+        reversed.name = "a_child".into();
+        let mut late_parent = parent.clone();
+        late_parent.name = "z_parent".into();
+        reversed.options.inherits = vec!["z_parent".into()];
+        let both = Schema::new(vec![reversed.clone(), late_parent.clone()]);
+        let plan = diff(&Schema::default(), &both).unwrap();
+        let created: Vec<String> = plan
+            .up
+            .iter()
+            .filter_map(|op| match op {
+                Operation::CreateTable(t) => Some(t.name.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(created, ["z_parent", "a_child"]);
+        let mut schema = Schema::default();
+        apply_all(&mut schema, &plan.up).unwrap();
+        apply_all(&mut schema, &plan.down).unwrap();
+        assert_eq!(schema, Schema::default());
+
+        // A kept table that becomes the child of a created one, after it is created; one that
+        // stops being the child of a dropped one, before it is dropped.
+        let plain = table("b_child", &["name"]);
+        let start = Schema::new(vec![plain.clone()]);
+        let target = Schema::new(vec![parent.clone(), child.clone()]);
+        for (from, to) in [(&start, &target), (&target, &start)] {
+            let plan = diff(from, to).unwrap();
+            let mut schema = from.clone();
+            apply_all(&mut schema, &plan.up).unwrap();
+            assert_eq!(&schema, to);
+            apply_all(&mut schema, &plan.down).unwrap();
+            assert_eq!(&schema, from);
+        }
     }
 }

@@ -221,6 +221,10 @@ pub enum Error {
     /// An operation that the schema at that point does not allow.
     #[error("{0}")]
     Operation(String),
+    /// The schema holds what the backend does not have: each names the backend, the table,
+    /// the column, index or constraint, and the feature.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Unsupported(Vec<crate::support::Unsupported>),
 }
 
 /// Shorthand for results of this crate.

@@ -16,6 +16,7 @@
 //! operations the CLI's commands perform on a project are `project` (feature `project`).
 #![warn(missing_docs)]
 
+mod backend;
 pub mod codegen;
 pub mod connection;
 pub mod diagram;
@@ -40,6 +41,7 @@ pub mod snapshot;
 #[cfg(feature = "source")]
 pub mod source;
 pub mod sqltext;
+pub mod support;
 
 pub use diesel;
 pub use error::Error;

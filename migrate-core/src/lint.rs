@@ -413,6 +413,11 @@ pub fn describe(op: &Operation) -> String {
         }
         Operation::AlterColumn { table, column } => format!("alter column {table}.{}", column.name),
         Operation::SetPrimaryKey { table, .. } => format!("set primary key of {table}"),
+        Operation::AlterTableOptions { table, .. } => format!("alter table options of {table}"),
+        Operation::AddExclusion { table, exclusion } => {
+            format!("add exclusion {} on {table}", exclusion.name)
+        }
+        Operation::DropExclusion { table, name } => format!("drop exclusion {name} on {table}"),
         Operation::AddUnique { table, unique } => format!("add unique {} on {table}", unique.name),
         Operation::DropUnique { table, name } => format!("drop unique {name} on {table}"),
         Operation::AddForeignKey { table, foreign_key } => {

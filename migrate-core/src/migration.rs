@@ -7,14 +7,15 @@
 
 use crate::error::{Error, Result};
 use crate::schema::{
-    Check, Column, DefaultValue, EnumType, FkAction, ForeignKey, Index, Schema, SqlType, Table,
-    Unique,
+    mentions_identifier, Check, Column, DefaultValue, Deferrable, EnumType, Exclusion, FkAction,
+    ForeignKey, Generated, Identity, Index, IndexColumn, IndexTarget, PartitionOf, Schema, SqlType,
+    Table, TableOptions, Unique,
 };
 
 /// What a migration module's `up` or `down` imports.
 pub mod prelude {
     pub use super::{Migration, TableBuilder};
-    pub use crate::schema::{FkAction, SqlType};
+    pub use crate::schema::{Deferrable, FkAction, Identity, IndexColumn, SqlType};
 }
 
 /// One schema change.
@@ -88,12 +89,36 @@ pub enum Operation {
         /// The new definition.
         column: Column,
     },
-    /// Replaces the primary key (an empty list drops it).
+    /// Replaces the primary key (an empty list drops it), or only its name.
     SetPrimaryKey {
         /// The table.
         table: String,
         /// The key's columns, in order.
         columns: Vec<String>,
+        /// The key constraint's name; `None` is the backend's own.
+        name: Option<String>,
+    },
+    /// Replaces the table's options (comment, storage, partitioning, inheritance) with
+    /// `options`, the whole new set.
+    AlterTableOptions {
+        /// The table.
+        table: String,
+        /// Every option, as it is to be.
+        options: TableOptions,
+    },
+    /// Adds an exclusion constraint (PostgreSQL).
+    AddExclusion {
+        /// The table.
+        table: String,
+        /// The constraint.
+        exclusion: Exclusion,
+    },
+    /// Drops an exclusion constraint.
+    DropExclusion {
+        /// The table.
+        table: String,
+        /// The constraint name.
+        name: String,
     },
     /// Adds a unique constraint.
     AddUnique {
@@ -179,6 +204,11 @@ impl Operation {
                         )));
                     }
                 }
+                parents_exist(schema, "create_table", &table.name, &table.options)?;
+                for column in &table.columns {
+                    column_valid("create_table", &table.name, column)?;
+                }
+                primary_key_valid("create_table", table)?;
                 let mut table = table.clone();
                 table.normalize();
                 // Every operation keeps the tables sorted and each table normalized, so the new
@@ -201,9 +231,20 @@ impl Operation {
                         user.name
                     )));
                 }
+                if let Some(child) = schema
+                    .tables
+                    .iter()
+                    .find(|t| t.name != *name && t.options.parents().any(|p| p == name))
+                {
+                    return Err(op_err(format!(
+                        "drop_table: table `{name}` still has the partition or child table `{}`",
+                        child.name
+                    )));
+                }
                 schema.tables.retain(|t| t.name != *name);
             }
             Operation::AddColumn { table, column } => {
+                column_valid("add_column", table, column)?;
                 let t = table_mut(schema, "add_column", table)?;
                 if t.column(&column.name).is_some() {
                     return Err(op_err(format!(
@@ -220,12 +261,33 @@ impl Operation {
                         "drop_column: column `{table}.{column}` does not exist"
                     )));
                 }
+                // A generated column computed from it would be left computing from nothing:
+                // PostgreSQL and MySQL refuse the drop, and so does the schema.
+                if let Some(user) = t.columns.iter().find(|c| {
+                    c.name != *column
+                        && c.generated
+                            .as_ref()
+                            .is_some_and(|g| mentions_identifier(&g.expr, column))
+                }) {
+                    return Err(op_err(format!(
+                        "drop_column: column `{table}.{column}` is used by the generated column `{table}.{}`",
+                        user.name
+                    )));
+                }
                 t.columns.retain(|c| c.name != *column);
                 let uses = |cols: &[String]| cols.iter().any(|c| c == column);
                 t.primary_key.retain(|c| c != column);
-                t.indexes.retain(|i| !uses(&i.columns));
+                if t.primary_key.is_empty() {
+                    t.primary_key_name = None;
+                }
+                // An index goes with any column it names: as a key, in an expression, in its
+                // predicate or as an INCLUDE column (PostgreSQL drops each of them with the
+                // column; SQLite's rebuild leaves them out).
+                t.indexes.retain(|i| !i.uses_column(column));
                 t.uniques.retain(|u| !uses(&u.columns));
                 t.foreign_keys.retain(|f| !uses(&f.columns));
+                t.exclusions
+                    .retain(|e| !mentions_identifier(&e.definition, column));
             }
             Operation::CreateIndex { table, index } => {
                 let t = table_mut(schema, "create_index", table)?;
@@ -235,7 +297,13 @@ impl Operation {
                         index.name
                     )));
                 }
-                if let Some(missing) = index.columns.iter().find(|c| t.column(c).is_none()) {
+                // Expressions and predicates are the database's to check; named columns are
+                // checked here.
+                if let Some(missing) = index
+                    .column_names()
+                    .chain(index.include.iter().map(String::as_str))
+                    .find(|c| t.column(c).is_none())
+                {
                     return Err(op_err(format!(
                         "create_index: `{}` names column `{table}.{missing}`, which does not exist",
                         index.name
@@ -268,6 +336,17 @@ impl Operation {
                             fk.ref_table = to.clone();
                         }
                     }
+                    // Partitions and child tables name their parent by its table, which follows.
+                    if let Some(partition) = &mut t.options.partition_of {
+                        if partition.parent == *from {
+                            partition.parent = to.clone();
+                        }
+                    }
+                    for parent in &mut t.options.inherits {
+                        if parent == from {
+                            *parent = to.clone();
+                        }
+                    }
                 }
                 schema.normalize();
             }
@@ -292,15 +371,27 @@ impl Operation {
                 };
                 t.column_mut(from).expect("checked above").name = to.clone();
                 rename(&mut t.primary_key);
-                t.indexes.iter_mut().for_each(|i| rename(&mut i.columns));
+                for index in &mut t.indexes {
+                    rename_in_index(index, from, to);
+                }
                 t.uniques.iter_mut().for_each(|u| rename(&mut u.columns));
                 t.foreign_keys
                     .iter_mut()
                     .for_each(|f| rename(&mut f.columns));
-                // Databases rewrite the expressions of checks that name the column; so does
-                // the schema, so that it stays what the database holds.
+                // Databases rewrite the expressions that name the column (checks, generated
+                // columns, exclusions, the partition key); so does the schema, so that it stays
+                // what the database holds.
                 for check in &mut t.checks {
                     check.expr = rename_identifier(&check.expr, from, to);
+                }
+                for generated in t.columns.iter_mut().filter_map(|c| c.generated.as_mut()) {
+                    generated.expr = rename_identifier(&generated.expr, from, to);
+                }
+                for exclusion in &mut t.exclusions {
+                    exclusion.definition = rename_identifier(&exclusion.definition, from, to);
+                }
+                if let Some(key) = &mut t.options.partition_by {
+                    *key = rename_identifier(key, from, to);
                 }
                 for other in &mut schema.tables {
                     for fk in &mut other.foreign_keys {
@@ -311,6 +402,7 @@ impl Operation {
                 }
             }
             Operation::AlterColumn { table, column } => {
+                column_valid("alter_column", table, column)?;
                 let t = table_mut(schema, "alter_column", table)?;
                 let Some(old) = t.column_mut(&column.name) else {
                     return Err(op_err(format!(
@@ -320,7 +412,11 @@ impl Operation {
                 };
                 *old = column.clone();
             }
-            Operation::SetPrimaryKey { table, columns } => {
+            Operation::SetPrimaryKey {
+                table,
+                columns,
+                name,
+            } => {
                 let t = table_mut(schema, "set_primary_key", table)?;
                 if let Some(missing) = columns.iter().find(|c| t.column(c).is_none()) {
                     return Err(op_err(format!(
@@ -328,6 +424,33 @@ impl Operation {
                     )));
                 }
                 t.primary_key = columns.clone();
+                t.primary_key_name = name.clone();
+                primary_key_valid("set_primary_key", t)?;
+            }
+            Operation::AlterTableOptions { table, options } => {
+                table_of(schema, "alter_table_options", table)?;
+                parents_exist(schema, "alter_table_options", table, options)?;
+                table_mut(schema, "alter_table_options", table)?.options = options.clone();
+            }
+            Operation::AddExclusion { table, exclusion } => {
+                let t = table_mut(schema, "add_exclusion", table)?;
+                if t.exclusions.iter().any(|e| e.name == exclusion.name) {
+                    return Err(op_err(format!(
+                        "add_exclusion: constraint `{}` already exists on `{table}`",
+                        exclusion.name
+                    )));
+                }
+                t.exclusions.push(exclusion.clone());
+                t.normalize();
+            }
+            Operation::DropExclusion { table, name } => {
+                let t = table_mut(schema, "drop_exclusion", table)?;
+                if !t.exclusions.iter().any(|e| e.name == *name) {
+                    return Err(op_err(format!(
+                        "drop_exclusion: constraint `{name}` does not exist on `{table}`"
+                    )));
+                }
+                t.exclusions.retain(|e| e.name != *name);
             }
             Operation::AddUnique { table, unique } => {
                 let t = table_mut(schema, "add_unique", table)?;
@@ -531,9 +654,30 @@ impl Operation {
                 table: table.clone(),
                 column: before.table(table)?.column(&column.name)?.clone(),
             },
-            Operation::SetPrimaryKey { table, .. } => Operation::SetPrimaryKey {
+            Operation::SetPrimaryKey { table, .. } => {
+                let t = before.table(table)?;
+                Operation::SetPrimaryKey {
+                    table: table.clone(),
+                    columns: t.primary_key.clone(),
+                    name: t.primary_key_name.clone(),
+                }
+            }
+            Operation::AlterTableOptions { table, .. } => Operation::AlterTableOptions {
                 table: table.clone(),
-                columns: before.table(table)?.primary_key.clone(),
+                options: before.table(table)?.options.clone(),
+            },
+            Operation::AddExclusion { table, exclusion } => Operation::DropExclusion {
+                table: table.clone(),
+                name: exclusion.name.clone(),
+            },
+            Operation::DropExclusion { table, name } => Operation::AddExclusion {
+                table: table.clone(),
+                exclusion: before
+                    .table(table)?
+                    .exclusions
+                    .iter()
+                    .find(|e| e.name == *name)?
+                    .clone(),
             },
             Operation::AddUnique { table, unique } => Operation::DropUnique {
                 table: table.clone(),
@@ -601,6 +745,9 @@ impl Operation {
             | Operation::RenameColumn { table, .. }
             | Operation::AlterColumn { table, .. }
             | Operation::SetPrimaryKey { table, .. }
+            | Operation::AlterTableOptions { table, .. }
+            | Operation::AddExclusion { table, .. }
+            | Operation::DropExclusion { table, .. }
             | Operation::AddUnique { table, .. }
             | Operation::DropUnique { table, .. }
             | Operation::AddForeignKey { table, .. }
@@ -628,6 +775,50 @@ fn op_err(message: String) -> Error {
     Error::Operation(message)
 }
 
+/// A column definition the schema can hold: an identity kind only on an auto-incremented
+/// column, and a generated column neither defaulted nor auto-incremented (every backend
+/// refuses both).
+fn column_valid(op: &str, table: &str, column: &Column) -> Result<()> {
+    let at = || format!("{op}: column `{table}.{}`", column.name);
+    if let (Some(identity), false) = (&column.identity, column.auto_increment) {
+        return Err(op_err(format!(
+            "{} has the identity kind `{identity}` but is not auto-incremented",
+            at()
+        )));
+    }
+    if column.generated.is_some() && (column.default.is_some() || column.auto_increment) {
+        return Err(op_err(format!(
+            "{} is generated, so it can have neither a default nor auto-increment",
+            at()
+        )));
+    }
+    Ok(())
+}
+
+/// A key's name goes with a key: a table without one has no name for it.
+fn primary_key_valid(op: &str, table: &Table) -> Result<()> {
+    match (&table.primary_key_name, table.primary_key.is_empty()) {
+        (Some(name), true) => Err(op_err(format!(
+            "{op}: `{}` names its primary key `{name}` but has no primary key columns",
+            table.name
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The partitioned table and the inherited tables that `options` name exist.
+fn parents_exist(schema: &Schema, op: &str, table: &str, options: &TableOptions) -> Result<()> {
+    match options
+        .parents()
+        .find(|p| *p != table && schema.table(p).is_none())
+    {
+        Some(missing) => Err(op_err(format!(
+            "{op}: `{table}` is a partition or child of table `{missing}`, which does not exist"
+        ))),
+        None => Ok(()),
+    }
+}
+
 fn enum_values_valid(op: &str, name: &str, values: &[String]) -> Result<()> {
     if values.is_empty() {
         return Err(op_err(format!(
@@ -642,6 +833,26 @@ fn enum_values_valid(op: &str, name: &str, values: &[String]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Renames column `from` to `to` wherever `index` names it: key columns, expressions, the
+/// predicate and INCLUDE columns.
+fn rename_in_index(index: &mut Index, from: &str, to: &str) {
+    for column in &mut index.columns {
+        match &mut column.target {
+            IndexTarget::Column(name) if name == from => *name = to.to_string(),
+            IndexTarget::Column(_) => {}
+            IndexTarget::Expression(expr) => *expr = rename_identifier(expr, from, to),
+        }
+    }
+    if let Some(predicate) = &mut index.predicate {
+        *predicate = rename_identifier(predicate, from, to);
+    }
+    for name in &mut index.include {
+        if name == from {
+            *name = to.to_string();
+        }
+    }
 }
 
 /// `expr` with every identifier `from` (bare or double-quoted, outside string literals)
@@ -781,12 +992,28 @@ impl Migration {
 
     /// Creates index `name` on `columns` of `table`.
     pub fn create_index(&mut self, table: &str, name: &str, columns: &[&str]) -> IndexBuilder<'_> {
+        self.create_index_on(
+            table,
+            name,
+            columns.iter().map(|c| IndexColumn::column(*c)).collect(),
+        )
+    }
+
+    /// Creates index `name` on `table` over these elements, each a column or an expression
+    /// with its order and options: `vec![IndexColumn::column("a").desc(),
+    /// IndexColumn::expression("lower(b)")]`.
+    pub fn create_index_on(
+        &mut self,
+        table: &str,
+        name: &str,
+        columns: Vec<IndexColumn>,
+    ) -> IndexBuilder<'_> {
         self.push(Operation::CreateIndex {
             table: table.to_string(),
             index: Index {
                 name: name.to_string(),
-                columns: strings(columns),
-                unique: false,
+                columns,
+                ..Index::default()
             },
         });
         match self.operations.last_mut() {
@@ -864,23 +1091,30 @@ impl Migration {
         }
     }
 
-    /// Makes `columns` the primary key of `table` (none: drops the key).
-    pub fn set_primary_key(&mut self, table: &str, columns: &[&str]) {
+    /// Makes `columns` the primary key of `table` (none: drops the key), with the backend's
+    /// name for it unless `.name(...)`.
+    pub fn set_primary_key(&mut self, table: &str, columns: &[&str]) -> PrimaryKeyBuilder<'_> {
         self.push(Operation::SetPrimaryKey {
             table: table.to_string(),
             columns: strings(columns),
+            name: None,
         });
+        match self.operations.last_mut() {
+            Some(Operation::SetPrimaryKey { name, .. }) => PrimaryKeyBuilder { name },
+            _ => unreachable!("just pushed"),
+        }
     }
 
     /// Adds unique constraint `name` on `columns` of `table`.
-    pub fn add_unique(&mut self, table: &str, name: &str, columns: &[&str]) {
+    pub fn add_unique(&mut self, table: &str, name: &str, columns: &[&str]) -> UniqueBuilder<'_> {
         self.push(Operation::AddUnique {
             table: table.to_string(),
-            unique: Unique {
-                name: name.to_string(),
-                columns: strings(columns),
-            },
+            unique: Unique::new(name, columns.iter().copied()),
         });
+        match self.operations.last_mut() {
+            Some(Operation::AddUnique { unique, .. }) => UniqueBuilder { unique },
+            _ => unreachable!("just pushed"),
+        }
     }
 
     /// Drops unique constraint `name` of `table`.
@@ -907,8 +1141,7 @@ impl Migration {
                 columns: strings(columns),
                 ref_table: ref_table.to_string(),
                 ref_columns: strings(ref_columns),
-                on_delete: FkAction::NoAction,
-                on_update: FkAction::NoAction,
+                ..ForeignKey::default()
             },
         });
         match self.operations.last_mut() {
@@ -928,14 +1161,15 @@ impl Migration {
     }
 
     /// Adds check constraint `name` (`expr`, a SQL boolean expression) to `table`.
-    pub fn add_check(&mut self, table: &str, name: &str, expr: &str) {
+    pub fn add_check(&mut self, table: &str, name: &str, expr: &str) -> CheckBuilder<'_> {
         self.push(Operation::AddCheck {
             table: table.to_string(),
-            check: Check {
-                name: name.to_string(),
-                expr: expr.to_string(),
-            },
+            check: Check::new(name, expr),
         });
+        match self.operations.last_mut() {
+            Some(Operation::AddCheck { check, .. }) => CheckBuilder { check },
+            _ => unreachable!("just pushed"),
+        }
     }
 
     /// Drops check constraint `name` of `table`.
@@ -943,6 +1177,53 @@ impl Migration {
         self.push(Operation::DropCheck {
             table: table.to_string(),
             name: name.to_string(),
+        });
+    }
+
+    /// Adds the exclusion constraint `name` to `table` (PostgreSQL); `definition` is what
+    /// follows `EXCLUDE`: `USING gist (room_id WITH =, during WITH &&)`.
+    pub fn add_exclusion(
+        &mut self,
+        table: &str,
+        name: &str,
+        definition: &str,
+    ) -> ExclusionBuilder<'_> {
+        self.push(Operation::AddExclusion {
+            table: table.to_string(),
+            exclusion: Exclusion {
+                name: name.to_string(),
+                definition: definition.to_string(),
+                deferrable: None,
+            },
+        });
+        match self.operations.last_mut() {
+            Some(Operation::AddExclusion { exclusion, .. }) => ExclusionBuilder { exclusion },
+            _ => unreachable!("just pushed"),
+        }
+    }
+
+    /// Drops exclusion constraint `name` of `table`.
+    pub fn drop_exclusion(&mut self, table: &str, name: &str) {
+        self.push(Operation::DropExclusion {
+            table: table.to_string(),
+            name: name.to_string(),
+        });
+    }
+
+    /// Gives `table` the options `build` declares, and the defaults for every other: the whole
+    /// new set, as `create_table` declares it (`|o| { o.comment("People"); }`).
+    pub fn alter_table_options(
+        &mut self,
+        table: &str,
+        build: impl FnOnce(&mut TableOptionsBuilder),
+    ) {
+        let mut builder = TableOptionsBuilder {
+            options: TableOptions::default(),
+        };
+        build(&mut builder);
+        self.push(Operation::AlterTableOptions {
+            table: table.to_string(),
+            options: builder.options,
         });
     }
 
@@ -1025,17 +1306,29 @@ impl TableBuilder {
         }
     }
 
-    /// Sets the primary key.
-    pub fn primary_key(&mut self, columns: &[&str]) {
+    /// Sets the primary key, with the backend's name for it unless `.name(...)`.
+    pub fn primary_key(&mut self, columns: &[&str]) -> PrimaryKeyBuilder<'_> {
         self.table.primary_key = strings(columns);
+        PrimaryKeyBuilder {
+            name: &mut self.table.primary_key_name,
+        }
     }
 
     /// Adds index `name` on `columns`.
     pub fn index(&mut self, name: &str, columns: &[&str]) -> IndexBuilder<'_> {
+        self.index_on(
+            name,
+            columns.iter().map(|c| IndexColumn::column(*c)).collect(),
+        )
+    }
+
+    /// Adds index `name` over these elements, each a column or an expression with its order
+    /// and options: `vec![IndexColumn::column("a").desc(), IndexColumn::expression("lower(b)")]`.
+    pub fn index_on(&mut self, name: &str, columns: Vec<IndexColumn>) -> IndexBuilder<'_> {
         self.table.indexes.push(Index {
             name: name.to_string(),
-            columns: strings(columns),
-            unique: false,
+            columns,
+            ..Index::default()
         });
         IndexBuilder {
             index: self.table.indexes.last_mut().expect("just pushed"),
@@ -1043,11 +1336,13 @@ impl TableBuilder {
     }
 
     /// Adds unique constraint `name` on `columns`.
-    pub fn unique(&mut self, name: &str, columns: &[&str]) {
-        self.table.uniques.push(Unique {
-            name: name.to_string(),
-            columns: strings(columns),
-        });
+    pub fn unique(&mut self, name: &str, columns: &[&str]) -> UniqueBuilder<'_> {
+        self.table
+            .uniques
+            .push(Unique::new(name, columns.iter().copied()));
+        UniqueBuilder {
+            unique: self.table.uniques.last_mut().expect("just pushed"),
+        }
     }
 
     /// Adds foreign key `name` from `columns` to `ref_columns` of `ref_table`.
@@ -1063,8 +1358,7 @@ impl TableBuilder {
             columns: strings(columns),
             ref_table: ref_table.to_string(),
             ref_columns: strings(ref_columns),
-            on_delete: FkAction::NoAction,
-            on_update: FkAction::NoAction,
+            ..ForeignKey::default()
         });
         ForeignKeyBuilder {
             fk: self.table.foreign_keys.last_mut().expect("just pushed"),
@@ -1072,13 +1366,110 @@ impl TableBuilder {
     }
 
     /// Adds check constraint `name`.
-    pub fn check(&mut self, name: &str, expr: &str) {
-        self.table.checks.push(Check {
+    pub fn check(&mut self, name: &str, expr: &str) -> CheckBuilder<'_> {
+        self.table.checks.push(Check::new(name, expr));
+        CheckBuilder {
+            check: self.table.checks.last_mut().expect("just pushed"),
+        }
+    }
+
+    /// Adds the exclusion constraint `name` (PostgreSQL); `definition` is what follows
+    /// `EXCLUDE`: `USING gist (room_id WITH =, during WITH &&)`.
+    pub fn exclude(&mut self, name: &str, definition: &str) -> ExclusionBuilder<'_> {
+        self.table.exclusions.push(Exclusion {
             name: name.to_string(),
-            expr: expr.to_string(),
+            definition: definition.to_string(),
+            deferrable: None,
         });
+        ExclusionBuilder {
+            exclusion: self.table.exclusions.last_mut().expect("just pushed"),
+        }
+    }
+
+    fn options_mut(&mut self) -> &mut TableOptions {
+        &mut self.table.options
     }
 }
+
+/// Declares a table's options inside [`Migration::alter_table_options`].
+#[derive(Debug)]
+pub struct TableOptionsBuilder {
+    options: TableOptions,
+}
+
+impl TableOptionsBuilder {
+    fn options_mut(&mut self) -> &mut TableOptions {
+        &mut self.options
+    }
+}
+
+/// The setters of [`TableOptions`], the same on [`TableBuilder`] (`t.comment(...)` in
+/// `create_table`) and on [`TableOptionsBuilder`] (`o.comment(...)` in `alter_table_options`).
+macro_rules! table_option_setters {
+    ($builder:ty) => {
+        impl $builder {
+            /// The table's comment.
+            pub fn comment(&mut self, text: &str) -> &mut Self {
+                self.options_mut().comment = Some(text.to_string());
+                self
+            }
+
+            /// MySQL storage engine (`InnoDB`).
+            pub fn engine(&mut self, engine: &str) -> &mut Self {
+                self.options_mut().engine = Some(engine.to_string());
+                self
+            }
+
+            /// MySQL default character set of the table.
+            pub fn charset(&mut self, charset: &str) -> &mut Self {
+                self.options_mut().charset = Some(charset.to_string());
+                self
+            }
+
+            /// MySQL default collation of the table.
+            pub fn collation(&mut self, collation: &str) -> &mut Self {
+                self.options_mut().collation = Some(collation.to_string());
+                self
+            }
+
+            /// SQLite `WITHOUT ROWID`.
+            pub fn without_rowid(&mut self) -> &mut Self {
+                self.options_mut().without_rowid = true;
+                self
+            }
+
+            /// SQLite `STRICT`.
+            pub fn strict(&mut self) -> &mut Self {
+                self.options_mut().strict = true;
+                self
+            }
+
+            /// PostgreSQL `PARTITION BY` (`RANGE (created_at)`).
+            pub fn partition_by(&mut self, key: &str) -> &mut Self {
+                self.options_mut().partition_by = Some(key.to_string());
+                self
+            }
+
+            /// PostgreSQL: a partition of `parent` for `bound` (`FOR VALUES IN (1, 2)`).
+            pub fn partition_of(&mut self, parent: &str, bound: &str) -> &mut Self {
+                self.options_mut().partition_of = Some(PartitionOf {
+                    parent: parent.to_string(),
+                    bound: bound.to_string(),
+                });
+                self
+            }
+
+            /// PostgreSQL `INHERITS` these tables, in order.
+            pub fn inherits(&mut self, parents: &[&str]) -> &mut Self {
+                self.options_mut().inherits = strings(parents);
+                self
+            }
+        }
+    };
+}
+
+table_option_setters!(TableBuilder);
+table_option_setters!(TableOptionsBuilder);
 
 /// Refines a column just declared.
 #[derive(Debug)]
@@ -1110,6 +1501,87 @@ impl ColumnBuilder<'_> {
         self.column.default = Some(DefaultValue::Sql(expr.to_string()));
         self
     }
+
+    /// Auto-incremented in this way (PostgreSQL serial or identity, SQLite `AUTOINCREMENT`).
+    pub fn identity(self, identity: Identity) -> Self {
+        self.column.auto_increment = true;
+        self.column.identity = Some(identity);
+        self
+    }
+
+    /// A PostgreSQL `serial` (`bigserial`, `smallserial` by its type), with the sequence
+    /// PostgreSQL names `<table>_<column>_seq`.
+    pub fn serial(self) -> Self {
+        self.identity(Identity::SERIAL)
+    }
+
+    /// A PostgreSQL `serial` whose sequence is named `sequence`.
+    pub fn serial_sequence(self, sequence: &str) -> Self {
+        self.identity(Identity::Serial {
+            sequence: Some(sequence.to_string()),
+        })
+    }
+
+    /// SQLite `INTEGER PRIMARY KEY AUTOINCREMENT`: ids of deleted rows are never reused.
+    pub fn autoincrement(self) -> Self {
+        self.identity(Identity::Autoincrement)
+    }
+
+    /// MySQL `ON UPDATE expr` (`CURRENT_TIMESTAMP`).
+    pub fn on_update(self, expr: &str) -> Self {
+        self.column.on_update = Some(expr.to_string());
+        self
+    }
+
+    /// `GENERATED ALWAYS AS (expr) STORED`: computed on write and kept in the row.
+    pub fn generated_stored(self, expr: &str) -> Self {
+        self.column.generated = Some(Generated {
+            expr: expr.to_string(),
+            stored: true,
+        });
+        self
+    }
+
+    /// `GENERATED ALWAYS AS (expr) VIRTUAL`: computed when read (MySQL, SQLite).
+    pub fn generated_virtual(self, expr: &str) -> Self {
+        self.column.generated = Some(Generated {
+            expr: expr.to_string(),
+            stored: false,
+        });
+        self
+    }
+
+    /// The column's collation (`C`, `NOCASE`, `utf8mb4_bin`).
+    pub fn collation(self, collation: &str) -> Self {
+        self.column.collation = Some(collation.to_string());
+        self
+    }
+
+    /// The column's character set (MySQL).
+    pub fn charset(self, charset: &str) -> Self {
+        self.column.charset = Some(charset.to_string());
+        self
+    }
+
+    /// The column's comment.
+    pub fn comment(self, text: &str) -> Self {
+        self.column.comment = Some(text.to_string());
+        self
+    }
+}
+
+/// Names a primary key just declared.
+#[derive(Debug)]
+pub struct PrimaryKeyBuilder<'a> {
+    name: &'a mut Option<String>,
+}
+
+impl PrimaryKeyBuilder<'_> {
+    /// The key constraint's name (`orders_pk`) instead of the backend's own.
+    pub fn name(self, name: &str) -> Self {
+        *self.name = Some(name.to_string());
+        self
+    }
 }
 
 /// Refines an index just declared.
@@ -1122,6 +1594,90 @@ impl IndexBuilder<'_> {
     /// Makes it a unique index.
     pub fn unique(self) -> Self {
         self.index.unique = true;
+        self
+    }
+
+    /// The access method (`gin`, `gist`, `brin`, `hash`; MySQL `fulltext`, `spatial`).
+    pub fn method(self, method: &str) -> Self {
+        self.index.method = Some(method.to_string());
+        self
+    }
+
+    /// A partial index: only the rows where `condition` holds.
+    pub fn predicate(self, condition: &str) -> Self {
+        self.index.predicate = Some(condition.to_string());
+        self
+    }
+
+    /// PostgreSQL `INCLUDE` columns, stored in the index beside its key.
+    pub fn include(self, columns: &[&str]) -> Self {
+        self.index.include = strings(columns);
+        self
+    }
+
+    /// PostgreSQL storage parameters (`fillfactor=70`).
+    pub fn with(self, parameters: &str) -> Self {
+        self.index.with = Some(parameters.to_string());
+        self
+    }
+
+    /// PostgreSQL 15 `NULLS NOT DISTINCT`: NULLs are equal for uniqueness.
+    pub fn nulls_not_distinct(self) -> Self {
+        self.index.nulls_not_distinct = true;
+        self
+    }
+}
+
+/// Refines a unique constraint just declared.
+#[derive(Debug)]
+pub struct UniqueBuilder<'a> {
+    unique: &'a mut Unique,
+}
+
+impl UniqueBuilder<'_> {
+    /// `DEFERRABLE INITIALLY IMMEDIATE` or `DEFERRED`.
+    pub fn deferrable(self, when: Deferrable) -> Self {
+        self.unique.deferrable = Some(when);
+        self
+    }
+
+    /// PostgreSQL 15 `NULLS NOT DISTINCT`: NULLs are equal for uniqueness.
+    pub fn nulls_not_distinct(self) -> Self {
+        self.unique.nulls_not_distinct = true;
+        self
+    }
+}
+
+/// Refines a check constraint just declared.
+#[derive(Debug)]
+pub struct CheckBuilder<'a> {
+    check: &'a mut Check,
+}
+
+impl CheckBuilder<'_> {
+    /// PostgreSQL `NOT VALID`: rows already there are not checked.
+    pub fn not_valid(self) -> Self {
+        self.check.not_valid = true;
+        self
+    }
+
+    /// PostgreSQL `NO INHERIT`: child tables do not get it.
+    pub fn no_inherit(self) -> Self {
+        self.check.no_inherit = true;
+        self
+    }
+}
+
+/// Refines an exclusion constraint just declared.
+#[derive(Debug)]
+pub struct ExclusionBuilder<'a> {
+    exclusion: &'a mut Exclusion,
+}
+
+impl ExclusionBuilder<'_> {
+    /// `DEFERRABLE INITIALLY IMMEDIATE` or `DEFERRED`.
+    pub fn deferrable(self, when: Deferrable) -> Self {
+        self.exclusion.deferrable = Some(when);
         self
     }
 }
@@ -1142,6 +1698,24 @@ impl ForeignKeyBuilder<'_> {
     /// What updating the referenced key does.
     pub fn on_update(self, action: FkAction) -> Self {
         self.fk.on_update = action;
+        self
+    }
+
+    /// `DEFERRABLE INITIALLY IMMEDIATE` or `DEFERRED`.
+    pub fn deferrable(self, when: Deferrable) -> Self {
+        self.fk.deferrable = Some(when);
+        self
+    }
+
+    /// `MATCH FULL`: a key with some NULL columns must be all NULL.
+    pub fn match_full(self) -> Self {
+        self.fk.match_full = true;
+        self
+    }
+
+    /// PostgreSQL `NOT VALID`: rows already there are not checked.
+    pub fn not_valid(self) -> Self {
+        self.fk.not_valid = true;
         self
     }
 }
@@ -1262,5 +1836,349 @@ mod tests {
         got.sort_by(|a, b| a.name.cmp(&b.name));
         want.sort_by(|a, b| a.name.cmp(&b.name));
         assert_eq!(got, want);
+    }
+
+    /// Every builder of the vocabulary, as a migration module writes them.
+    fn orders() -> Migration {
+        let mut m = Migration::new();
+        m.create_table("customers", |t| {
+            t.column("id", SqlType::BigInt)
+                .serial_sequence("customers_id_seq");
+            t.primary_key(&["id"]);
+        });
+        m.create_table("orders", |t| {
+            t.column("id", SqlType::Integer).identity(Identity::Always);
+            t.column("customer_id", SqlType::BigInt)
+                .comment("who ordered");
+            t.column("price", SqlType::Numeric(Some((10, 2))));
+            t.column("qty", SqlType::Integer);
+            t.column("total", SqlType::Numeric(None))
+                .generated_stored("price * qty");
+            t.column("code", SqlType::Varchar(20))
+                .collation("C")
+                .charset("latin1");
+            t.column("touched", SqlType::TimestampTz)
+                .nullable()
+                .on_update("CURRENT_TIMESTAMP");
+            t.primary_key(&["id"]).name("orders_pk");
+            t.unique("uq_orders_code", &["code"])
+                .deferrable(Deferrable::Deferred)
+                .nulls_not_distinct();
+            t.foreign_key("fk_orders_customer", &["customer_id"], "customers", &["id"])
+                .deferrable(Deferrable::Immediate)
+                .match_full()
+                .not_valid();
+            t.check("ck_orders_qty", "qty > 0").not_valid().no_inherit();
+            t.exclude("ex_orders_code", "USING gist (code WITH =)")
+                .deferrable(Deferrable::Deferred);
+            t.index_on(
+                "ix_orders_code",
+                vec![
+                    IndexColumn::column("code").desc().nulls_last(),
+                    IndexColumn::expression("lower(code)").opclass("text_pattern_ops"),
+                ],
+            )
+            .unique()
+            .method("btree")
+            .predicate("touched IS NULL")
+            .include(&["qty"])
+            .with("fillfactor=70")
+            .nulls_not_distinct();
+            t.comment("Orders").engine("InnoDB").charset("utf8mb4");
+            t.collation("utf8mb4_bin").partition_by("RANGE (id)");
+        });
+        m
+    }
+
+    #[test]
+    fn builders_record_every_field() {
+        let mut schema = Schema::default();
+        apply_all(&mut schema, orders().operations()).unwrap();
+        let customers = schema.table("customers").unwrap();
+        assert_eq!(
+            customers.columns[0].identity,
+            Some(Identity::Serial {
+                sequence: Some("customers_id_seq".into())
+            })
+        );
+        assert!(customers.columns[0].auto_increment);
+        let t = schema.table("orders").unwrap();
+        assert_eq!(t.primary_key_name.as_deref(), Some("orders_pk"));
+        assert_eq!(t.columns[0].identity, Some(Identity::Always));
+        assert_eq!(t.columns[1].comment.as_deref(), Some("who ordered"));
+        assert_eq!(
+            t.columns[4].generated,
+            Some(Generated {
+                expr: "price * qty".into(),
+                stored: true
+            })
+        );
+        assert_eq!(t.columns[5].collation.as_deref(), Some("C"));
+        assert_eq!(t.columns[5].charset.as_deref(), Some("latin1"));
+        assert_eq!(t.columns[6].on_update.as_deref(), Some("CURRENT_TIMESTAMP"));
+        assert_eq!(t.uniques[0].deferrable, Some(Deferrable::Deferred));
+        assert!(t.uniques[0].nulls_not_distinct);
+        let fk = &t.foreign_keys[0];
+        assert!(fk.match_full && fk.not_valid);
+        assert_eq!(fk.deferrable, Some(Deferrable::Immediate));
+        assert!(t.checks[0].not_valid && t.checks[0].no_inherit);
+        assert_eq!(t.exclusions[0].deferrable, Some(Deferrable::Deferred));
+        let index = &t.indexes[0];
+        assert_eq!(
+            index.columns,
+            [
+                IndexColumn::column("code").desc().nulls_last(),
+                IndexColumn::expression("lower(code)").opclass("text_pattern_ops"),
+            ]
+        );
+        assert!(index.unique && index.nulls_not_distinct);
+        assert_eq!(index.method.as_deref(), Some("btree"));
+        assert_eq!(index.predicate.as_deref(), Some("touched IS NULL"));
+        assert_eq!(index.include, ["qty"]);
+        assert_eq!(index.with.as_deref(), Some("fillfactor=70"));
+        assert_eq!(
+            t.options,
+            TableOptions {
+                comment: Some("Orders".into()),
+                engine: Some("InnoDB".into()),
+                charset: Some("utf8mb4".into()),
+                collation: Some("utf8mb4_bin".into()),
+                partition_by: Some("RANGE (id)".into()),
+                ..TableOptions::default()
+            }
+        );
+    }
+
+    #[test]
+    fn a_dropped_column_takes_every_index_that_names_it() {
+        let mut m = Migration::new();
+        m.create_table("t", |t| {
+            for c in ["a", "b", "c", "d"] {
+                t.column(c, SqlType::Text);
+            }
+            t.index_on("ix_expr", vec![IndexColumn::expression("lower(a)")]);
+            t.index("ix_pred", &["b"]).predicate("a IS NOT NULL");
+            t.index("ix_incl", &["b"]).include(&["a"]);
+            t.index("ix_key", &["a", "b"]);
+            t.index_on("ix_quoted", vec![IndexColumn::expression("'a' || c")]);
+            t.index("ix_other", &["c"]).predicate("d > 'a'");
+            t.exclude("ex_a", "USING gist (a WITH =)");
+            t.partition_by("LIST (a)");
+        });
+        let mut schema = Schema::default();
+        apply_all(&mut schema, m.operations()).unwrap();
+        let mut dropped = schema.clone();
+        Operation::DropColumn {
+            table: "t".into(),
+            column: "a".into(),
+        }
+        .apply(&mut dropped)
+        .unwrap();
+        let names: Vec<&str> = dropped.tables[0]
+            .indexes
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            ["ix_other", "ix_quoted"],
+            "string literals are no column"
+        );
+        assert!(dropped.tables[0].exclusions.is_empty());
+
+        // A rename follows into each of them instead.
+        Operation::RenameColumn {
+            table: "t".into(),
+            from: "a".into(),
+            to: "z".into(),
+        }
+        .apply(&mut schema)
+        .unwrap();
+        let t = &schema.tables[0];
+        let index = |name: &str| t.index(name).unwrap();
+        assert_eq!(
+            index("ix_expr").columns,
+            [IndexColumn::expression("lower(z)")]
+        );
+        assert_eq!(index("ix_pred").predicate.as_deref(), Some("z IS NOT NULL"));
+        assert_eq!(index("ix_incl").include, ["z"]);
+        assert_eq!(
+            index("ix_key").column_names().collect::<Vec<_>>(),
+            ["z", "b"]
+        );
+        assert_eq!(
+            index("ix_quoted").columns,
+            [IndexColumn::expression("'a' || c")]
+        );
+        assert_eq!(t.exclusions[0].definition, "USING gist (z WITH =)");
+        assert_eq!(t.options.partition_by.as_deref(), Some("LIST (z)"));
+    }
+
+    #[test]
+    fn generated_columns_follow_renames_and_keep_their_sources() {
+        let mut schema = Schema::default();
+        apply_all(&mut schema, orders().operations()).unwrap();
+        let err = Operation::DropColumn {
+            table: "orders".into(),
+            column: "qty".into(),
+        }
+        .apply(&mut schema.clone())
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "drop_column: column `orders.qty` is used by the generated column `orders.total`"
+        );
+        Operation::RenameColumn {
+            table: "orders".into(),
+            from: "qty".into(),
+            to: "quantity".into(),
+        }
+        .apply(&mut schema)
+        .unwrap();
+        let total = schema.table("orders").unwrap().column("total").unwrap();
+        assert_eq!(total.generated.as_ref().unwrap().expr, "price * quantity");
+    }
+
+    #[test]
+    fn column_definitions_the_backends_refuse_are_refused() {
+        let mut schema = Schema::default();
+        apply_all(&mut schema, users().operations()).unwrap();
+        let add = |column: Column| Operation::AddColumn {
+            table: "users".into(),
+            column,
+        };
+        let err = add(Column {
+            identity: Some(Identity::Always),
+            ..Column::new("n", SqlType::Integer)
+        })
+        .apply(&mut schema.clone())
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "add_column: column `users.n` has the identity kind `always` but is not auto-incremented"
+        );
+        let err = add(Column {
+            generated: Some(Generated {
+                expr: "1".into(),
+                stored: true,
+            }),
+            default: Some(DefaultValue::Int(1)),
+            ..Column::new("n", SqlType::Integer)
+        })
+        .apply(&mut schema.clone())
+        .unwrap_err();
+        assert!(err.to_string().contains("is generated"), "{err}");
+
+        let mut m = Migration::new();
+        m.create_index("users", "ix", &["email"]).include(&["nope"]);
+        let err = apply_all(&mut schema.clone(), m.operations()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "create_index: `ix` names column `users.nope`, which does not exist"
+        );
+
+        let mut m = Migration::new();
+        m.set_primary_key("users", &[]).name("users_pk");
+        let err = apply_all(&mut schema.clone(), m.operations()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "set_primary_key: `users` names its primary key `users_pk` but has no primary key columns"
+        );
+    }
+
+    #[test]
+    fn partitions_and_children_need_their_parent() {
+        let mut m = Migration::new();
+        m.create_table("events", |t| {
+            t.column("at", SqlType::Date);
+            t.partition_by("RANGE (at)");
+        });
+        m.create_table("events_2026", |t| {
+            t.column("at", SqlType::Date);
+            t.partition_of("events", "FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')");
+        });
+        m.create_table("audit", |t| {
+            t.column("at", SqlType::Date);
+            t.inherits(&["events_2026"]);
+        });
+        let mut schema = Schema::default();
+        let err = apply_all(&mut schema.clone(), &m.operations()[1..]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "create_table: `events_2026` is a partition or child of table `events`, which does not exist"
+        );
+        apply_all(&mut schema, m.operations()).unwrap();
+        let err = Operation::DropTable("events".into())
+            .apply(&mut schema.clone())
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "drop_table: table `events` still has the partition or child table `events_2026`"
+        );
+        Operation::RenameTable {
+            from: "events_2026".into(),
+            to: "events_y2026".into(),
+        }
+        .apply(&mut schema)
+        .unwrap();
+        assert_eq!(
+            schema.table("audit").unwrap().options.inherits,
+            ["events_y2026"]
+        );
+    }
+
+    #[test]
+    fn new_operations_invert_against_the_schema_they_apply_to() {
+        let mut schema = Schema::default();
+        apply_all(&mut schema, orders().operations()).unwrap();
+        let start = schema.clone();
+        let mut m = Migration::new();
+        m.alter_table_options("orders", |o| {
+            o.comment("All orders").without_rowid();
+        });
+        m.set_primary_key("orders", &["id"]).name("pk_orders");
+        m.drop_exclusion("orders", "ex_orders_code");
+        m.add_exclusion("orders", "ex_orders_qty", "USING gist (qty WITH =)")
+            .deferrable(Deferrable::Immediate);
+        m.add_check("orders", "ck_price", "price > 0").not_valid();
+        m.add_unique("orders", "uq_price", &["price"])
+            .nulls_not_distinct();
+        m.create_index_on(
+            "orders",
+            "ix_desc",
+            vec![IndexColumn::column("price").desc()],
+        )
+        .method("brin");
+        let mut inverses = Vec::new();
+        for op in m.operations() {
+            inverses.push(op.inverse(&schema).unwrap());
+            op.apply(&mut schema).unwrap();
+        }
+        let t = schema.table("orders").unwrap();
+        assert_eq!(t.options.comment.as_deref(), Some("All orders"));
+        assert!(t.options.without_rowid && t.options.engine.is_none());
+        assert_eq!(t.primary_key_name.as_deref(), Some("pk_orders"));
+        assert_eq!(t.exclusions[0].name, "ex_orders_qty");
+        assert_eq!(t.checks.iter().filter(|c| c.not_valid).count(), 2);
+        assert!(t
+            .uniques
+            .iter()
+            .any(|u| u.nulls_not_distinct && u.name == "uq_price"));
+        assert_eq!(t.index("ix_desc").unwrap().method.as_deref(), Some("brin"));
+        for op in &m.operations()[..3] {
+            assert_eq!(op.table(), Some("orders"));
+        }
+        for op in inverses.iter().rev() {
+            op.apply(&mut schema).unwrap();
+        }
+        assert_eq!(schema, start);
+
+        let mut again = Migration::new();
+        again.add_exclusion("orders", "ex_orders_code", "USING gist (id WITH =)");
+        let err = apply_all(&mut schema, again.operations()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "add_exclusion: constraint `ex_orders_code` already exists on `orders`"
+        );
     }
 }

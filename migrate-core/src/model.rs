@@ -347,6 +347,7 @@ pub fn schema_from_models(models: &[ModelSpec]) -> Result<Schema, Vec<ModelError
                 ref_columns,
                 on_delete: on_delete.unwrap_or_default(),
                 on_update: on_update.unwrap_or_default(),
+                ..ForeignKey::default()
             };
             tables
                 .get_mut(&table_name)
@@ -498,17 +499,16 @@ fn table_from_model(model: &ModelSpec, errors: &mut Vec<ModelError>) -> (Table, 
 
         let columns = vec![name.clone()];
         if field.unique {
-            table.uniques.push(Unique {
-                name: constraint_name("uq", &table.name, &columns, None),
-                columns: columns.clone(),
-            });
+            table.uniques.push(Unique::new(
+                constraint_name("uq", &table.name, &columns, None),
+                columns.clone(),
+            ));
         }
         if field.index {
-            table.indexes.push(Index {
-                name: constraint_name("ix", &table.name, &columns, None),
-                columns: columns.clone(),
-                unique: false,
-            });
+            table.indexes.push(Index::new(
+                constraint_name("ix", &table.name, &columns, None),
+                &columns,
+            ));
         }
         if let Some(target) = &field.references {
             fks.push((
@@ -563,17 +563,16 @@ fn table_from_model(model: &ModelSpec, errors: &mut Vec<ModelError>) -> (Table, 
             .clone()
             .unwrap_or_else(|| constraint_name("ix", &table.name, &columns, None));
         table.indexes.push(Index {
-            name,
-            columns,
             unique: spec.unique,
+            ..Index::new(name, columns)
         });
     }
     for names in &model.uniques {
         let columns = resolve("unique", names);
-        table.uniques.push(Unique {
-            name: constraint_name("uq", &table.name, &columns, None),
+        table.uniques.push(Unique::new(
+            constraint_name("uq", &table.name, &columns, None),
             columns,
-        });
+        ));
     }
     table.checks.extend(model.checks.iter().cloned());
 

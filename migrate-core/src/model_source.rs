@@ -127,8 +127,10 @@ pub fn expressible(schema: &Schema) -> (Schema, Vec<String>) {
         let columns: BTreeSet<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
         let mut indexes = Vec::new();
         for index in std::mem::take(&mut table.indexes) {
+            // The attributes for the other forms of an index come with the derive's.
             if index.columns.is_empty()
-                || index.columns.iter().any(|c| !columns.contains(c.as_str()))
+                || !index.is_simple()
+                || index.column_names().any(|c| !columns.contains(c))
             {
                 notes.push(format!(
                     "index {} on {t} is not over plain columns: left alone",
@@ -317,6 +319,42 @@ pub fn rust_field_type(ty: &SqlType) -> String {
         SqlType::Json => "serde_json::Value".into(),
         SqlType::Enum(name) => camel_case(name),
         SqlType::Custom(name) => custom_rust_type(name),
+        SqlType::TinyInt => "i8".into(),
+        SqlType::MediumInt => "i32".into(),
+        SqlType::Unsigned(base) => match base.as_ref() {
+            SqlType::TinyInt => "u8".into(),
+            SqlType::SmallInt => "u16".into(),
+            SqlType::BigInt => "u64".into(),
+            _ => "u32".into(),
+        },
+        SqlType::Jsonb => "serde_json::Value".into(),
+        SqlType::VarcharUnbounded
+        | SqlType::Char(_)
+        | SqlType::TinyText
+        | SqlType::MediumText
+        | SqlType::LongText => "String".into(),
+        SqlType::FixedBinary(_)
+        | SqlType::VarBinary(_)
+        | SqlType::TinyBlob
+        | SqlType::MediumBlob
+        | SqlType::LongBlob => "Vec<u8>".into(),
+        SqlType::TimePrecision(_) => "chrono::NaiveTime".into(),
+        SqlType::TimestampPrecision(_) => "chrono::NaiveDateTime".into(),
+        SqlType::TimestampTzPrecision(_) => "chrono::DateTime<chrono::Utc>".into(),
+        SqlType::Array(element) => format!("Vec<Option<{}>>", rust_field_type(element)),
+        // The Rust types of the rest come with the models of issue 16 (the Diesel side).
+        SqlType::Money
+        | SqlType::Interval
+        | SqlType::Inet
+        | SqlType::Cidr
+        | SqlType::MacAddr
+        | SqlType::MacAddr8
+        | SqlType::Bit(_)
+        | SqlType::VarBit(_)
+        | SqlType::TimeTz
+        | SqlType::TimeTzPrecision(_)
+        | SqlType::Year
+        | SqlType::Set(_) => custom_rust_type(&ty.to_string()),
     }
 }
 
@@ -436,8 +474,9 @@ fn render_struct(out: &mut String, table: &Table, name: &str) {
     }
     let mut field_indexes = BTreeSet::new();
     for index in &table.indexes {
-        let default_name = constraint_name("ix", t, &index.columns, None);
-        if let [column] = index.columns.as_slice() {
+        let index_columns: Vec<String> = index.column_names().map(str::to_string).collect();
+        let default_name = constraint_name("ix", t, &index_columns, None);
+        if let [column] = index_columns.as_slice() {
             if !index.unique && index.name == default_name && field_indexes.insert(column.clone()) {
                 continue;
             }
@@ -446,10 +485,10 @@ fn render_struct(out: &mut String, table: &Table, name: &str) {
         if index.name != default_name {
             parts.push(format!("name = {}", string_literal(&index.name)));
         }
-        if index.name != default_name || reserved(&index.columns) {
-            parts.push(format!("columns({})", list(&index.columns)));
+        if index.name != default_name || reserved(&index_columns) {
+            parts.push(format!("columns({})", list(&index_columns)));
         } else {
-            parts.push(list(&index.columns));
+            parts.push(list(&index_columns));
         }
         if index.unique {
             parts.push("unique".into());
@@ -631,10 +670,12 @@ mod tests {
         users.uniques.push(Unique {
             name: "users_email_key".into(),
             columns: vec!["email".into()],
+            ..Default::default()
         });
         users.checks.push(Check {
             name: "ck_users_email".into(),
             expr: "length(email) > 3".into(),
+            ..Default::default()
         });
 
         let mut memberships = Table::new("memberships");
@@ -661,21 +702,25 @@ mod tests {
             ref_columns: vec!["id".into()],
             on_delete: FkAction::Cascade,
             on_update: FkAction::NoAction,
+            ..Default::default()
         });
         memberships.indexes.push(Index {
             name: "ix_memberships_group_name".into(),
             columns: vec!["group_name".into()],
             unique: false,
+            ..Default::default()
         });
         memberships.indexes.push(Index {
             name: "memberships_by_score".into(),
             columns: vec!["score".into(), "user_id".into()],
             unique: true,
+            ..Default::default()
         });
         memberships.indexes.push(Index {
             name: "memberships_lower".into(),
             columns: vec![],
             unique: false,
+            ..Default::default()
         });
         Schema::new(vec![users, memberships])
     }

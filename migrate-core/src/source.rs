@@ -277,10 +277,7 @@ fn model_spec_with(def: &ModelDef, enums: &EnumTable) -> Result<ModelSpec, Spann
         checks: def
             .checks
             .iter()
-            .map(|c| Check {
-                name: c.name.clone(),
-                expr: c.expr.clone(),
-            })
+            .map(|c| Check::new(c.name.clone(), c.expr.clone()))
             .collect(),
         renamed_from: def.renamed_from.clone(),
         fields,

@@ -89,11 +89,8 @@ pub(crate) const FK_ACTIONS: &[&str] = &[
     "set default",
 ];
 
-/// The spellings `sql_type` accepts, for error messages (the same vocabulary as migrate-core's
-/// `SqlType`).
-const SQL_TYPES: &str = "smallint, integer, bigint, real, double, numeric, numeric(P,S), boolean, \
-                         text, varchar(N), binary, date, time, timestamp, timestamptz, uuid, json, \
-                         custom(...)";
+/// The spellings `sql_type` accepts, for error messages.
+const SQL_TYPES: &str = crate::spelling::EXPECTED;
 
 /// One attribute key that may be given once: where it was written and what it said.
 pub(crate) struct Attr<T> {
@@ -1048,40 +1045,9 @@ pub(crate) fn fk_action(text: &str) -> Option<String> {
         .then_some(normalised)
 }
 
-/// Whether `text` is in the vocabulary of migrate-core's `SqlType` (its `FromStr`), which this
-/// crate cannot depend on. The expansion parses it again with that `FromStr`, so accepting
-/// anything it rejects would be a panic at run time; this is at least as strict.
+/// Whether `text` spells a column type: the parser is the one migrate-core's `SqlType::from_str`
+/// delegates to, so what passes here cannot fail when the expansion parses it again. Enum types
+/// are declared with `#[derive(ModelEnum)]` on the field's type instead, which knows the values.
 pub(crate) fn is_sql_type(text: &str) -> bool {
-    let trimmed = text.trim();
-    let lower = trimmed.to_ascii_lowercase();
-    if let Some(inner) = lower
-        .strip_prefix("custom(")
-        .and_then(|r| r.strip_suffix(')'))
-    {
-        return !inner.trim().is_empty();
-    }
-    let (head, args): (&str, Option<Vec<&str>>) = match lower.find('(') {
-        Some(open) if lower.ends_with(')') => (
-            lower[..open].trim(),
-            Some(
-                lower[open + 1..lower.len() - 1]
-                    .split(',')
-                    .map(str::trim)
-                    .collect(),
-            ),
-        ),
-        Some(_) => return false,
-        None => (lower.as_str(), None),
-    };
-    let number = |s: &str| s.parse::<u32>().is_ok();
-    match (head, args.as_deref()) {
-        (
-            "smallint" | "integer" | "bigint" | "real" | "double" | "numeric" | "boolean" | "text"
-            | "binary" | "date" | "time" | "timestamp" | "timestamptz" | "uuid" | "json",
-            None,
-        ) => true,
-        ("numeric", Some([p, s])) => number(p) && number(s),
-        ("varchar", Some([n])) => number(n),
-        _ => false,
-    }
+    crate::spelling::parse(text).is_ok_and(|ty| !ty.names_enum())
 }

@@ -32,7 +32,7 @@ pub(crate) fn expand(def: &ModelDef) -> TokenStream {
         let name = string(&check.name);
         let expr = string(&check.expr);
         quote! {
-            ::migrate_core::schema::Check { name: #name, expr: #expr }
+            ::migrate_core::schema::Check::new(#name, #expr)
         }
     });
     let renamed_from = opt_string(def.renamed_from.as_deref());

@@ -10,24 +10,40 @@
 //!
 //! `embed` lists a migrations folder and generates the code that compiles it in, for
 //! `embed_migrations!` and for the runner program migrate-cli builds.
+//! `spelling` parses the spellings of column types; it is pure std and the only part built
+//! without the `parser` feature, so that migrate-core shares it without compiling syn.
 
+pub mod spelling;
+
+#[cfg(feature = "parser")]
 mod ast;
+#[cfg(feature = "parser")]
 mod attr;
+#[cfg(feature = "parser")]
 mod check;
+#[cfg(feature = "parser")]
 mod ctxt;
+#[cfg(feature = "parser")]
 pub mod embed;
+#[cfg(feature = "parser")]
 mod enums;
+#[cfg(feature = "parser")]
 mod expand;
 
+#[cfg(feature = "parser")]
 use proc_macro2::TokenStream;
 
+#[cfg(feature = "parser")]
 pub use ast::{FieldDef, IndexDef, ModelDef};
+#[cfg(feature = "parser")]
 pub use attr::{CheckDef, DefaultLit};
+#[cfg(feature = "parser")]
 pub use enums::{
     apply_case, derives_model_enum, expand_model_enum, parse_model_enum, EnumDef, VariantDef,
 };
 
 /// Parses and checks one struct; every error of it is combined into one [`syn::Error`].
+#[cfg(feature = "parser")]
 pub fn parse_model(input: &syn::DeriveInput) -> Result<ModelDef, syn::Error> {
     let cx = ctxt::Ctxt::new();
     let def = ast::Container::from_ast(&cx, input).map(|cont| {
@@ -40,6 +56,7 @@ pub fn parse_model(input: &syn::DeriveInput) -> Result<ModelDef, syn::Error> {
 
 /// Whether these attributes contain `#[derive(..., Model, ...)]`: a derive path whose last
 /// segment is `Model` (`Model`, `migrate_core::Model`).
+#[cfg(feature = "parser")]
 pub fn derives_model(attrs: &[syn::Attribute]) -> bool {
     attr::derives(attrs, "Model")
 }
@@ -47,6 +64,7 @@ pub fn derives_model(attrs: &[syn::Attribute]) -> bool {
 /// The full output of `#[derive(Model)]`: the impl and its registration, or, on error, the
 /// `compile_error!`s plus a stub impl so that one typo does not cascade into "trait not
 /// implemented" errors elsewhere.
+#[cfg(feature = "parser")]
 pub fn expand_model(input: syn::DeriveInput) -> TokenStream {
     match parse_model(&input) {
         Ok(def) => expand::expand(&def),
@@ -58,5 +76,5 @@ pub fn expand_model(input: syn::DeriveInput) -> TokenStream {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "parser"))]
 mod tests;

@@ -334,7 +334,10 @@ fn values_are_validated() {
     );
     assert_eq!(
         one_error(parse_quote! { struct S { id: i32, #[model(sql_type = "strnig")] a: X } }),
-        "unknown `sql_type` \"strnig\", expected one of smallint, integer, bigint, real, double, numeric, numeric(P,S), boolean, text, varchar(N), binary, date, time, timestamp, timestamptz, uuid, json, custom(...)"
+        format!(
+            "unknown `sql_type` \"strnig\", expected one of {}",
+            crate::spelling::EXPECTED
+        )
     );
     assert_eq!(
         one_error(parse_quote! {
@@ -382,11 +385,18 @@ fn sql_type_vocabulary() {
         "json",
         "custom(tsvector)",
         " text ",
+        "varchar",
+        "integer unsigned",
+        "jsonb",
+        "timestamptz(3)",
+        "set('a','b')",
+        "custom(ltree)[]",
     ] {
         assert!(attr::is_sql_type(ok), "{ok}");
     }
     for bad in [
-        "varchar",
+        "enum(mood)",
+        "enum(mood)[]",
         "varchar(x)",
         "numeric(10)",
         "string",
@@ -602,7 +612,7 @@ fn expansion_registers_the_model() {
         "explicit_sql_type : true",
         ":: migrate_core :: schema :: FkAction :: SetNull",
         ":: migrate_core :: schema :: DefaultValue :: Int (- 1i64)",
-        ":: migrate_core :: schema :: Check { name : :: std :: string :: String :: from (\"ck\")",
+        ":: migrate_core :: schema :: Check :: new (:: std :: string :: String :: from (\"ck\")",
         ":: migrate_core :: __private :: inventory :: submit !",
         "spec : < Post as :: migrate_core :: model :: Model > :: model_spec",
     ] {

@@ -6,7 +6,8 @@
 use migrate_core::codegen::{laid_out_as_rustfmt, render_module, ModuleHeader};
 use migrate_core::migration::Operation;
 use migrate_core::schema::{
-    Check, Column, DefaultValue, EnumType, FkAction, ForeignKey, Index, SqlType, Table, Unique,
+    Check, Column, DefaultValue, Deferrable, EnumType, Exclusion, FkAction, ForeignKey, Generated,
+    Identity, Index, IndexColumn, Nulls, PartitionOf, SqlType, Table, TableOptions, Unique,
 };
 use migrate_tests::rustfmt;
 use proptest::prelude::*;
@@ -34,7 +35,59 @@ fn sql_type() -> impl Strategy<Value = SqlType> {
         (1u32..40, 0u32..10).prop_map(|(p, s)| SqlType::Numeric(Some((p, s)))),
         name().prop_map(SqlType::Enum),
         name().prop_map(SqlType::Custom),
+        Just(SqlType::unsigned(SqlType::BigInt)),
+        Just(SqlType::array(SqlType::array(SqlType::Text))),
+        (0u32..7).prop_map(SqlType::TimestampTzPrecision),
+        Just(SqlType::VarBit(None)),
+        prop::collection::vec(name(), 1..4).prop_map(SqlType::Set),
     ]
+}
+
+/// Rarely set: most of a schema uses none of the options.
+fn sometimes<T: std::fmt::Debug + Clone>(
+    value: impl Strategy<Value = T>,
+) -> impl Strategy<Value = Option<T>> {
+    prop_oneof![3 => Just(None), 1 => value.prop_map(Some)]
+}
+
+fn deferrable() -> impl Strategy<Value = Option<Deferrable>> {
+    sometimes(prop_oneof![
+        Just(Deferrable::Immediate),
+        Just(Deferrable::Deferred)
+    ])
+}
+
+fn identity() -> impl Strategy<Value = Option<Identity>> {
+    sometimes(prop_oneof![
+        Just(Identity::SERIAL),
+        name().prop_map(|s| Identity::Serial { sequence: Some(s) }),
+        Just(Identity::Always),
+        Just(Identity::ByDefault),
+        Just(Identity::Autoincrement),
+    ])
+}
+
+/// The column options of the second vocabulary: identity, ON UPDATE, generated expression,
+/// collation, charset, comment.
+#[allow(clippy::type_complexity)]
+fn column_options() -> impl Strategy<
+    Value = (
+        Option<Identity>,
+        Option<String>,
+        Option<Generated>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    ),
+> {
+    (
+        identity(),
+        sometimes(literal()),
+        sometimes((literal(), any::<bool>()).prop_map(|(expr, stored)| Generated { expr, stored })),
+        sometimes(name()),
+        sometimes(name()),
+        sometimes(literal()),
+    )
 }
 
 fn default_value() -> impl Strategy<Value = Option<DefaultValue>> {
@@ -55,13 +108,29 @@ fn column() -> impl Strategy<Value = Column> {
         any::<bool>(),
         any::<bool>(),
         default_value(),
+        column_options(),
     )
-        .prop_map(|(name, ty, nullable, auto_increment, default)| Column {
-            nullable,
-            auto_increment,
-            default,
-            ..Column::new(name, ty)
-        })
+        .prop_map(
+            |(
+                name,
+                ty,
+                nullable,
+                auto_increment,
+                default,
+                (identity, on_update, generated, collation, charset, comment),
+            )| Column {
+                nullable,
+                auto_increment: auto_increment || identity.is_some(),
+                identity,
+                default,
+                on_update,
+                generated,
+                collation,
+                charset,
+                comment,
+                ..Column::new(name, ty)
+            },
+        )
 }
 
 fn action() -> impl Strategy<Value = FkAction> {
@@ -73,24 +142,154 @@ fn action() -> impl Strategy<Value = FkAction> {
 }
 
 fn foreign_key() -> impl Strategy<Value = ForeignKey> {
-    (name(), names(), name(), names(), action(), action()).prop_map(
-        |(name, columns, ref_table, ref_columns, on_delete, on_update)| ForeignKey {
-            name,
-            columns,
-            ref_table,
-            ref_columns,
-            on_delete,
-            on_update,
+    (
+        name(),
+        names(),
+        name(),
+        names(),
+        action(),
+        action(),
+        (deferrable(), any::<bool>(), any::<bool>()),
+    )
+        .prop_map(
+            |(
+                name,
+                columns,
+                ref_table,
+                ref_columns,
+                on_delete,
+                on_update,
+                (deferrable, match_full, not_valid),
+            )| ForeignKey {
+                name,
+                columns,
+                ref_table,
+                ref_columns,
+                on_delete,
+                on_update,
+                deferrable,
+                match_full,
+                not_valid,
+            },
+        )
+}
+
+fn index_column() -> impl Strategy<Value = IndexColumn> {
+    (
+        prop_oneof![
+            3 => name().prop_map(IndexColumn::column),
+            1 => literal().prop_map(IndexColumn::expression),
+        ],
+        any::<bool>(),
+        sometimes(prop_oneof![Just(Nulls::First), Just(Nulls::Last)]),
+        sometimes(name()),
+        sometimes(name()),
+        sometimes(1u32..1000),
+    )
+        .prop_map(|(mut c, descending, nulls, opclass, collation, length)| {
+            c.descending = descending;
+            c.nulls = nulls;
+            c.opclass = opclass;
+            c.collation = collation;
+            c.length = length;
+            c
+        })
+}
+
+fn index() -> impl Strategy<Value = Index> {
+    (
+        name(),
+        prop_oneof![
+            2 => names().prop_map(|n| n.into_iter().map(IndexColumn::column).collect()),
+            1 => prop::collection::vec(index_column(), 1..4),
+        ],
+        any::<bool>(),
+        (
+            sometimes(name()),
+            sometimes(literal()),
+            prop::collection::vec(name(), 0..2),
+            sometimes(literal()),
+            any::<bool>(),
+        ),
+    )
+        .prop_map(
+            |(name, columns, unique, (method, predicate, include, with, nulls_not_distinct))| {
+                Index {
+                    name,
+                    columns,
+                    unique,
+                    method,
+                    predicate,
+                    include,
+                    with,
+                    nulls_not_distinct,
+                }
+            },
+        )
+}
+
+fn unique() -> impl Strategy<Value = Unique> {
+    (name(), names(), deferrable(), any::<bool>()).prop_map(
+        |(name, columns, deferrable, nulls_not_distinct)| Unique {
+            deferrable,
+            nulls_not_distinct,
+            ..Unique::new(name, columns)
         },
     )
 }
 
-fn index() -> impl Strategy<Value = Index> {
-    (name(), names(), any::<bool>()).prop_map(|(name, columns, unique)| Index {
+fn check() -> impl Strategy<Value = Check> {
+    (name(), literal(), any::<bool>(), any::<bool>()).prop_map(
+        |(name, expr, not_valid, no_inherit)| Check {
+            not_valid,
+            no_inherit,
+            ..Check::new(name, expr)
+        },
+    )
+}
+
+fn exclusion() -> impl Strategy<Value = Exclusion> {
+    (name(), literal(), deferrable()).prop_map(|(name, definition, deferrable)| Exclusion {
         name,
-        columns,
-        unique,
+        definition,
+        deferrable,
     })
+}
+
+fn table_options() -> impl Strategy<Value = TableOptions> {
+    (
+        (
+            sometimes(literal()),
+            sometimes(name()),
+            sometimes(name()),
+            sometimes(name()),
+        ),
+        (
+            any::<bool>(),
+            any::<bool>(),
+            sometimes(literal()),
+            sometimes(
+                (name(), literal()).prop_map(|(parent, bound)| PartitionOf { parent, bound }),
+            ),
+            prop::collection::vec(name(), 0..2),
+        ),
+    )
+        .prop_map(
+            |(
+                (comment, engine, charset, collation),
+                (without_rowid, strict, partition_by, partition_of, inherits),
+            )| TableOptions {
+                comment,
+                engine,
+                charset,
+                collation,
+                without_rowid,
+                strict,
+                partition_by,
+                partition_of,
+                inherits,
+            },
+        )
 }
 
 fn table() -> impl Strategy<Value = Table> {
@@ -98,26 +297,37 @@ fn table() -> impl Strategy<Value = Table> {
         name(),
         prop::collection::vec(column(), 1..5),
         prop::collection::vec(name(), 0..3),
-        prop::collection::vec((name(), names()), 0..2),
+        prop::collection::vec(unique(), 0..2),
         prop::collection::vec(foreign_key(), 0..2),
-        prop::collection::vec((name(), literal()), 0..2),
+        prop::collection::vec(check(), 0..2),
         prop::collection::vec(index(), 0..2),
+        (
+            sometimes(name()),
+            prop::collection::vec(exclusion(), 0..2),
+            table_options(),
+        ),
     )
         .prop_map(
-            |(name, columns, primary_key, uniques, fks, checks, indexes)| {
+            |(
+                name,
+                columns,
+                primary_key,
+                uniques,
+                fks,
+                checks,
+                indexes,
+                (primary_key_name, exclusions, options),
+            )| {
                 let mut t = Table::new(name);
                 t.columns = columns;
+                t.primary_key_name = primary_key_name.filter(|_| !primary_key.is_empty());
                 t.primary_key = primary_key;
-                t.uniques = uniques
-                    .into_iter()
-                    .map(|(name, columns)| Unique { name, columns })
-                    .collect();
+                t.uniques = uniques;
                 t.foreign_keys = fks;
-                t.checks = checks
-                    .into_iter()
-                    .map(|(name, expr)| Check { name, expr })
-                    .collect();
+                t.checks = checks;
                 t.indexes = indexes;
+                t.exclusions = exclusions;
+                t.options = options;
                 t
             },
         )
@@ -133,15 +343,20 @@ fn operation() -> impl Strategy<Value = Operation> {
         (name(), index()).prop_map(|(table, index)| Operation::CreateIndex { table, index }),
         (name(), foreign_key())
             .prop_map(|(table, foreign_key)| Operation::AddForeignKey { table, foreign_key }),
-        (name(), name(), names()).prop_map(|(table, name, columns)| Operation::AddUnique {
-            table,
-            unique: Unique { name, columns },
+        (name(), unique()).prop_map(|(table, unique)| Operation::AddUnique { table, unique }),
+        (name(), check()).prop_map(|(table, check)| Operation::AddCheck { table, check }),
+        (name(), exclusion())
+            .prop_map(|(table, exclusion)| Operation::AddExclusion { table, exclusion }),
+        (name(), name()).prop_map(|(table, name)| Operation::DropExclusion { table, name }),
+        (name(), table_options())
+            .prop_map(|(table, options)| Operation::AlterTableOptions { table, options }),
+        (name(), names(), prop::option::of(name())).prop_map(|(table, columns, name)| {
+            Operation::SetPrimaryKey {
+                table,
+                columns,
+                name,
+            }
         }),
-        (name(), name(), literal()).prop_map(|(table, name, expr)| Operation::AddCheck {
-            table,
-            check: Check { name, expr },
-        }),
-        (name(), names()).prop_map(|(table, columns)| Operation::SetPrimaryKey { table, columns }),
         (name(), name(), name()).prop_map(|(table, from, to)| Operation::RenameColumn {
             table,
             from,
@@ -220,6 +435,7 @@ fn short_names_pass_the_check() {
         name: "ix_posts_title".into(),
         columns: vec!["title".into()],
         unique: false,
+        ..Default::default()
     }];
     let up = [
         Operation::CreateTable(posts),

@@ -68,6 +68,8 @@ fn literal(backend: Backend, schema: &Schema, ty: &SqlType, i: usize) -> String 
         SqlType::Uuid => format!("'00000000-0000-0000-0000-00000000000{i}'"),
         SqlType::Json => format!("'{{\"n\": {i}}}'"),
         SqlType::Text | SqlType::Varchar(_) | SqlType::Custom(_) => format!("'v{i}'"),
+        // The types of issue 16 get their literals with the round trips of their backends.
+        other => panic!("no {backend} literal of {other} yet"),
     }
 }
 

@@ -40,7 +40,8 @@ pub(crate) fn inspect(ctx: &Context, json: bool) -> Result<u8, Error> {
             } else {
                 "index"
             };
-            println!("  {kind} {} ({})", index.name, index.columns.join(", "));
+            let columns: Vec<String> = index.columns.iter().map(ToString::to_string).collect();
+            println!("  {kind} {} ({})", index.name, columns.join(", "));
         }
         for unique in &table.uniques {
             println!("  unique {} ({})", unique.name, unique.columns.join(", "));

@@ -177,9 +177,16 @@ pub(crate) trait ServerDdl {
             if index.unique { "UNIQUE " } else { "" },
             self.quote(&index.name),
             self.quote(&table.name),
-            self.key_list(table, &index.columns)
+            self.key_list(table, &index_key_names(index))
         )
     }
+}
+
+/// The names of an index's key columns. Until each backend renders the rich forms (order,
+/// expressions, methods, ...), which `dialect::unsupported` refuses where a backend lacks them,
+/// an index is rendered from these.
+pub(crate) fn index_key_names(index: &Index) -> Vec<String> {
+    index.column_names().map(str::to_string).collect()
 }
 
 /// The table `name` of `schema`, or an error naming it.

@@ -12,46 +12,19 @@ mod placement;
 mod postgres;
 mod sqlite;
 
+pub use crate::support::{unsupported, unsupported_in_table, SchemaObject, Unsupported};
 pub use mysql::{MysqlDialect, OnlineForm};
 pub use placement::{op_contexts, ExistingTables, OpContext, Placement, Statement};
 pub use postgres::PostgresDialect;
 pub use sqlite::SqliteDialect;
 
+pub use crate::backend::Backend;
+
 use crate::error::Result;
 use crate::migration::Operation;
 use crate::schema::Schema;
 
-/// The database kinds this project speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Backend {
-    /// SQLite, the embedded default.
-    Sqlite,
-    /// PostgreSQL.
-    Postgres,
-    /// MySQL and MariaDB.
-    Mysql,
-}
-
 impl Backend {
-    /// The cargo feature that enables it.
-    pub fn feature(self) -> &'static str {
-        match self {
-            Backend::Sqlite => "sqlite",
-            Backend::Postgres => "postgres",
-            Backend::Mysql => "mysql",
-        }
-    }
-
-    /// Parses a `--dialect` name.
-    pub fn parse(name: &str) -> Option<Backend> {
-        match name {
-            "sqlite" => Some(Backend::Sqlite),
-            "postgres" | "postgresql" | "pg" => Some(Backend::Postgres),
-            "mysql" | "mariadb" => Some(Backend::Mysql),
-            _ => None,
-        }
-    }
-
     /// The backend of a database URL: `sqlite://`, `postgres://`, `mysql://`, or a file path.
     pub fn from_url(url: &str) -> Result<Backend> {
         match url.split_once("://").map(|(scheme, _)| scheme) {
@@ -71,16 +44,6 @@ impl Backend {
             Backend::Postgres => Box::new(PostgresDialect),
             Backend::Mysql => Box::new(MysqlDialect),
         }
-    }
-}
-
-impl std::fmt::Display for Backend {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Backend::Sqlite => "SQLite",
-            Backend::Postgres => "PostgreSQL",
-            Backend::Mysql => "MySQL",
-        })
     }
 }
 
@@ -118,6 +81,25 @@ pub trait Dialect {
 
     /// Creates the history table if it is missing.
     fn create_history_table(&self) -> String;
+}
+
+/// Refuses `op` when the table it creates or changes, as it is in `after`, holds what
+/// `backend` does not have ([`unsupported_in_table`]). Every dialect calls it before rendering.
+pub fn check_supported(backend: Backend, op: &Operation, after: &Schema) -> Result<()> {
+    let name = match op {
+        Operation::RenameTable { to, .. } => Some(to.as_str()),
+        Operation::DropTable(_) => None,
+        _ => op.table(),
+    };
+    let Some(table) = name.and_then(|name| after.table(name)) else {
+        return Ok(());
+    };
+    let found = unsupported_in_table(backend, table);
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(crate::Error::Unsupported(found))
+    }
 }
 
 /// The name of the table that records applied revisions.

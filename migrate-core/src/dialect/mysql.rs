@@ -129,6 +129,44 @@ impl MysqlDialect {
             // Enum columns are spelled out with their values before they reach here.
             SqlType::Enum(_) => "ENUM".into(),
             SqlType::Custom(name) => name.clone(),
+            SqlType::TinyInt => "TINYINT".into(),
+            SqlType::MediumInt => "MEDIUMINT".into(),
+            SqlType::Unsigned(base) => format!("{} UNSIGNED", Self::type_name(base)),
+            SqlType::Char(n) => format!("CHAR({n})"),
+            SqlType::TinyText => "TINYTEXT".into(),
+            SqlType::MediumText => "MEDIUMTEXT".into(),
+            SqlType::LongText => "LONGTEXT".into(),
+            SqlType::FixedBinary(n) => format!("BINARY({n})"),
+            SqlType::VarBinary(n) => format!("VARBINARY({n})"),
+            SqlType::TinyBlob => "TINYBLOB".into(),
+            SqlType::MediumBlob => "MEDIUMBLOB".into(),
+            SqlType::LongBlob => "LONGBLOB".into(),
+            SqlType::Bit(n) => format!("BIT({n})"),
+            SqlType::Year => "YEAR".into(),
+            SqlType::Set(values) => format!(
+                "SET({})",
+                values
+                    .iter()
+                    .map(|v| format!("'{}'", v.replace('\\', "\\\\").replace('\'', "''")))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            SqlType::TimePrecision(p) => format!("TIME({p})"),
+            SqlType::TimestampPrecision(p) => format!("DATETIME({p})"),
+            SqlType::TimestampTzPrecision(p) => format!("TIMESTAMP({p})"),
+            // PostgreSQL's types, refused before rendering (`dialect::unsupported`).
+            SqlType::Money
+            | SqlType::Interval
+            | SqlType::Inet
+            | SqlType::Cidr
+            | SqlType::MacAddr
+            | SqlType::MacAddr8
+            | SqlType::Jsonb
+            | SqlType::VarcharUnbounded
+            | SqlType::VarBit(_)
+            | SqlType::TimeTz
+            | SqlType::TimeTzPrecision(_)
+            | SqlType::Array(_) => ty.to_string().to_ascii_uppercase(),
         }
     }
 }
@@ -198,7 +236,7 @@ impl MysqlDialect {
                     OnlineForm::Copy
                 }
             }
-            Operation::SetPrimaryKey { table, columns } => {
+            Operation::SetPrimaryKey { table, columns, .. } => {
                 let auto_key = before
                     .table(table)
                     .is_some_and(|t| t.columns.iter().any(|c| c.auto_increment));
@@ -259,6 +297,7 @@ impl Dialect for MysqlDialect {
     }
 
     fn render(&self, op: &Operation, before: &Schema, after: &Schema) -> Result<Vec<String>> {
+        super::check_supported(Backend::Mysql, op, after)?;
         if before.enums.is_empty() && after.enums.is_empty() {
             return self.render_spelled(op, before, after);
         }
@@ -359,9 +398,9 @@ impl MysqlDialect {
                     .find(|i| i.name == *name)
                     .and_then(|index| {
                         t.foreign_keys.iter().find(|fk| {
-                            index.columns.starts_with(&fk.columns)
+                            index.leads_with(&fk.columns)
                                 && !t.indexes.iter().any(|other| {
-                                    other.name != *name && other.columns.starts_with(&fk.columns)
+                                    other.name != *name && other.leads_with(&fk.columns)
                                 })
                                 && !t.uniques.iter().any(|u| u.columns.starts_with(&fk.columns))
                                 && !t.primary_key.starts_with(&fk.columns)
@@ -413,7 +452,7 @@ impl MysqlDialect {
                 ));
                 out
             }
-            Operation::SetPrimaryKey { table, columns } => {
+            Operation::SetPrimaryKey { table, columns, .. } => {
                 let old = table_in(before, table)?;
                 let new = table_in(after, table)?;
                 let auto_key = |t: &Table| {

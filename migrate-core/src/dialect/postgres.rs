@@ -1,6 +1,6 @@
 //! PostgreSQL: transactional DDL, identity columns, everything altered in place.
 
-use super::common::{quote_with, table_in, ServerDdl};
+use super::common::{index_key_names, quote_with, table_in, ServerDdl};
 use super::{plain, Backend, Dialect, OpContext, Statement, HISTORY_TABLE};
 use crate::error::{Error, Result};
 use crate::migration::Operation;
@@ -59,6 +59,38 @@ impl PostgresDialect {
             SqlType::Json => "JSONB".into(),
             SqlType::Enum(name) => quote_with(name, '"'),
             SqlType::Custom(name) => name.clone(),
+            SqlType::Jsonb => "JSONB".into(),
+            SqlType::Money => "MONEY".into(),
+            SqlType::Interval => "INTERVAL".into(),
+            SqlType::Inet => "INET".into(),
+            SqlType::Cidr => "CIDR".into(),
+            SqlType::MacAddr => "MACADDR".into(),
+            SqlType::MacAddr8 => "MACADDR8".into(),
+            SqlType::VarcharUnbounded => "VARCHAR".into(),
+            SqlType::Char(n) => format!("CHAR({n})"),
+            SqlType::Bit(n) => format!("BIT({n})"),
+            SqlType::VarBit(None) => "VARBIT".into(),
+            SqlType::VarBit(Some(n)) => format!("VARBIT({n})"),
+            SqlType::TimePrecision(p) => format!("TIME({p})"),
+            SqlType::TimeTz => "TIMETZ".into(),
+            SqlType::TimeTzPrecision(p) => format!("TIMETZ({p})"),
+            SqlType::TimestampPrecision(p) => format!("TIMESTAMP({p})"),
+            SqlType::TimestampTzPrecision(p) => format!("TIMESTAMPTZ({p})"),
+            SqlType::Array(element) => format!("{}[]", Self::type_name(element)),
+            // MySQL's types, refused before rendering (`dialect::unsupported`).
+            SqlType::TinyInt
+            | SqlType::MediumInt
+            | SqlType::Unsigned(_)
+            | SqlType::TinyText
+            | SqlType::MediumText
+            | SqlType::LongText
+            | SqlType::FixedBinary(_)
+            | SqlType::VarBinary(_)
+            | SqlType::TinyBlob
+            | SqlType::MediumBlob
+            | SqlType::LongBlob
+            | SqlType::Year
+            | SqlType::Set(_) => ty.to_string().to_ascii_uppercase(),
         }
     }
 }
@@ -91,7 +123,7 @@ impl PostgresDialect {
                     if index.unique { "UNIQUE " } else { "" },
                     q(&index.name),
                     q(table),
-                    self.key_list(t, &index.columns)
+                    self.key_list(t, &index_key_names(index))
                 ))
                 .on(table)
                 .building_index(&index.name)]
@@ -331,6 +363,7 @@ impl Dialect for PostgresDialect {
     }
 
     fn render(&self, op: &Operation, before: &Schema, after: &Schema) -> Result<Vec<String>> {
+        super::check_supported(Backend::Postgres, op, after)?;
         let q = |name: &str| ServerDdl::quote(self, name);
         Ok(match op {
             Operation::AddColumn { table, column } => {
@@ -352,7 +385,7 @@ impl Dialect for PostgresDialect {
                 let old = column_in(table_in(before, table)?, &column.name)?;
                 self.alter_column(table_in(after, table)?, old, column)
             }
-            Operation::SetPrimaryKey { table, columns } => {
+            Operation::SetPrimaryKey { table, columns, .. } => {
                 // The key's constraint name depends on how the table was created and renamed,
                 // so it is looked up rather than guessed.
                 let mut out = vec![format!(
@@ -407,6 +440,7 @@ impl Dialect for PostgresDialect {
         after: &Schema,
         ctx: &OpContext,
     ) -> Result<Vec<Statement>> {
+        super::check_supported(Backend::Postgres, op, after)?;
         // Hand-written CONCURRENTLY cannot run in a transaction block, whatever the migration
         // chose: it runs after the transaction, and a failed build is recovered like ours.
         if let Operation::Sql(sql) = op {

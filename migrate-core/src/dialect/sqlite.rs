@@ -5,7 +5,7 @@ use super::enums;
 use super::{Backend, Dialect, HISTORY_TABLE};
 use crate::error::Result;
 use crate::migration::Operation;
-use crate::schema::{Column, DefaultValue, Index, Schema, SqlType, Table};
+use crate::schema::{Column, DefaultValue, Index, Schema, SqlType, Table, TableOptions};
 
 /// The SQLite dialect.
 #[derive(Debug, Clone, Copy, Default)]
@@ -21,6 +21,7 @@ impl Dialect for SqliteDialect {
     }
 
     fn render(&self, op: &Operation, before: &Schema, after: &Schema) -> Result<Vec<String>> {
+        super::check_supported(Backend::Sqlite, op, after)?;
         if before.enums.is_empty() && after.enums.is_empty() {
             return self.render_spelled(op, before, after);
         }
@@ -183,7 +184,20 @@ impl SqliteDialect {
                 out.extend(self.rebuild(before_table, table_in(after, table)?));
                 out
             }
+            // SQLite has no comments: the snapshot keeps them, the database has nothing to
+            // change.
+            Operation::AlterTableOptions { table, options }
+                if TableOptions {
+                    comment: options.comment.clone(),
+                    ..table_in(before, table)?.options.clone()
+                } == *options =>
+            {
+                Vec::new()
+            }
             Operation::SetPrimaryKey { table, .. }
+            | Operation::AlterTableOptions { table, .. }
+            | Operation::AddExclusion { table, .. }
+            | Operation::DropExclusion { table, .. }
             | Operation::AddUnique { table, .. }
             | Operation::DropUnique { table, .. }
             | Operation::AddForeignKey { table, .. }
@@ -218,7 +232,7 @@ fn touched_part(schema: &Schema, op: &Operation) -> Schema {
 fn is_constrained(table: &Table, column: &str) -> bool {
     let uses = |cols: &[String]| cols.iter().any(|c| c == column);
     uses(&table.primary_key)
-        || table.indexes.iter().any(|i| uses(&i.columns))
+        || table.indexes.iter().any(|i| i.uses_column(column))
         || table.uniques.iter().any(|u| uses(&u.columns))
         || table.foreign_keys.iter().any(|f| uses(&f.columns))
         || table.checks.iter().any(|c| c.expr.contains(column))
@@ -248,6 +262,37 @@ impl SqliteDialect {
             // Enum columns are spelled out with their CHECK before they reach here.
             SqlType::Enum(_) => "TEXT".into(),
             SqlType::Custom(name) => name.clone(),
+            SqlType::Char(n) => format!("CHAR({n})"),
+            // The other backends' types, refused before rendering (`dialect::unsupported`).
+            SqlType::TinyInt
+            | SqlType::MediumInt
+            | SqlType::Unsigned(_)
+            | SqlType::Money
+            | SqlType::VarcharUnbounded
+            | SqlType::TinyText
+            | SqlType::MediumText
+            | SqlType::LongText
+            | SqlType::FixedBinary(_)
+            | SqlType::VarBinary(_)
+            | SqlType::TinyBlob
+            | SqlType::MediumBlob
+            | SqlType::LongBlob
+            | SqlType::Bit(_)
+            | SqlType::VarBit(_)
+            | SqlType::TimePrecision(_)
+            | SqlType::TimeTz
+            | SqlType::TimeTzPrecision(_)
+            | SqlType::TimestampPrecision(_)
+            | SqlType::TimestampTzPrecision(_)
+            | SqlType::Interval
+            | SqlType::Year
+            | SqlType::Jsonb
+            | SqlType::Inet
+            | SqlType::Cidr
+            | SqlType::MacAddr
+            | SqlType::MacAddr8
+            | SqlType::Set(_)
+            | SqlType::Array(_) => ty.to_string().to_ascii_uppercase(),
         }
     }
 
@@ -342,7 +387,7 @@ impl SqliteDialect {
             if index.unique { "UNIQUE " } else { "" },
             self.quote(&index.name),
             self.quote(table),
-            self.list(&index.columns)
+            self.list(&super::common::index_key_names(index))
         )
     }
 
@@ -418,6 +463,7 @@ impl SqliteDialect {
         for op in operations {
             let before = touched_part(&schema, op);
             op.apply(&mut schema)?;
+            super::check_supported(Backend::Sqlite, op, &schema)?;
             // Columns and indexes of the table being rebuilt ride along with the rebuild.
             let joins = match op {
                 Operation::AddColumn { table, .. }

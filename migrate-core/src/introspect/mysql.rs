@@ -178,6 +178,7 @@ fn table(conn: &mut MysqlConnection, name: &str, enums: &mut Vec<EnumType>) -> R
         table.uniques.push(Unique {
             name,
             columns: parts.into_iter().map(|p| p.col).collect(),
+            ..Default::default()
         });
     }
     // MySQL keeps no difference between a unique constraint and a unique index: both are listed
@@ -206,6 +207,7 @@ fn table(conn: &mut MysqlConnection, name: &str, enums: &mut Vec<EnumType>) -> R
             on_update: mysql_action(&parts[0].on_update),
             columns: parts.iter().map(|p| p.col.clone()).collect(),
             ref_columns: parts.iter().map(|p| p.ref_col.clone()).collect(),
+            ..Default::default()
         });
     }
 
@@ -228,7 +230,8 @@ fn table(conn: &mut MysqlConnection, name: &str, enums: &mut Vec<EnumType>) -> R
         table.indexes.push(Index {
             name,
             unique: parts[0].non_unique == 0,
-            columns: parts.into_iter().map(|p| p.col).collect(),
+            columns: parts.into_iter().map(|p| p.col.into()).collect(),
+            ..Default::default()
         });
     }
 
@@ -251,6 +254,7 @@ fn table(conn: &mut MysqlConnection, name: &str, enums: &mut Vec<EnumType>) -> R
         table.checks.push(Check {
             name: check.name,
             expr: check.expr,
+            ..Default::default()
         });
     }
     table.normalize();

@@ -207,6 +207,7 @@ fn table(conn: &mut PgConnection, name: &str) -> Result<Table> {
             "u" => table.uniques.push(Unique {
                 name: c.name,
                 columns: split(&c.cols),
+                ..Default::default()
             }),
             "f" => table.foreign_keys.push(ForeignKey {
                 name: c.name,
@@ -215,10 +216,12 @@ fn table(conn: &mut PgConnection, name: &str) -> Result<Table> {
                 ref_columns: split(&c.ref_cols),
                 on_delete: fk_action(&c.on_delete),
                 on_update: fk_action(&c.on_update),
+                ..Default::default()
             }),
             _ => table.checks.push(Check {
                 name: c.name,
                 expr: check_expr(&c.def),
+                ..Default::default()
             }),
         }
     }
@@ -238,8 +241,9 @@ fn table(conn: &mut PgConnection, name: &str) -> Result<Table> {
     for index in indexes.into_iter().filter(|i| !i.special) {
         table.indexes.push(Index {
             name: index.name,
-            columns: split(&index.cols),
+            columns: split(&index.cols).into_iter().map(Into::into).collect(),
             unique: index.is_unique,
+            ..Default::default()
         });
     }
     table.normalize();

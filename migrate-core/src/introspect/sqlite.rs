@@ -194,10 +194,7 @@ fn table(
                 .strip_prefix('(')
                 .and_then(|e| e.strip_suffix(')'))
                 .unwrap_or(expr);
-            table.checks.push(Check {
-                name,
-                expr: expr.to_string(),
-            });
+            table.checks.push(Check::new(name, expr));
         }
     }
 
@@ -224,9 +221,8 @@ fn table(
         let columns: Vec<String> = info.into_iter().filter_map(|i| i.name).collect();
         match index.origin.as_str() {
             "c" => table.indexes.push(Index {
-                name: index.name,
-                columns,
                 unique: index.unique != 0,
+                ..Index::new(index.name, columns)
             }),
             "u" => {
                 let name = unique_names
@@ -238,7 +234,7 @@ fn table(
                         // keep, so it gets the one the models give it.
                         crate::schema::constraint_name("uq", &table.name, &columns, None)
                     });
-                table.uniques.push(Unique { name, columns });
+                table.uniques.push(Unique::new(name, columns));
             }
             _ => {}
         }
@@ -272,6 +268,7 @@ fn table(
             ref_columns,
             on_delete: action(&group[0].on_delete),
             on_update: action(&group[0].on_update),
+            ..ForeignKey::default()
         });
     }
     table.normalize();
