@@ -82,6 +82,16 @@ pub enum Error {
     /// An operation that the schema at that point does not allow.
     #[error("{0}")]
     Operation(String),
+    /// A file of the objects folder that does not declare one object.
+    #[error("{path}:{line}: {message}")]
+    Declaration {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 /// Shorthand for results of this crate.

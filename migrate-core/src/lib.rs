@@ -26,6 +26,7 @@ pub mod lint;
 pub mod migration;
 pub mod model;
 pub mod model_source;
+pub mod objects;
 pub mod program;
 pub mod runner;
 pub mod schema;

@@ -21,8 +21,14 @@
 //! | L013 | table or column renamed | | |
 //! | L014 | unique constraint added | | |
 //! | L015 | constraint dropped | | |
-//! | L016 | primary key replaced | | |
+//! | L016 | primary key replaced | L109 | `REFRESH MATERIALIZED VIEW` without `CONCURRENTLY` |
 //! | L020 | data step | | |
+//! | L021 | view created or replaced | | |
+//! | L022 | materialized view created | | |
+//! | L023 | trigger created on an existing table | | |
+//! | L024 | trigger or policy dropped, policy created or changed | | |
+//! | L025 | function, procedure, type, domain, sequence, extension or event created or changed | | |
+//! | L026 | object dropped | | |
 
 use serde::{Deserialize, Serialize};
 
@@ -292,6 +298,9 @@ pub fn describe(op: &Operation) -> String {
         Operation::RenameEnumValue { name, from, to } => {
             format!("rename enum value {name}.{from} to {to}")
         }
+        Operation::CreateObject(object) => format!("create {}", object.key()),
+        Operation::ReplaceObject(object) => format!("replace {}", object.key()),
+        Operation::DropObject(key) => format!("drop {key}"),
     }
 }
 
@@ -402,6 +411,9 @@ fn postgres(
 ) -> Option<Finding> {
     use Severity::*;
     if let Operation::Sql(sql) = op {
+        if let Some(finding) = refresh_materialized_view(op, sql, before) {
+            return Some(finding);
+        }
         return postgres_sql(op, sql, existing);
     }
     if let Operation::Rust(_) = op {
@@ -417,6 +429,9 @@ fn postgres(
         );
     }
     if let Some(finding) = enum_change(op, before, Backend::Postgres) {
+        return finding;
+    }
+    if let Some(finding) = object_change(op, before, ctx, Backend::Postgres) {
         return finding;
     }
     let table = op.table()?.to_string();
@@ -645,6 +660,9 @@ fn mysql(
     if let Some(finding) = enum_change(op, before, Backend::Mysql) {
         return finding;
     }
+    if let Some(finding) = object_change(op, before, ctx, Backend::Mysql) {
+        return finding;
+    }
     let table = op.table()?.to_string();
     if !ctx.existing_table {
         return Some(
@@ -732,6 +750,116 @@ fn mysql(
         );
     }
     Some(d.done())
+}
+
+/// The finding of an object's creation, change or drop; `None` when `op` is none of them.
+fn object_change(
+    op: &Operation,
+    before: &Schema,
+    ctx: &OpContext,
+    backend: Backend,
+) -> Option<Option<Finding>> {
+    use crate::objects::ObjectKind::*;
+    use Severity::*;
+    let (key, replace) = match op {
+        Operation::CreateObject(o) => (o.key(), false),
+        Operation::ReplaceObject(o) => (o.key(), true),
+        Operation::DropObject(key) => {
+            let draft = match key.kind {
+                Trigger | Policy => Draft::new(
+                    "L024",
+                    Info,
+                    op,
+                    if backend == Backend::Postgres {
+                        "ACCESS EXCLUSIVE on the table, briefly"
+                    } else {
+                        "metadata lock on the table, briefly"
+                    },
+                )
+                .note(
+                    "queued behind running queries on the table, and everything queues behind it",
+                ),
+                _ => Draft::new("L026", Info, op, "ACCESS EXCLUSIVE on the object, briefly")
+                    .note("queries and code that use it fail from the commit on"),
+            };
+            return Some(Some(draft.done()));
+        }
+        _ => return None,
+    };
+    let pg = backend == Backend::Postgres;
+    let draft = match key.kind {
+        View => Draft::new(
+            "L021",
+            Info,
+            op,
+            if pg {
+                "ACCESS EXCLUSIVE on the view, briefly"
+            } else {
+                "metadata lock on the view, briefly"
+            },
+        )
+        .note(if replace {
+            "CREATE OR REPLACE VIEW changes the catalog only: no table is read or locked for long"
+        } else {
+            "catalog change only: no table is read"
+        }),
+        MaterializedView => Draft::new("L022", Info, op, "ACCESS SHARE on the tables it reads while it runs its query")
+            .note("the query runs once to fill it: its time grows with the tables it reads; writers go on"),
+        Trigger if ctx.existing_table => Draft::new(
+            "L023",
+            Info,
+            op,
+            if pg {
+                "SHARE ROW EXCLUSIVE on the table, briefly"
+            } else {
+                "metadata lock on the table, briefly"
+            },
+        )
+        .note("writes to the table wait while it is added; it fires from the commit on"),
+        Trigger => Draft::new("L023", Info, op, "on a table no other session sees yet")
+            .note("the table is created by this migration"),
+        Policy => Draft::new("L024", Info, op, "ACCESS EXCLUSIVE on the table, briefly")
+            .note("queries of the table see the rows the policies allow from the commit on"),
+        Extension if replace => Draft::new("L025", Warning, op, "the extension's own locks")
+            .note("ALTER EXTENSION ... UPDATE runs the extension's upgrade script, which may rewrite what it owns")
+            .fix("read the extension's release notes; on big tables, schedule it off-peak"),
+        _ => Draft::new("L025", Info, op, "no table lock")
+            .note("catalog change only; sessions use the new definition from their next call"),
+    };
+    let _ = before;
+    Some(Some(draft.done()))
+}
+
+/// `REFRESH MATERIALIZED VIEW` without `CONCURRENTLY` on a materialized view that existed before
+/// the operation: its readers wait for the whole query.
+fn refresh_materialized_view(op: &Operation, sql: &str, before: &Schema) -> Option<Finding> {
+    let toks = tokens(sql);
+    let at = toks.iter().position(|t| t.is("REFRESH"))?;
+    if !(toks.get(at + 1)?.is("MATERIALIZED") && toks.get(at + 2)?.is("VIEW")) {
+        return None;
+    }
+    if toks.get(at + 3).is_some_and(|t| t.is("CONCURRENTLY")) {
+        return None;
+    }
+    let mut name = toks.get(at + 3)?.name()?;
+    let mut next = at + 4;
+    while toks.get(next) == Some(&crate::sqltext::Token::Punct('.')) {
+        name = toks.get(next + 1)?.name()?;
+        next += 2;
+    }
+    let exists = before
+        .objects
+        .iter()
+        .any(|o| o.kind == crate::objects::ObjectKind::MaterializedView && o.name == name);
+    if !exists {
+        return None;
+    }
+    Some(
+        Draft::new("L109", Severity::Error, op, "ACCESS EXCLUSIVE on the view for the whole query")
+            .note(format!("REFRESH MATERIALIZED VIEW without CONCURRENTLY: reads of {name} wait until it is refilled"))
+            .fix("write REFRESH MATERIALIZED VIEW CONCURRENTLY (it needs a unique index on the view)")
+            .done(),
+    )
 }
 
 #[cfg(test)]

@@ -16,6 +16,9 @@ pub struct Schema {
     /// Enum types, sorted by name. One exists exactly while a column uses it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub enums: Vec<EnumType>,
+    /// The objects that are not tables (views, functions, triggers, ...), sorted by key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objects: Vec<crate::objects::DbObject>,
 }
 
 impl Schema {
@@ -23,7 +26,7 @@ impl Schema {
     pub fn new(tables: Vec<Table>) -> Self {
         let mut schema = Schema {
             tables,
-            enums: Vec::new(),
+            ..Schema::default()
         };
         schema.normalize();
         schema
@@ -31,7 +34,11 @@ impl Schema {
 
     /// A schema of these tables and enum types, sorted into canonical order.
     pub fn with_enums(tables: Vec<Table>, enums: Vec<EnumType>) -> Self {
-        let mut schema = Schema { tables, enums };
+        let mut schema = Schema {
+            tables,
+            enums,
+            ..Schema::default()
+        };
         schema.normalize();
         schema
     }
@@ -40,6 +47,7 @@ impl Schema {
     pub fn normalize(&mut self) {
         self.tables.sort_by(|a, b| a.name.cmp(&b.name));
         self.enums.sort_by(|a, b| a.name.cmp(&b.name));
+        self.objects.sort_by_key(crate::objects::DbObject::key);
         for table in &mut self.tables {
             table.normalize();
         }
