@@ -89,31 +89,26 @@ fn diesel_migrations(dir: &Path) -> Result<Vec<(String, String)>, CliError> {
     Ok(found)
 }
 
-/// What the database holds that is not a model: expression and partial indexes, views,
-/// triggers. Each is listed as left alone; the indexes are also taken out of `schema` (SQLite's
-/// introspection reads them as plain indexes over the columns it can name).
+/// The indexes the models cannot express: expression and partial indexes. Each is listed as
+/// left alone and taken out of `schema` (SQLite's introspection reads them as plain indexes
+/// over the columns it can name). Views, triggers, functions and the other objects are
+/// captured with the objects folder (`migrate_core::objects`).
 fn left_alone(url: &str, schema: &mut Schema) -> Result<Vec<String>, CliError> {
     let objects = special_objects(url)?;
     let mut notes = Vec::new();
     for (kind, name, table) in objects {
-        if kind == "index" {
-            if let Some(t) = schema.table_mut(&table) {
-                t.indexes.retain(|i| i.name != name);
-            }
-            notes.push(format!(
-                "index {name} on {table} (an expression or partial index)"
-            ));
-        } else if kind == "trigger" {
-            notes.push(format!("trigger {name} on {table}"));
-        } else {
-            notes.push(format!("{kind} {name}"));
+        let _ = kind;
+        if let Some(t) = schema.table_mut(&table) {
+            t.indexes.retain(|i| i.name != name);
         }
+        notes.push(format!(
+            "index {name} on {table} (an expression or partial index)"
+        ));
     }
     Ok(notes)
 }
 
-/// `(kind, name, table)` of every expression or partial index, view and trigger (and, on
-/// PostgreSQL, function).
+/// `(kind, name, table)` of every expression or partial index.
 fn special_objects(url: &str) -> Result<Vec<(String, String, String)>, CliError> {
     use diesel::prelude::*;
     use diesel::sql_types::Text;
@@ -129,10 +124,7 @@ fn special_objects(url: &str) -> Result<Vec<(String, String, String)>, CliError>
         tbl: String,
     }
     let query_error = |e: diesel::result::Error| {
-        CliError::new(format!(
-            "{}: reading indexes, views and triggers: {e}",
-            mask_url(url)
-        ))
+        CliError::new(format!("{}: reading indexes: {e}", mask_url(url)))
     };
     let connect_error =
         |e: diesel::ConnectionError| CliError::new(format!("{}: {e}", mask_url(url)));
@@ -146,9 +138,7 @@ fn special_objects(url: &str) -> Result<Vec<(String, String, String)>, CliError>
                 "SELECT 'index' AS kind, il.name AS name, m.name AS tbl \
                  FROM sqlite_master m, pragma_index_list(m.name) il \
                  WHERE m.type = 'table' AND (il.partial = 1 OR EXISTS \
-                 (SELECT 1 FROM pragma_index_xinfo(il.name) x WHERE x.cid = -2)) \
-                 UNION ALL SELECT type AS kind, name, tbl_name AS tbl FROM sqlite_master \
-                 WHERE type IN ('view', 'trigger') ORDER BY 1, 2",
+                 (SELECT 1 FROM pragma_index_xinfo(il.name) x WHERE x.cid = -2)) ORDER BY 1, 2",
             )
             .load(&mut conn)
             .map_err(query_error)?
@@ -160,14 +150,8 @@ fn special_objects(url: &str) -> Result<Vec<(String, String, String)>, CliError>
                 "SELECT 'index' AS kind, ic.relname::text AS name, tc.relname::text AS tbl \
                  FROM pg_index ix JOIN pg_class ic ON ic.oid = ix.indexrelid \
                  JOIN pg_class tc ON tc.oid = ix.indrelid JOIN pg_namespace n ON n.oid = tc.relnamespace \
-                 WHERE n.nspname = current_schema() AND (ix.indexprs IS NOT NULL OR ix.indpred IS NOT NULL) \
-                 UNION ALL SELECT 'view', table_name::text, table_name::text FROM information_schema.views \
-                 WHERE table_schema = current_schema() \
-                 UNION ALL SELECT DISTINCT 'trigger', trigger_name::text, event_object_table::text \
-                 FROM information_schema.triggers WHERE trigger_schema = current_schema() \
-                 UNION ALL SELECT 'function', p.proname::text, '' FROM pg_proc p \
-                 JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = current_schema() \
-                 ORDER BY 1, 2",
+                 WHERE n.nspname = current_schema() AND tc.relkind IN ('r', 'p') \
+                 AND (ix.indexprs IS NOT NULL OR ix.indpred IS NOT NULL) ORDER BY 1, 2",
             )
             .load(&mut conn)
             .map_err(query_error)?
@@ -178,10 +162,7 @@ fn special_objects(url: &str) -> Result<Vec<(String, String, String)>, CliError>
             diesel::sql_query(
                 "SELECT DISTINCT 'index' AS kind, INDEX_NAME AS name, TABLE_NAME AS tbl \
                  FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME IS NULL \
-                 UNION ALL SELECT 'view', TABLE_NAME, TABLE_NAME FROM information_schema.VIEWS \
-                 WHERE TABLE_SCHEMA = DATABASE() \
-                 UNION ALL SELECT 'trigger', TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS \
-                 WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY 1, 2",
+                 ORDER BY 1, 2",
             )
             .load(&mut conn)
             .map_err(query_error)?
@@ -369,6 +350,7 @@ pub(crate) fn adopt(ctx: &Context, models: Option<&Path>) -> Result<u8, CliError
     }
 
     let left = left_alone(&url, &mut live)?;
+    let objects = crate::adopt_objects::capture(conn.as_mut(), &dir, &mut live)?;
     let (schema, notes) = expressible(&live);
 
     // The baseline: `up` creates the whole schema on an empty database.
@@ -396,6 +378,7 @@ pub(crate) fn adopt(ctx: &Context, models: Option<&Path>) -> Result<u8, CliError
             "schema_rs = {schema_rs:?}          # Diesel's table! file, rewritten by `migrate`\n"
         ));
     }
+    config_text.push_str(&objects.config_line());
     let config = Config::parse(&config_text, &config_path)?;
     let module_file = config.versions_dir().join(format!(
         "{revision}_{}.rs",
@@ -410,6 +393,7 @@ pub(crate) fn adopt(ctx: &Context, models: Option<&Path>) -> Result<u8, CliError
             .map_err(|e| CliError::new(format!("{}: {e}", config.versions_dir().display())))?;
         write_atomic(&module_file, module.as_bytes())?;
         written.push(module_file.clone());
+        written.extend(objects.write()?);
         Snapshot::new(Some(revision.clone()), schema.clone()).write(&config.snapshot_path())?;
         written.push(config.snapshot_path());
         if let (Some(path), Some(text)) = (&models_path, &models_text) {
@@ -431,6 +415,7 @@ pub(crate) fn adopt(ctx: &Context, models: Option<&Path>) -> Result<u8, CliError
         }
         let _ = std::fs::remove_dir(config.versions_dir());
         let _ = std::fs::remove_dir(&config.migrations);
+        objects.remove_folders();
         return Err(e);
     }
 
@@ -467,7 +452,8 @@ pub(crate) fn adopt(ctx: &Context, models: Option<&Path>) -> Result<u8, CliError
         names.len(),
         names.join(", ")
     ));
-    for note in &left {
+    objects.say_adopted(ctx);
+    for note in left.iter().chain(&objects.left_alone) {
         ctx.say(format!("  left alone: {note}"));
     }
     for note in &notes {
@@ -488,6 +474,7 @@ pub(crate) fn adopt(ctx: &Context, models: Option<&Path>) -> Result<u8, CliError
         ctx.show(&module_file)
     ));
     ctx.say(format!("Created {}", ctx.show(&config.snapshot_path())));
+    objects.say_written(ctx);
     match &models_path {
         Some(path) => {
             ctx.say(format!(

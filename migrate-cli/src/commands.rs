@@ -188,10 +188,12 @@ fn models_schema(
             ));
         }
         let text = String::from_utf8_lossy(&output.stdout);
-        return Ok((Snapshot::from_json(&text, &binary)?.schema(), None));
+        let mut schema = Snapshot::from_json(&text, &binary)?.schema();
+        schema.objects = declared_objects(ctx, config, &schema)?;
+        return Ok((schema, None));
     }
     let models = migrate_core::source::read_models(&config.models)?;
-    let schema = migrate_core::model::schema_from_models(&models).map_err(|errors| {
+    let mut schema = migrate_core::model::schema_from_models(&models).map_err(|errors| {
         CliError::new(
             errors
                 .iter()
@@ -200,7 +202,28 @@ fn models_schema(
                 .join("\n"),
         )
     })?;
+    schema.objects = declared_objects(ctx, config, &schema)?;
     Ok((schema, Some(models)))
+}
+
+/// The objects of the objects folder, read for the database URL's backend among the tables
+/// of `schema`.
+fn declared_objects(
+    ctx: &Context,
+    config: &Config,
+    schema: &Schema,
+) -> Result<Vec<migrate_core::objects::DbObject>, CliError> {
+    let backend = ctx
+        .database_url(Some(config))
+        .ok()
+        .and_then(|url| Backend::from_url(&url).ok());
+    let tables: Vec<String> = schema.tables.iter().map(|t| t.name.clone()).collect();
+    Ok(migrate_core::objects::declare::read_folder(
+        &config.objects,
+        backend,
+        &tables,
+        &|path| ctx.show(path),
+    )?)
 }
 
 fn print_plan(ctx: &Context, plan: &Plan) {
@@ -726,6 +749,9 @@ fn inspect(ctx: &Context, json: bool) -> Result<u8, CliError> {
             println!("  check {} ({})", check.name, check.expr);
         }
     }
+    for object in &schema.objects {
+        println!("{}", object.key());
+    }
     Ok(0)
 }
 
@@ -742,12 +768,19 @@ fn verify(ctx: &Context) -> Result<u8, CliError> {
             return Ok(1);
         }
     }
-    let invalid = invalid_index_lines(connect(&url)?.as_mut())?;
+    let mut conn = connect(&url)?;
+    let invalid = invalid_index_lines(conn.as_mut())?;
     for line in &invalid {
         println!("{line}");
     }
-    let drift = diff(&snapshot.schema(), &live)?;
-    if drift.is_empty() {
+    let (mut expected, mut live) = (snapshot.schema(), live);
+    let objects = migrate_core::introspect::objects::compare_through_server(
+        conn.as_mut(),
+        &mut expected,
+        &mut live,
+    )?;
+    let drift = diff(&expected, &live)?;
+    if drift.is_empty() && objects.is_empty() {
         if !invalid.is_empty() {
             return Ok(1);
         }
@@ -763,6 +796,9 @@ fn verify(ctx: &Context) -> Result<u8, CliError> {
     );
     for change in &drift.changes {
         println!("  {change}");
+    }
+    for line in &objects {
+        println!("  {line}");
     }
     Ok(1)
 }
@@ -985,9 +1021,15 @@ fn check_database(
         );
     } else if !failed {
         let mut live = conn.introspect()?;
-        migrate_core::introspect::align(&mut live, &snapshot.schema(), conn.backend());
-        let drift = diff(&snapshot.schema(), &live)?;
-        if !drift.is_empty() {
+        let mut expected = snapshot.schema();
+        migrate_core::introspect::align(&mut live, &expected, conn.backend());
+        let objects = migrate_core::introspect::objects::compare_through_server(
+            conn.as_mut(),
+            &mut expected,
+            &mut live,
+        )?;
+        let drift = diff(&expected, &live)?;
+        if !drift.is_empty() || !objects.is_empty() {
             failed = true;
             println!(
                 "{masked}: the live schema drifted from {}:",
@@ -995,6 +1037,9 @@ fn check_database(
             );
             for change in &drift.changes {
                 println!("  {change}");
+            }
+            for line in &objects {
+                println!("  {line}");
             }
         }
     }

@@ -1,6 +1,7 @@
 //! `migrate-cli`: code-first schema migrations for Diesel.
 
 mod adopt;
+mod adopt_objects;
 mod backup;
 mod cli;
 mod commands;

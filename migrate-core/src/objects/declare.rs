@@ -139,6 +139,38 @@ pub fn declaration_paths(dir: &Path, objects: &[DbObject]) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The files `adopt` writes under `dir` for `objects` (path and text), and the objects as the
+/// folder reader will read them back among `tables`: what the snapshot records.
+pub fn declarations(
+    dir: &Path,
+    objects: &[DbObject],
+    tables: &[String],
+    backend: Backend,
+) -> Result<(Vec<(PathBuf, String)>, Vec<DbObject>)> {
+    let paths = declaration_paths(dir, objects);
+    let files: Vec<(PathBuf, String)> = paths
+        .into_iter()
+        .zip(objects)
+        .map(|(path, object)| (path, file_text(object)))
+        .collect();
+    let parsed = files
+        .iter()
+        .map(|(path, text)| {
+            parse(text, backend).map_err(|e| Error::Declaration {
+                path: path.clone(),
+                line: e.line,
+                message: e.message,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let read = resolve(parsed, tables, backend).map_err(|(i, e)| Error::Declaration {
+        path: files[i].0.clone(),
+        line: e.line,
+        message: e.message,
+    })?;
+    Ok((files, read))
+}
+
 /// The text of an object's file: its definition and a final newline.
 pub fn file_text(object: &DbObject) -> String {
     let mut text = object.definition.clone();
