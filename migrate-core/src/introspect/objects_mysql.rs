@@ -143,8 +143,8 @@ pub fn capture(conn: &mut MysqlConnection, db: &str, tables: &[String]) -> Resul
     let views: Vec<ViewRow> = load(
         conn,
         format!(
-            "SELECT CAST(TABLE_NAME AS CHAR) AS name, CAST(VIEW_DEFINITION AS CHAR) AS body, CAST(CHECK_OPTION AS CHAR) AS check_option, \
-             CAST(SECURITY_TYPE AS CHAR) AS security, {algorithm} AS algorithm \
+            "SELECT CAST(TABLE_NAME AS CHAR) AS `name`, CAST(VIEW_DEFINITION AS CHAR) AS `body`, CAST(CHECK_OPTION AS CHAR) AS `check_option`, \
+             CAST(SECURITY_TYPE AS CHAR) AS `security`, {algorithm} AS `algorithm` \
              FROM information_schema.VIEWS WHERE TABLE_SCHEMA = {d} ORDER BY TABLE_NAME",
             algorithm = if mariadb {
                 "CAST(ALGORITHM AS CHAR)"
@@ -175,8 +175,8 @@ pub fn capture(conn: &mut MysqlConnection, db: &str, tables: &[String]) -> Resul
     let triggers: Vec<TriggerRow> = load(
         conn,
         format!(
-            "SELECT CAST(TRIGGER_NAME AS CHAR) AS name, CAST(EVENT_OBJECT_TABLE AS CHAR) AS tbl, CAST(ACTION_TIMING AS CHAR) AS timing, \
-             CAST(EVENT_MANIPULATION AS CHAR) AS event, CAST(ACTION_ORDER AS SIGNED) AS position, CAST(ACTION_STATEMENT AS CHAR) AS body \
+            "SELECT CAST(TRIGGER_NAME AS CHAR) AS `name`, CAST(EVENT_OBJECT_TABLE AS CHAR) AS `tbl`, CAST(ACTION_TIMING AS CHAR) AS `timing`, \
+             CAST(EVENT_MANIPULATION AS CHAR) AS `event`, CAST(ACTION_ORDER AS SIGNED) AS `position`, CAST(ACTION_STATEMENT AS CHAR) AS `body` \
              FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = {d} AND EVENT_OBJECT_TABLE NOT IN ('{HISTORY_TABLE}', '__diesel_schema_migrations') \
              ORDER BY EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_ORDER"
         ),
@@ -210,8 +210,8 @@ pub fn capture(conn: &mut MysqlConnection, db: &str, tables: &[String]) -> Resul
     let parameters: Vec<ParameterRow> = load(
         conn,
         format!(
-            "SELECT CAST(SPECIFIC_NAME AS CHAR) AS routine, CAST(ROUTINE_TYPE AS CHAR) AS kind, CAST(PARAMETER_MODE AS CHAR) AS mode, \
-             CAST(PARAMETER_NAME AS CHAR) AS name, CAST(DTD_IDENTIFIER AS CHAR) AS ty \
+            "SELECT CAST(SPECIFIC_NAME AS CHAR) AS `routine`, CAST(ROUTINE_TYPE AS CHAR) AS `kind`, CAST(PARAMETER_MODE AS CHAR) AS `mode`, \
+             CAST(PARAMETER_NAME AS CHAR) AS `name`, CAST(DTD_IDENTIFIER AS CHAR) AS `ty` \
              FROM information_schema.PARAMETERS WHERE SPECIFIC_SCHEMA = {d} AND ORDINAL_POSITION > 0 \
              ORDER BY SPECIFIC_NAME, ROUTINE_TYPE, ORDINAL_POSITION"
         ),
@@ -219,9 +219,9 @@ pub fn capture(conn: &mut MysqlConnection, db: &str, tables: &[String]) -> Resul
     let routines: Vec<RoutineRow> = load(
         conn,
         format!(
-            "SELECT CAST(ROUTINE_NAME AS CHAR) AS name, CAST(ROUTINE_TYPE AS CHAR) AS kind, CAST(ROUTINE_DEFINITION AS CHAR) AS body, \
-             CAST(DTD_IDENTIFIER AS CHAR) AS returns, CAST(IS_DETERMINISTIC AS CHAR) AS deterministic, CAST(SQL_DATA_ACCESS AS CHAR) AS data_access, \
-             CAST(SECURITY_TYPE AS CHAR) AS security, CAST(ROUTINE_COMMENT AS CHAR) AS comment \
+            "SELECT CAST(ROUTINE_NAME AS CHAR) AS `name`, CAST(ROUTINE_TYPE AS CHAR) AS `kind`, CAST(ROUTINE_DEFINITION AS CHAR) AS `body`, \
+             CAST(DTD_IDENTIFIER AS CHAR) AS `returns`, CAST(IS_DETERMINISTIC AS CHAR) AS `deterministic`, CAST(SQL_DATA_ACCESS AS CHAR) AS `data_access`, \
+             CAST(SECURITY_TYPE AS CHAR) AS `security`, CAST(ROUTINE_COMMENT AS CHAR) AS `comment` \
              FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = {d} ORDER BY ROUTINE_TYPE, ROUTINE_NAME"
         ),
     )?;
@@ -260,10 +260,10 @@ pub fn capture(conn: &mut MysqlConnection, db: &str, tables: &[String]) -> Resul
     let events: Vec<EventRow> = load(
         conn,
         format!(
-            "SELECT CAST(EVENT_NAME AS CHAR) AS name, CAST(EVENT_DEFINITION AS CHAR) AS body, CAST(EVENT_TYPE AS CHAR) AS kind, \
-             DATE_FORMAT(EXECUTE_AT, '%Y-%m-%d %H:%i:%s') AS at, CAST(INTERVAL_VALUE AS CHAR) AS every, CAST(INTERVAL_FIELD AS CHAR) AS field, \
-             DATE_FORMAT(STARTS, '%Y-%m-%d %H:%i:%s') AS starts, DATE_FORMAT(ENDS, '%Y-%m-%d %H:%i:%s') AS ends, \
-             CAST(STATUS AS CHAR) AS status, CAST(ON_COMPLETION AS CHAR) AS completion, CAST(EVENT_COMMENT AS CHAR) AS comment \
+            "SELECT CAST(EVENT_NAME AS CHAR) AS `name`, CAST(EVENT_DEFINITION AS CHAR) AS `body`, CAST(EVENT_TYPE AS CHAR) AS `kind`, \
+             DATE_FORMAT(EXECUTE_AT, '%Y-%m-%d %H:%i:%s') AS `at`, CAST(INTERVAL_VALUE AS CHAR) AS `every`, CAST(INTERVAL_FIELD AS CHAR) AS `field`, \
+             DATE_FORMAT(STARTS, '%Y-%m-%d %H:%i:%s') AS `starts`, DATE_FORMAT(ENDS, '%Y-%m-%d %H:%i:%s') AS `ends`, \
+             CAST(STATUS AS CHAR) AS `status`, CAST(ON_COMPLETION AS CHAR) AS `completion`, CAST(EVENT_COMMENT AS CHAR) AS `comment` \
              FROM information_schema.EVENTS WHERE EVENT_SCHEMA = {d} ORDER BY EVENT_NAME"
         ),
     )?;
