@@ -57,7 +57,11 @@ pub(crate) fn capture(
     let mut adopted = AdoptedObjects {
         folder: None,
         files: Vec::new(),
-        keys: capture.objects.iter().map(|o| o.key().to_string()).collect(),
+        keys: capture
+            .objects
+            .iter()
+            .map(|o| o.key().to_string())
+            .collect(),
         left_alone,
     };
     if capture.objects.is_empty() {

@@ -588,6 +588,10 @@ fn object_key_modifiers(call: &mut Call, table: Option<&str>, arguments: Option<
 /// `text` as a raw string literal (`r#"..."#`, with as many `#` as it needs), which keeps SQL
 /// as it is written, over several lines.
 fn push_raw(out: &mut String, text: &str) {
+    // A raw string cannot hold a bare carriage return: such text is written escaped.
+    if text.contains('\r') {
+        return push_quoted(out, text);
+    }
     let mut hashes = 1;
     while text.contains(&format!("\"{}", "#".repeat(hashes))) {
         hashes += 1;

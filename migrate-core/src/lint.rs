@@ -1015,6 +1015,67 @@ mod tests {
     }
 
     #[test]
+    fn object_changes_say_what_they_lock() {
+        use crate::objects::ObjectKind;
+        let f = lint(Backend::Postgres, true, |m| {
+            m.create_object(
+                ObjectKind::Function,
+                "touch",
+                "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+            )
+            .arguments(&[]);
+            m.create_object(
+                ObjectKind::Trigger,
+                "posts_touch",
+                "CREATE TRIGGER posts_touch BEFORE UPDATE ON posts FOR EACH ROW EXECUTE FUNCTION touch()",
+            )
+            .on_table("posts")
+            .depends_on(&["function touch()", "table posts"]);
+            m.create_object(
+                ObjectKind::View,
+                "v",
+                "CREATE VIEW v AS SELECT id FROM posts",
+            )
+            .depends_on(&["table posts"]);
+            m.replace_object(
+                ObjectKind::View,
+                "v",
+                "CREATE VIEW v AS SELECT id, score FROM posts",
+            )
+            .depends_on(&["table posts"]);
+            m.create_object(
+                ObjectKind::MaterializedView,
+                "mv",
+                "CREATE MATERIALIZED VIEW mv AS SELECT 1 AS a",
+            );
+            m.sql("REFRESH MATERIALIZED VIEW mv");
+            m.sql("REFRESH MATERIALIZED VIEW CONCURRENTLY mv");
+            m.drop_object(ObjectKind::Trigger, "posts_touch")
+                .on_table("posts");
+        });
+        assert_eq!(
+            codes(&f),
+            [
+                ("L025", Severity::Info),
+                ("L023", Severity::Info),
+                ("L021", Severity::Info),
+                ("L021", Severity::Info),
+                ("L022", Severity::Info),
+                ("L109", Severity::Error),
+                ("L024", Severity::Info),
+            ]
+        );
+        assert_eq!(f[1].lock, "SHARE ROW EXCLUSIVE on the table, briefly");
+        assert_eq!(f[1].operation, "create trigger posts_touch on posts");
+        assert!(
+            f[3].note.contains("CREATE OR REPLACE VIEW"),
+            "{}",
+            f[3].note
+        );
+        assert!(f[5].fix.as_deref().unwrap().contains("CONCURRENTLY"));
+    }
+
+    #[test]
     fn mysql_says_which_changes_copy_the_table() {
         let f = lint(Backend::Mysql, true, |m| {
             m.create_index("posts", "ix_posts_author_id", &["author_id"]);

@@ -133,7 +133,11 @@ fn sqlite_views_and_triggers_through_their_life() {
     let db = project.file("app.db");
     let url = format!("sqlite://{}", db.display());
     project.ok(&["init"]);
-    write_sql(&project, "sql/views/author_names.sql", "CREATE VIEW author_names AS SELECT id, name FROM authors;\n");
+    write_sql(
+        &project,
+        "sql/views/author_names.sql",
+        "CREATE VIEW author_names AS SELECT id, name FROM authors;\n",
+    );
     write_sql(
         &project,
         "sql/views/post_titles.sql",
@@ -153,16 +157,30 @@ fn sqlite_views_and_triggers_through_their_life() {
     assert!(out.contains("+ view author_names"), "{out}");
     assert!(out.contains("+ trigger posts_audit on posts"), "{out}");
     let module = std::fs::read_to_string(project.versions().last().unwrap()).unwrap();
-    assert!(module.contains("m.create_object(\n        ObjectKind::Trigger,\n        \"posts_audit\","), "{module}");
-    assert_eq!(migrate_tests::rustfmt(&module).as_deref().unwrap_or(module.as_str()), module);
+    assert!(
+        module.contains("m.create_object(\n        ObjectKind::Trigger,\n        \"posts_audit\","),
+        "{module}"
+    );
+    assert_eq!(
+        migrate_tests::rustfmt(&module)
+            .as_deref()
+            .unwrap_or(module.as_str()),
+        module
+    );
     upgrade_round_trip(&project, &url);
 
     // The triggers fire as written: one through a view, one on a table.
     let mut lite = Lite::open(&db);
     lite.run("INSERT INTO author_names (name) VALUES ('Ada')");
-    assert_eq!(lite.texts("SELECT email AS v FROM authors"), ["ada@example.com"]);
+    assert_eq!(
+        lite.texts("SELECT email AS v FROM authors"),
+        ["ada@example.com"]
+    );
     lite.run("INSERT INTO posts (author_id, title) VALUES (1, 'Engines')");
-    assert_eq!(lite.texts("SELECT message AS v FROM audit_logs"), ["new post Engines"]);
+    assert_eq!(
+        lite.texts("SELECT message AS v FROM audit_logs"),
+        ["new post Engines"]
+    );
     assert_eq!(lite.texts("SELECT author AS v FROM post_titles"), ["Ada"]);
 
     // Changes: the trigger's body, the view's columns, and a column of posts whose type
@@ -172,7 +190,11 @@ fn sqlite_views_and_triggers_through_their_life() {
         "sql/triggers/posts_audit.sql",
         "CREATE TRIGGER posts_audit AFTER INSERT ON posts\nBEGIN\n  INSERT INTO audit_logs (message) VALUES ('post: ' || NEW.title);\nEND;\n",
     );
-    write_sql(&project, "sql/views/author_names.sql", "CREATE VIEW author_names AS SELECT id, name, email FROM authors;\n");
+    write_sql(
+        &project,
+        "sql/views/author_names.sql",
+        "CREATE VIEW author_names AS SELECT id, name, email FROM authors;\n",
+    );
     project.write(
         "src/models.rs",
         &SQLITE_MODELS.replace(
@@ -181,9 +203,15 @@ fn sqlite_views_and_triggers_through_their_life() {
         ),
     );
     let out = ok(&project, &url, &["migrate", "-m", "changes"]);
-    assert!(out.contains("~ trigger posts_audit on posts (definition changed"), "{out}");
+    assert!(
+        out.contains("~ trigger posts_audit on posts (definition changed"),
+        "{out}"
+    );
     assert!(out.contains("~ view author_names"), "{out}");
-    assert!(out.contains("~ column posts.title varchar(100) -> varchar(200)"), "{out}");
+    assert!(
+        out.contains("~ column posts.title varchar(100) -> varchar(200)"),
+        "{out}"
+    );
     upgrade_round_trip(&project, &url);
     let mut lite = Lite::open(&db);
     lite.run("INSERT INTO posts (author_id, title) VALUES (1, 'Looms')");
@@ -193,7 +221,10 @@ fn sqlite_views_and_triggers_through_their_life() {
         "rows kept, the trigger fires with its new body after the rebuild"
     );
     lite.run("INSERT INTO author_names (name) VALUES ('Bob')");
-    assert_eq!(lite.texts("SELECT email AS v FROM author_names ORDER BY id"), ["ada@example.com", "bob@example.com"]);
+    assert_eq!(
+        lite.texts("SELECT email AS v FROM author_names ORDER BY id"),
+        ["ada@example.com", "bob@example.com"]
+    );
 
     // An object edited by hand, one missing and one extra: verify and check name each.
     lite.run(
@@ -201,11 +232,20 @@ fn sqlite_views_and_triggers_through_their_life() {
          DROP TRIGGER author_names_insert; CREATE VIEW extra AS SELECT 1 AS one;",
     );
     let out = fails(&project, &url, &["verify"]);
-    assert!(out.contains("~ view post_titles: edited in the database"), "{out}");
+    assert!(
+        out.contains("~ view post_titles: edited in the database"),
+        "{out}"
+    );
     assert!(out.contains("- trigger author_names_insert on author_names: in the snapshot, missing from the database"), "{out}");
-    assert!(out.contains("+ view extra: in the database, not in the snapshot"), "{out}");
+    assert!(
+        out.contains("+ view extra: in the database, not in the snapshot"),
+        "{out}"
+    );
     let out = fails(&project, &url, &["check"]);
-    assert!(out.contains("~ view post_titles: edited in the database"), "{out}");
+    assert!(
+        out.contains("~ view post_titles: edited in the database"),
+        "{out}"
+    );
     lite.run(
         "DROP VIEW post_titles; DROP VIEW extra; \
          CREATE VIEW post_titles AS\n  SELECT p.id, p.title, a.name AS author\n  FROM posts p JOIN authors a ON a.id = p.author_id; \
@@ -222,14 +262,34 @@ fn sqlite_views_and_triggers_through_their_life() {
     upgrade_round_trip(&project, &url);
     let mut lite = Lite::open(&db);
     lite.run("INSERT INTO posts (author_id, title) VALUES (1, 'Cards')");
-    assert_eq!(lite.texts("SELECT count(*) || '' AS v FROM audit_logs"), ["2"]);
-    let names: Vec<String> = live_objects(&project, &url).iter().map(|o| o.key().to_string()).collect();
-    assert_eq!(names, ["view author_names", "trigger author_names_insert on author_names"]);
-    ok(&project, &url, &["downgrade"]);
-    let names: Vec<String> = live_objects(&project, &url).iter().map(|o| o.key().to_string()).collect();
+    assert_eq!(
+        lite.texts("SELECT count(*) || '' AS v FROM audit_logs"),
+        ["2"]
+    );
+    let names: Vec<String> = live_objects(&project, &url)
+        .iter()
+        .map(|o| o.key().to_string())
+        .collect();
     assert_eq!(
         names,
-        ["view author_names", "view post_titles", "trigger author_names_insert on author_names", "trigger posts_audit on posts"]
+        [
+            "view author_names",
+            "trigger author_names_insert on author_names"
+        ]
+    );
+    ok(&project, &url, &["downgrade"]);
+    let names: Vec<String> = live_objects(&project, &url)
+        .iter()
+        .map(|o| o.key().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "view author_names",
+            "view post_titles",
+            "trigger author_names_insert on author_names",
+            "trigger posts_audit on posts"
+        ]
     );
     ok(&project, &url, &["downgrade", "base"]);
     assert!(live_objects(&project, &url).is_empty());
@@ -243,16 +303,27 @@ fn a_file_that_declares_no_single_object_is_named_with_its_line() {
     let project = Project::new("objects_bad_files", SQLITE_MODELS);
     let url = format!("sqlite://{}", project.file("app.db").display());
     project.ok(&["init"]);
-    write_sql(&project, "sql/views/two.sql", "CREATE VIEW a AS SELECT 1;\n\nCREATE VIEW b AS SELECT 2;\n");
+    write_sql(
+        &project,
+        "sql/views/two.sql",
+        "CREATE VIEW a AS SELECT 1;\n\nCREATE VIEW b AS SELECT 2;\n",
+    );
     let out = project.cli(&["--database-url", &url, "migrate", "-m", "x"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         text(&out.stderr).trim(),
         "error: sql/views/two.sql:3: holds a second object (the first is created on line 1); declare one object per file"
     );
-    write_sql(&project, "sql/views/two.sql", "CREATE FUNCTION f() RETURNS int AS 'select 1' LANGUAGE sql;\n");
+    write_sql(
+        &project,
+        "sql/views/two.sql",
+        "CREATE FUNCTION f() RETURNS int AS 'select 1' LANGUAGE sql;\n",
+    );
     let out = project.cli(&["--database-url", &url, "migrate", "-m", "x"]);
-    assert_eq!(text(&out.stderr).trim(), "error: sql/views/two.sql:1: SQLite has no functions");
+    assert_eq!(
+        text(&out.stderr).trim(),
+        "error: sql/views/two.sql:1: SQLite has no functions"
+    );
     assert!(project.versions().is_empty(), "nothing written");
 }
 
@@ -351,13 +422,24 @@ fn postgres_objects_through_their_life() {
     db.sql("INSERT INTO authors (name, email) VALUES ('Ada', 'ada@example.com')");
     assert_eq!(db.sql("SELECT code FROM authors").trim(), "A100");
     db.sql("UPDATE authors SET name = 'Ada L.'");
-    assert_eq!(db.sql("SELECT updated_at FROM authors").trim(), "2000-01-01 00:00:00");
+    assert_eq!(
+        db.sql("SELECT updated_at FROM authors").trim(),
+        "2000-01-01 00:00:00"
+    );
     db.sql("INSERT INTO posts (author_id, title) VALUES (1, 'Engines')");
     db.sql("CALL bump_views(1)");
-    assert_eq!(db.sql("SELECT author || ' ' || views FROM post_views").trim(), "Ada L. 1");
+    assert_eq!(
+        db.sql("SELECT author || ' ' || views FROM post_views")
+            .trim(),
+        "Ada L. 1"
+    );
     db.sql("REFRESH MATERIALIZED VIEW view_totals");
     assert_eq!(db.sql("SELECT total FROM view_totals").trim(), "1");
-    assert_eq!(db.sql("SELECT format_address(ROW('1 Main St', 'Leeds')::address)").trim(), "1 Main St, Leeds");
+    assert_eq!(
+        db.sql("SELECT format_address(ROW('1 Main St', 'Leeds')::address)")
+            .trim(),
+        "1 Main St, Leeds"
+    );
 
     // Changes: bodies replaced in place, a sequence altered, a policy and a comment changed,
     // and posts.views becoming bigint under the view and materialized view that read it.
@@ -366,7 +448,11 @@ fn postgres_objects_through_their_life() {
         "sql/functions/next_code.sql",
         "CREATE FUNCTION next_code() RETURNS text LANGUAGE sql AS $$\n  SELECT 'B' || nextval('code_seq')\n$$;\n",
     );
-    write_sql(&project, "sql/sequences/code_seq.sql", "CREATE SEQUENCE code_seq START 100 INCREMENT BY 10;\n");
+    write_sql(
+        &project,
+        "sql/sequences/code_seq.sql",
+        "CREATE SEQUENCE code_seq START 100 INCREMENT BY 10;\n",
+    );
     write_sql(
         &project,
         "sql/policies/posts_visible.sql",
@@ -393,19 +479,34 @@ fn postgres_objects_through_their_life() {
         assert!(out.contains(line), "{line}: {out}");
     }
     let module = std::fs::read_to_string(project.versions().last().unwrap()).unwrap();
-    assert!(module.contains("m.replace_object(\n        ObjectKind::Function,"), "{module}");
+    assert!(
+        module.contains("m.replace_object(\n        ObjectKind::Function,"),
+        "{module}"
+    );
     upgrade_round_trip(&project, url);
-    assert_eq!(db.sql("SELECT count(*) FROM posts").trim(), "1", "rows survive");
+    assert_eq!(
+        db.sql("SELECT count(*) FROM posts").trim(),
+        "1",
+        "rows survive"
+    );
     db.sql("INSERT INTO authors (name, email) VALUES ('Bob', 'bob@example.com')");
     let codes = db.sql("SELECT code FROM authors ORDER BY id");
     let codes: Vec<&str> = codes.lines().collect();
     assert_eq!(codes[0], "A100");
-    assert!(codes[1].starts_with('B'), "the replaced function: {codes:?}");
+    assert!(
+        codes[1].starts_with('B'),
+        "the replaced function: {codes:?}"
+    );
     assert_eq!(
-        db.sql("SELECT obj_description('post_views'::regclass, 'pg_class')").trim(),
+        db.sql("SELECT obj_description('post_views'::regclass, 'pg_class')")
+            .trim(),
         "posts with their author"
     );
-    assert_eq!(db.sql("SELECT increment_by FROM pg_sequences WHERE sequencename = 'code_seq'").trim(), "10");
+    assert_eq!(
+        db.sql("SELECT increment_by FROM pg_sequences WHERE sequencename = 'code_seq'")
+            .trim(),
+        "10"
+    );
 
     // A change PostgreSQL cannot make in place while a column default uses the function.
     write_sql(
@@ -427,13 +528,22 @@ fn postgres_objects_through_their_life() {
     // Edited by hand: verify and check name it; the server's own rewriting is no drift.
     db.sql("CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$");
     let out = fails(&project, url, &["verify"]);
-    assert!(out.contains("~ function touch(): edited in the database"), "{out}");
+    assert!(
+        out.contains("~ function touch(): edited in the database"),
+        "{out}"
+    );
     assert!(!out.contains("view post_views"), "{out}");
     let out = fails(&project, url, &["check"]);
-    assert!(out.contains("~ function touch(): edited in the database"), "{out}");
+    assert!(
+        out.contains("~ function touch(): edited in the database"),
+        "{out}"
+    );
     db.sql("DROP VIEW post_views");
     let out = fails(&project, url, &["verify"]);
-    assert!(out.contains("- view post_views: in the snapshot, missing from the database"), "{out}");
+    assert!(
+        out.contains("- view post_views: in the snapshot, missing from the database"),
+        "{out}"
+    );
     db.sql("DROP TRIGGER authors_touch ON authors; DROP MATERIALIZED VIEW view_totals");
     remove_sql(&project, "sql/triggers/authors_touch.sql");
     remove_sql(&project, "sql/functions/touch.sql");
@@ -460,8 +570,15 @@ fn postgres_objects_through_their_life() {
     );
     upgrade_round_trip(&project, url);
     db.sql("UPDATE authors SET updated_at = NULL; UPDATE authors SET name = name");
-    assert_eq!(db.sql("SELECT count(updated_at) FROM authors").trim(), "0", "the trigger is gone");
-    let names: Vec<String> = live_objects(&project, url).iter().map(|o| o.key().to_string()).collect();
+    assert_eq!(
+        db.sql("SELECT count(updated_at) FROM authors").trim(),
+        "0",
+        "the trigger is gone"
+    );
+    let names: Vec<String> = live_objects(&project, url)
+        .iter()
+        .map(|o| o.key().to_string())
+        .collect();
     assert_eq!(
         names,
         [
@@ -476,7 +593,11 @@ fn postgres_objects_through_their_life() {
     );
     ok(&project, url, &["downgrade", "base"]);
     assert!(live_objects(&project, url).is_empty());
-    assert_eq!(db.sql("SELECT count(*) FROM pg_extension WHERE extname = 'citext'").trim(), "0");
+    assert_eq!(
+        db.sql("SELECT count(*) FROM pg_extension WHERE extname = 'citext'")
+            .trim(),
+        "0"
+    );
     ok(&project, url, &["upgrade"]);
     assert!(ok(&project, url, &["verify"]).contains("matches"));
 }
@@ -556,9 +677,16 @@ fn mysql_objects_through_their_life() {
 
     db.sql("INSERT INTO authors (name) VALUES ('Ada')");
     db.sql("INSERT INTO posts (author_id, title) VALUES (1, 'Analytical Engine')");
-    assert_eq!(db.sql("SELECT message FROM audit_logs").trim(), "new post analytical-engine");
+    assert_eq!(
+        db.sql("SELECT message FROM audit_logs").trim(),
+        "new post analytical-engine"
+    );
     db.sql("CALL bump_views(1)");
-    assert_eq!(db.sql("SELECT concat(author, ' ', views) FROM post_views").trim(), "Ada 1");
+    assert_eq!(
+        db.sql("SELECT concat(author, ' ', views) FROM post_views")
+            .trim(),
+        "Ada 1"
+    );
 
     // Changes: a function, a trigger, a view (OR REPLACE), an event, and a column under the view.
     write_sql(
@@ -591,7 +719,9 @@ fn mysql_objects_through_their_life() {
     upgrade_round_trip(&project, url);
     db.sql("INSERT INTO posts (author_id, title) VALUES (1, 'Difference Engine')");
     assert_eq!(
-        db.sql("SELECT message FROM audit_logs ORDER BY id").lines().collect::<Vec<_>>(),
+        db.sql("SELECT message FROM audit_logs ORDER BY id")
+            .lines()
+            .collect::<Vec<_>>(),
         ["new post analytical-engine", "new post DIFFERENCE_ENGINE"]
     );
     assert_eq!(db.sql("SELECT count(*) FROM posts").trim(), "2");
@@ -599,11 +729,23 @@ fn mysql_objects_through_their_life() {
     // Edited by hand, missing, extra.
     db.sql("DROP VIEW post_views; CREATE VIEW post_views AS SELECT id FROM posts; CREATE VIEW extra AS SELECT 1 AS one; DROP EVENT purge_audit");
     let out = fails(&project, url, &["verify"]);
-    assert!(out.contains("~ view post_views: edited in the database"), "{out}");
-    assert!(out.contains("+ view extra: in the database, not in the snapshot"), "{out}");
-    assert!(out.contains("- event purge_audit: in the snapshot, missing from the database"), "{out}");
+    assert!(
+        out.contains("~ view post_views: edited in the database"),
+        "{out}"
+    );
+    assert!(
+        out.contains("+ view extra: in the database, not in the snapshot"),
+        "{out}"
+    );
+    assert!(
+        out.contains("- event purge_audit: in the snapshot, missing from the database"),
+        "{out}"
+    );
     let out = fails(&project, url, &["check"]);
-    assert!(out.contains("~ view post_views: edited in the database"), "{out}");
+    assert!(
+        out.contains("~ view post_views: edited in the database"),
+        "{out}"
+    );
     db.sql(
         "DROP VIEW extra; CREATE OR REPLACE VIEW post_views AS SELECT p.id, p.title, p.views, a.name AS author, p.author_id FROM posts p JOIN authors a ON a.id = p.author_id; \
          CREATE EVENT purge_audit ON SCHEDULE EVERY 2 DAY DO DELETE FROM audit_logs WHERE id < 0",
@@ -619,7 +761,11 @@ fn mysql_objects_through_their_life() {
     assert!(out.contains("- event purge_audit"), "{out}");
     upgrade_round_trip(&project, url);
     db.sql("INSERT INTO posts (author_id, title) VALUES (1, 'Mill')");
-    assert_eq!(db.sql("SELECT count(*) FROM audit_logs").trim(), "2", "the trigger is gone");
+    assert_eq!(
+        db.sql("SELECT count(*) FROM audit_logs").trim(),
+        "2",
+        "the trigger is gone"
+    );
     ok(&project, url, &["downgrade", "base"]);
     assert!(live_objects(&project, url).is_empty());
     ok(&project, url, &["upgrade"]);

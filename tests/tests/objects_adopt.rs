@@ -29,11 +29,15 @@ fn left_alone(out: &str) -> Vec<String> {
 /// the baseline builds; `skip` names what adopt left alone (an index the table vocabulary does
 /// not hold yet).
 fn postgres_catalogue(skip: &[&str]) -> Vec<(&'static str, String)> {
-    let own = "NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.objid = {o} AND e.deptype IN ('e', 'i'))";
+    let own =
+        "NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.objid = {o} AND e.deptype IN ('e', 'i'))";
     let skipped = if skip.is_empty() {
         "''".to_string()
     } else {
-        skip.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ")
+        skip.iter()
+            .map(|s| format!("'{s}'"))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     vec![
         ("extensions", "SELECT extname, extversion, extnamespace::regnamespace FROM pg_extension ORDER BY 1".to_string()),
@@ -186,7 +190,13 @@ fn postgres_database_with_every_object_is_adopted_and_rebuilt() {
     };
     db.sql(PG_FIXTURE);
     let project = bare_project("objects_adopted_postgres");
-    let out = project.ok(&["adopt", "--models", "src/models.rs", "--database-url", &db.url]);
+    let out = project.ok(&[
+        "adopt",
+        "--models",
+        "src/models.rs",
+        "--database-url",
+        &db.url,
+    ]);
     assert!(
         out.contains(
             "Adopted 19 object(s): extension citext, extension ltree, sequence ticket_seq, type address, type price_range, \
@@ -211,18 +221,28 @@ fn postgres_database_with_every_object_is_adopted_and_rebuilt() {
         domain,
         "-- depends on: extension citext\nCREATE DOMAIN email AS citext CONSTRAINT email_has_at CHECK ((VALUE ~~ '%@%'::citext));\nCOMMENT ON DOMAIN email IS 'an address with an at sign';\n"
     );
-    assert!(project.read("sql/triggers/posts_quiet.sql").contains("ALTER TABLE posts DISABLE TRIGGER posts_quiet;"));
+    assert!(project
+        .read("sql/triggers/posts_quiet.sql")
+        .contains("ALTER TABLE posts DISABLE TRIGGER posts_quiet;"));
 
     // Right after adopt: verify and check pass, and the models and files migrate to nothing.
-    assert!(project.ok(&["--database-url", &db.url, "verify"]).contains("matches"));
-    assert!(project.ok(&["--database-url", &db.url, "check"]).contains("agree"));
-    assert!(project.ok(&["--database-url", &db.url, "migrate", "-m", "x"]).contains("No changes detected"));
+    assert!(project
+        .ok(&["--database-url", &db.url, "verify"])
+        .contains("matches"));
+    assert!(project
+        .ok(&["--database-url", &db.url, "check"])
+        .contains("agree"));
+    assert!(project
+        .ok(&["--database-url", &db.url, "migrate", "-m", "x"])
+        .contains("No changes detected"));
 
     // The baseline on an empty database, with nothing created by hand, gives the same catalogue.
     let fresh = ServerDb::create("postgres", POSTGRES_URL, "postgres_objects_adopted").unwrap();
     let out = project.ok(&["--database-url", &fresh.url, "upgrade"]);
     assert!(out.contains("Applied"), "{out}");
-    assert!(project.ok(&["--database-url", &fresh.url, "verify"]).contains("matches"));
+    assert!(project
+        .ok(&["--database-url", &fresh.url, "verify"])
+        .contains("matches"));
     for (what, query) in postgres_catalogue(&["users_live_path"]) {
         assert_eq!(fresh.sql(&query), db.sql(&query), "{what} differ");
     }
@@ -234,9 +254,16 @@ fn postgres_database_with_every_object_is_adopted_and_rebuilt() {
 
     // Down to nothing and up again.
     project.ok(&["--database-url", &fresh.url, "downgrade", "base"]);
-    assert_eq!(fresh.sql("SELECT count(*) FROM pg_proc WHERE pronamespace = 'public'::regnamespace").trim(), "0");
+    assert_eq!(
+        fresh
+            .sql("SELECT count(*) FROM pg_proc WHERE pronamespace = 'public'::regnamespace")
+            .trim(),
+        "0"
+    );
     project.ok(&["--database-url", &fresh.url, "upgrade"]);
-    assert!(project.ok(&["--database-url", &fresh.url, "verify"]).contains("matches"));
+    assert!(project
+        .ok(&["--database-url", &fresh.url, "verify"])
+        .contains("matches"));
 }
 
 #[test]
@@ -338,7 +365,13 @@ fn mysql_database_with_every_object_is_adopted_and_rebuilt() {
     };
     db.sql(MYSQL_FIXTURE);
     let project = bare_project("objects_adopted_mysql");
-    let out = project.ok(&["adopt", "--models", "src/models.rs", "--database-url", &db.url]);
+    let out = project.ok(&[
+        "adopt",
+        "--models",
+        "src/models.rs",
+        "--database-url",
+        &db.url,
+    ]);
     assert!(
         out.contains(
             "Adopted 9 object(s): function slugify, procedure bump_views, view popular_posts, view post_views, \
@@ -347,14 +380,22 @@ fn mysql_database_with_every_object_is_adopted_and_rebuilt() {
         "{out}"
     );
     assert!(left_alone(&out).is_empty(), "{out}");
-    assert!(project.ok(&["--database-url", &db.url, "verify"]).contains("matches"));
-    assert!(project.ok(&["--database-url", &db.url, "check"]).contains("agree"));
-    assert!(project.ok(&["--database-url", &db.url, "migrate", "-m", "x"]).contains("No changes detected"));
+    assert!(project
+        .ok(&["--database-url", &db.url, "verify"])
+        .contains("matches"));
+    assert!(project
+        .ok(&["--database-url", &db.url, "check"])
+        .contains("agree"));
+    assert!(project
+        .ok(&["--database-url", &db.url, "migrate", "-m", "x"])
+        .contains("No changes detected"));
 
     let fresh = ServerDb::create("mysql", MYSQL_URL, "mysql_objects_adopted").unwrap();
     let out = project.ok(&["--database-url", &fresh.url, "upgrade"]);
     assert!(out.contains("Applied"), "{out}");
-    assert!(project.ok(&["--database-url", &fresh.url, "verify"]).contains("matches"));
+    assert!(project
+        .ok(&["--database-url", &fresh.url, "verify"])
+        .contains("matches"));
     // information_schema names the database inside view definitions.
     let answer = |db: &ServerDb, query: &str| {
         let name = db.url.rsplit('/').next().unwrap().to_string();
@@ -366,15 +407,23 @@ fn mysql_database_with_every_object_is_adopted_and_rebuilt() {
     // The triggers fire in their order on the rebuilt database.
     fresh.sql("INSERT INTO users (name, email) VALUES ('Bob', 'BOB@example.com')");
     fresh.sql("INSERT INTO posts (author_id, title) VALUES (1, 'Difference Engine')");
-    assert_eq!(fresh.sql("SELECT email FROM users").trim(), "bob@example.com");
     assert_eq!(
-        fresh.sql("SELECT message FROM audit_logs ORDER BY id").lines().collect::<Vec<_>>(),
+        fresh.sql("SELECT email FROM users").trim(),
+        "bob@example.com"
+    );
+    assert_eq!(
+        fresh
+            .sql("SELECT message FROM audit_logs ORDER BY id")
+            .lines()
+            .collect::<Vec<_>>(),
         ["new difference-engine", "again"]
     );
     project.ok(&["--database-url", &fresh.url, "downgrade", "base"]);
     assert_eq!(fresh.sql("SELECT count(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()").trim(), "0");
     project.ok(&["--database-url", &fresh.url, "upgrade"]);
-    assert!(project.ok(&["--database-url", &fresh.url, "verify"]).contains("matches"));
+    assert!(project
+        .ok(&["--database-url", &fresh.url, "verify"])
+        .contains("matches"));
 }
 
 const SQLITE_FIXTURE: &str = r#"
@@ -422,19 +471,30 @@ fn sqlite_database_with_every_object_is_adopted_and_rebuilt() {
         ),
         "{out}"
     );
-    assert_eq!(left_alone(&out), ["index posts_lower_title on posts (an expression or partial index)"]);
+    assert_eq!(
+        left_alone(&out),
+        ["index posts_lower_title on posts (an expression or partial index)"]
+    );
     assert_eq!(
         project.read("sql/views/post_titles.sql"),
         "CREATE VIEW \"post titles\" AS\n  SELECT p.id, p.title, u.name AS author -- the author's name\n  FROM posts p JOIN active_users u ON u.id = p.author_id;\n"
     );
-    assert!(project.ok(&["--database-url", &url, "verify"]).contains("matches"));
-    assert!(project.ok(&["--database-url", &url, "check"]).contains("agree"));
-    assert!(project.ok(&["--database-url", &url, "migrate", "-m", "x"]).contains("No changes detected"));
+    assert!(project
+        .ok(&["--database-url", &url, "verify"])
+        .contains("matches"));
+    assert!(project
+        .ok(&["--database-url", &url, "check"])
+        .contains("agree"));
+    assert!(project
+        .ok(&["--database-url", &url, "migrate", "-m", "x"])
+        .contains("No changes detected"));
 
     let fresh = project.file("fresh.db");
     let fresh_url = format!("sqlite://{}", fresh.display());
     project.ok(&["--database-url", &fresh_url, "upgrade"]);
-    assert!(project.ok(&["--database-url", &fresh_url, "verify"]).contains("matches"));
+    assert!(project
+        .ok(&["--database-url", &fresh_url, "verify"])
+        .contains("matches"));
     let catalogue = |path: &Path| -> Vec<String> {
         #[derive(QueryableByName)]
         struct Row {
@@ -472,8 +532,14 @@ fn sqlite_database_with_every_object_is_adopted_and_rebuilt() {
         #[diesel(sql_type = diesel::sql_types::Text)]
         message: String,
     }
-    let messages: Vec<Message> = diesel::sql_query("SELECT message FROM audit_logs").load(&mut conn).unwrap();
+    let messages: Vec<Message> = diesel::sql_query("SELECT message FROM audit_logs")
+        .load(&mut conn)
+        .unwrap();
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0].message, "new Looms");
-    assert!(conn.batch_execute("UPDATE users SET email = 'nowhere'").is_err(), "the check trigger fires");
+    assert!(
+        conn.batch_execute("UPDATE users SET email = 'nowhere'")
+            .is_err(),
+        "the check trigger fires"
+    );
 }

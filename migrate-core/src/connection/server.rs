@@ -226,7 +226,8 @@ mod pg {
         }
 
         fn objects(&mut self, tables: &[String]) -> Result<crate::introspect::objects::Capture> {
-            let current = super::super::names(&mut self.conn, "SELECT current_schema()::text AS name")?;
+            let current =
+                super::super::names(&mut self.conn, "SELECT current_schema()::text AS name")?;
             let schema = current.into_iter().next().unwrap_or_default();
             crate::introspect::objects_postgres::capture(&mut self.conn, &schema, tables)
         }

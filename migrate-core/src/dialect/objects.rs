@@ -460,6 +460,37 @@ mod tests {
     }
 
     #[test]
+    fn a_sqlite_rebuild_creates_the_tables_triggers_again() {
+        let start = schema(
+            &["CREATE TRIGGER t_audit AFTER INSERT ON t BEGIN SELECT 1; END"],
+            &["t"],
+            Backend::Sqlite,
+        );
+        let mut m = crate::migration::Migration::new();
+        m.alter_column("t", "id", crate::schema::SqlType::BigInt);
+        m.add_column("t", "note", crate::schema::SqlType::Text);
+        let (sql, _) =
+            crate::dialect::render_all(&super::super::SqliteDialect, &start, m.operations())
+                .unwrap();
+        let rename = sql
+            .iter()
+            .position(|s| s.starts_with("ALTER TABLE \"__migrate_new_t\" RENAME"))
+            .unwrap();
+        assert_eq!(
+            sql.last().unwrap(),
+            "CREATE TRIGGER t_audit AFTER INSERT ON t BEGIN SELECT 1; END"
+        );
+        assert!(rename < sql.len() - 1);
+        assert_eq!(
+            sql.iter()
+                .filter(|s| s.starts_with("CREATE TRIGGER"))
+                .count(),
+            1,
+            "one rebuild, one trigger"
+        );
+    }
+
+    #[test]
     fn mysql_and_sqlite_statements() {
         let before = schema(
             &[

@@ -60,7 +60,10 @@ pub fn read_printed(
 ) -> Result<(Vec<DbObject>, Vec<String>)> {
     let parse_one = |sql: &str| {
         parse(sql, backend).map_err(|e| Error::Database {
-            context: format!("reading back what the server printed at line {}:\n{sql}", e.line),
+            context: format!(
+                "reading back what the server printed at line {}:\n{sql}",
+                e.line
+            ),
             message: e.message,
         })
     };
@@ -124,7 +127,9 @@ pub fn object_drift(expected: &mut Schema, live: &mut Schema) -> Vec<String> {
         let w = want.iter().find(|o| o.key() == key);
         let h = have.iter().find(|o| o.key() == key);
         match (w, h) {
-            (Some(_), None) => out.push(format!("- {key}: in the snapshot, missing from the database")),
+            (Some(_), None) => out.push(format!(
+                "- {key}: in the snapshot, missing from the database"
+            )),
             (None, Some(_)) => out.push(format!("+ {key}: in the database, not in the snapshot")),
             (Some(w), Some(h)) if !w.same_definition(h) => out.push(format!(
                 "~ {key}: edited in the database (its definition differs from the snapshot's)"
@@ -152,7 +157,11 @@ pub fn compare_through_server(
             objects: printed,
             ..Schema::default()
         };
-        align_schedules(&expected.objects, &mut printed_schema.objects, &mut live.objects);
+        align_schedules(
+            &expected.objects,
+            &mut printed_schema.objects,
+            &mut live.objects,
+        );
         expected.objects = printed_schema.objects;
     }
     Ok(object_drift(expected, live))
@@ -214,7 +223,8 @@ pub(crate) fn run_all(
 /// the order a migration would create them, each object with its own SQL.
 pub(crate) fn build_statements(schema: &Schema, backend: Backend) -> Result<Vec<String>> {
     let plan = crate::diff::diff(&Schema::default(), schema)?;
-    let (statements, _) = crate::dialect::render_all(&*backend.dialect(), &Schema::default(), &plan.up)?;
+    let (statements, _) =
+        crate::dialect::render_all(&*backend.dialect(), &Schema::default(), &plan.up)?;
     Ok(statements)
 }
 
@@ -230,15 +240,21 @@ mod tests {
                 depends_on: ["extension ltree".to_string()].into(),
             },
             Printed {
-                sql: "CREATE EXTENSION IF NOT EXISTS ltree WITH SCHEMA public VERSION '1.2';".into(),
+                sql: "CREATE EXTENSION IF NOT EXISTS ltree WITH SCHEMA public VERSION '1.2';"
+                    .into(),
                 depends_on: BTreeSet::new(),
             },
             Printed {
                 sql: "CREATE VIEW v AS SELECT median(id) FROM t;".into(),
-                depends_on: ["table t".to_string(), "aggregate median(integer)".to_string()].into(),
+                depends_on: [
+                    "table t".to_string(),
+                    "aggregate median(integer)".to_string(),
+                ]
+                .into(),
             },
         ];
-        let (objects, blocked) = read_printed(printed, &["t".to_string()], Backend::Postgres).unwrap();
+        let (objects, blocked) =
+            read_printed(printed, &["t".to_string()], Backend::Postgres).unwrap();
         assert_eq!(
             objects[1].definition,
             "-- depends on: extension ltree\nCREATE DOMAIN path AS ltree;"
@@ -250,7 +266,10 @@ mod tests {
     #[test]
     fn drift_names_missing_extra_and_edited_objects() {
         let read = |texts: &[&str]| {
-            let parsed = texts.iter().map(|t| parse(t, Backend::Sqlite).unwrap()).collect();
+            let parsed = texts
+                .iter()
+                .map(|t| parse(t, Backend::Sqlite).unwrap())
+                .collect();
             Schema {
                 objects: resolve(parsed, &[], Backend::Sqlite).unwrap(),
                 ..Schema::default()
@@ -268,7 +287,9 @@ mod tests {
         );
         assert!(expected.objects.is_empty() && live.objects.is_empty());
         assert_eq!(
-            without_starts("CREATE EVENT e ON SCHEDULE EVERY 1 DAY STARTS '2024-01-01 00:00:00' DO x"),
+            without_starts(
+                "CREATE EVENT e ON SCHEDULE EVERY 1 DAY STARTS '2024-01-01 00:00:00' DO x"
+            ),
             "CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO x"
         );
     }

@@ -184,7 +184,10 @@ pub fn capture(conn: &mut MysqlConnection, db: &str, tables: &[String]) -> Resul
     for t in &triggers {
         // A trigger that fires after another of the same table, timing and event says so.
         let previous = triggers.iter().find(|p| {
-            p.tbl == t.tbl && p.timing == t.timing && p.event == t.event && p.position + 1 == t.position
+            p.tbl == t.tbl
+                && p.timing == t.timing
+                && p.event == t.event
+                && p.position + 1 == t.position
         });
         let mut depends_on = std::collections::BTreeSet::new();
         let follows = match previous {
@@ -315,11 +318,13 @@ pub fn capture(conn: &mut MysqlConnection, db: &str, tables: &[String]) -> Resul
 
 /// The current database's name.
 pub fn current_database(conn: &mut MysqlConnection) -> Result<String> {
-    Ok(load::<One>(conn, "SELECT CAST(DATABASE() AS CHAR) AS value".into())?
-        .into_iter()
-        .next()
-        .map(|o| o.value)
-        .unwrap_or_default())
+    Ok(
+        load::<One>(conn, "SELECT CAST(DATABASE() AS CHAR) AS value".into())?
+            .into_iter()
+            .next()
+            .map(|o| o.value)
+            .unwrap_or_default(),
+    )
 }
 
 /// The objects of `expected`, created after its tables in a scratch database of this server

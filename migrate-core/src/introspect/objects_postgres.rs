@@ -279,7 +279,10 @@ pub fn capture(conn: &mut PgConnection, schema: &str, tables: &[String]) -> Resu
         let table = row.extra.as_deref().unwrap_or_default();
         let state = match row.more.as_deref() {
             Some("D") => format!("\nALTER TABLE {table} DISABLE TRIGGER {};", row.qname),
-            Some("R") => format!("\nALTER TABLE {table} ENABLE REPLICA TRIGGER {};", row.qname),
+            Some("R") => format!(
+                "\nALTER TABLE {table} ENABLE REPLICA TRIGGER {};",
+                row.qname
+            ),
             Some("A") => format!("\nALTER TABLE {table} ENABLE ALWAYS TRIGGER {};", row.qname),
             _ => String::new(),
         };
@@ -342,7 +345,12 @@ pub fn capture(conn: &mut PgConnection, schema: &str, tables: &[String]) -> Resu
         ),
     )?;
     for row in rows {
-        let tail = row.more.as_deref().filter(|m| !m.is_empty()).map(|m| format!(" {m}")).unwrap_or_default();
+        let tail = row
+            .more
+            .as_deref()
+            .filter(|m| !m.is_empty())
+            .map(|m| format!(" {m}"))
+            .unwrap_or_default();
         printed.push(Printed {
             sql: format!(
                 "CREATE DOMAIN {} AS {}{}{tail};{}",
@@ -433,8 +441,17 @@ pub fn capture(conn: &mut PgConnection, schema: &str, tables: &[String]) -> Resu
         if flags.contains("FORCE") {
             sql.push_str(&format!("ALTER TABLE {table} FORCE ROW LEVEL SECURITY;\n"));
         }
-        let clauses = row.def.as_deref().filter(|d| !d.is_empty()).map(|d| format!(" {d}")).unwrap_or_default();
-        sql.push_str(&format!("CREATE POLICY {} ON {table}{};", row.qname, strip(&clauses)));
+        let clauses = row
+            .def
+            .as_deref()
+            .filter(|d| !d.is_empty())
+            .map(|d| format!(" {d}"))
+            .unwrap_or_default();
+        sql.push_str(&format!(
+            "CREATE POLICY {} ON {table}{};",
+            row.qname,
+            strip(&clauses)
+        ));
         sql.push_str(&split_comments(&row.comments));
         printed.push(Printed {
             sql,
@@ -607,8 +624,14 @@ fn unquote(qname: &str) -> String {
 /// Extensions belong to the database: the declared ones are printed from their declarations,
 /// with the schema and version the server would choose.
 pub fn shadow(conn: &mut PgConnection, expected: &Schema) -> Result<Vec<DbObject>> {
-    let scratch = format!("__migrate_shadow_{}", std::process::id());
-    let path: Vec<One> = load(conn, "SELECT current_setting('search_path') AS value".into())?;
+    // Unique to this process and call: another comparison may run beside it.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let scratch = format!("__migrate_shadow_{}_{call}", std::process::id());
+    let path: Vec<One> = load(
+        conn,
+        "SELECT current_setting('search_path') AS value".into(),
+    )?;
     let path = path.first().map(|p| p.value.clone()).unwrap_or_default();
     let current: Vec<One> = load(conn, "SELECT current_schema()::text AS value".into())?;
     let current = current.first().map(|c| c.value.clone()).unwrap_or_default();

@@ -23,13 +23,12 @@ pub fn capture(conn: &mut SqliteConnection, tables: &[String]) -> Result<Capture
         "SELECT sql FROM sqlite_master WHERE type IN ('view', 'trigger') AND sql IS NOT NULL \
          AND tbl_name NOT IN ('{HISTORY_TABLE}', '__diesel_schema_migrations') ORDER BY type DESC, name"
     );
-    let rows: Vec<MasterRow> =
-        diesel::sql_query(&sql)
-            .load(conn)
-            .map_err(|e| Error::Database {
-                context: sql.clone(),
-                message: e.to_string(),
-            })?;
+    let rows: Vec<MasterRow> = diesel::sql_query(&sql)
+        .load(conn)
+        .map_err(|e| Error::Database {
+            context: sql.clone(),
+            message: e.to_string(),
+        })?;
     let printed = rows
         .into_iter()
         .map(|r| Printed {

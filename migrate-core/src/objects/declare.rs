@@ -139,14 +139,17 @@ pub fn declaration_paths(dir: &Path, objects: &[DbObject]) -> Vec<PathBuf> {
         .collect()
 }
 
-/// The files `adopt` writes under `dir` for `objects` (path and text), and the objects as the
-/// folder reader will read them back among `tables`: what the snapshot records.
+/// A file to write: its path and its text.
+pub type DeclarationFile = (PathBuf, String);
+
+/// The files `adopt` writes under `dir` for `objects`, and the objects as the folder reader
+/// will read them back among `tables`: what the snapshot records.
 pub fn declarations(
     dir: &Path,
     objects: &[DbObject],
     tables: &[String],
     backend: Backend,
-) -> Result<(Vec<(PathBuf, String)>, Vec<DbObject>)> {
+) -> Result<(Vec<DeclarationFile>, Vec<DbObject>)> {
     let paths = declaration_paths(dir, objects);
     let files: Vec<(PathBuf, String)> = paths
         .into_iter()
