@@ -102,31 +102,118 @@ const OPEN_HEAD_WIDTH: usize = 40;
 /// ASCII.
 pub fn laid_out_as_rustfmt(module: &str) -> bool {
     let lines: Vec<&str> = module.lines().collect();
-    lines.iter().enumerate().all(|(i, line)| {
-        if line.ends_with([' ', '\t']) {
-            return false; // rustfmt strips trailing blanks, in comments too
+    // The closing fence of a raw string (an object's SQL) that a line opened and left open.
+    let mut raw_end: Option<String> = None;
+    for (i, line) in lines.iter().enumerate() {
+        if let Some(end) = &raw_end {
+            // rustfmt leaves a string's text as it is; the line that closes it ends the argument.
+            if let Some(at) = line.find(end.as_str()) {
+                if &line[at + end.len()..] != "," {
+                    return false;
+                }
+                raw_end = None;
+            }
+            continue;
         }
-        // rustfmt leaves the text of comments as it is, however long.
-        if line.trim_start().starts_with("//") {
-            return true;
+        let masked;
+        let mut code: &str = line;
+        if let Some((at, hashes)) = raw_string_start(line) {
+            let open = at + hashes + 2;
+            let end_fence = format!("\"{}", "#".repeat(hashes));
+            match line[open..].find(&end_fence).map(|n| open + n) {
+                // Masked to a plain literal of the same width, for the checks below.
+                // An argument on a line of its own, however wide: rustfmt cannot break it.
+                Some(close)
+                    if line[..at].trim().is_empty() && &line[close + end_fence.len()..] == "," =>
+                {
+                    continue;
+                }
+                Some(close) if !line[open..close].contains('"') => {
+                    let end = close + end_fence.len();
+                    masked = format!(
+                        "{}\"{}\"{}",
+                        &line[..at],
+                        "x".repeat(end - at - 2),
+                        &line[end..]
+                    );
+                    code = &masked;
+                }
+                Some(_) => return false,
+                None => {
+                    // Opened here, on a line of its own, as rustfmt puts a long argument.
+                    if !line[..at].trim().is_empty() {
+                        return false;
+                    }
+                    raw_end = Some(end_fence);
+                    continue;
+                }
+            }
         }
-        // Widths here are counted in bytes, rustfmt's in display columns: they agree on ASCII.
-        if line.len() > MAX_WIDTH || !line.is_ascii() {
+        if !line_laid_out(&lines, i, line, code) {
             return false;
         }
-        // A call broken over lines, one argument to a line, is how rustfmt lays out a long
-        // argument list; a lone argument it keeps on the call's line where that fits.
-        if line.ends_with('[') {
-            return false;
+    }
+    raw_end.is_none()
+}
+
+/// Where a raw string literal (`r#"`) starts in `line`, outside other literals, and how many
+/// `#` its fence has.
+fn raw_string_start(line: &str) -> Option<(usize, usize)> {
+    let bytes = line.as_bytes();
+    let mut in_string = false;
+    let mut escaped = false;
+    for (at, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
         }
-        if line.ends_with('(') {
-            let lone = lines
-                .get(i + 2)
-                .is_none_or(|after| after.trim_start().starts_with(')'));
-            return !lone;
+        if b == b'"' {
+            in_string = true;
+            continue;
         }
-        groups_fit(line)
-    })
+        let starts_word =
+            at == 0 || !(bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_');
+        if b == b'r' && starts_word {
+            let hashes = bytes[at + 1..].iter().take_while(|&&c| c == b'#').count();
+            if hashes > 0 && bytes.get(at + 1 + hashes) == Some(&b'"') {
+                return Some((at, hashes));
+            }
+        }
+    }
+    None
+}
+
+/// The checks of [`laid_out_as_rustfmt`] on one line; `code` is the line with a one-line raw
+/// string masked.
+fn line_laid_out(lines: &[&str], i: usize, line: &str, code: &str) -> bool {
+    if line.ends_with([' ', '\t']) {
+        return false; // rustfmt strips trailing blanks, in comments too
+    }
+    // rustfmt leaves the text of comments as it is, however long.
+    if line.trim_start().starts_with("//") {
+        return true;
+    }
+    // Widths here are counted in bytes, rustfmt's in display columns: they agree on ASCII.
+    if line.len() > MAX_WIDTH || !line.is_ascii() {
+        return false;
+    }
+    // A call broken over lines, one argument to a line, is how rustfmt lays out a long
+    // argument list; a lone argument it keeps on the call's line where that fits.
+    if line.ends_with('[') {
+        return false;
+    }
+    if line.ends_with('(') {
+        let lone = lines
+            .get(i + 2)
+            .is_none_or(|after| after.trim_start().starts_with(')'));
+        return !lone;
+    }
+    groups_fit(code)
 }
 
 /// Whether every bracketed group that `line` closes is within rustfmt's array and call widths,
@@ -243,8 +330,12 @@ impl Call {
         let pad = |out: &mut String, n: usize| out.extend(std::iter::repeat_n(' ', n));
         let whole = self.text.len();
         let joined = self.close - 1 - self.open;
+        // An argument over several lines (a raw SQL string) puts every argument on a line of
+        // its own, as rustfmt does.
+        let multi_line = self.text[self.open..self.close].contains('\n');
         if indent + whole < MAX_WIDTH
             && joined <= FN_CALL_WIDTH
+            && !multi_line
             && (self.chain.is_empty() || whole <= CHAIN_WIDTH)
         {
             pad(out, indent);
@@ -253,7 +344,8 @@ impl Call {
             return;
         }
         let root_fits = indent + self.close + usize::from(self.chain.is_empty()) <= MAX_WIDTH
-            && joined <= FN_CALL_WIDTH;
+            && joined <= FN_CALL_WIDTH
+            && !multi_line;
         if root_fits {
             pad(out, indent);
             out.push_str(&self.text[..self.close]);
@@ -480,6 +572,39 @@ fn render_op(out: &mut String, call: &mut Call, op: &Operation) {
             call.start("m.rename_enum_value").quoted(name).quoted(from);
             call.quoted(to).close();
         }
+        Operation::CreateObject(object) | Operation::ReplaceObject(object) => {
+            let root = if matches!(op, Operation::CreateObject(_)) {
+                "m.create_object"
+            } else {
+                "m.replace_object"
+            };
+            call.start(root)
+                .arg(|out| out.push_str(object.kind.rust_name()))
+                .quoted(&object.name);
+            call.arg(|out| push_raw(out, &object.definition)).close();
+            object_key_modifiers(call, object.table.as_deref(), object.arguments.as_deref());
+            if !object.depends_on.is_empty() {
+                call.then(|out| {
+                    out.push_str(".depends_on(");
+                    push_slice(out, &object.depends_on);
+                    out.push(')');
+                });
+            }
+        }
+        Operation::DropObject(key) => {
+            if key.kind == crate::objects::ObjectKind::Sequence {
+                let _ = writeln!(
+                    out,
+                    "    // Data loss: drops sequence {} and its current value.",
+                    key.name
+                );
+            }
+            call.start("m.drop_object")
+                .arg(|out| out.push_str(key.kind.rust_name()))
+                .quoted(&key.name)
+                .close();
+            object_key_modifiers(call, key.table.as_deref(), key.arguments.as_deref());
+        }
     }
     call.write(out, 4);
 }
@@ -502,6 +627,38 @@ fn deferrable(call: &mut Call, deferrable: Option<Deferrable>) {
             })
         });
     }
+}
+
+fn object_key_modifiers(call: &mut Call, table: Option<&str>, arguments: Option<&[String]>) {
+    if let Some(table) = table {
+        call.then(|out| {
+            out.push_str(".on_table(");
+            push_quoted(out, table);
+            out.push(')');
+        });
+    }
+    if let Some(arguments) = arguments {
+        call.then(|out| {
+            out.push_str(".arguments(");
+            push_slice(out, arguments);
+            out.push(')');
+        });
+    }
+}
+
+/// `text` as a raw string literal (`r#"..."#`, with as many `#` as it needs), which keeps SQL
+/// as it is written, over several lines.
+fn push_raw(out: &mut String, text: &str) {
+    // A raw string cannot hold a bare carriage return: such text is written escaped.
+    if text.contains('\r') {
+        return push_quoted(out, text);
+    }
+    let mut hashes = 1;
+    while text.contains(&format!("\"{}", "#".repeat(hashes))) {
+        hashes += 1;
+    }
+    let fence = "#".repeat(hashes);
+    let _ = write!(out, "r{fence}\"{text}\"{fence}");
 }
 
 /// One statement per option that is not the default, on `builder` (`t` in `create_table`, `o`
@@ -1069,6 +1226,35 @@ pub(crate) mod tests {
         };
         let text = render_module(&header, m.operations(), &[], &[]);
         insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn objects_module() {
+        let mut schema = blog_schema();
+        let texts = [
+            "CREATE EXTENSION IF NOT EXISTS citext",
+            "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n    NEW.published := true;\n    RETURN NEW;\nEND\n$$;",
+            "CREATE TRIGGER posts_touch BEFORE INSERT ON posts FOR EACH ROW EXECUTE FUNCTION touch()",
+            "CREATE VIEW published AS\nSELECT id, title\nFROM posts\nWHERE published;",
+            "CREATE SEQUENCE tickets START 100",
+        ];
+        let parsed = texts
+            .iter()
+            .map(|t| crate::objects::parse(t, crate::dialect::Backend::Postgres).unwrap())
+            .collect();
+        let names: Vec<String> = schema.tables.iter().map(|t| t.name.clone()).collect();
+        schema.objects =
+            crate::objects::resolve(parsed, &names, crate::dialect::Backend::Postgres).unwrap();
+        let plan = diff(&Schema::default(), &schema).unwrap();
+        let header = ModuleHeader {
+            revision: "20261125104500".into(),
+            revises: vec![],
+            message: "objects".into(),
+            created: "2026-11-25 10:45:00 UTC".into(),
+        };
+        let module = render_module(&header, &plan.up, &plan.down, &[]);
+        assert!(laid_out_as_rustfmt(&module), "{module}");
+        insta::assert_snapshot!(module);
     }
 
     #[test]

@@ -115,6 +115,8 @@ pub fn diff_with_renames(from: &Schema, to: &Schema, renames: &Renames) -> Resul
     p.renames(to, renames)?;
     p.enum_value_renames(to, &renames.enum_values)?;
     p.create_enums(to)?;
+    let objects = crate::objects::plan::plan(&p.schema, to).map_err(Error::Operation)?;
+    p.objects(objects.before_tables)?;
 
     let current_names: BTreeSet<String> = p.schema.tables.iter().map(|t| t.name.clone()).collect();
     let kept: Vec<String> = to
@@ -200,8 +202,10 @@ pub fn diff_with_renames(from: &Schema, to: &Schema, renames: &Renames) -> Resul
             format!("foreign key {} on {table}", fk.name),
         )?;
     }
+    p.objects(objects.after_tables)?;
 
     p.drop_enums(to)?;
+    p.objects(objects.last)?;
 
     // A safety net: whatever the steps above did not reach is refused, never ignored.
     if let Some(left) = first_difference(&p.schema, to) {
@@ -400,6 +404,21 @@ impl Planner {
         op.apply(&mut self.schema)?;
         self.up.push(op);
         self.down.push(inverse);
+        Ok(())
+    }
+
+    /// Pushes the objects' steps (`objects::plan` places them), each with its summary line.
+    fn objects(&mut self, steps: Vec<crate::objects::plan::Step>) -> Result<()> {
+        use crate::objects::plan::Note;
+        for step in steps {
+            match step.note {
+                Note::Add(text) => self.push(step.op, ChangeKind::Add, text)?,
+                Note::Remove(text) => self.push(step.op, ChangeKind::Remove, text)?,
+                Note::Alter(text) => self.push(step.op, ChangeKind::Alter, text)?,
+                Note::Warning(text) => self.push(step.op, ChangeKind::Warning, text)?,
+                Note::Quiet => self.push_quietly(step.op)?,
+            }
+        }
         Ok(())
     }
 
@@ -1353,6 +1372,9 @@ fn widens(from: &SqlType, to: &SqlType) -> bool {
 fn first_difference(planned: &Schema, target: &Schema) -> Option<String> {
     if planned.enums != target.enums {
         return Some("enum types".to_string());
+    }
+    if !crate::objects::plan::same_objects(planned, target) {
+        return Some("objects".to_string());
     }
     let names = |s: &Schema| s.tables.iter().map(|t| t.name.clone()).collect::<Vec<_>>();
     if names(planned) != names(target) {

@@ -225,6 +225,16 @@ pub enum Error {
     /// the column, index or constraint, and the feature.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Unsupported(Vec<crate::support::Unsupported>),
+    /// A file of the objects folder that does not declare one object.
+    #[error("{path}:{line}: {message}")]
+    Declaration {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 /// Shorthand for results of this crate.

@@ -30,6 +30,7 @@ pub mod lint;
 pub mod migration;
 pub mod model;
 pub mod model_source;
+pub mod objects;
 pub mod program;
 #[cfg(feature = "project")]
 pub mod project;

@@ -21,8 +21,14 @@
 //! | L013 | table or column renamed | | |
 //! | L014 | unique constraint added | | |
 //! | L015 | constraint dropped | | |
-//! | L016 | primary key replaced | | |
+//! | L016 | primary key replaced | L109 | `REFRESH MATERIALIZED VIEW` without `CONCURRENTLY` |
 //! | L020 | data step | | |
+//! | L021 | view created or replaced | | |
+//! | L022 | materialized view created | | |
+//! | L023 | trigger created on an existing table | | |
+//! | L024 | trigger or policy dropped, policy created or changed | | |
+//! | L025 | function, procedure, type, domain, sequence, extension or event created or changed | | |
+//! | L026 | object dropped | | |
 
 use serde::{Deserialize, Serialize};
 
@@ -96,6 +102,24 @@ pub enum LintCode {
     /// `L020`: data step.
     #[serde(rename = "L020")]
     DataStep,
+    /// `L021`: view created or replaced.
+    #[serde(rename = "L021")]
+    ViewCreated,
+    /// `L022`: materialized view created.
+    #[serde(rename = "L022")]
+    MaterializedViewCreated,
+    /// `L023`: trigger created.
+    #[serde(rename = "L023")]
+    TriggerCreated,
+    /// `L024`: trigger or policy dropped, policy created or changed.
+    #[serde(rename = "L024")]
+    TriggerOrPolicyChanged,
+    /// `L025`: function, procedure, type, domain, sequence, extension or event created or changed.
+    #[serde(rename = "L025")]
+    ObjectChanged,
+    /// `L026`: object dropped.
+    #[serde(rename = "L026")]
+    ObjectDropped,
     /// `L101`: hand-written `CREATE INDEX` without `CONCURRENTLY`.
     #[serde(rename = "L101")]
     SqlIndexWithoutConcurrently,
@@ -120,6 +144,9 @@ pub enum LintCode {
     /// `L108`: hand-written `VACUUM FULL`, `CLUSTER`, `REINDEX`.
     #[serde(rename = "L108")]
     SqlTableRewrite,
+    /// `L109`: hand-written `REFRESH MATERIALIZED VIEW` without `CONCURRENTLY`.
+    #[serde(rename = "L109")]
+    SqlRefreshWithoutConcurrently,
     /// `L121`: hand-written MySQL `ALTER TABLE` without `ALGORITHM`.
     #[serde(rename = "L121")]
     SqlWithoutAlgorithm,
@@ -149,6 +176,12 @@ impl LintCode {
             LintCode::EnumValuesRemoved => "L018",
             LintCode::EnumValueRenamed => "L019",
             LintCode::DataStep => "L020",
+            LintCode::ViewCreated => "L021",
+            LintCode::MaterializedViewCreated => "L022",
+            LintCode::TriggerCreated => "L023",
+            LintCode::TriggerOrPolicyChanged => "L024",
+            LintCode::ObjectChanged => "L025",
+            LintCode::ObjectDropped => "L026",
             LintCode::SqlIndexWithoutConcurrently => "L101",
             LintCode::SqlForeignKeyWithoutNotValid => "L102",
             LintCode::SqlCheckWithoutNotValid => "L103",
@@ -157,6 +190,7 @@ impl LintCode {
             LintCode::SqlDropIndexWithoutConcurrently => "L106",
             LintCode::SqlKeyWithoutIndex => "L107",
             LintCode::SqlTableRewrite => "L108",
+            LintCode::SqlRefreshWithoutConcurrently => "L109",
             LintCode::SqlWithoutAlgorithm => "L121",
         }
     }
@@ -434,6 +468,9 @@ pub fn describe(op: &Operation) -> String {
         Operation::RenameEnumValue { name, from, to } => {
             format!("rename enum value {name}.{from} to {to}")
         }
+        Operation::CreateObject(object) => format!("create {}", object.key()),
+        Operation::ReplaceObject(object) => format!("replace {}", object.key()),
+        Operation::DropObject(key) => format!("drop {key}"),
     }
 }
 
@@ -544,6 +581,9 @@ fn postgres(
 ) -> Option<Finding> {
     use Severity::*;
     if let Operation::Sql(sql) = op {
+        if let Some(finding) = refresh_materialized_view(op, sql, before) {
+            return Some(finding);
+        }
         return postgres_sql(op, sql, existing);
     }
     if let Operation::Rust(_) = op {
@@ -559,6 +599,9 @@ fn postgres(
         );
     }
     if let Some(finding) = enum_change(op, before, Backend::Postgres) {
+        return finding;
+    }
+    if let Some(finding) = object_change(op, before, ctx, Backend::Postgres) {
         return finding;
     }
     let table = op.table()?.to_string();
@@ -787,6 +830,9 @@ fn mysql(
     if let Some(finding) = enum_change(op, before, Backend::Mysql) {
         return finding;
     }
+    if let Some(finding) = object_change(op, before, ctx, Backend::Mysql) {
+        return finding;
+    }
     let table = op.table()?.to_string();
     if !ctx.existing_table {
         return Some(
@@ -879,6 +925,121 @@ fn mysql(
         );
     }
     Some(d.done())
+}
+
+/// The finding of an object's creation, change or drop; `None` when `op` is none of them.
+fn object_change(
+    op: &Operation,
+    before: &Schema,
+    ctx: &OpContext,
+    backend: Backend,
+) -> Option<Option<Finding>> {
+    use crate::objects::ObjectKind::*;
+    use Severity::*;
+    let (key, replace) = match op {
+        Operation::CreateObject(o) => (o.key(), false),
+        Operation::ReplaceObject(o) => (o.key(), true),
+        Operation::DropObject(key) => {
+            let draft = match key.kind {
+                Trigger | Policy => Draft::new(
+                    LintCode::TriggerOrPolicyChanged,
+                    Info,
+                    op,
+                    if backend == Backend::Postgres {
+                        "ACCESS EXCLUSIVE on the table, briefly"
+                    } else {
+                        "metadata lock on the table, briefly"
+                    },
+                )
+                .note(
+                    "queued behind running queries on the table, and everything queues behind it",
+                ),
+                _ => Draft::new(
+                    LintCode::ObjectDropped,
+                    Info,
+                    op,
+                    "ACCESS EXCLUSIVE on the object, briefly",
+                )
+                .note("queries and code that use it fail from the commit on"),
+            };
+            return Some(Some(draft.done()));
+        }
+        _ => return None,
+    };
+    let pg = backend == Backend::Postgres;
+    let draft = match key.kind {
+        View => Draft::new(
+            LintCode::ViewCreated,
+            Info,
+            op,
+            if pg {
+                "ACCESS EXCLUSIVE on the view, briefly"
+            } else {
+                "metadata lock on the view, briefly"
+            },
+        )
+        .note(if replace {
+            "CREATE OR REPLACE VIEW changes the catalog only: no table is read or locked for long"
+        } else {
+            "catalog change only: no table is read"
+        }),
+        MaterializedView => Draft::new(LintCode::MaterializedViewCreated, Info, op, "ACCESS SHARE on the tables it reads while it runs its query")
+            .note("the query runs once to fill it: its time grows with the tables it reads; writers go on"),
+        Trigger if ctx.existing_table => Draft::new(
+            LintCode::TriggerCreated,
+            Info,
+            op,
+            if pg {
+                "SHARE ROW EXCLUSIVE on the table, briefly"
+            } else {
+                "metadata lock on the table, briefly"
+            },
+        )
+        .note("writes to the table wait while it is added; it fires from the commit on"),
+        Trigger => Draft::new(LintCode::TriggerCreated, Info, op, "on a table no other session sees yet")
+            .note("the table is created by this migration"),
+        Policy => Draft::new(LintCode::TriggerOrPolicyChanged, Info, op, "ACCESS EXCLUSIVE on the table, briefly")
+            .note("queries of the table see the rows the policies allow from the commit on"),
+        Extension if replace => Draft::new(LintCode::ObjectChanged, Warning, op, "the extension's own locks")
+            .note("ALTER EXTENSION ... UPDATE runs the extension's upgrade script, which may rewrite what it owns")
+            .fix("read the extension's release notes; on big tables, schedule it off-peak"),
+        _ => Draft::new(LintCode::ObjectChanged, Info, op, "no table lock")
+            .note("catalog change only; sessions use the new definition from their next call"),
+    };
+    let _ = before;
+    Some(Some(draft.done()))
+}
+
+/// `REFRESH MATERIALIZED VIEW` without `CONCURRENTLY` on a materialized view that existed before
+/// the operation: its readers wait for the whole query.
+fn refresh_materialized_view(op: &Operation, sql: &str, before: &Schema) -> Option<Finding> {
+    let toks = tokens(sql);
+    let at = toks.iter().position(|t| t.is("REFRESH"))?;
+    if !(toks.get(at + 1)?.is("MATERIALIZED") && toks.get(at + 2)?.is("VIEW")) {
+        return None;
+    }
+    if toks.get(at + 3).is_some_and(|t| t.is("CONCURRENTLY")) {
+        return None;
+    }
+    let mut name = toks.get(at + 3)?.name()?;
+    let mut next = at + 4;
+    while toks.get(next) == Some(&crate::sqltext::Token::Punct('.')) {
+        name = toks.get(next + 1)?.name()?;
+        next += 2;
+    }
+    let exists = before
+        .objects
+        .iter()
+        .any(|o| o.kind == crate::objects::ObjectKind::MaterializedView && o.name == name);
+    if !exists {
+        return None;
+    }
+    Some(
+        Draft::new(LintCode::SqlRefreshWithoutConcurrently, Severity::Error, op, "ACCESS EXCLUSIVE on the view for the whole query")
+            .note(format!("REFRESH MATERIALIZED VIEW without CONCURRENTLY: reads of {name} wait until it is refilled"))
+            .fix("write REFRESH MATERIALIZED VIEW CONCURRENTLY (it needs a unique index on the view)")
+            .done(),
+    )
 }
 
 #[cfg(test)]
@@ -1031,6 +1192,67 @@ mod tests {
             m.sql("CREATE INDEX ix ON posts (score)");
         });
         assert_eq!(codes(&f), [("L101", Severity::Warning)]);
+    }
+
+    #[test]
+    fn object_changes_say_what_they_lock() {
+        use crate::objects::ObjectKind;
+        let f = lint(Backend::Postgres, true, |m| {
+            m.create_object(
+                ObjectKind::Function,
+                "touch",
+                "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+            )
+            .arguments(&[]);
+            m.create_object(
+                ObjectKind::Trigger,
+                "posts_touch",
+                "CREATE TRIGGER posts_touch BEFORE UPDATE ON posts FOR EACH ROW EXECUTE FUNCTION touch()",
+            )
+            .on_table("posts")
+            .depends_on(&["function touch()", "table posts"]);
+            m.create_object(
+                ObjectKind::View,
+                "v",
+                "CREATE VIEW v AS SELECT id FROM posts",
+            )
+            .depends_on(&["table posts"]);
+            m.replace_object(
+                ObjectKind::View,
+                "v",
+                "CREATE VIEW v AS SELECT id, score FROM posts",
+            )
+            .depends_on(&["table posts"]);
+            m.create_object(
+                ObjectKind::MaterializedView,
+                "mv",
+                "CREATE MATERIALIZED VIEW mv AS SELECT 1 AS a",
+            );
+            m.sql("REFRESH MATERIALIZED VIEW mv");
+            m.sql("REFRESH MATERIALIZED VIEW CONCURRENTLY mv");
+            m.drop_object(ObjectKind::Trigger, "posts_touch")
+                .on_table("posts");
+        });
+        assert_eq!(
+            codes(&f),
+            [
+                ("L025", Severity::Info),
+                ("L023", Severity::Info),
+                ("L021", Severity::Info),
+                ("L021", Severity::Info),
+                ("L022", Severity::Info),
+                ("L109", Severity::Error),
+                ("L024", Severity::Info),
+            ]
+        );
+        assert_eq!(f[1].lock, "SHARE ROW EXCLUSIVE on the table, briefly");
+        assert_eq!(f[1].operation, "create trigger posts_touch on posts");
+        assert!(
+            f[3].note.contains("CREATE OR REPLACE VIEW"),
+            "{}",
+            f[3].note
+        );
+        assert!(f[5].fix.as_deref().unwrap().contains("CONCURRENTLY"));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! dialect (SQLite's table rebuild above all) sees the table before and after.
 
 use crate::error::{Error, Result};
+use crate::objects::{DbObject, ObjectKey, ObjectKind};
 use crate::schema::{
     mentions_identifier, Check, Column, DefaultValue, Deferrable, EnumType, Exclusion, FkAction,
     ForeignKey, Generated, Identity, Index, IndexColumn, IndexTarget, PartitionOf, Schema, SqlType,
@@ -15,6 +16,7 @@ use crate::schema::{
 /// What a migration module's `up` or `down` imports.
 pub mod prelude {
     pub use super::{Migration, TableBuilder};
+    pub use crate::objects::ObjectKind;
     pub use crate::schema::{Deferrable, FkAction, Identity, IndexColumn, SqlType};
 }
 
@@ -183,6 +185,14 @@ pub enum Operation {
         /// The new value.
         to: String,
     },
+    /// Creates an object that is not a table (a view, function, trigger, ...) with its SQL.
+    CreateObject(DbObject),
+    /// Gives an object a new definition in place: `CREATE OR REPLACE` where the backend has it
+    /// for the kind, `ALTER` (sequences, extensions), or a drop and create of the object alone
+    /// (triggers, policies, events). What depends on it stays.
+    ReplaceObject(DbObject),
+    /// Drops an object, which nothing may use any more.
+    DropObject(ObjectKey),
 }
 
 impl Operation {
@@ -239,6 +249,13 @@ impl Operation {
                     return Err(op_err(format!(
                         "drop_table: table `{name}` still has the partition or child table `{}`",
                         child.name
+                    )));
+                }
+                let shown = format!("table {name}");
+                if let Some(user) = schema.objects.iter().find(|o| o.depends_on(&shown)) {
+                    return Err(op_err(format!(
+                        "drop_table: table `{name}` is still used by {}; drop that first",
+                        user.key()
                     )));
                 }
                 schema.tables.retain(|t| t.name != *name);
@@ -347,6 +364,19 @@ impl Operation {
                             *parent = to.clone();
                         }
                     }
+                }
+                // Triggers and policies move with their table, as the database moves them.
+                let (old, new) = (format!("table {from}"), format!("table {to}"));
+                for o in &mut schema.objects {
+                    if o.table.as_deref() == Some(from.as_str()) {
+                        o.table = Some(to.clone());
+                    }
+                    for d in &mut o.depends_on {
+                        if *d == old {
+                            *d = new.clone();
+                        }
+                    }
+                    o.depends_on.sort();
                 }
                 schema.normalize();
             }
@@ -587,6 +617,48 @@ impl Operation {
                     }
                 }
             }
+            Operation::CreateObject(object) | Operation::ReplaceObject(object) => {
+                let replace = matches!(self, Operation::ReplaceObject(_));
+                let what = if replace {
+                    "replace_object"
+                } else {
+                    "create_object"
+                };
+                let key = object.key();
+                let at = schema.objects.binary_search_by(|o| o.key().cmp(&key));
+                match (&at, replace) {
+                    (Ok(_), false) => {
+                        return Err(op_err(format!("{what}: {key} already exists")));
+                    }
+                    (Err(_), true) => {
+                        return Err(op_err(format!("{what}: {key} does not exist")));
+                    }
+                    _ => {}
+                }
+                if let Some(missing) = object.depends_on.iter().find(|d| !object_exists(schema, d))
+                {
+                    return Err(op_err(format!(
+                        "{what}: {key} depends on {missing}, which does not exist: create it first"
+                    )));
+                }
+                match at {
+                    Ok(i) => schema.objects[i] = object.clone(),
+                    Err(i) => schema.objects.insert(i, object.clone()),
+                }
+            }
+            Operation::DropObject(key) => {
+                let Ok(at) = schema.objects.binary_search_by(|o| o.key().cmp(key)) else {
+                    return Err(op_err(format!("drop_object: {key} does not exist")));
+                };
+                let shown = key.to_string();
+                if let Some(user) = schema.objects.iter().find(|o| o.depends_on(&shown)) {
+                    return Err(op_err(format!(
+                        "drop_object: {key} is still used by {}; drop that first",
+                        user.key()
+                    )));
+                }
+                schema.objects.remove(at);
+            }
         }
         if let Some(missing) = self.enum_used_but_missing(schema) {
             return Err(op_err(missing));
@@ -729,6 +801,11 @@ impl Operation {
                 from: to.clone(),
                 to: from.clone(),
             },
+            Operation::CreateObject(object) => Operation::DropObject(object.key()),
+            Operation::DropObject(key) => Operation::CreateObject(before.object(key)?.clone()),
+            Operation::ReplaceObject(object) => {
+                Operation::ReplaceObject(before.object(&object.key())?.clone())
+            }
         })
     }
 
@@ -754,6 +831,19 @@ impl Operation {
             | Operation::DropForeignKey { table, .. }
             | Operation::AddCheck { table, .. }
             | Operation::DropCheck { table, .. } => table,
+            // A trigger or policy is its table's.
+            Operation::CreateObject(DbObject {
+                table: Some(table), ..
+            })
+            | Operation::ReplaceObject(DbObject {
+                table: Some(table), ..
+            })
+            | Operation::DropObject(ObjectKey {
+                table: Some(table), ..
+            }) => table,
+            Operation::CreateObject(_) | Operation::ReplaceObject(_) | Operation::DropObject(_) => {
+                return None
+            }
             // An enum type is no table's: its change reaches every table that uses it.
             Operation::Sql(_)
             | Operation::Rust(_)
@@ -816,6 +906,14 @@ fn parents_exist(schema: &Schema, op: &str, table: &str, options: &TableOptions)
             "{op}: `{table}` is a partition or child of table `{missing}`, which does not exist"
         ))),
         None => Ok(()),
+    }
+}
+
+/// Whether `key` (`table users` or an object's key) names something of `schema`.
+fn object_exists(schema: &Schema, key: &str) -> bool {
+    match key.strip_prefix("table ") {
+        Some(table) if schema.table(table).is_some() => true,
+        _ => schema.objects.iter().any(|o| o.key().to_string() == key),
     }
 }
 
@@ -1257,6 +1355,97 @@ impl Migration {
             from: from.to_string(),
             to: to.to_string(),
         });
+    }
+
+    /// Creates the object `name` of `kind` by running `sql`, its `CREATE` statement (with the
+    /// statements its kind may carry, such as a materialized view's indexes). A trigger or
+    /// policy names its table with `.on_table(...)`, a PostgreSQL function its argument types
+    /// with `.arguments(...)`, and `.depends_on(...)` what must exist first.
+    pub fn create_object(&mut self, kind: ObjectKind, name: &str, sql: &str) -> ObjectBuilder<'_> {
+        self.push(Operation::CreateObject(new_object(kind, name, sql)));
+        match self.operations.last_mut() {
+            Some(Operation::CreateObject(object)) => ObjectBuilder { object },
+            _ => unreachable!("just pushed"),
+        }
+    }
+
+    /// Gives the object `name` of `kind` the definition `sql` in place (`CREATE OR REPLACE`
+    /// where the backend has it); what depends on it stays.
+    pub fn replace_object(&mut self, kind: ObjectKind, name: &str, sql: &str) -> ObjectBuilder<'_> {
+        self.push(Operation::ReplaceObject(new_object(kind, name, sql)));
+        match self.operations.last_mut() {
+            Some(Operation::ReplaceObject(object)) => ObjectBuilder { object },
+            _ => unreachable!("just pushed"),
+        }
+    }
+
+    /// Drops the object `name` of `kind` (a trigger's table with `.on_table(...)`, a function's
+    /// argument types with `.arguments(...)`).
+    pub fn drop_object(&mut self, kind: ObjectKind, name: &str) -> ObjectKeyBuilder<'_> {
+        self.push(Operation::DropObject(ObjectKey::new(kind, name)));
+        match self.operations.last_mut() {
+            Some(Operation::DropObject(key)) => ObjectKeyBuilder { key },
+            _ => unreachable!("just pushed"),
+        }
+    }
+}
+
+fn new_object(kind: ObjectKind, name: &str, sql: &str) -> DbObject {
+    DbObject {
+        kind,
+        name: name.to_string(),
+        table: None,
+        arguments: None,
+        depends_on: Vec::new(),
+        definition: sql.to_string(),
+    }
+}
+
+/// Refines an object just declared.
+#[derive(Debug)]
+pub struct ObjectBuilder<'a> {
+    object: &'a mut DbObject,
+}
+
+impl ObjectBuilder<'_> {
+    /// The table (or view) a trigger or policy is on.
+    pub fn on_table(self, table: &str) -> Self {
+        self.object.table = Some(table.to_string());
+        self
+    }
+
+    /// The argument types of a PostgreSQL function or procedure, as the server prints them
+    /// (`&["integer", "text"]`; `&[]` for none).
+    pub fn arguments(self, types: &[&str]) -> Self {
+        self.object.arguments = Some(strings(types));
+        self
+    }
+
+    /// What must exist before it, as keys: `table users`, `view v`, `function f(integer)`.
+    pub fn depends_on(self, keys: &[&str]) -> Self {
+        self.object.depends_on = strings(keys);
+        self.object.depends_on.sort();
+        self
+    }
+}
+
+/// Refines the object a drop names.
+#[derive(Debug)]
+pub struct ObjectKeyBuilder<'a> {
+    key: &'a mut ObjectKey,
+}
+
+impl ObjectKeyBuilder<'_> {
+    /// The table (or view) of the trigger or policy.
+    pub fn on_table(self, table: &str) -> Self {
+        self.key.table = Some(table.to_string());
+        self
+    }
+
+    /// The argument types of the PostgreSQL function or procedure.
+    pub fn arguments(self, types: &[&str]) -> Self {
+        self.key.arguments = Some(strings(types));
+        self
     }
 }
 

@@ -17,6 +17,9 @@ pub struct Schema {
     /// Enum types, sorted by name. One exists exactly while a column uses it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub enums: Vec<EnumType>,
+    /// The objects that are not tables (views, functions, triggers, ...), sorted by key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objects: Vec<crate::objects::DbObject>,
 }
 
 impl Schema {
@@ -24,7 +27,7 @@ impl Schema {
     pub fn new(tables: Vec<Table>) -> Self {
         let mut schema = Schema {
             tables,
-            enums: Vec::new(),
+            ..Schema::default()
         };
         schema.normalize();
         schema
@@ -32,7 +35,11 @@ impl Schema {
 
     /// A schema of these tables and enum types, sorted into canonical order.
     pub fn with_enums(tables: Vec<Table>, enums: Vec<EnumType>) -> Self {
-        let mut schema = Schema { tables, enums };
+        let mut schema = Schema {
+            tables,
+            enums,
+            ..Schema::default()
+        };
         schema.normalize();
         schema
     }
@@ -41,6 +48,7 @@ impl Schema {
     pub fn normalize(&mut self) {
         self.tables.sort_by(|a, b| a.name.cmp(&b.name));
         self.enums.sort_by(|a, b| a.name.cmp(&b.name));
+        self.objects.sort_by_key(crate::objects::DbObject::key);
         for table in &mut self.tables {
             table.normalize();
         }
@@ -64,6 +72,14 @@ impl Schema {
         self.tables
             .binary_search_by(|t| t.name.as_str().cmp(name))
             .ok()
+    }
+
+    /// The object (view, function, trigger, ...) with this key. Objects are kept sorted by key.
+    pub fn object(&self, key: &crate::objects::ObjectKey) -> Option<&crate::objects::DbObject> {
+        self.objects
+            .binary_search_by(|o| o.key().cmp(key))
+            .ok()
+            .map(|i| &self.objects[i])
     }
 
     /// The enum type of this name.

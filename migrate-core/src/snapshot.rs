@@ -9,6 +9,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::objects::DbObject;
 use crate::schema::{EnumType, Schema, Table};
 
 /// The snapshot format this build writes and the newest it reads.
@@ -27,6 +28,9 @@ pub struct Snapshot {
     pub enums: Vec<EnumType>,
     /// The schema's tables.
     pub tables: Vec<Table>,
+    /// The schema's objects that are not tables.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objects: Vec<DbObject>,
 }
 
 impl Snapshot {
@@ -44,12 +48,16 @@ impl Snapshot {
             head,
             enums: schema.enums,
             tables: schema.tables,
+            objects: schema.objects,
         }
     }
 
     /// The schema it holds.
     pub fn schema(&self) -> Schema {
-        Schema::with_enums(self.tables.clone(), self.enums.clone())
+        let mut schema = Schema::with_enums(self.tables.clone(), self.enums.clone());
+        schema.objects = self.objects.clone();
+        schema.normalize();
+        schema
     }
 
     /// The canonical text: pretty-printed JSON with a trailing newline.
@@ -58,10 +66,12 @@ impl Snapshot {
         let mut schema = Schema {
             tables: std::mem::take(&mut canonical.tables),
             enums: std::mem::take(&mut canonical.enums),
+            objects: std::mem::take(&mut canonical.objects),
         };
         schema.normalize();
         canonical.tables = schema.tables;
         canonical.enums = schema.enums;
+        canonical.objects = schema.objects;
         let mut text =
             serde_json::to_string_pretty(&canonical).expect("a snapshot always serialises");
         text.push('\n');
@@ -134,6 +144,7 @@ mod tests {
             head: Some("1".into()),
             enums: Vec::new(),
             tables: vec![b, a],
+            objects: Vec::new(),
         };
         assert_eq!(one.to_json(), two.to_json());
         assert!(one.to_json().ends_with("}\n"));

@@ -5,6 +5,7 @@
 
 use migrate_core::codegen::{laid_out_as_rustfmt, render_module, ModuleHeader};
 use migrate_core::migration::Operation;
+use migrate_core::objects::{DbObject, ObjectKey, ObjectKind};
 use migrate_core::schema::{
     Check, Column, DefaultValue, Deferrable, EnumType, Exclusion, FkAction, ForeignKey, Generated,
     Identity, Index, IndexColumn, Nulls, PartitionOf, SqlType, Table, TableOptions, Unique,
@@ -333,8 +334,51 @@ fn table() -> impl Strategy<Value = Table> {
         )
 }
 
+/// An object's SQL: one line or several, with quotes, hashes and indentation, as files hold it.
+fn object_sql() -> impl Strategy<Value = String> {
+    prop_oneof![
+        2 => "[ -~]{1,40}",
+        1 => "[ -~]{60,130}",
+        2 => prop::collection::vec("[ -~\t]{0,70}", 2..6).prop_map(|lines| lines.join("\n")),
+        1 => Just("CREATE VIEW \"v\"# AS SELECT '\"#' AS x\n  FROM t;".to_string()),
+    ]
+}
+
+fn object_kind() -> impl Strategy<Value = ObjectKind> {
+    prop::sample::select(ObjectKind::ALL.to_vec())
+}
+
+fn object() -> impl Strategy<Value = DbObject> {
+    (
+        object_kind(),
+        name(),
+        prop::option::of(name()),
+        prop::option::of(prop::collection::vec("[a-z ]{1,20}", 0..3)),
+        prop::collection::vec(name().prop_map(|n| format!("table {n}")), 0..3),
+        object_sql(),
+    )
+        .prop_map(
+            |(kind, name, table, arguments, depends_on, definition)| DbObject {
+                kind,
+                name,
+                table,
+                arguments,
+                depends_on,
+                definition,
+            },
+        )
+}
+
 fn operation() -> impl Strategy<Value = Operation> {
     prop_oneof![
+        object().prop_map(Operation::CreateObject),
+        object().prop_map(Operation::ReplaceObject),
+        (object_kind(), name(), prop::option::of(name())).prop_map(|(kind, name, table)| {
+            Operation::DropObject(ObjectKey {
+                table,
+                ..ObjectKey::new(kind, name)
+            })
+        }),
         table().prop_map(Operation::CreateTable),
         name().prop_map(Operation::DropTable),
         (name(), column()).prop_map(|(table, column)| Operation::AddColumn { table, column }),

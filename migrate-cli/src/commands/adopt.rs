@@ -17,6 +17,13 @@ pub(crate) fn adopt(ctx: &Context, models: Option<&Path>) -> Result<u8, Error> {
         adopted.tables.len(),
         adopted.tables.join(", ")
     ));
+    if !adopted.objects.is_empty() {
+        ctx.say(format!(
+            "Adopted {} object(s): {}",
+            adopted.objects.len(),
+            adopted.objects.join(", ")
+        ));
+    }
     for note in &adopted.left_alone {
         ctx.say(format!("  left alone: {note}"));
     }
@@ -38,6 +45,12 @@ pub(crate) fn adopt(ctx: &Context, models: Option<&Path>) -> Result<u8, Error> {
         ctx.show(&adopted.baseline)
     ));
     ctx.say(format!("Created {}", ctx.show(&adopted.snapshot)));
+    if let Some((folder, files)) = &adopted.objects_folder {
+        ctx.say(format!(
+            "Created {}/ ({files} file(s), one per object: edit them and run `migrate`)",
+            ctx.show(folder)
+        ));
+    }
     match &adopted.models {
         Some(models) => {
             ctx.say(format!(

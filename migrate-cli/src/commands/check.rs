@@ -89,8 +89,8 @@ pub(crate) fn check(ctx: &Context, compiled: bool) -> Result<u8, Error> {
                         "{masked}: the live schema drifted from {}:",
                         ctx.show(&report.snapshot)
                     );
-                    for change in &drift.changes {
-                        println!("  {change}");
+                    for line in drift.lines() {
+                        println!("  {line}");
                     }
                 }
             }
@@ -143,8 +143,8 @@ pub(crate) fn verify(ctx: &Context) -> Result<u8, Error> {
             println!(
                 "The live schema differs from {snapshot} (what the database has that the snapshot does not):"
             );
-            for change in &drift.changes {
-                println!("  {change}");
+            for line in drift.lines() {
+                println!("  {line}");
             }
             Ok(1)
         }

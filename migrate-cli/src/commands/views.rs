@@ -59,6 +59,9 @@ pub(crate) fn inspect(ctx: &Context, json: bool) -> Result<u8, Error> {
             println!("  check {} ({})", check.name, check.expr);
         }
     }
+    for object in &schema.objects {
+        println!("{}", object.key());
+    }
     Ok(0)
 }
 

@@ -182,8 +182,22 @@ pub trait MigrationConnection {
     /// Rolls it back.
     fn rollback(&mut self) -> Result<()>;
 
-    /// The live schema, every table but the history table.
+    /// The live schema, every table but the history table, and the objects that are not
+    /// tables as [`Self::objects`] reads them.
     fn introspect(&mut self) -> Result<crate::schema::Schema>;
+
+    /// The objects that are not tables (views, functions, triggers, ...) of the current schema
+    /// or database, printed by the server and read as their declarations would be among
+    /// `tables`, with what cannot be represented.
+    fn objects(&mut self, tables: &[String]) -> Result<crate::introspect::objects::Capture>;
+
+    /// The objects of `schema`, created after its tables in a scratch namespace of the same
+    /// server and printed as [`Self::objects`] prints the live ones, so that the two compare
+    /// as the server normalises them.
+    fn shadow_objects(
+        &mut self,
+        schema: &crate::schema::Schema,
+    ) -> Result<Vec<crate::objects::DbObject>>;
 
     /// The Diesel connection (`SqliteConnection`, `PgConnection`, `MysqlConnection`), for Rust
     /// data steps.

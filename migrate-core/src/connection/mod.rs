@@ -149,7 +149,21 @@ mod sqlite {
         }
 
         fn introspect(&mut self) -> Result<crate::schema::Schema> {
-            crate::introspect::introspect_sqlite(&mut self.conn)
+            let mut schema = crate::introspect::introspect_sqlite(&mut self.conn)?;
+            let tables: Vec<String> = schema.tables.iter().map(|t| t.name.clone()).collect();
+            schema.objects = self.objects(&tables)?.objects;
+            Ok(schema)
+        }
+
+        fn objects(&mut self, tables: &[String]) -> Result<crate::introspect::objects::Capture> {
+            crate::introspect::objects_sqlite::capture(&mut self.conn, tables)
+        }
+
+        fn shadow_objects(
+            &mut self,
+            schema: &crate::schema::Schema,
+        ) -> Result<Vec<crate::objects::DbObject>> {
+            crate::introspect::objects_sqlite::shadow(schema)
         }
 
         fn diesel_any(&mut self) -> &mut dyn std::any::Any {

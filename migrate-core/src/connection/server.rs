@@ -212,7 +212,23 @@ mod pg {
         }
 
         fn introspect(&mut self) -> Result<crate::schema::Schema> {
-            crate::introspect::introspect_postgres(&mut self.conn)
+            let mut schema = crate::introspect::introspect_postgres(&mut self.conn)?;
+            let tables: Vec<String> = schema.tables.iter().map(|t| t.name.clone()).collect();
+            schema.objects = self.objects(&tables)?.objects;
+            Ok(schema)
+        }
+
+        fn objects(&mut self, tables: &[String]) -> Result<crate::introspect::objects::Capture> {
+            let current = names(&mut self.conn, "SELECT current_schema()::text AS name")?;
+            let schema = current.into_iter().next().unwrap_or_default();
+            crate::introspect::objects_postgres::capture(&mut self.conn, &schema, tables)
+        }
+
+        fn shadow_objects(
+            &mut self,
+            schema: &crate::schema::Schema,
+        ) -> Result<Vec<crate::objects::DbObject>> {
+            crate::introspect::objects_postgres::shadow(&mut self.conn, schema)
         }
 
         fn diesel_any(&mut self) -> &mut dyn std::any::Any {
@@ -354,7 +370,22 @@ mod my {
         }
 
         fn introspect(&mut self) -> Result<crate::schema::Schema> {
-            crate::introspect::introspect_mysql(&mut self.conn)
+            let mut schema = crate::introspect::introspect_mysql(&mut self.conn)?;
+            let tables: Vec<String> = schema.tables.iter().map(|t| t.name.clone()).collect();
+            schema.objects = self.objects(&tables)?.objects;
+            Ok(schema)
+        }
+
+        fn objects(&mut self, tables: &[String]) -> Result<crate::introspect::objects::Capture> {
+            let db = crate::introspect::objects_mysql::current_database(&mut self.conn)?;
+            crate::introspect::objects_mysql::capture(&mut self.conn, &db, tables)
+        }
+
+        fn shadow_objects(
+            &mut self,
+            schema: &crate::schema::Schema,
+        ) -> Result<Vec<crate::objects::DbObject>> {
+            crate::introspect::objects_mysql::shadow(&mut self.conn, schema)
         }
 
         fn diesel_any(&mut self) -> &mut dyn std::any::Any {

@@ -8,6 +8,7 @@ mod common;
 mod enums;
 pub use enums::only_added as enum_only_added;
 mod mysql;
+mod objects;
 mod placement;
 mod postgres;
 mod sqlite;

@@ -513,6 +513,9 @@ impl MysqlDialect {
                     q(name)
                 )]
             }
+            Operation::CreateObject(_) | Operation::ReplaceObject(_) | Operation::DropObject(_) => {
+                super::objects::render(Backend::Mysql, op, before, after)?
+            }
             other => self.render_shared(other, after)?,
         })
     }

@@ -429,6 +429,9 @@ impl Dialect for PostgresDialect {
             Operation::AlterEnum { name, values } => {
                 self.alter_enum(name, before.enum_values(name), values, after)
             }
+            Operation::CreateObject(_) | Operation::ReplaceObject(_) | Operation::DropObject(_) => {
+                super::objects::render(Backend::Postgres, op, before, after)?
+            }
             other => self.render_shared(other, after)?,
         })
     }

@@ -55,9 +55,10 @@ impl Dialect for SqliteDialect {
                     .collect();
                 tables.dedup();
                 for table in tables {
-                    out.extend(self.rebuild(
+                    out.extend(self.rebuild_in(
                         table_in(&spelled_before, table)?,
                         table_in(&spelled_after, table)?,
+                        after,
                     ));
                 }
                 Ok(out)
@@ -122,13 +123,13 @@ impl SqliteDialect {
                         self.column_def(after_table, column)
                     )]
                 } else {
-                    self.rebuild(table_in(before, table)?, after_table)
+                    self.rebuild_in(table_in(before, table)?, after_table, after)
                 }
             }
             Operation::DropColumn { table, column } => {
                 let before_table = table_in(before, table)?;
                 if is_constrained(before_table, column) {
-                    self.rebuild(before_table, table_in(after, table)?)
+                    self.rebuild_in(before_table, table_in(after, table)?, after)
                 } else {
                     vec![format!(
                         "ALTER TABLE {} DROP COLUMN {}",
@@ -165,7 +166,7 @@ impl SqliteDialect {
                 let before_table = table_in(before, table)?;
                 let after_table = table_in(after, table)?;
                 if before_table.checks != after_table.checks {
-                    out.extend(self.rebuild(after_table, after_table));
+                    out.extend(self.rebuild_in(after_table, after_table, after));
                 }
                 out
             }
@@ -181,7 +182,7 @@ impl SqliteDialect {
                     // Rows holding NULL take the default before NOT NULL holds.
                     out.push(self.fill_nulls(table, &column.name, default));
                 }
-                out.extend(self.rebuild(before_table, table_in(after, table)?));
+                out.extend(self.rebuild_in(before_table, table_in(after, table)?, after));
                 out
             }
             // SQLite has no comments: the snapshot keeps them, the database has nothing to
@@ -205,7 +206,10 @@ impl SqliteDialect {
             | Operation::AddCheck { table, .. }
             | Operation::DropCheck { table, .. } => {
                 // SQLite's ALTER TABLE cannot touch keys and constraints: rebuild.
-                self.rebuild(table_in(before, table)?, table_in(after, table)?)
+                self.rebuild_in(table_in(before, table)?, table_in(after, table)?, after)
+            }
+            Operation::CreateObject(_) | Operation::ReplaceObject(_) | Operation::DropObject(_) => {
+                super::objects::render(Backend::Sqlite, op, before, after)?
             }
         })
     }
@@ -224,8 +228,25 @@ fn touched_part(schema: &Schema, op: &Operation) -> Schema {
         Operation::CreateTable(_) | Operation::DropTable(_) | Operation::RenameTable { .. } => None,
         _ => op.table().and_then(|t| schema.table(t)),
     };
-    // Enum columns are spelled out from the enum types, so they come along (there are few).
-    Schema::with_enums(table.into_iter().cloned().collect(), schema.enums.clone())
+    // Enum columns are spelled out from the enum types, so they come along (there are few);
+    // the table's triggers too, which a rebuild creates again.
+    let mut part = Schema::with_enums(table.into_iter().cloned().collect(), schema.enums.clone());
+    if let Some(t) = table {
+        part.objects = schema
+            .objects
+            .iter()
+            .filter(|o| o.table.as_deref() == Some(t.name.as_str()))
+            .cloned()
+            .collect();
+    }
+    // An object's change reads the objects around it (a view's triggers, a policy's peers).
+    if matches!(
+        op,
+        Operation::CreateObject(_) | Operation::ReplaceObject(_) | Operation::DropObject(_)
+    ) {
+        part.objects = schema.objects.clone();
+    }
+    part
 }
 
 /// Whether a column takes part in a key, index or constraint, which `DROP COLUMN` refuses.
@@ -450,11 +471,14 @@ impl SqliteDialect {
             before: Table,
             after: Table,
             fills: Vec<String>,
+            /// The table's triggers as the run leaves it, created again after the rebuild.
+            triggers: Vec<String>,
         }
         let flush = |run: Option<Run>, out: &mut Vec<String>| {
             if let Some(run) = run {
                 out.extend(run.fills);
                 out.extend(self.rebuild(&run.before, &run.after));
+                out.extend(run.triggers);
             }
         };
         let mut schema = start.clone();
@@ -494,8 +518,10 @@ impl SqliteDialect {
                     .unwrap_or_else(|| Table::new(&table)),
                 after: Table::new(&table),
                 fills: Vec::new(),
+                triggers: Vec::new(),
             });
             current.after = self.spelled(table_in(&schema, &table)?, &schema);
+            current.triggers = super::objects::triggers_on(&schema, &table);
             if let Operation::AlterColumn { column, .. } = op {
                 let was_nullable = current
                     .before
@@ -532,6 +558,15 @@ impl SqliteDialect {
             self.default_sql(default),
             col = self.quote(column)
         )
+    }
+
+    /// [`Self::rebuild`], then the triggers `schema` has on the table: dropping the old table
+    /// dropped them. Views over the table live on: the legacy rename neither checks nor
+    /// rewrites them, and they name the table, which has its name again.
+    fn rebuild_in(&self, before: &Table, after: &Table, schema: &Schema) -> Vec<String> {
+        let mut out = self.rebuild(before, after);
+        out.extend(super::objects::triggers_on(schema, &after.name));
+        out
     }
 
     /// SQLite's documented procedure for changes `ALTER TABLE` cannot make: a new table of the

@@ -5,6 +5,13 @@ use crate::schema::{DefaultValue, EnumType, Schema, SqlType};
 
 #[cfg(feature = "mysql")]
 mod mysql;
+pub mod objects;
+#[cfg(feature = "mysql")]
+pub mod objects_mysql;
+#[cfg(feature = "postgres")]
+pub mod objects_postgres;
+#[cfg(feature = "sqlite")]
+pub mod objects_sqlite;
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "sqlite")]

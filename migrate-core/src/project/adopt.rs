@@ -85,31 +85,26 @@ fn diesel_migrations(dir: &Path) -> Result<Vec<(String, String)>> {
     Ok(found)
 }
 
-/// What the database holds that is not a model: expression and partial indexes, views,
-/// triggers. Each is listed as left alone; the indexes are also taken out of `schema` (SQLite's
-/// introspection reads them as plain indexes over the columns it can name).
+/// The indexes the models cannot express: expression and partial indexes. Each is listed as
+/// left alone and taken out of `schema` (SQLite's introspection reads them as plain indexes
+/// over the columns it can name). Views, triggers, functions and the other objects are
+/// captured with the objects folder (`migrate_core::objects`).
 fn left_alone(url: &str, schema: &mut Schema) -> Result<Vec<String>> {
     let objects = special_objects(url)?;
     let mut notes = Vec::new();
     for (kind, name, table) in objects {
-        if kind == "index" {
-            if let Some(t) = schema.table_mut(&table) {
-                t.indexes.retain(|i| i.name != name);
-            }
-            notes.push(format!(
-                "index {name} on {table} (an expression or partial index)"
-            ));
-        } else if kind == "trigger" {
-            notes.push(format!("trigger {name} on {table}"));
-        } else {
-            notes.push(format!("{kind} {name}"));
+        let _ = kind;
+        if let Some(t) = schema.table_mut(&table) {
+            t.indexes.retain(|i| i.name != name);
         }
+        notes.push(format!(
+            "index {name} on {table} (an expression or partial index)"
+        ));
     }
     Ok(notes)
 }
 
-/// `(kind, name, table)` of every expression or partial index, view and trigger (and, on
-/// PostgreSQL, function).
+/// `(kind, name, table)` of every expression or partial index.
 fn special_objects(url: &str) -> Result<Vec<(String, String, String)>> {
     use diesel::prelude::*;
     use diesel::sql_types::Text;
@@ -125,10 +120,7 @@ fn special_objects(url: &str) -> Result<Vec<(String, String, String)>> {
         tbl: String,
     }
     let query_error = |e: diesel::result::Error| {
-        Error::Project(format!(
-            "{}: reading indexes, views and triggers: {e}",
-            mask_url(url)
-        ))
+        Error::Project(format!("{}: reading indexes: {e}", mask_url(url)))
     };
     let connect_error =
         |e: diesel::ConnectionError| Error::Project(format!("{}: {e}", mask_url(url)));
@@ -142,9 +134,7 @@ fn special_objects(url: &str) -> Result<Vec<(String, String, String)>> {
                 "SELECT 'index' AS kind, il.name AS name, m.name AS tbl \
                  FROM sqlite_master m, pragma_index_list(m.name) il \
                  WHERE m.type = 'table' AND (il.partial = 1 OR EXISTS \
-                 (SELECT 1 FROM pragma_index_xinfo(il.name) x WHERE x.cid = -2)) \
-                 UNION ALL SELECT type AS kind, name, tbl_name AS tbl FROM sqlite_master \
-                 WHERE type IN ('view', 'trigger') ORDER BY 1, 2",
+                 (SELECT 1 FROM pragma_index_xinfo(il.name) x WHERE x.cid = -2)) ORDER BY 1, 2",
             )
             .load(&mut conn)
             .map_err(query_error)?
@@ -156,14 +146,8 @@ fn special_objects(url: &str) -> Result<Vec<(String, String, String)>> {
                 "SELECT 'index' AS kind, ic.relname::text AS name, tc.relname::text AS tbl \
                  FROM pg_index ix JOIN pg_class ic ON ic.oid = ix.indexrelid \
                  JOIN pg_class tc ON tc.oid = ix.indrelid JOIN pg_namespace n ON n.oid = tc.relnamespace \
-                 WHERE n.nspname = current_schema() AND (ix.indexprs IS NOT NULL OR ix.indpred IS NOT NULL) \
-                 UNION ALL SELECT 'view', table_name::text, table_name::text FROM information_schema.views \
-                 WHERE table_schema = current_schema() \
-                 UNION ALL SELECT DISTINCT 'trigger', trigger_name::text, event_object_table::text \
-                 FROM information_schema.triggers WHERE trigger_schema = current_schema() \
-                 UNION ALL SELECT 'function', p.proname::text, '' FROM pg_proc p \
-                 JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = current_schema() \
-                 ORDER BY 1, 2",
+                 WHERE n.nspname = current_schema() AND tc.relkind IN ('r', 'p') \
+                 AND (ix.indexprs IS NOT NULL OR ix.indpred IS NOT NULL) ORDER BY 1, 2",
             )
             .load(&mut conn)
             .map_err(query_error)?
@@ -174,10 +158,7 @@ fn special_objects(url: &str) -> Result<Vec<(String, String, String)>> {
             diesel::sql_query(
                 "SELECT DISTINCT 'index' AS kind, INDEX_NAME AS name, TABLE_NAME AS tbl \
                  FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME IS NULL \
-                 UNION ALL SELECT 'view', TABLE_NAME, TABLE_NAME FROM information_schema.VIEWS \
-                 WHERE TABLE_SCHEMA = DATABASE() \
-                 UNION ALL SELECT 'trigger', TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS \
-                 WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY 1, 2",
+                 ORDER BY 1, 2",
             )
             .load(&mut conn)
             .map_err(query_error)?
@@ -293,8 +274,11 @@ pub struct Adopted {
     pub url: String,
     /// The tables adopted.
     pub tables: Vec<String>,
-    /// What the database holds that is not a model: expression and partial indexes, views,
-    /// triggers (and, on PostgreSQL, functions).
+    /// The objects that are not tables, taken over into the objects folder (their keys).
+    pub objects: Vec<String>,
+    /// The objects folder written and how many files it holds, when there were objects.
+    pub objects_folder: Option<(PathBuf, usize)>,
+    /// What the database holds that the tool leaves out, each with the reason.
     pub left_alone: Vec<String>,
     /// What the models cannot say as the database has it.
     pub notes: Vec<String>,
@@ -407,6 +391,7 @@ pub fn adopt(env: &Env, models: Option<&Path>) -> Result<Adopted> {
     }
 
     let left = left_alone(&url, &mut live)?;
+    let objects = super::adopt_objects::capture(conn.as_mut(), &dir, &mut live)?;
     let (schema, notes) = expressible(&live);
 
     // The baseline: `up` creates the whole schema on an empty database.
@@ -426,6 +411,7 @@ pub fn adopt(env: &Env, models: Option<&Path>) -> Result<Adopted> {
             "schema_rs = {schema_rs:?}          # Diesel's table! file, rewritten by `migrate`\n"
         ));
     }
+    config_text.push_str(&objects.config_line());
     let config = Config::parse(&config_text, &config_path)?;
     let baseline = NewModule::render(
         &config.versions_dir(),
@@ -445,6 +431,7 @@ pub fn adopt(env: &Env, models: Option<&Path>) -> Result<Adopted> {
             .map_err(|e| Error::io(config.versions_dir(), e))?;
         write_atomic(&module_file, module.as_bytes())?;
         written.push(module_file.clone());
+        written.extend(objects.write()?);
         Snapshot::new(Some(revision.clone()), schema.clone()).write(&config.snapshot_path())?;
         written.push(config.snapshot_path());
         if let (Some(path), Some(text)) = (&models_path, &models_text) {
@@ -465,6 +452,7 @@ pub fn adopt(env: &Env, models: Option<&Path>) -> Result<Adopted> {
         }
         let _ = std::fs::remove_dir(config.versions_dir());
         let _ = std::fs::remove_dir(&config.migrations);
+        objects.remove_folders();
         return Err(e);
     }
 
@@ -502,7 +490,12 @@ pub fn adopt(env: &Env, models: Option<&Path>) -> Result<Adopted> {
     Ok(Adopted {
         url: masked,
         tables: schema.tables.iter().map(|t| t.name.clone()).collect(),
-        left_alone: left,
+        objects: objects.keys.clone(),
+        objects_folder: objects.written(),
+        left_alone: left
+            .into_iter()
+            .chain(objects.left_alone.iter().cloned())
+            .collect(),
         notes,
         config: config_path,
         migrations: migrations_name.to_string(),

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::lint::{backends, lint, LintReport};
-use super::live::{invalid_indexes, InvalidIndex};
+use super::live::{drift, invalid_indexes, Drift, InvalidIndex};
 use super::migrate::models_schema;
 use super::programs::RunnerProgram;
 use super::status::applied_revisions;
@@ -71,7 +71,7 @@ pub enum DatabaseProblem {
     /// Migrations the database has not applied, in file order.
     Pending(Vec<String>),
     /// The live schema differs from the snapshot (checked when nothing else is wrong).
-    Drift(Plan),
+    Drift(Drift),
 }
 
 impl CheckReport {
@@ -200,9 +200,8 @@ fn check_database(
     if !pending.is_empty() {
         problems.push(DatabaseProblem::Pending(pending));
     } else if problems.is_empty() {
-        let mut live = conn.introspect()?;
-        crate::introspect::align(&mut live, &snapshot.schema(), conn.backend());
-        let drift = diff(&snapshot.schema(), &live)?;
+        let live = conn.introspect()?;
+        let drift = drift(conn.as_mut(), &snapshot.schema(), live)?;
         if !drift.is_empty() {
             problems.push(DatabaseProblem::Drift(drift));
         }

@@ -17,6 +17,7 @@ struct RawConfig {
     migrations: Option<String>,
     database_url: Option<String>,
     schema_rs: Option<String>,
+    objects: Option<String>,
     lock_timeout: Option<RawDuration>,
     statement_timeout: Option<RawDuration>,
 }
@@ -66,6 +67,9 @@ pub struct Config {
     pub database_url: Option<String>,
     /// Diesel's `table!` file to keep current.
     pub schema_rs: Option<PathBuf>,
+    /// The folder of the objects that are not tables, one `.sql` file each (`objects`,
+    /// default `sql`; a missing folder declares none).
+    pub objects: PathBuf,
     /// How long the runner's statements wait for a lock, and may run (milliseconds, 0: no
     /// limit): `lock_timeout` (default 5s) and `statement_timeout` (default 0).
     pub run_options: RunOptions,
@@ -137,6 +141,7 @@ impl Config {
             migrations: dir.join(raw.migrations.as_deref().unwrap_or("migrations")),
             database_url: raw.database_url.map(|u| absolute_sqlite_url(&u, dir)),
             schema_rs: raw.schema_rs.map(|p| dir.join(p)),
+            objects: dir.join(raw.objects.as_deref().unwrap_or("sql")),
         })
     }
 }
@@ -200,6 +205,9 @@ mod tests {
             c.schema_rs.as_deref(),
             Some(Path::new("/p/app/src/schema.rs"))
         );
+        assert_eq!(c.objects, Path::new("/p/sql"));
+        let c = Config::parse("objects = \"db/objects\"\n", Path::new("/p/migrate.toml")).unwrap();
+        assert_eq!(c.objects, Path::new("/p/db/objects"));
     }
 
     #[test]

@@ -64,6 +64,52 @@ pub fn invalid_indexes(conn: &mut dyn MigrationConnection) -> Result<Vec<Invalid
         .collect())
 }
 
+/// How the live schema differs from the one expected of it: the tables (as a plan from the
+/// expected schema to the live one) and the objects, compared as the server prints them.
+#[derive(Debug, Clone, Default)]
+pub struct Drift {
+    /// What the database has that the expected schema does not, as changes.
+    pub plan: Plan,
+    /// The objects edited by hand (`~`), missing (`-`) or extra (`+`).
+    pub objects: Vec<String>,
+}
+
+impl Drift {
+    /// Whether the two agree.
+    pub fn is_empty(&self) -> bool {
+        self.plan.is_empty() && self.objects.is_empty()
+    }
+
+    /// One line per difference, tables first.
+    pub fn lines(&self) -> impl Iterator<Item = String> + '_ {
+        self.plan
+            .changes
+            .iter()
+            .map(ToString::to_string)
+            .chain(self.objects.iter().cloned())
+    }
+}
+
+/// The live schema `live` of `conn`'s database compared with `expected`: aligned to its names,
+/// objects compared through the server.
+pub fn drift(
+    conn: &mut dyn MigrationConnection,
+    expected: &Schema,
+    mut live: Schema,
+) -> Result<Drift> {
+    let mut expected = expected.clone();
+    crate::introspect::align(&mut live, &expected, conn.backend());
+    let objects = crate::introspect::objects::compare_through_server(
+        |schema| conn.shadow_objects(schema),
+        &mut expected,
+        &mut live,
+    )?;
+    Ok(Drift {
+        plan: diff(&expected, &live)?,
+        objects,
+    })
+}
+
 /// What `verify` found.
 #[derive(Debug, Clone)]
 pub enum Verified {
@@ -74,7 +120,7 @@ pub enum Verified {
         /// INVALID indexes.
         invalid: Vec<InvalidIndex>,
         /// What the database has that the snapshot does not (empty: they match).
-        drift: Plan,
+        drift: Drift,
     },
 }
 
@@ -88,7 +134,8 @@ pub fn verify(project: &Project) -> Result<Verified> {
             return Ok(Verified::NotAtHead(head.clone()));
         }
     }
-    let invalid = invalid_indexes(connect(&url)?.as_mut())?;
-    let drift = diff(&snapshot.schema(), &live)?;
+    let mut conn = connect(&url)?;
+    let invalid = invalid_indexes(conn.as_mut())?;
+    let drift = drift(conn.as_mut(), &snapshot.schema(), live)?;
     Ok(Verified::Compared { invalid, drift })
 }

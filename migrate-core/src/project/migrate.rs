@@ -16,6 +16,8 @@ use crate::diff::{diff_with_renames, ChangeKind, ColumnRename, Plan, Renames};
 use crate::error::{Error, Result};
 use crate::lint::{lint_operations, Finding};
 use crate::model::{renames_from_models, schema_from_models, ModelSpec};
+use crate::objects::declare::read_folder;
+use crate::objects::DbObject;
 use crate::schema::Schema;
 use crate::snapshot::{write_atomic, Snapshot};
 use crate::source::{read_models, SourceError};
@@ -40,14 +42,28 @@ pub fn models_schema(
 ) -> Result<(Schema, Option<Vec<ModelSpec>>)> {
     if compiled {
         let program = ModelsProgram::build(&project.config, !project.env.verbose)?;
-        let schema = program.schema()?.ok_or_else(|| {
+        let mut schema = program.schema()?.ok_or_else(|| {
             Error::Project("the compiled models do not form a valid schema (errors above)".into())
         })?;
+        schema.objects = declared_objects(project, &schema)?;
         return Ok((schema, None));
     }
     let models = read_models(&project.config.models)?;
-    let schema = schema_from_models(&models).map_err(Error::Model)?;
+    let mut schema = schema_from_models(&models).map_err(Error::Model)?;
+    schema.objects = declared_objects(project, &schema)?;
     Ok((schema, Some(models)))
+}
+
+/// The objects of the objects folder, read for the database URL's backend among the tables
+/// of `schema`.
+fn declared_objects(project: &Project, schema: &Schema) -> Result<Vec<DbObject>> {
+    let tables: Vec<String> = schema.tables.iter().map(|t| t.name.clone()).collect();
+    read_folder(
+        &project.config.objects,
+        project.backend(),
+        &tables,
+        &|path| project.show(path),
+    )
 }
 
 /// The models diffed with the snapshot, before any rename is confirmed.

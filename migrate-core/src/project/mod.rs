@@ -15,6 +15,7 @@ use crate::error::{mask_url, Error, Result};
 use crate::snapshot::Snapshot;
 
 pub mod adopt;
+mod adopt_objects;
 pub mod apply;
 pub mod backup;
 pub mod check;
