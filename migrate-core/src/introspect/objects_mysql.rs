@@ -260,12 +260,14 @@ pub fn capture(conn: &mut MysqlConnection, db: &str, tables: &[String]) -> Resul
         });
     }
 
+    // An event declared without `STARTS` starts when it was created: that start is left out, so
+    // that the event reads back as declared whenever it was made.
     let events: Vec<EventRow> = load(
         conn,
         format!(
             "SELECT CAST(EVENT_NAME AS CHAR) AS `name`, CAST(EVENT_DEFINITION AS CHAR) AS `body`, CAST(EVENT_TYPE AS CHAR) AS `kind`, \
              DATE_FORMAT(EXECUTE_AT, '%Y-%m-%d %H:%i:%s') AS `at`, CAST(INTERVAL_VALUE AS CHAR) AS `every`, CAST(INTERVAL_FIELD AS CHAR) AS `field`, \
-             DATE_FORMAT(STARTS, '%Y-%m-%d %H:%i:%s') AS `starts`, DATE_FORMAT(ENDS, '%Y-%m-%d %H:%i:%s') AS `ends`, \
+             IF(ABS(TIMESTAMPDIFF(SECOND, STARTS, CREATED)) <= 1, NULL, DATE_FORMAT(STARTS, '%Y-%m-%d %H:%i:%s')) AS `starts`, DATE_FORMAT(ENDS, '%Y-%m-%d %H:%i:%s') AS `ends`, \
              CAST(STATUS AS CHAR) AS `status`, CAST(ON_COMPLETION AS CHAR) AS `completion`, CAST(EVENT_COMMENT AS CHAR) AS `comment` \
              FROM information_schema.EVENTS WHERE EVENT_SCHEMA = {d} ORDER BY EVENT_NAME"
         ),
