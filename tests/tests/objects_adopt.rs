@@ -72,6 +72,19 @@ fn postgres_catalogue(skip: &[&str]) -> Vec<(&'static str, String)> {
             ),
         ),
         (
+            "aggregates",
+            "SELECT p.proname, pg_get_function_identity_arguments(p.oid), a.aggtransfn, a.aggtranstype::regtype, a.aggfinalfn, \
+             a.agginitval, obj_description(p.oid, 'pg_proc') FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid \
+             WHERE p.pronamespace = 'public'::regnamespace ORDER BY 1, 2"
+                .to_string(),
+        ),
+        (
+            "rules",
+            "SELECT r.rulename, pg_get_ruledef(r.oid), obj_description(r.oid, 'pg_rewrite') FROM pg_rewrite r \
+             JOIN pg_class c ON c.oid = r.ev_class WHERE c.relnamespace = 'public'::regnamespace AND r.rulename <> '_RETURN' ORDER BY 1"
+                .to_string(),
+        ),
+        (
             "views",
             "SELECT relname, relkind, pg_get_viewdef(oid), obj_description(oid, 'pg_class'), reloptions FROM pg_class \
              WHERE relnamespace = 'public'::regnamespace AND relkind IN ('v', 'm') ORDER BY 1"
@@ -177,7 +190,11 @@ CREATE UNIQUE INDEX post_counts_author ON post_counts (author_id);
 ALTER TABLE posts ENABLE ROW LEVEL SECURITY;
 CREATE POLICY posts_readable ON posts FOR SELECT USING (views >= 0);
 CREATE POLICY posts_writable ON posts AS RESTRICTIVE FOR UPDATE TO postgres USING (true) WITH CHECK (views >= 0);
-CREATE AGGREGATE text_concat(text) (sfunc = textcat, stype = text);
+CREATE AGGREGATE text_concat(text) (sfunc = textcat, stype = text, initcond = '');
+COMMENT ON AGGREGATE text_concat(text) IS 'the texts one after another';
+CREATE VIEW post_titles AS SELECT text_concat(title) AS titles FROM posts;
+CREATE RULE posts_keep_popular AS ON DELETE TO posts WHERE OLD.views > 1000 DO INSTEAD NOTHING;
+COMMENT ON RULE posts_keep_popular ON posts IS 'popular posts stay';
 INSERT INTO users (mail, path) VALUES ('ada@example.com', 'top.ada'), ('bob@example.com', 'top.bob');
 INSERT INTO posts (author_id, title) VALUES (1, 'Engines'), (2, 'Looms');
 REFRESH MATERIALIZED VIEW post_counts;
@@ -199,23 +216,28 @@ fn postgres_database_with_every_object_is_adopted_and_rebuilt() {
     ]);
     assert!(
         out.contains(
-            "Adopted 19 object(s): extension citext, extension ltree, sequence ticket_seq, type address, type price_range, \
+            "Adopted 22 object(s): extension citext, extension ltree, sequence ticket_seq, type address, type price_range, \
              domain email, function is_live(boolean, timestamp with time zone), function next_ticket(), function slug(text), \
-             function slug(text, integer), function touch(), procedure archive_user(integer), view live_user_posts, view live_users, \
+             function slug(text, integer), function touch(), procedure archive_user(integer), aggregate text_concat(text), \
+             view live_user_posts, view live_users, view post_titles, \
              materialized view post_counts, trigger posts_quiet on posts, trigger users_touch on users, \
-             policy posts_readable on posts, policy posts_writable on posts"
+             rule posts_keep_popular on posts, policy posts_readable on posts, policy posts_writable on posts"
         ),
         "{out}"
     );
-    assert!(out.contains("Created sql/ (19 file(s)"), "{out}");
+    assert!(out.contains("Created sql/ (22 file(s)"), "{out}");
     // Named once each, with the reason; nothing else is left out.
     assert_eq!(
         left_alone(&out),
-        [
-            "index users_live_path on users (an expression or partial index)",
-            "aggregate text_concat(text) (CREATE AGGREGATE is not captured; create it with m.sql in a migration)"
-        ]
+        ["index users_live_path on users (an expression or partial index)"]
     );
+    assert_eq!(
+        project.read("sql/aggregates/text_concat.sql"),
+        "CREATE AGGREGATE text_concat(text) (SFUNC = textcat, STYPE = text, INITCOND = '');\nCOMMENT ON AGGREGATE text_concat(text) IS 'the texts one after another';\n"
+    );
+    assert!(project.read("sql/rules/posts_keep_popular.sql").contains(
+        "DO INSTEAD NOTHING;\nCOMMENT ON RULE posts_keep_popular ON posts IS 'popular posts stay';"
+    ));
     let domain = project.read("sql/domains/email.sql");
     assert_eq!(
         domain,
@@ -251,6 +273,11 @@ fn postgres_database_with_every_object_is_adopted_and_rebuilt() {
     assert_eq!(fresh.sql("SELECT ticket FROM users").trim(), "T1000");
     fresh.sql("UPDATE users SET active = false");
     assert_eq!(fresh.sql("SELECT count(updated_at) FROM users").trim(), "1");
+    // The aggregate and the rule work there too.
+    fresh.sql("INSERT INTO posts (author_id, title, views) VALUES (1, 'A', 5000), (1, 'B', 0)");
+    assert_eq!(fresh.sql("SELECT titles FROM post_titles").trim(), "AB");
+    fresh.sql("DELETE FROM posts");
+    assert_eq!(fresh.sql("SELECT count(*) FROM posts").trim(), "1");
 
     // Down to nothing and up again.
     project.ok(&["--database-url", &fresh.url, "downgrade", "base"]);
@@ -272,16 +299,16 @@ fn postgres_adopt_refuses_what_a_baseline_could_not_build() {
         return;
     };
     db.sql(
-        "CREATE AGGREGATE text_concat(text) (sfunc = textcat, stype = text); \
+        "CREATE OPERATOR === (LEFTARG = text, RIGHTARG = text, FUNCTION = texteq); \
          CREATE TABLE notes (id INTEGER GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, body TEXT NOT NULL); \
-         CREATE VIEW all_notes AS SELECT text_concat(body) AS everything FROM notes;",
+         CREATE VIEW all_notes AS SELECT body === 'x' AS marked FROM notes;",
     );
     let project = bare_project("objects_refused_postgres");
     let out = project.cli(&["adopt", "--database-url", &db.url]);
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert!(
-        err.contains("adopt cannot write a baseline that builds this database from nothing: view all_notes uses aggregate text_concat(text)"),
+        err.contains("adopt cannot write a baseline that builds this database from nothing: view all_notes uses operator ==="),
         "{err}"
     );
     assert!(err.contains("Nothing was changed"), "{err}");

@@ -191,13 +191,11 @@ pub trait MigrationConnection {
     /// `tables`, with what cannot be represented.
     fn objects(&mut self, tables: &[String]) -> Result<crate::introspect::objects::Capture>;
 
-    /// The objects of `schema`, created after its tables in a scratch namespace of the same
-    /// server and printed as [`Self::objects`] prints the live ones, so that the two compare
-    /// as the server normalises them.
-    fn shadow_objects(
-        &mut self,
-        schema: &crate::schema::Schema,
-    ) -> Result<Vec<crate::objects::DbObject>>;
+    /// `schema` created in a scratch namespace of the same server (or a new in-memory SQLite
+    /// database), read back as [`Self::introspect`] reads the live one, so that the two compare
+    /// as the server normalises them: expressions, defaults and object definitions as it
+    /// prints them, and what it does not keep (a comment on SQLite) missing from both.
+    fn shadow(&mut self, schema: &crate::schema::Schema) -> Result<crate::schema::Schema>;
 
     /// The Diesel connection (`SqliteConnection`, `PgConnection`, `MysqlConnection`), for Rust
     /// data steps.

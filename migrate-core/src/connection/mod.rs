@@ -159,10 +159,7 @@ mod sqlite {
             crate::introspect::objects_sqlite::capture(&mut self.conn, tables)
         }
 
-        fn shadow_objects(
-            &mut self,
-            schema: &crate::schema::Schema,
-        ) -> Result<Vec<crate::objects::DbObject>> {
+        fn shadow(&mut self, schema: &crate::schema::Schema) -> Result<crate::schema::Schema> {
             crate::introspect::objects_sqlite::shadow(schema)
         }
 

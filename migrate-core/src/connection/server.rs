@@ -224,10 +224,7 @@ mod pg {
             crate::introspect::objects_postgres::capture(&mut self.conn, &schema, tables)
         }
 
-        fn shadow_objects(
-            &mut self,
-            schema: &crate::schema::Schema,
-        ) -> Result<Vec<crate::objects::DbObject>> {
+        fn shadow(&mut self, schema: &crate::schema::Schema) -> Result<crate::schema::Schema> {
             crate::introspect::objects_postgres::shadow(&mut self.conn, schema)
         }
 
@@ -381,10 +378,7 @@ mod my {
             crate::introspect::objects_mysql::capture(&mut self.conn, &db, tables)
         }
 
-        fn shadow_objects(
-            &mut self,
-            schema: &crate::schema::Schema,
-        ) -> Result<Vec<crate::objects::DbObject>> {
+        fn shadow(&mut self, schema: &crate::schema::Schema) -> Result<crate::schema::Schema> {
             crate::introspect::objects_mysql::shadow(&mut self.conn, schema)
         }
 

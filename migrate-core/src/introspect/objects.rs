@@ -140,10 +140,10 @@ pub fn object_drift(expected: &mut Schema, live: &mut Schema) -> Vec<String> {
     out
 }
 
-/// Takes the objects out of `expected` and `live` and compares them through the server:
-/// `shadow` builds `expected`'s in a scratch namespace and prints them as the live ones are
-/// printed (`MigrationConnection::shadow_objects`). One line per object that differs; none
-/// when the schemas have no objects.
+/// Compares the objects of `expected` and `live` through the server: `shadow` gives
+/// `expected`'s as the server printed them once built in a scratch namespace
+/// (`MigrationConnection::shadow`), and they replace the declared ones. One line per object
+/// that differs; none when the schemas have no objects.
 pub fn compare_through_server(
     shadow: impl FnOnce(&Schema) -> Result<Vec<DbObject>>,
     expected: &mut Schema,

@@ -12,7 +12,6 @@ use super::objects::{read_printed, run_all, Capture, Printed};
 use crate::dialect::{Backend, HISTORY_TABLE};
 use crate::error::{Error, Result};
 use crate::objects::sql::{strip_qualifier, Flavor};
-use crate::objects::DbObject;
 use crate::schema::Schema;
 
 fn load<T: diesel::deserialize::QueryableByName<diesel::mysql::Mysql> + 'static>(
@@ -329,9 +328,9 @@ pub fn current_database(conn: &mut MysqlConnection) -> Result<String> {
     )
 }
 
-/// The objects of `expected`, created after its tables in a scratch database of this server
-/// (dropped afterwards), and printed as [`capture`] prints the live ones.
-pub fn shadow(conn: &mut MysqlConnection, expected: &Schema) -> Result<Vec<DbObject>> {
+/// `expected` created in a scratch database of this server (dropped afterwards) and read back
+/// as the live schema is: its tables by introspection, its objects as [`capture`] prints them.
+pub fn shadow(conn: &mut MysqlConnection, expected: &Schema) -> Result<Schema> {
     let live = current_database(conn)?;
     let id = load::<One>(conn, "SELECT CAST(CONNECTION_ID() AS CHAR) AS value".into())?
         .into_iter()
@@ -349,23 +348,25 @@ pub fn shadow(conn: &mut MysqlConnection, expected: &Schema) -> Result<Vec<DbObj
     };
     exec(conn, &format!("CREATE DATABASE {}", q(&scratch))).map_err(|e| Error::Database {
         context: format!(
-            "creating the scratch database {scratch} to compare the snapshot's objects with the database (the user needs CREATE and DROP on it)"
+            "creating the scratch database {scratch} to compare the snapshot with the database (the user needs CREATE and DROP on it)"
         ),
         message: e.to_string(),
     })?;
-    let result = (|| -> Result<Vec<DbObject>> {
+    let result = (|| -> Result<Schema> {
         exec(conn, &format!("USE {}", q(&scratch)))?;
         run_all(&statements, |sql| exec(conn, sql))?;
+        let mut printed = crate::introspect::introspect_mysql(conn)?;
         let captured = capture(conn, &scratch, &tables)?;
         // A reference to the live database is printed with its name in both.
-        Ok(captured
+        printed.objects = captured
             .objects
             .into_iter()
             .map(|mut o| {
                 o.definition = strip_qualifier(&o.definition, &live, Flavor(Backend::Mysql));
                 o
             })
-            .collect())
+            .collect();
+        Ok(printed)
     })();
     let _ = exec(conn, &format!("USE {}", q(&live)));
     let _ = exec(conn, &format!("DROP DATABASE IF EXISTS {}", q(&scratch)));

@@ -296,6 +296,81 @@ pub fn capture(conn: &mut PgConnection, schema: &str, tables: &[String]) -> Resu
         });
     }
 
+    // Aggregates: PostgreSQL prints no definition of one, so it is written from pg_aggregate,
+    // every option that differs from CREATE AGGREGATE's default spelled out.
+    let rows: Vec<Row> = load(
+        conn,
+        format!(
+            "SELECT quote_ident(p.proname) AS qname, \
+             'CREATE AGGREGATE ' || quote_ident(p.proname) || '(' || CASE WHEN p.pronargs = 0 THEN '*' ELSE pg_get_function_arguments(p.oid) END || ') (' \
+             || concat_ws(', ', 'SFUNC = ' || a.aggtransfn::regproc::text, 'STYPE = ' || format_type(a.aggtranstype, NULL), \
+               CASE WHEN a.aggtransspace <> 0 THEN 'SSPACE = ' || a.aggtransspace END, \
+               CASE WHEN a.aggfinalfn <> 0 THEN 'FINALFUNC = ' || a.aggfinalfn::regproc::text END, \
+               CASE WHEN a.aggfinalextra THEN 'FINALFUNC_EXTRA' END, \
+               CASE WHEN a.aggfinalfn <> 0 AND a.aggfinalmodify = 's' THEN 'FINALFUNC_MODIFY = SHAREABLE' \
+                 WHEN a.aggfinalfn <> 0 AND a.aggfinalmodify = 'w' THEN 'FINALFUNC_MODIFY = READ_WRITE' END, \
+               CASE WHEN a.aggcombinefn <> 0 THEN 'COMBINEFUNC = ' || a.aggcombinefn::regproc::text END, \
+               CASE WHEN a.aggserialfn <> 0 THEN 'SERIALFUNC = ' || a.aggserialfn::regproc::text END, \
+               CASE WHEN a.aggdeserialfn <> 0 THEN 'DESERIALFUNC = ' || a.aggdeserialfn::regproc::text END, \
+               CASE WHEN a.agginitval IS NOT NULL THEN 'INITCOND = ' || quote_literal(a.agginitval) END, \
+               CASE WHEN a.aggmtransfn <> 0 THEN 'MSFUNC = ' || a.aggmtransfn::regproc::text END, \
+               CASE WHEN a.aggminvtransfn <> 0 THEN 'MINVFUNC = ' || a.aggminvtransfn::regproc::text END, \
+               CASE WHEN a.aggmtranstype <> 0 THEN 'MSTYPE = ' || format_type(a.aggmtranstype, NULL) END, \
+               CASE WHEN a.aggmtransspace <> 0 THEN 'MSSPACE = ' || a.aggmtransspace END, \
+               CASE WHEN a.aggmfinalfn <> 0 THEN 'MFINALFUNC = ' || a.aggmfinalfn::regproc::text END, \
+               CASE WHEN a.aggmfinalextra THEN 'MFINALFUNC_EXTRA' END, \
+               CASE WHEN a.aggminitval IS NOT NULL THEN 'MINITCOND = ' || quote_literal(a.aggminitval) END, \
+               CASE WHEN a.aggsortop <> 0 THEN 'SORTOP = ' || (SELECT o.oprname FROM pg_operator o WHERE o.oid = a.aggsortop) END, \
+               CASE p.proparallel WHEN 's' THEN 'PARALLEL = SAFE' WHEN 'r' THEN 'PARALLEL = RESTRICTED' END) \
+             || ')' AS def, NULL::text AS extra, NULL::text AS more, false AS flag, \
+             {comments} AS comments, {deps} AS deps \
+             FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid JOIN pg_namespace n ON n.oid = p.pronamespace \
+             WHERE n.nspname = {s} AND p.prokind = 'a' AND a.aggkind = 'n' AND {own} ORDER BY p.proname, oidvectortypes(p.proargtypes)",
+            comments = comments(
+                "SELECT 'AGGREGATE ' || quote_ident(p.proname) || '(' || CASE WHEN p.pronargs = 0 THEN '*' ELSE pg_get_function_identity_arguments(p.oid) END || ')', obj_description(p.oid, 'pg_proc')"
+            ),
+            deps = deps(schema, &[("pg_proc", "p.oid")]),
+            own = own("pg_proc", "p.oid"),
+        ),
+    )?;
+    for row in rows {
+        printed.push(Printed {
+            sql: format!(
+                "{};{}",
+                strip(row.def.as_deref().unwrap_or_default()),
+                split_comments(&row.comments)
+            ),
+            depends_on: split(&row.deps),
+        });
+    }
+
+    // Rules, as pg_get_ruledef prints them (a view's own `_RETURN` rule is the view).
+    let rows: Vec<Row> = load(
+        conn,
+        format!(
+            "SELECT quote_ident(rw.rulename) AS qname, pg_get_ruledef(rw.oid) AS def, quote_ident(c.relname) AS extra, NULL::text AS more, false AS flag, \
+             {comments} AS comments, {deps} AS deps \
+             FROM pg_rewrite rw JOIN pg_class c ON c.oid = rw.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = {s} AND rw.rulename <> '_RETURN' AND {own} ORDER BY c.relname, rw.rulename",
+            comments = comments(
+                "SELECT 'RULE ' || quote_ident(rw.rulename) || ' ON ' || quote_ident(c.relname), obj_description(rw.oid, 'pg_rewrite')"
+            ),
+            deps = deps(schema, &[("pg_rewrite", "rw.oid")]),
+            own = own("pg_class", "c.oid"),
+        ),
+    )?;
+    for row in rows {
+        let def = strip(row.def.as_deref().unwrap_or_default().trim_end());
+        printed.push(Printed {
+            sql: format!(
+                "{};{}",
+                def.trim_end_matches(';'),
+                split_comments(&row.comments)
+            ),
+            depends_on: split(&row.deps),
+        });
+    }
+
     // Sequences no column owns, their options at their defaults left out.
     let rows: Vec<SequenceRow> = load(
         conn,
@@ -463,8 +538,11 @@ pub fn capture(conn: &mut PgConnection, schema: &str, tables: &[String]) -> Resu
     let left: Vec<LeftRow> = load(
         conn,
         format!(
-            "SELECT 'aggregate ' || p.proname || '(' || oidvectortypes(p.proargtypes) || ')' AS object, 'CREATE AGGREGATE is not captured; create it with m.sql in a migration' AS reason \
-             FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = {s} AND p.prokind IN ('a', 'w') AND {own_proc} \
+            "SELECT CASE WHEN p.prokind = 'w' THEN 'window function ' ELSE 'aggregate ' END || p.proname || '(' || oidvectortypes(p.proargtypes) || ')' AS object, \
+               CASE WHEN p.prokind = 'w' THEN 'a window function needs C code; create it with m.sql in a migration' \
+               ELSE 'ordered-set and hypothetical-set aggregates are not captured; create it with m.sql in a migration' END AS reason \
+             FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace LEFT JOIN pg_aggregate a ON a.aggfnoid = p.oid \
+             WHERE n.nspname = {s} AND (p.prokind = 'w' OR (p.prokind = 'a' AND a.aggkind <> 'n')) AND {own_proc} \
              UNION ALL SELECT 'operator ' || o.oprname, 'CREATE OPERATOR is not captured; create it with m.sql in a migration' \
              FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace WHERE n.nspname = {s} AND {own_op} \
              UNION ALL SELECT 'base type ' || t.typname, 'a base type needs C functions; create it with m.sql in a migration' \
@@ -472,9 +550,6 @@ pub fn capture(conn: &mut PgConnection, schema: &str, tables: &[String]) -> Resu
                AND NOT (t.typcategory = 'A' AND t.typelem <> 0) AND {own_type} \
              UNION ALL SELECT 'collation ' || co.collname, 'CREATE COLLATION is not captured; create it with m.sql in a migration' \
              FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace WHERE n.nspname = {s} AND {own_coll} \
-             UNION ALL SELECT 'rule ' || rw.rulename || ' on ' || c.relname, 'rules are not captured; a trigger or a view does the same' \
-             FROM pg_rewrite rw JOIN pg_class c ON c.oid = rw.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace \
-             WHERE n.nspname = {s} AND rw.rulename <> '_RETURN' \
              UNION ALL SELECT 'foreign table ' || c.relname, 'foreign tables are not captured' \
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = {s} AND c.relkind = 'f' \
              UNION ALL SELECT 'statistics ' || st.stxname, 'CREATE STATISTICS is not captured; create it with m.sql in a migration' \
@@ -619,11 +694,11 @@ fn unquote(qname: &str) -> String {
     crate::introspect::unquote(qname)
 }
 
-/// The objects of `expected`, created after its tables in a scratch schema of this database
-/// inside a transaction that is rolled back, and printed as [`capture`] prints the live ones.
-/// Extensions belong to the database: the declared ones are printed from their declarations,
-/// with the schema and version the server would choose.
-pub fn shadow(conn: &mut PgConnection, expected: &Schema) -> Result<Vec<DbObject>> {
+/// `expected` created in a scratch schema of this database inside a transaction that is rolled
+/// back, and read back as the live schema is: its tables by introspection, its objects as
+/// [`capture`] prints them. Extensions belong to the database: the declared ones are printed
+/// from their declarations, with the schema and version the server would choose.
+pub fn shadow(conn: &mut PgConnection, expected: &Schema) -> Result<Schema> {
     // Unique to this process and call: another comparison may run beside it.
     static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -661,24 +736,25 @@ pub fn shadow(conn: &mut PgConnection, expected: &Schema) -> Result<Vec<DbObject
         })
     };
     exec(conn, "BEGIN")?;
-    let result = (|| -> Result<Vec<DbObject>> {
+    let result = (|| -> Result<Schema> {
         exec(conn, &format!("CREATE SCHEMA \"{scratch}\""))?;
         exec(
             conn,
             &format!("SET LOCAL search_path TO \"{scratch}\", {path}"),
         )?;
         run_all(&statements, |sql| exec(conn, sql))?;
+        let mut printed = crate::introspect::introspect_postgres(conn)?;
         let mut captured = capture(conn, &scratch, &tables)?.objects;
         captured.retain(|o| o.kind != ObjectKind::Extension);
         for e in &extensions {
             captured.push(declared_extension(conn, e, &current)?);
         }
-        Ok(captured)
+        captured.sort_by_key(DbObject::key);
+        printed.objects = captured;
+        Ok(printed)
     })();
     let _ = exec(conn, "ROLLBACK");
-    let mut objects = result?;
-    objects.sort_by_key(DbObject::key);
-    Ok(objects)
+    result
 }
 
 /// A declared extension as [`capture`] would print it once created: the schema it names, or

@@ -8,7 +8,6 @@ use diesel::sqlite::SqliteConnection;
 use super::objects::{read_printed, run_all, Capture, Printed};
 use crate::dialect::{Backend, HISTORY_TABLE};
 use crate::error::{Error, Result};
-use crate::objects::DbObject;
 use crate::schema::Schema;
 
 #[derive(QueryableByName)]
@@ -44,9 +43,9 @@ pub fn capture(conn: &mut SqliteConnection, tables: &[String]) -> Result<Capture
     })
 }
 
-/// The objects of `expected`, created after its tables in a new in-memory database, and
-/// printed as [`capture`] prints the live ones.
-pub fn shadow(expected: &Schema) -> Result<Vec<DbObject>> {
+/// `expected` created in a new in-memory database and read back as the live schema is: its
+/// tables by introspection, its objects as [`capture`] prints them.
+pub fn shadow(expected: &Schema) -> Result<Schema> {
     let statements = super::objects::build_statements(expected, Backend::Sqlite)?;
     let mut conn = SqliteConnection::establish(":memory:").map_err(|e| Error::Database {
         context: "opening an in-memory database to compare the snapshot's objects".into(),
@@ -59,5 +58,7 @@ pub fn shadow(expected: &Schema) -> Result<Vec<DbObject>> {
         })
     })?;
     let tables: Vec<String> = expected.tables.iter().map(|t| t.name.clone()).collect();
-    Ok(capture(&mut conn, &tables)?.objects)
+    let mut printed = crate::introspect::introspect_sqlite(&mut conn)?;
+    printed.objects = capture(&mut conn, &tables)?.objects;
+    Ok(printed)
 }

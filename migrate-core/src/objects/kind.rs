@@ -22,12 +22,16 @@ pub enum ObjectKind {
     Function,
     /// A procedure (PostgreSQL, MySQL).
     Procedure,
+    /// An aggregate built from functions (PostgreSQL `CREATE AGGREGATE`).
+    Aggregate,
     /// A view (every backend).
     View,
     /// A materialized view with its indexes (PostgreSQL).
     MaterializedView,
     /// A trigger (every backend).
     Trigger,
+    /// A rewrite rule on a table or view (PostgreSQL `CREATE RULE`).
+    Rule,
     /// A row-level security policy (PostgreSQL).
     Policy,
     /// A scheduled event (MySQL).
@@ -36,16 +40,18 @@ pub enum ObjectKind {
 
 impl ObjectKind {
     /// Every kind.
-    pub const ALL: [ObjectKind; 11] = [
+    pub const ALL: [ObjectKind; 13] = [
         ObjectKind::Extension,
         ObjectKind::Sequence,
         ObjectKind::Type,
         ObjectKind::Domain,
         ObjectKind::Function,
         ObjectKind::Procedure,
+        ObjectKind::Aggregate,
         ObjectKind::View,
         ObjectKind::MaterializedView,
         ObjectKind::Trigger,
+        ObjectKind::Rule,
         ObjectKind::Policy,
         ObjectKind::Event,
     ];
@@ -59,9 +65,11 @@ impl ObjectKind {
             ObjectKind::Domain => "domain",
             ObjectKind::Function => "function",
             ObjectKind::Procedure => "procedure",
+            ObjectKind::Aggregate => "aggregate",
             ObjectKind::View => "view",
             ObjectKind::MaterializedView => "materialized view",
             ObjectKind::Trigger => "trigger",
+            ObjectKind::Rule => "rule",
             ObjectKind::Policy => "policy",
             ObjectKind::Event => "event",
         }
@@ -76,9 +84,11 @@ impl ObjectKind {
             ObjectKind::Domain => "ObjectKind::Domain",
             ObjectKind::Function => "ObjectKind::Function",
             ObjectKind::Procedure => "ObjectKind::Procedure",
+            ObjectKind::Aggregate => "ObjectKind::Aggregate",
             ObjectKind::View => "ObjectKind::View",
             ObjectKind::MaterializedView => "ObjectKind::MaterializedView",
             ObjectKind::Trigger => "ObjectKind::Trigger",
+            ObjectKind::Rule => "ObjectKind::Rule",
             ObjectKind::Policy => "ObjectKind::Policy",
             ObjectKind::Event => "ObjectKind::Event",
         }
@@ -95,6 +105,7 @@ impl ObjectKind {
                 | ObjectKind::Domain
                 | ObjectKind::Function
                 | ObjectKind::Procedure
+                | ObjectKind::Aggregate
         )
     }
 
@@ -123,9 +134,11 @@ impl ObjectKind {
             ObjectKind::Domain => "domains",
             ObjectKind::Function => "functions",
             ObjectKind::Procedure => "procedures",
+            ObjectKind::Aggregate => "aggregates",
             ObjectKind::View => "views",
             ObjectKind::MaterializedView => "materialized_views",
             ObjectKind::Trigger => "triggers",
+            ObjectKind::Rule => "rules",
             ObjectKind::Policy => "policies",
             ObjectKind::Event => "events",
         }

@@ -364,6 +364,14 @@ fn dependencies(p: &Parsed, known: &Known, flavor: Flavor) -> std::collections::
             sql::own_tokens(statement)
         };
         deps.extend(sql::referenced(&tokens, &statement.text, flavor, known));
+        if p.head.kind == ObjectKind::Aggregate {
+            deps.extend(sql::option_functions(
+                &tokens,
+                &statement.text,
+                flavor,
+                known,
+            ));
+        }
     }
     if let Some(table) = &p.head.table {
         // A trigger may be on a view (INSTEAD OF): then it depends on the view.
@@ -433,6 +441,41 @@ mod tests {
             objects[4].depends_on,
             ["extension citext", "function touch()", "table users"]
         );
+    }
+
+    #[test]
+    fn aggregates_follow_their_functions_and_rules_their_table() {
+        let objects = read(
+            &[
+                "CREATE VIEW titles AS SELECT glue(title) FROM posts",
+                "CREATE AGGREGATE glue(text) (SFUNC = glue_step, STYPE = text, FINALFUNC = glue_end)",
+                "CREATE FUNCTION glue_step(a text, b text) RETURNS text LANGUAGE sql AS $$ SELECT a || b $$",
+                "CREATE FUNCTION glue_end(a text) RETURNS text LANGUAGE sql AS $$ SELECT a $$",
+                "CREATE RULE keep AS ON DELETE TO posts DO INSTEAD NOTHING",
+            ],
+            &["posts"],
+            Backend::Postgres,
+        );
+        let keys: Vec<String> = objects.iter().map(|o| o.key().to_string()).collect();
+        assert_eq!(
+            keys,
+            [
+                "function glue_end(text)",
+                "function glue_step(text, text)",
+                "aggregate glue(text)",
+                "view titles",
+                "rule keep on posts"
+            ]
+        );
+        assert_eq!(
+            objects[2].depends_on,
+            ["function glue_end(text)", "function glue_step(text, text)"]
+        );
+        assert_eq!(
+            objects[3].depends_on,
+            ["aggregate glue(text)", "table posts"]
+        );
+        assert_eq!(objects[4].depends_on, ["table posts"]);
     }
 
     #[test]

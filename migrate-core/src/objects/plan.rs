@@ -83,8 +83,8 @@ fn mentions(definition: &str, columns: &BTreeSet<String>) -> bool {
 
 /// Whether PostgreSQL refuses to change `old` into `new` in place, so that it must be dropped
 /// and created (and what depends on it with it): a function whose arguments or result change,
-/// a view whose columns are not the old ones with more after them, a materialized view, a type
-/// or a domain. A definition PostgreSQL's rules cannot read comes from another backend, whose
+/// a view whose columns are not the old ones with more after them, a materialized view, an
+/// aggregate, a type or a domain. A definition PostgreSQL's rules cannot read comes from another backend, whose
 /// dialect replaces anything in place.
 fn needs_recreate(old: &DbObject, new: &DbObject) -> bool {
     let flavor = Flavor(Backend::Postgres);
@@ -98,7 +98,10 @@ fn needs_recreate(old: &DbObject, new: &DbObject) -> bool {
             })
     };
     match old.kind {
-        ObjectKind::MaterializedView | ObjectKind::Type | ObjectKind::Domain => true,
+        ObjectKind::MaterializedView
+        | ObjectKind::Type
+        | ObjectKind::Domain
+        | ObjectKind::Aggregate => true,
         ObjectKind::Function | ObjectKind::Procedure => match (read(old), read(new)) {
             (Some((so, ho)), Some((sn, hn))) => {
                 sql::function_signature(&so, &ho) != sql::function_signature(&sn, &hn)
@@ -232,6 +235,7 @@ pub fn plan(from: &Schema, to: &Schema) -> Result<ObjectSteps, String> {
             ObjectKind::View
                 | ObjectKind::MaterializedView
                 | ObjectKind::Trigger
+                | ObjectKind::Rule
                 | ObjectKind::Policy
         ) {
             continue;

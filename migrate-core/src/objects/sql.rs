@@ -512,6 +512,8 @@ impl HeadReader<'_> {
             "MATERIALIZED" if self.is(at + 1, "VIEW") => (ObjectKind::MaterializedView, at, at + 2),
             "FUNCTION" => (ObjectKind::Function, at, at + 1),
             "PROCEDURE" => (ObjectKind::Procedure, at, at + 1),
+            "AGGREGATE" => (ObjectKind::Aggregate, at, at + 1),
+            "RULE" => (ObjectKind::Rule, at, at + 1),
             "TRIGGER" => (ObjectKind::Trigger, at, at + 1),
             "SEQUENCE" => (ObjectKind::Sequence, at, at + 1),
             "DOMAIN" => (ObjectKind::Domain, at, at + 1),
@@ -535,7 +537,7 @@ impl HeadReader<'_> {
                 return self.err(
                     at,
                     format!(
-                        "`CREATE {}` is not an object this tool manages; expected a view, materialized view, function, procedure, trigger, sequence, domain, type, extension, policy or event",
+                        "`CREATE {}` is not an object this tool manages; expected a view, materialized view, function, procedure, aggregate, trigger, rule, sequence, domain, type, extension, policy or event",
                         if other.is_empty() { "..." } else { other }
                     ),
                 )
@@ -555,6 +557,30 @@ impl HeadReader<'_> {
             ObjectKind::Function | ObjectKind::Procedure if self.flavor.0 == Backend::Postgres => {
                 let args = self.argument_list(after_name)?;
                 head.arguments = Some(args.iter().filter_map(|a| a.identity_type()).collect());
+            }
+            ObjectKind::Aggregate => {
+                // `name(*)` takes no argument: its identity is `*`, as DROP AGGREGATE names it.
+                let star = self
+                    .tokens
+                    .get(after_name + 1)
+                    .is_some_and(|t| t.is_punct('*'))
+                    && self
+                        .tokens
+                        .get(after_name + 2)
+                        .is_some_and(|t| t.is_punct(')'));
+                head.arguments = Some(if star {
+                    vec!["*".to_string()]
+                } else {
+                    let args = self.argument_list(after_name)?;
+                    args.iter().filter_map(|a| a.identity_type()).collect()
+                });
+            }
+            ObjectKind::Rule => {
+                // `CREATE RULE name AS ON event TO table`.
+                let to = (after_name..self.tokens.len())
+                    .find(|&i| self.is(i, "TO"))
+                    .ok_or_else(|| SqlError::new(self.line, "a rule names its table with TO"))?;
+                head.table = Some(self.qualified(to + 1)?.0);
             }
             ObjectKind::Trigger => {
                 let on = (after_name..self.tokens.len())
@@ -641,6 +667,8 @@ impl HeadReader<'_> {
                 "MATERIALIZED",
                 "FUNCTION",
                 "PROCEDURE",
+                "AGGREGATE",
+                "RULE",
                 "TRIGGER",
                 "SEQUENCE",
                 "DOMAIN",
@@ -990,7 +1018,9 @@ impl Known {
     pub fn object(&mut self, kind: ObjectKind, name: &str, key: String, flavor: Flavor) {
         let folded = Self::fold(name, flavor);
         let map = match kind {
-            ObjectKind::Function | ObjectKind::Procedure => &mut self.functions,
+            ObjectKind::Function | ObjectKind::Procedure | ObjectKind::Aggregate => {
+                &mut self.functions
+            }
             ObjectKind::Sequence => {
                 self.sequences
                     .entry(folded.clone())
@@ -998,8 +1028,9 @@ impl Known {
                     .push(key.clone());
                 &mut self.names
             }
-            // Nothing names a trigger, policy, event or extension inside another definition.
+            // Nothing names a trigger, rule, policy, event or extension inside another definition.
             ObjectKind::Trigger
+            | ObjectKind::Rule
             | ObjectKind::Policy
             | ObjectKind::Event
             | ObjectKind::Extension => return,
@@ -1035,6 +1066,31 @@ pub fn referenced(tokens: &[Token], text: &str, flavor: Flavor, known: &Known) -
             }
         }
         if let Some(keys) = known.names.get(&name) {
+            out.extend(keys.iter().cloned());
+        }
+    }
+    out
+}
+
+/// The functions an aggregate is built from, which its options name without calling them
+/// (`SFUNC = state_fn`, `FINALFUNC = final_fn`): the known functions named after a `=`.
+pub fn option_functions(
+    tokens: &[Token],
+    text: &str,
+    flavor: Flavor,
+    known: &Known,
+) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for pair in tokens.windows(2) {
+        if !pair[0].is_punct('=') {
+            continue;
+        }
+        let name = match &pair[1].kind {
+            TokenKind::Word => pair[1].raw(text).to_lowercase(),
+            TokenKind::Quoted(q) => Known::fold(q, flavor),
+            _ => continue,
+        };
+        if let Some(keys) = known.functions.get(&name) {
             out.extend(keys.iter().cloned());
         }
     }
@@ -1472,6 +1528,31 @@ mod tests {
         assert_eq!((h.kind, h.arguments), (ObjectKind::Function, None));
         let h = object("CREATE POLICY own ON users USING (true)", PG);
         assert_eq!(h.table.as_deref(), Some("users"));
+        let h = object(
+            "CREATE AGGREGATE public.text_concat(text) (SFUNC = textcat, STYPE = text)",
+            PG,
+        );
+        assert_eq!(
+            (h.kind, h.name.as_str(), h.arguments.unwrap()),
+            (
+                ObjectKind::Aggregate,
+                "text_concat",
+                vec!["text".to_string()]
+            )
+        );
+        let h = object(
+            "CREATE AGGREGATE counted(*) (SFUNC = int8inc, STYPE = bigint)",
+            PG,
+        );
+        assert_eq!(h.arguments.unwrap(), ["*"]);
+        let h = object(
+            "CREATE RULE keep AS ON DELETE TO public.posts WHERE old.views > 10 DO INSTEAD NOTHING",
+            PG,
+        );
+        assert_eq!(
+            (h.kind, h.name.as_str(), h.table.as_deref()),
+            (ObjectKind::Rule, "keep", Some("posts"))
+        );
         let h = object(
             "CREATE EVENT IF NOT EXISTS purge ON SCHEDULE EVERY 1 DAY DO SELECT 1",
             MY,

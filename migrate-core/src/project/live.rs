@@ -90,17 +90,37 @@ impl Drift {
     }
 }
 
-/// The live schema `live` of `conn`'s database compared with `expected`: aligned to its names,
-/// objects compared through the server.
+/// The live schema `live` of `conn`'s database compared with `expected`, through the server:
+/// when the two differ as read, `expected` is built in a scratch namespace and read back the
+/// way `live` was, so that what the server rewrites (expression texts, defaults, object
+/// definitions) or does not keep (a comment on SQLite) is never drift. A database that matches
+/// as read is not built again.
 pub fn drift(
     conn: &mut dyn MigrationConnection,
     expected: &Schema,
     mut live: Schema,
 ) -> Result<Drift> {
+    let backend = conn.backend();
     let mut expected = expected.clone();
-    crate::introspect::align(&mut live, &expected, conn.backend());
+    crate::introspect::align(&mut live, &expected, backend);
+    let tables_match = diff(&tables_of(&expected), &tables_of(&live))?.is_empty();
+    let printed = if tables_match && expected.objects.is_empty() {
+        None
+    } else {
+        let mut printed = conn.shadow(&expected)?;
+        crate::introspect::align(&mut printed, &expected, backend);
+        Some(printed)
+    };
+    let mut printed_objects = None;
+    if let Some(printed) = printed {
+        if !tables_match {
+            expected.tables = printed.tables;
+            expected.enums = printed.enums;
+        }
+        printed_objects = Some(printed.objects);
+    }
     let objects = crate::introspect::objects::compare_through_server(
-        |schema| conn.shadow_objects(schema),
+        |_| Ok(printed_objects.unwrap_or_default()),
         &mut expected,
         &mut live,
     )?;
@@ -108,6 +128,14 @@ pub fn drift(
         plan: diff(&expected, &live)?,
         objects,
     })
+}
+
+/// The tables and enum types of `schema`, without its other objects.
+fn tables_of(schema: &Schema) -> Schema {
+    Schema {
+        objects: Vec::new(),
+        ..schema.clone()
+    }
 }
 
 /// What `verify` found.
