@@ -807,6 +807,73 @@ mod tests {
         insta::assert_snapshot!(sql.join(";\n"));
     }
 
+    /// Every property SQLite has is written as it is: no AUTOINCREMENT unless asked, names,
+    /// collations, generated columns, deferrable keys, options, and each index element.
+    #[test]
+    fn every_sqlite_property_is_written() {
+        use crate::schema::{Deferrable, ForeignKey, Generated, Identity, IndexColumn};
+        let mut t = Table::new("film");
+        t.columns.push(Column {
+            auto_increment: true,
+            identity: Some(Identity::Autoincrement),
+            ..Column::new("id", SqlType::Integer)
+        });
+        t.columns.push(Column {
+            collation: Some("NOCASE".into()),
+            ..Column::new("title", SqlType::Custom("VARCHAR(45)".into()))
+        });
+        t.columns.push(Column {
+            nullable: true,
+            generated: Some(Generated {
+                expr: "length(title)".into(),
+                stored: false,
+            }),
+            ..Column::new("len", SqlType::Custom("INT".into()))
+        });
+        t.primary_key = vec!["id".into()];
+        t.primary_key_name = Some("film_pk".into());
+        t.foreign_keys.push(ForeignKey {
+            name: "fk_film_self".into(),
+            columns: vec!["len".into()],
+            ref_table: "film".into(),
+            ref_columns: vec!["id".into()],
+            deferrable: Some(Deferrable::Deferred),
+            ..ForeignKey::default()
+        });
+        t.indexes.push(Index {
+            unique: true,
+            predicate: Some("len > 0".into()),
+            ..Index::new(
+                "ix_film",
+                [
+                    IndexColumn::expression("lower(title)").desc(),
+                    IndexColumn::column("title").collation("NOCASE"),
+                ],
+            )
+        });
+        let create = [Operation::CreateTable(t.clone())];
+        let (sql, _) = render_all(&SqliteDialect, &Schema::default(), &create).unwrap();
+        assert_eq!(
+            sql,
+            [
+                "CREATE TABLE \"film\" (\n    \"id\" INTEGER NOT NULL CONSTRAINT \"film_pk\" PRIMARY KEY AUTOINCREMENT,\n    \"title\" VARCHAR(45) COLLATE \"NOCASE\" NOT NULL,\n    \"len\" INT GENERATED ALWAYS AS (length(title)) VIRTUAL,\n    CONSTRAINT \"fk_film_self\" FOREIGN KEY (\"len\") REFERENCES \"film\" (\"id\") DEFERRABLE INITIALLY DEFERRED\n)",
+                "CREATE UNIQUE INDEX \"ix_film\" ON \"film\" ((lower(title)) DESC, \"title\" COLLATE \"NOCASE\") WHERE len > 0",
+            ]
+        );
+        // Without AUTOINCREMENT asked, the rowid alias only.
+        t.columns[0].identity = None;
+        t.primary_key_name = None;
+        t.options.strict = true;
+        t.columns[1].ty = SqlType::Text;
+        t.columns[2].ty = SqlType::Integer;
+        let create = SqliteDialect.create_table(&t, "film");
+        assert!(
+            create.contains("\"id\" INTEGER NOT NULL PRIMARY KEY,"),
+            "{create}"
+        );
+        assert!(create.ends_with("\n) STRICT"), "{create}");
+    }
+
     #[test]
     fn changes_to_one_table_share_one_rebuild() {
         let mut m = Migration::new();

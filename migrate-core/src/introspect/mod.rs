@@ -457,4 +457,68 @@ mod round_trip {
         assert_eq!(live, target);
         assert!(diff(&live, &target).unwrap().is_empty());
     }
+
+    /// Names, AUTOINCREMENT, declared types, collations, generated columns, deferrable keys,
+    /// options and index forms read back as the dialect wrote them.
+    #[test]
+    fn every_sqlite_property_reads_back_equal() {
+        use crate::schema::{
+            Column, Deferrable, ForeignKey, Generated, Identity, Index, IndexColumn, SqlType, Table,
+        };
+        let mut t = Table::new("film");
+        t.columns.push(Column {
+            auto_increment: true,
+            identity: Some(Identity::Autoincrement),
+            ..Column::new("id", SqlType::Integer)
+        });
+        t.columns.push(Column {
+            collation: Some("NOCASE".into()),
+            ..Column::new("title", SqlType::Custom("VARCHAR( 45 )".into()))
+        });
+        t.columns.push(Column {
+            nullable: true,
+            generated: Some(Generated {
+                expr: "length(title)".into(),
+                stored: true,
+            }),
+            ..Column::new("len", SqlType::Custom("INT".into()))
+        });
+        t.primary_key = vec!["id".into()];
+        t.primary_key_name = Some("film_pk".into());
+        t.foreign_keys.push(ForeignKey {
+            name: "fk_film_self".into(),
+            columns: vec!["len".into()],
+            ref_table: "film".into(),
+            ref_columns: vec!["id".into()],
+            deferrable: Some(Deferrable::Deferred),
+            ..ForeignKey::default()
+        });
+        t.indexes.push(Index {
+            unique: true,
+            predicate: Some("len > 0".into()),
+            ..Index::new(
+                "ix_film",
+                [
+                    IndexColumn::expression("lower(title)").desc(),
+                    IndexColumn::column("title").collation("NOCASE"),
+                ],
+            )
+        });
+        let mut settings = Table::new("settings");
+        settings.columns.push(Column::new("key", SqlType::Text));
+        settings
+            .columns
+            .push(Column::new("value", SqlType::Custom("ANY".into())));
+        settings.primary_key = vec!["key".into()];
+        settings.primary_key_name = Some("settings_pk".into());
+        settings.options.without_rowid = true;
+        settings.options.strict = true;
+        let target = Schema::new(vec![t, settings]);
+        let plan = diff(&Schema::default(), &target).unwrap();
+        let (statements, _) = render_all(&SqliteDialect, &Schema::default(), &plan.up).unwrap();
+        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+        conn.batch_execute(&statements.join(";\n")).unwrap();
+        let live = super::introspect_sqlite(&mut conn).unwrap();
+        assert_eq!(live, target);
+    }
 }
