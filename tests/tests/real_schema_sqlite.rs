@@ -315,7 +315,7 @@ fn misplaced_keys_and_strict_types_are_refused() {
 const SAKILA: &str = r#"
 CREATE TABLE language (
   language_id INTEGER PRIMARY KEY,
-  name CHAR(20) NOT NULL,
+  name CHAR(20) NOT NULL UNIQUE CHECK (length(name) > 0),
   last_update TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 CREATE TABLE actor (
@@ -357,6 +357,11 @@ CREATE TABLE film_actor (
   CONSTRAINT fk_film_actor_film FOREIGN KEY (film_id) REFERENCES film (film_id) ON DELETE NO ACTION ON UPDATE CASCADE DEFERRABLE INITIALLY DEFERRED
 );
 CREATE INDEX idx_fk_film_actor_film ON film_actor(film_id);
+CREATE TABLE inventory (
+  inventory_id INTEGER PRIMARY KEY,
+  film_id INT NOT NULL CONSTRAINT fk_inventory_film REFERENCES film (film_id) ON UPDATE CASCADE,
+  store_id SMALLINT NOT NULL
+);
 CREATE TABLE payment (
   payment_id INT NOT NULL,
   customer_id INT NOT NULL,
@@ -472,6 +477,13 @@ fn a_sample_database_is_read_and_created_again_exactly() {
         .find(|f| f.name == "fk_film_actor_film")
         .unwrap();
     assert_eq!(deferred.deferrable, Some(Deferrable::Deferred));
+    let inventory = found.table("inventory").unwrap();
+    assert_eq!(inventory.foreign_keys[0].name, "fk_inventory_film");
+    // Unnamed constraints get this tool's names, which the copy then writes.
+    let language = found.table("language").unwrap();
+    assert_eq!(language.uniques[0].name, "uq_language_name");
+    assert_eq!(language.checks[0].name, "ck_language_name");
+    assert_eq!(language.checks[0].expr, "length(name) > 0");
     let payment = found.table("payment").unwrap();
     assert_eq!(payment.primary_key_name.as_deref(), Some("payment_pk"));
     assert_eq!(

@@ -208,10 +208,16 @@ fn table(
         } else {
             vec![unnamed_checks.to_string()]
         };
-        table.checks.push(Check::new(
-            crate::schema::constraint_name("ck", &table.name, &by, None),
-            check.expr.clone(),
-        ));
+        let mut name = crate::schema::constraint_name("ck", &table.name, &by, None);
+        if table.checks.iter().any(|c| c.name == name) {
+            name = crate::schema::constraint_name(
+                "ck",
+                &table.name,
+                &by,
+                Some(&unnamed_checks.to_string()),
+            );
+        }
+        table.checks.push(Check::new(name, check.expr.clone()));
     }
 
     let indexes: Vec<IndexListRow> = load(
