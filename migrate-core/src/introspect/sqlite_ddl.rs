@@ -398,7 +398,7 @@ fn column_definition(toks: &[Token<'_>], table: &mut TableText) {
         } else if t.is("REFERENCES") {
             // `NOT DEFERRABLE` inside the clause is no constraint of its own.
             let mut end = i;
-            while end < toks.len() && !(starts(&toks[end]) && !toks[end].is("NOT")) {
+            while end < toks.len() && (toks[end].is("NOT") || !starts(&toks[end])) {
                 end += 1;
             }
             table.foreign_keys.push(references(
