@@ -162,7 +162,13 @@ impl Findings<'_> {
             Some(Identity::Autoincrement) => {
                 self.unless(&[Sqlite], &object, || "is AUTOINCREMENT".into());
                 // SQLite takes the keyword on the rowid alias only.
-                let rowid = table.is_auto_increment_key(column) && column.ty == SqlType::Integer;
+                // (declared `INTEGER` in any case: `integer` kept as written is the alias too).
+                let integer = match &column.ty {
+                    SqlType::Integer => true,
+                    SqlType::Custom(name) => name.eq_ignore_ascii_case("integer"),
+                    _ => false,
+                };
+                let rowid = table.is_auto_increment_key(column) && integer;
                 if self.backend == Sqlite && !rowid {
                     self.add(
                         object.clone(),

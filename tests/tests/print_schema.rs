@@ -26,8 +26,8 @@ type Adjustments = &'static [(&'static str, &'static str)];
 
 /// SQLite: print-schema calls `NUMERIC` columns `Double` (the declared type contains "num"),
 /// which a `BigDecimal` field cannot load; the renderer says `Numeric`, which it can. (The
-/// dialect declares an auto-increment key `INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT`, still
-/// the rowid, so print-schema and the renderer agree on `Integer` there.)
+/// dialect declares an auto-increment key `INTEGER NOT NULL PRIMARY KEY`, the
+/// rowid, so print-schema and the renderer agree on `Integer` there.)
 const SQLITE: Adjustments = &[
     ("        price -> Double,\n", "        price -> Numeric,\n"),
     (

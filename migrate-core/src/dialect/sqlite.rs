@@ -4,8 +4,11 @@ use super::common::{quote_with, table_in};
 use super::enums;
 use super::{Backend, Dialect, HISTORY_TABLE};
 use crate::error::Result;
+use crate::introspect::is_rowid_type;
 use crate::migration::Operation;
-use crate::schema::{Column, DefaultValue, Index, Schema, SqlType, Table, TableOptions};
+use crate::schema::{
+    Column, DefaultValue, Identity, Index, IndexTarget, Schema, SqlType, Table, TableOptions,
+};
 
 /// The SQLite dialect.
 #[derive(Debug, Clone, Copy, Default)]
@@ -22,6 +25,7 @@ impl Dialect for SqliteDialect {
 
     fn render(&self, op: &Operation, before: &Schema, after: &Schema) -> Result<Vec<String>> {
         super::check_supported(Backend::Sqlite, op, after)?;
+        check_placement(op, after)?;
         if before.enums.is_empty() && after.enums.is_empty() {
             return self.render_spelled(op, before, after);
         }
@@ -249,6 +253,71 @@ fn touched_part(schema: &Schema, op: &Operation) -> Schema {
     part
 }
 
+/// What SQLite refuses that the capability check cannot see, because it depends on where it
+/// is: a generated key other than the rowid alias, and a STRICT table's column types.
+fn check_placement(op: &Operation, after: &Schema) -> Result<()> {
+    // The columns the operation writes: between the operations of one change a key may be
+    // set before the column stops being generated, so the others are not judged here.
+    let (table, only) = match op {
+        Operation::CreateTable(t) => (after.table(&t.name), None),
+        Operation::AlterTableOptions { table, .. } => (after.table(table), None),
+        Operation::AddColumn { table, column } | Operation::AlterColumn { table, column } => {
+            (after.table(table), Some(column.name.as_str()))
+        }
+        _ => (None, None),
+    };
+    let Some(table) = table else {
+        return Ok(());
+    };
+    let mut found = Vec::new();
+    let mut refuse = |column: &Column, feature: String| {
+        found.push(crate::support::Unsupported {
+            backend: Backend::Sqlite,
+            table: table.name.clone(),
+            object: crate::support::SchemaObject::Column(column.name.clone()),
+            feature,
+        })
+    };
+    for column in &table.columns {
+        if only.is_some_and(|name| name != column.name) {
+            continue;
+        }
+        // Only where the table is created: an operation in the middle of a change may meet a
+        // key not yet moved to its column.
+        if !matches!(op, Operation::CreateTable(_)) {
+        } else if column.auto_increment && !table.is_auto_increment_key(column) {
+            refuse(
+                column,
+                "is auto-incremented but not the table's only key column (only the rowid is generated)"
+                    .into(),
+            );
+        } else if column.auto_increment && table.options.without_rowid {
+            refuse(
+                column,
+                "is auto-incremented in a WITHOUT ROWID table (only the rowid is generated)".into(),
+            );
+        }
+        if table.options.strict {
+            let ty = SqliteDialect::type_name(&column.ty);
+            let strict = ["INT", "INTEGER", "REAL", "TEXT", "BLOB", "ANY"];
+            let allowed = matches!(column.ty, SqlType::Enum(_))
+                || table.is_auto_increment_key(column)
+                || strict.iter().any(|t| t.eq_ignore_ascii_case(&ty));
+            if !allowed {
+                refuse(
+                    column,
+                    format!("has the type {ty} in a STRICT table (INT, INTEGER, REAL, TEXT, BLOB or ANY only)"),
+                );
+            }
+        }
+    }
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(crate::Error::Unsupported(found))
+    }
+}
+
 /// Whether a column takes part in a key, index or constraint, which `DROP COLUMN` refuses.
 fn is_constrained(table: &Table, column: &str) -> bool {
     let uses = |cols: &[String]| cols.iter().any(|c| c == column);
@@ -257,6 +326,11 @@ fn is_constrained(table: &Table, column: &str) -> bool {
         || table.uniques.iter().any(|u| uses(&u.columns))
         || table.foreign_keys.iter().any(|f| uses(&f.columns))
         || table.checks.iter().any(|c| c.expr.contains(column))
+        || table.columns.iter().any(|c| {
+            c.generated
+                .as_ref()
+                .is_some_and(|g| crate::schema::mentions_identifier(&g.expr, column))
+        })
 }
 
 impl SqliteDialect {
@@ -330,25 +404,49 @@ impl SqliteDialect {
     }
 
     fn column_def(&self, table: &Table, column: &Column) -> String {
-        if table.is_auto_increment_key(column) {
-            // Only a key declared exactly `INTEGER` is an alias of the rowid; NOT NULL says what
-            // the rowid already is, so Diesel's print-schema does not call it nullable.
-            return format!(
-                "{} INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT",
-                self.quote(&column.name)
-            );
+        if table.is_auto_increment_key(column) && !table.options.without_rowid {
+            // Only a key declared `INTEGER` is an alias of the rowid; NOT NULL says what the
+            // rowid already is, so Diesel's print-schema does not call it nullable. Ids are
+            // reused after a delete unless AUTOINCREMENT is asked for.
+            let ty = match &column.ty {
+                SqlType::Custom(name) if is_rowid_type(&column.ty) => name.clone(),
+                _ => "INTEGER".to_string(),
+            };
+            let mut def = format!("{} {ty} NOT NULL", self.quote(&column.name));
+            if let Some(name) = &table.primary_key_name {
+                def.push_str(&format!(" CONSTRAINT {}", self.quote(name)));
+            }
+            def.push_str(" PRIMARY KEY");
+            if column.identity == Some(Identity::Autoincrement) {
+                def.push_str(" AUTOINCREMENT");
+            }
+            return def;
         }
         let mut def = format!(
             "{} {}",
             self.quote(&column.name),
             Self::type_name(&column.ty)
         );
+        if let Some(collation) = &column.collation {
+            def.push_str(&format!(" COLLATE {}", self.quote(collation)));
+        }
         if !column.nullable {
             def.push_str(" NOT NULL");
         }
         if let Some(default) = &column.default {
             def.push_str(" DEFAULT ");
             def.push_str(&self.default_sql(default));
+        }
+        if let Some(generated) = &column.generated {
+            def.push_str(&format!(
+                " GENERATED ALWAYS AS ({}) {}",
+                generated.expr,
+                if generated.stored {
+                    "STORED"
+                } else {
+                    "VIRTUAL"
+                }
+            ));
         }
         def
     }
@@ -359,9 +457,15 @@ impl SqliteDialect {
             .iter()
             .map(|c| self.column_def(table, c))
             .collect();
-        let inline_key = table.columns.iter().any(|c| table.is_auto_increment_key(c));
+        let inline_key = !table.options.without_rowid
+            && table.columns.iter().any(|c| table.is_auto_increment_key(c));
         if !table.primary_key.is_empty() && !inline_key {
-            parts.push(format!("PRIMARY KEY ({})", self.list(&table.primary_key)));
+            let mut key = String::new();
+            if let Some(name) = &table.primary_key_name {
+                key.push_str(&format!("CONSTRAINT {} ", self.quote(name)));
+            }
+            key.push_str(&format!("PRIMARY KEY ({})", self.list(&table.primary_key)));
+            parts.push(key);
         }
         for unique in &table.uniques {
             parts.push(format!(
@@ -386,6 +490,10 @@ impl SqliteDialect {
                 def.push_str(" ON UPDATE ");
                 def.push_str(fk.on_update.sql());
             }
+            if let Some(when) = fk.deferrable {
+                def.push(' ');
+                def.push_str(when.sql());
+            }
             parts.push(def);
         }
         for check in &table.checks {
@@ -395,21 +503,56 @@ impl SqliteDialect {
                 check.expr
             ));
         }
+        let mut options = Vec::new();
+        if table.options.without_rowid {
+            options.push("WITHOUT ROWID");
+        }
+        if table.options.strict {
+            options.push("STRICT");
+        }
+        let options = if options.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", options.join(", "))
+        };
         format!(
-            "CREATE TABLE {} (\n    {}\n)",
+            "CREATE TABLE {} (\n    {}\n){options}",
             self.quote(name),
             parts.join(",\n    ")
         )
     }
 
+    /// Every element as the index has it: column or expression, collation, order; and the
+    /// partial index's `WHERE`.
     fn create_index(&self, table: &str, index: &Index) -> String {
-        format!(
+        let elements: Vec<String> = index
+            .columns
+            .iter()
+            .map(|element| {
+                let mut sql = match &element.target {
+                    IndexTarget::Column(name) => self.quote(name),
+                    IndexTarget::Expression(expr) => format!("({expr})"),
+                };
+                if let Some(collation) = &element.collation {
+                    sql.push_str(&format!(" COLLATE {}", self.quote(collation)));
+                }
+                if element.descending {
+                    sql.push_str(" DESC");
+                }
+                sql
+            })
+            .collect();
+        let mut sql = format!(
             "CREATE {}INDEX {} ON {} ({})",
             if index.unique { "UNIQUE " } else { "" },
             self.quote(&index.name),
             self.quote(table),
-            self.list(&super::common::index_key_names(index))
-        )
+            elements.join(", ")
+        );
+        if let Some(predicate) = &index.predicate {
+            sql.push_str(&format!(" WHERE {predicate}"));
+        }
+        sql
     }
 
     fn list(&self, names: &[String]) -> String {
@@ -425,7 +568,9 @@ impl SqliteDialect {
     fn can_add_in_place(&self, table: &Table, column: &Column) -> bool {
         let expr_default = matches!(column.default, Some(DefaultValue::Sql(_)));
         let literal_default = column.default.is_some() && !expr_default;
+        // A generated column is added by a rebuild: `ADD COLUMN` refuses STORED ones.
         !expr_default
+            && column.generated.is_none()
             && (column.nullable || literal_default)
             && !is_constrained(table, &column.name)
     }
@@ -488,6 +633,7 @@ impl SqliteDialect {
             let before = touched_part(&schema, op);
             op.apply(&mut schema)?;
             super::check_supported(Backend::Sqlite, op, &schema)?;
+            check_placement(op, &schema)?;
             // Columns and indexes of the table being rebuilt ride along with the rebuild.
             let joins = match op {
                 Operation::AddColumn { table, .. }
@@ -575,9 +721,11 @@ impl SqliteDialect {
     /// runs `PRAGMA foreign_key_check` before commit.
     pub fn rebuild(&self, before: &Table, after: &Table) -> Vec<String> {
         let temp = format!("__migrate_new_{}", after.name);
+        // A generated column takes no value: it is computed again in the new table.
         let shared: Vec<String> = after
             .columns
             .iter()
+            .filter(|c| c.generated.is_none())
             .filter(|c| before.column(&c.name).is_some())
             .map(|c| c.name.clone())
             .collect();
@@ -657,6 +805,73 @@ mod tests {
         m.drop_column("posts", "author_id");
         let (sql, _) = render_all(&SqliteDialect, &schema, m.operations()).unwrap();
         insta::assert_snapshot!(sql.join(";\n"));
+    }
+
+    /// Every property SQLite has is written as it is: no AUTOINCREMENT unless asked, names,
+    /// collations, generated columns, deferrable keys, options, and each index element.
+    #[test]
+    fn every_sqlite_property_is_written() {
+        use crate::schema::{Deferrable, ForeignKey, Generated, Identity, IndexColumn};
+        let mut t = Table::new("film");
+        t.columns.push(Column {
+            auto_increment: true,
+            identity: Some(Identity::Autoincrement),
+            ..Column::new("id", SqlType::Integer)
+        });
+        t.columns.push(Column {
+            collation: Some("NOCASE".into()),
+            ..Column::new("title", SqlType::Custom("VARCHAR(45)".into()))
+        });
+        t.columns.push(Column {
+            nullable: true,
+            generated: Some(Generated {
+                expr: "length(title)".into(),
+                stored: false,
+            }),
+            ..Column::new("len", SqlType::Custom("INT".into()))
+        });
+        t.primary_key = vec!["id".into()];
+        t.primary_key_name = Some("film_pk".into());
+        t.foreign_keys.push(ForeignKey {
+            name: "fk_film_self".into(),
+            columns: vec!["len".into()],
+            ref_table: "film".into(),
+            ref_columns: vec!["id".into()],
+            deferrable: Some(Deferrable::Deferred),
+            ..ForeignKey::default()
+        });
+        t.indexes.push(Index {
+            unique: true,
+            predicate: Some("len > 0".into()),
+            ..Index::new(
+                "ix_film",
+                [
+                    IndexColumn::expression("lower(title)").desc(),
+                    IndexColumn::column("title").collation("NOCASE"),
+                ],
+            )
+        });
+        let create = [Operation::CreateTable(t.clone())];
+        let (sql, _) = render_all(&SqliteDialect, &Schema::default(), &create).unwrap();
+        assert_eq!(
+            sql,
+            [
+                "CREATE TABLE \"film\" (\n    \"id\" INTEGER NOT NULL CONSTRAINT \"film_pk\" PRIMARY KEY AUTOINCREMENT,\n    \"title\" VARCHAR(45) COLLATE \"NOCASE\" NOT NULL,\n    \"len\" INT GENERATED ALWAYS AS (length(title)) VIRTUAL,\n    CONSTRAINT \"fk_film_self\" FOREIGN KEY (\"len\") REFERENCES \"film\" (\"id\") DEFERRABLE INITIALLY DEFERRED\n)",
+                "CREATE UNIQUE INDEX \"ix_film\" ON \"film\" ((lower(title)) DESC, \"title\" COLLATE \"NOCASE\") WHERE len > 0",
+            ]
+        );
+        // Without AUTOINCREMENT asked, the rowid alias only.
+        t.columns[0].identity = None;
+        t.primary_key_name = None;
+        t.options.strict = true;
+        t.columns[1].ty = SqlType::Text;
+        t.columns[2].ty = SqlType::Integer;
+        let create = SqliteDialect.create_table(&t, "film");
+        assert!(
+            create.contains("\"id\" INTEGER NOT NULL PRIMARY KEY,"),
+            "{create}"
+        );
+        assert!(create.ends_with("\n) STRICT"), "{create}");
     }
 
     #[test]

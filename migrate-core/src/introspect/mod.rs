@@ -16,6 +16,8 @@ pub mod objects_sqlite;
 mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+#[cfg(feature = "sqlite")]
+mod sqlite_ddl;
 #[cfg(feature = "mysql")]
 pub use mysql::introspect_mysql;
 #[cfg(feature = "postgres")]
@@ -23,19 +25,33 @@ pub use postgres::introspect_postgres;
 #[cfg(feature = "sqlite")]
 pub use sqlite::introspect_sqlite;
 
-/// The vocabulary type of a SQLite declared type, as this project's SQLite dialect writes them.
+/// The vocabulary type of a SQLite declared type: the type the SQLite dialect writes with
+/// exactly this spelling, or the spelling itself (`INT`, `DECIMAL(5,2)`, `datetime`), which
+/// the dialect writes back verbatim and Diesel maps by its affinity.
 pub fn sqlite_type(declared: &str) -> SqlType {
-    let upper = declared.trim().to_ascii_uppercase();
-    match upper.as_str() {
-        "INT" => SqlType::Integer,
-        "BLOB" => SqlType::Binary,
-        "BOOL" => SqlType::Boolean,
-        "FLOAT" => SqlType::Real,
-        "DOUBLE PRECISION" => SqlType::Double,
-        "DATETIME" => SqlType::Timestamp,
-        _ => upper
-            .parse()
-            .unwrap_or_else(|_| SqlType::Custom(declared.trim().to_string())),
+    use SqlType::*;
+    let declared = declared.trim();
+    let known = if declared == "BLOB" {
+        Some(Binary)
+    } else {
+        declared.parse::<SqlType>().ok()
+    };
+    match known {
+        Some(
+            ty @ (SmallInt | Integer | BigInt | Real | Double | Numeric(_) | Boolean | Text
+            | Varchar(_) | Char(_) | Binary | Date | Time | Timestamp | TimestampTz | Uuid
+            | Json),
+        ) if crate::dialect::SqliteDialect::type_name(&ty) == declared => ty,
+        _ => Custom(declared.to_string()),
+    }
+}
+
+/// Whether a declared type makes an only `PRIMARY KEY` column the rowid's alias.
+pub fn is_rowid_type(ty: &SqlType) -> bool {
+    match ty {
+        SqlType::Integer => true,
+        SqlType::Custom(name) => name.eq_ignore_ascii_case("INTEGER"),
+        _ => false,
     }
 }
 
@@ -402,6 +418,22 @@ mod tests {
         );
         assert_eq!(sqlite_type("BOOLEAN"), SqlType::Boolean);
         assert_eq!(sqlite_type("geometry"), SqlType::Custom("geometry".into()));
+        // Kept as written: the dialect writes these back verbatim.
+        for declared in [
+            "INT",
+            "DECIMAL(5,2)",
+            "DATETIME",
+            "varchar(45)",
+            "VARCHAR( 45 )",
+        ] {
+            assert_eq!(sqlite_type(declared), SqlType::Custom(declared.into()));
+            assert_eq!(
+                crate::dialect::SqliteDialect::type_name(&sqlite_type(declared)),
+                declared
+            );
+        }
+        // Types SQLite does not have stay names too.
+        assert_eq!(sqlite_type("JSONB"), SqlType::Custom("JSONB".into()));
     }
 }
 
@@ -424,5 +456,69 @@ mod round_trip {
         let live = super::introspect_sqlite(&mut conn).unwrap();
         assert_eq!(live, target);
         assert!(diff(&live, &target).unwrap().is_empty());
+    }
+
+    /// Names, AUTOINCREMENT, declared types, collations, generated columns, deferrable keys,
+    /// options and index forms read back as the dialect wrote them.
+    #[test]
+    fn every_sqlite_property_reads_back_equal() {
+        use crate::schema::{
+            Column, Deferrable, ForeignKey, Generated, Identity, Index, IndexColumn, SqlType, Table,
+        };
+        let mut t = Table::new("film");
+        t.columns.push(Column {
+            auto_increment: true,
+            identity: Some(Identity::Autoincrement),
+            ..Column::new("id", SqlType::Integer)
+        });
+        t.columns.push(Column {
+            collation: Some("NOCASE".into()),
+            ..Column::new("title", SqlType::Custom("VARCHAR( 45 )".into()))
+        });
+        t.columns.push(Column {
+            nullable: true,
+            generated: Some(Generated {
+                expr: "length(title)".into(),
+                stored: true,
+            }),
+            ..Column::new("len", SqlType::Custom("INT".into()))
+        });
+        t.primary_key = vec!["id".into()];
+        t.primary_key_name = Some("film_pk".into());
+        t.foreign_keys.push(ForeignKey {
+            name: "fk_film_self".into(),
+            columns: vec!["len".into()],
+            ref_table: "film".into(),
+            ref_columns: vec!["id".into()],
+            deferrable: Some(Deferrable::Deferred),
+            ..ForeignKey::default()
+        });
+        t.indexes.push(Index {
+            unique: true,
+            predicate: Some("len > 0".into()),
+            ..Index::new(
+                "ix_film",
+                [
+                    IndexColumn::expression("lower(title)").desc(),
+                    IndexColumn::column("title").collation("NOCASE"),
+                ],
+            )
+        });
+        let mut settings = Table::new("settings");
+        settings.columns.push(Column::new("key", SqlType::Text));
+        settings
+            .columns
+            .push(Column::new("value", SqlType::Custom("ANY".into())));
+        settings.primary_key = vec!["key".into()];
+        settings.primary_key_name = Some("settings_pk".into());
+        settings.options.without_rowid = true;
+        settings.options.strict = true;
+        let target = Schema::new(vec![t, settings]);
+        let plan = diff(&Schema::default(), &target).unwrap();
+        let (statements, _) = render_all(&SqliteDialect, &Schema::default(), &plan.up).unwrap();
+        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+        conn.batch_execute(&statements.join(";\n")).unwrap();
+        let live = super::introspect_sqlite(&mut conn).unwrap();
+        assert_eq!(live, target);
     }
 }

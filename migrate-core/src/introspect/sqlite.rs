@@ -1,14 +1,18 @@
 //! SQLite introspection through `sqlite_master` and the table pragmas.
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer, Nullable, Text};
+use diesel::sql_types::{Integer, Nullable, Text};
 use diesel::sqlite::SqliteConnection;
 
-use super::{named_constraint, split_table_body, sqlite_default, sqlite_type, unquote};
+use super::sqlite_ddl::{parse_index, parse_table};
+use super::{is_rowid_type, sqlite_default, sqlite_type};
 use crate::dialect::HISTORY_TABLE;
 use crate::error::{Error, Result};
 use crate::schema::SqlType;
-use crate::schema::{Check, Column, EnumType, FkAction, ForeignKey, Index, Schema, Table, Unique};
+use crate::schema::{
+    Check, Column, EnumType, FkAction, ForeignKey, Generated, Identity, Index, Schema, Table,
+    Unique,
+};
 
 #[derive(QueryableByName)]
 struct MasterRow {
@@ -31,6 +35,8 @@ struct ColumnRow {
     dflt_value: Option<String>,
     #[diesel(sql_type = Integer)]
     pk: i32,
+    #[diesel(sql_type = Integer)]
+    hidden: i32,
 }
 
 #[derive(QueryableByName)]
@@ -41,16 +47,8 @@ struct IndexListRow {
     unique: i32,
     #[diesel(sql_type = Text)]
     origin: String,
-    #[diesel(sql_type = Integer)]
-    partial: i32,
-}
-
-#[derive(QueryableByName)]
-struct IndexInfoRow {
-    #[diesel(sql_type = BigInt)]
-    seqno: i64,
     #[diesel(sql_type = Nullable<Text>)]
-    name: Option<String>,
+    sql: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -87,15 +85,6 @@ fn lit(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
-fn columns_of(list: &str) -> Vec<String> {
-    list.trim()
-        .trim_start_matches('(')
-        .trim_end_matches(')')
-        .split(',')
-        .map(unquote)
-        .collect()
-}
-
 /// Reads every user table of a SQLite database (not SQLite's own, not the history table).
 pub fn introspect_sqlite(conn: &mut SqliteConnection) -> Result<Schema> {
     let tables: Vec<MasterRow> = load(
@@ -118,25 +107,43 @@ fn table(
     enums: &mut Vec<EnumType>,
 ) -> Result<Table> {
     let mut table = Table::new(master.name.clone());
-    let parts = split_table_body(&master.sql);
-    let autoincrement = master.sql.to_ascii_uppercase().contains("AUTOINCREMENT");
+    // Names, AUTOINCREMENT, collations, generated expressions and deferrability are only in
+    // the CREATE TABLE text: the pragmas drop them.
+    let text = parse_table(&master.sql);
+    table.options.without_rowid = text.without_rowid;
+    table.options.strict = text.strict;
 
     let rows: Vec<ColumnRow> = load(
         conn,
         format!(
-            "SELECT name, type AS type_, \"notnull\", dflt_value, pk FROM pragma_table_info({})",
+            "SELECT name, type AS type_, \"notnull\", dflt_value, pk, hidden FROM pragma_table_xinfo({})",
             lit(&master.name)
         ),
     )?;
     let mut keys: Vec<(i32, String)> = Vec::new();
     for row in &rows {
-        let ty = sqlite_type(&row.ty);
-        let mut column = Column::new(row.name.clone(), ty);
+        // Hidden columns of virtual tables are no columns of the schema.
+        if row.hidden == 1 {
+            continue;
+        }
+        let mut column = Column::new(row.name.clone(), sqlite_type(&row.ty));
         column.nullable = row.notnull == 0 && row.pk == 0;
         column.default = row
             .dflt_value
             .as_deref()
             .map(|d| sqlite_default(d, &column.ty));
+        if let Some(declared) = text.column(&row.name) {
+            column.collation = declared.collation.clone();
+            if let (Some((expr, stored)), 2 | 3) = (&declared.generated, row.hidden) {
+                column.generated = Some(Generated {
+                    expr: expr.clone(),
+                    stored: *stored,
+                });
+            }
+            if declared.autoincrement {
+                column.identity = Some(Identity::Autoincrement);
+            }
+        }
         if row.pk > 0 {
             keys.push((row.pk, row.name.clone()));
         }
@@ -144,100 +151,95 @@ fn table(
     }
     keys.sort();
     table.primary_key = keys.into_iter().map(|(_, n)| n).collect();
-    // A text column with a CHECK of its values, as the dialect writes an enum column.
-    for part in &parts {
-        if named_constraint(part).is_some() {
-            continue;
-        }
-        let Some((name, values)) = super::sqlite_enum_check(part) else {
-            continue;
-        };
-        if let Some(c) = table
-            .columns
-            .iter_mut()
-            .find(|c| c.name == name && c.ty == SqlType::Text)
-        {
-            let enum_name = super::column_enum_name(&master.name, &name);
-            enums.push(EnumType {
-                name: enum_name.clone(),
-                values,
-            });
-            c.ty = SqlType::Enum(enum_name);
-        }
-    }
+    table.primary_key_name = text.primary_key.as_ref().and_then(|k| k.name.clone());
     if let [key] = table.primary_key.as_slice() {
         let key = key.clone();
         if let Some(c) = table.column_mut(&key) {
-            // `INTEGER PRIMARY KEY` is the rowid: generated whether or not AUTOINCREMENT is said.
-            if c.ty == SqlType::Integer && (autoincrement || row_is_rowid_alias(&rows, &key)) {
+            // An only key declared `INTEGER` is the rowid: generated whether or not
+            // AUTOINCREMENT is said (which only stops ids from being reused).
+            if is_rowid_type(&c.ty) && !text.without_rowid {
                 c.auto_increment = true;
             }
         }
     }
-
-    // Names of table constraints come from the CREATE TABLE text: SQLite's pragmas drop them.
-    let mut unique_names = Vec::new();
-    let mut fk_names = Vec::new();
-    for part in &parts {
-        let Some((name, rest)) = named_constraint(part) else {
-            continue;
-        };
-        let upper = rest.to_ascii_uppercase();
-        if upper.starts_with("UNIQUE") {
-            unique_names.push((name, columns_of(&rest[6..])));
-        } else if upper.starts_with("FOREIGN KEY") {
-            let list_end = rest.find(')').unwrap_or(rest.len());
-            fk_names.push((name, columns_of(&rest[11..list_end + 1])));
-        } else if upper.starts_with("CHECK") {
-            let expr = rest[5..].trim();
-            let expr = expr
-                .strip_prefix('(')
-                .and_then(|e| e.strip_suffix(')'))
-                .unwrap_or(expr);
-            table.checks.push(Check::new(name, expr));
+    for column in &mut table.columns {
+        if !column.auto_increment {
+            column.identity = None;
         }
+    }
+
+    for unique in &text.uniques {
+        let name = unique.name.clone().unwrap_or_else(|| {
+            // An unnamed constraint: SQLite's `sqlite_autoindex_*` is no name to keep, so it
+            // gets the one the models give it.
+            crate::schema::constraint_name("uq", &table.name, &unique.columns, None)
+        });
+        table
+            .uniques
+            .push(Unique::new(name, unique.columns.clone()));
+    }
+    let mut unnamed_checks = 0;
+    for check in &text.checks {
+        if let Some(name) = &check.name {
+            table.checks.push(Check::new(name, check.expr.clone()));
+            continue;
+        }
+        // A text column with a CHECK of its values, as the dialect writes an enum column.
+        if let (true, Some((name, values))) = (
+            check.on_column,
+            super::sqlite_enum_check(&format!("CHECK ({})", check.expr)),
+        ) {
+            if let Some(c) = table.columns.iter_mut().find(|c| {
+                c.name == name && c.ty == SqlType::Text && check.columns == [name.clone()]
+            }) {
+                let enum_name = super::column_enum_name(&master.name, &name);
+                enums.push(EnumType {
+                    name: enum_name.clone(),
+                    values,
+                });
+                c.ty = SqlType::Enum(enum_name);
+                continue;
+            }
+        }
+        // An unnamed check gets a name of the models' kind: by its column, or by its place.
+        unnamed_checks += 1;
+        let by = if check.on_column {
+            check.columns.clone()
+        } else {
+            vec![unnamed_checks.to_string()]
+        };
+        let mut name = crate::schema::constraint_name("ck", &table.name, &by, None);
+        if table.checks.iter().any(|c| c.name == name) {
+            name = crate::schema::constraint_name(
+                "ck",
+                &table.name,
+                &by,
+                Some(&unnamed_checks.to_string()),
+            );
+        }
+        table.checks.push(Check::new(name, check.expr.clone()));
     }
 
     let indexes: Vec<IndexListRow> = load(
         conn,
         format!(
-            "SELECT name, \"unique\", origin, partial FROM pragma_index_list({})",
+            "SELECT l.name, l.\"unique\", l.origin, m.sql FROM pragma_index_list({}) AS l LEFT JOIN sqlite_master AS m ON m.type = 'index' AND m.name = l.name",
             lit(&master.name)
         ),
     )?;
     for index in indexes {
-        let mut info: Vec<IndexInfoRow> = load(
-            conn,
-            format!(
-                "SELECT seqno, name FROM pragma_index_info({})",
-                lit(&index.name)
-            ),
-        )?;
-        info.sort_by_key(|i| i.seqno);
-        // Expression and partial indexes are not schema this tool models (as on PostgreSQL).
-        if index.partial != 0 || info.iter().any(|i| i.name.is_none()) {
+        // Key and unique constraints come with their table; these are CREATE INDEX's.
+        let (Some(sql), "c") = (&index.sql, index.origin.as_str()) else {
             continue;
-        }
-        let columns: Vec<String> = info.into_iter().filter_map(|i| i.name).collect();
-        match index.origin.as_str() {
-            "c" => table.indexes.push(Index {
-                unique: index.unique != 0,
-                ..Index::new(index.name, columns)
-            }),
-            "u" => {
-                let name = unique_names
-                    .iter()
-                    .find(|(_, cols)| *cols == columns)
-                    .map(|(n, _)| n.clone())
-                    .unwrap_or_else(|| {
-                        // An unnamed constraint: SQLite's `sqlite_autoindex_*` is no name to
-                        // keep, so it gets the one the models give it.
-                        crate::schema::constraint_name("uq", &table.name, &columns, None)
-                    });
-                table.uniques.push(Unique::new(name, columns));
-            }
-            _ => {}
-        }
+        };
+        let declared = parse_index(sql);
+        table.indexes.push(Index {
+            name: index.name,
+            columns: declared.columns,
+            unique: index.unique != 0,
+            predicate: declared.predicate,
+            ..Index::default()
+        });
     }
 
     let mut fk_rows: Vec<FkRow> = load(conn, format!("SELECT id, seq, \"table\", \"from\", \"to\", on_update, on_delete FROM pragma_foreign_key_list({})", lit(&master.name)))?;
@@ -249,17 +251,19 @@ fn table(
             _ => grouped.push(vec![row]),
         }
     }
+    let mut declared_fks = text.foreign_keys.clone();
     for group in grouped {
         let columns: Vec<String> = group.iter().map(|r| r.from.clone()).collect();
         let ref_table = group[0].table.clone();
         let ref_columns: Vec<String> = group.iter().filter_map(|r| r.to.clone()).collect();
-        let name = fk_names
+        let declared = declared_fks
             .iter()
-            .find(|(_, cols)| *cols == columns)
-            .map(|(n, _)| n.clone())
-            .unwrap_or_else(|| {
-                crate::schema::constraint_name("fk", &table.name, &columns, Some(&ref_table))
-            });
+            .position(|d| d.columns == columns && d.ref_table.eq_ignore_ascii_case(&ref_table))
+            .map(|at| declared_fks.remove(at))
+            .unwrap_or_default();
+        let name = declared.name.unwrap_or_else(|| {
+            crate::schema::constraint_name("fk", &table.name, &columns, Some(&ref_table))
+        });
         let action = |s: &str| FkAction::parse(s).unwrap_or_default();
         table.foreign_keys.push(ForeignKey {
             name,
@@ -268,14 +272,10 @@ fn table(
             ref_columns,
             on_delete: action(&group[0].on_delete),
             on_update: action(&group[0].on_update),
+            deferrable: declared.deferrable,
             ..ForeignKey::default()
         });
     }
     table.normalize();
     Ok(table)
-}
-
-fn row_is_rowid_alias(rows: &[ColumnRow], key: &str) -> bool {
-    rows.iter()
-        .any(|r| r.name == key && r.ty.eq_ignore_ascii_case("INTEGER"))
 }
