@@ -90,6 +90,8 @@ pub struct ModelSpec {
     pub primary_key: Vec<String>,
     /// `#[model(primary_key(..., name = "..."))]`: the key constraint's name.
     pub primary_key_name: Option<String>,
+    /// `#[model(no_primary_key)]`: the table has no key (not even `id`).
+    pub no_primary_key: bool,
     /// `#[diesel(primary_key(a, b))]`: field names.
     pub diesel_primary_key: Vec<String>,
     /// `#[model(index(...))]` on the struct.
@@ -668,7 +670,9 @@ fn table_from_model(model: &ModelSpec, errors: &mut Vec<ModelError>) -> (Table, 
         .filter(|f| f.primary_key)
         .map(|f| f.column_name())
         .collect();
-    table.primary_key = if !model.primary_key.is_empty() {
+    table.primary_key = if model.no_primary_key {
+        Vec::new()
+    } else if !model.primary_key.is_empty() {
         resolve("primary_key", &model.primary_key)
     } else if !field_keys.is_empty() {
         field_keys

@@ -29,8 +29,8 @@ const ATTR_FN_LIKE_WIDTH: usize = 70;
 ///
 /// The attributes say every name, key, index form, constraint option, comment and table option
 /// of the vocabulary, so little changes: what a model cannot declare (a foreign key to a table
-/// that is not adopted, an index with no element, a table without a key whose `id` a model
-/// would make the key) is named here with the reason.
+/// that is not adopted, an index with no element, a generated column of a type that is not an
+/// integer) is named here with the reason.
 pub fn expressible(schema: &Schema) -> (Schema, Vec<String>) {
     let mut notes = Vec::new();
     let names: BTreeSet<String> = schema.tables.iter().map(|t| t.name.clone()).collect();
@@ -38,12 +38,6 @@ pub fn expressible(schema: &Schema) -> (Schema, Vec<String>) {
     for table in &mut out.tables {
         let t = table.name.clone();
         let columns: BTreeSet<String> = table.columns.iter().map(|c| c.name.clone()).collect();
-
-        if table.primary_key.is_empty() && table.column("id").is_some() {
-            notes.push(format!(
-                "table {t} has no primary key, but a model makes its `id` the key: `migrate` will report the difference"
-            ));
-        }
 
         for column in &mut table.columns {
             // Only an integer column is generated, and how only while it is.
@@ -510,6 +504,10 @@ fn render_struct(out: &mut String, table: &Table, name: &str) {
         [key] if !key_is_default && table.primary_key_name.is_none() => Some(key.clone()),
         _ => None,
     };
+    if table.primary_key.is_empty() && table.column("id").is_some() {
+        // Else the field `id` would be the key.
+        container.push("no_primary_key".into());
+    }
     if table.primary_key.len() > 1
         || (!table.primary_key.is_empty() && table.primary_key_name.is_some())
     {

@@ -270,6 +270,7 @@ fn model_spec_with(def: &ModelDef, enums: &EnumTable) -> Result<ModelSpec, Spann
         diesel_table_name: def.diesel_table_name.clone(),
         primary_key: def.primary_key.clone(),
         primary_key_name: def.primary_key_name.clone(),
+        no_primary_key: def.no_primary_key,
         diesel_primary_key: def.diesel_primary_key.clone(),
         indexes: def
             .indexes

@@ -24,6 +24,8 @@ pub struct ModelDef {
     pub primary_key: Vec<String>,
     /// `#[model(primary_key(..., name = "..."))]`.
     pub primary_key_name: Option<String>,
+    /// `#[model(no_primary_key)]`: the table has no key, not even a field named `id`.
+    pub no_primary_key: bool,
     /// `#[diesel(primary_key(a, b))]`.
     pub diesel_primary_key: Vec<String>,
     /// `#[model(index(...))]` on the struct.
@@ -288,6 +290,7 @@ impl<'a> Container<'a> {
                 .map(|k| names(k))
                 .unwrap_or_default(),
             primary_key_name: attrs.primary_key_name.clone(),
+            no_primary_key: attrs.no_primary_key.is_set(),
             diesel_primary_key: names(&attrs.diesel_primary_key),
             indexes: attrs
                 .indexes

@@ -84,6 +84,7 @@ pub(crate) fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
 pub(crate) const CONTAINER_KEYS: &[&str] = &[
     "table",
     "primary_key",
+    "no_primary_key",
     "index",
     "unique",
     "foreign_key",
@@ -272,6 +273,7 @@ pub(crate) struct ContainerAttrs {
     pub(crate) table: Attr<String>,
     pub(crate) primary_key: Attr<Vec<Ident>>,
     pub(crate) primary_key_name: Option<String>,
+    pub(crate) no_primary_key: Attr<()>,
     pub(crate) indexes: Vec<IndexAttr>,
     pub(crate) uniques: Vec<UniqueAttr>,
     pub(crate) foreign_keys: Vec<ForeignKeyAttr>,
@@ -332,6 +334,7 @@ impl ContainerAttrs {
             table: Attr::none("table"),
             primary_key: Attr::none("primary_key"),
             primary_key_name: None,
+            no_primary_key: Attr::none("no_primary_key"),
             indexes: Vec::new(),
             uniques: Vec::new(),
             foreign_keys: Vec::new(),
@@ -421,11 +424,11 @@ impl ContainerAttrs {
                 let value = value.and_then(|v| non_empty(cx, &tokens, name, v));
                 target.set(cx, path, tokens, value);
             }
-            "without_rowid" | "strict" => {
-                let target = if key == "strict" {
-                    &mut self.strict
-                } else {
-                    &mut self.without_rowid
+            "without_rowid" | "strict" | "no_primary_key" => {
+                let target = match key.as_str() {
+                    "strict" => &mut self.strict,
+                    "without_rowid" => &mut self.without_rowid,
+                    _ => &mut self.no_primary_key,
                 };
                 let ok = flag(cx, meta, target.name())?;
                 target.set(cx, path, path.to_token_stream(), ok.then_some(()));

@@ -198,6 +198,18 @@ fn primitive_name(ty: &syn::Type) -> Option<String> {
 /// one wins to chance.
 fn one_primary_key_declaration(cx: &Ctxt, cont: &Container<'_>) {
     let struct_key = cont.attrs.primary_key.is_set();
+    if let Some(key) = cont.attrs.no_primary_key.key() {
+        let field_key = cont
+            .fields
+            .iter()
+            .any(|f| !f.is_skipped() && f.attrs.primary_key.is_set());
+        if struct_key || field_key {
+            cx.error_spanned_by(
+                key,
+                "`no_primary_key` contradicts the primary key declared on this struct; keep one",
+            );
+        }
+    }
     let mut first: Option<&Field<'_>> = None;
     for field in &cont.fields {
         let Some(key) = field.attrs.primary_key.key() else {
@@ -237,7 +249,9 @@ fn auto_increment_only_on_key(cx: &Ctxt, cont: &Container<'_>) {
         |names: &[Ident], field: &Field<'_>| names.iter().any(|n| field.is_named(&name_of(n)));
     let columns: Vec<&Field<'_>> = cont.fields.iter().filter(|f| !f.is_skipped()).collect();
     let is_key = |field: &Field<'_>| -> bool {
-        if let Some(names) = cont.attrs.primary_key.get() {
+        if cont.attrs.no_primary_key.is_set() {
+            false
+        } else if let Some(names) = cont.attrs.primary_key.get() {
             listed(names, field)
         } else if cont.attrs.primary_key.is_set() {
             // A malformed list was reported already; do not add noise.

@@ -16,6 +16,7 @@ pub(crate) fn expand(def: &ModelDef) -> TokenStream {
     let diesel_table_name = opt_string(def.diesel_table_name.as_deref());
     let primary_key = string_vec(&def.primary_key);
     let primary_key_name = opt_string(def.primary_key_name.as_deref());
+    let no_primary_key = def.no_primary_key;
     let diesel_primary_key = string_vec(&def.diesel_primary_key);
     let indexes = def.indexes.iter().map(|index| {
         let name = opt_string(index.name.as_deref());
@@ -148,6 +149,7 @@ pub(crate) fn expand(def: &ModelDef) -> TokenStream {
                         diesel_table_name: #diesel_table_name,
                         primary_key: #primary_key,
                         primary_key_name: #primary_key_name,
+                        no_primary_key: #no_primary_key,
                         diesel_primary_key: #diesel_primary_key,
                         indexes: ::std::vec![#(#indexes),*],
                         uniques: ::std::vec![#(#uniques),*],

@@ -249,7 +249,7 @@ fn unknown_keys_list_the_expected_ones() {
             #[model(indx(a))]
             struct S { id: i32, a: i32 }
         }),
-        "unknown model attribute `indx`, expected one of `table`, `primary_key`, `index`, `unique`, `foreign_key`, `check`, `exclude`, `comment`, `engine`, `charset`, `collation`, `without_rowid`, `strict`, `partition_by`, `partition_of`, `inherits`, `renamed_from`"
+        "unknown model attribute `indx`, expected one of `table`, `primary_key`, `no_primary_key`, `index`, `unique`, `foreign_key`, `check`, `exclude`, `comment`, `engine`, `charset`, `collation`, `without_rowid`, `strict`, `partition_by`, `partition_of`, `inherits`, `renamed_from`"
     );
     assert_eq!(
         one_error(parse_quote! {
@@ -826,6 +826,14 @@ fn misuse_of_the_new_attributes_is_reported_at_the_token() {
         (
             parse_quote! { #[model(inherits(base))] struct S { id: i32 } },
             "`inherits` expects non-empty string literals, e.g. `inherits(\"parents\")`",
+        ),
+        (
+            parse_quote! { #[model(no_primary_key)] struct S { #[model(primary_key)] id: i32 } },
+            "`no_primary_key` contradicts the primary key declared on this struct; keep one",
+        ),
+        (
+            parse_quote! { #[model(no_primary_key)] struct S { #[model(auto_increment = false)] id: i32 } },
+            "`auto_increment` applies only to the primary key, and field `id` is not part of it",
         ),
         (
             parse_quote! { #[model(index(a, include(b)))] struct S { id: i32, a: i32 } },

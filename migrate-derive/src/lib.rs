@@ -37,7 +37,7 @@ use proc_macro::TokenStream;
 /// - `table = "name"`: the table; default the last segment of `#[diesel(table_name = ...)]`,
 ///   else Diesel's default, the struct name in snake case plus `s`.
 /// - `primary_key(a, b)`, `primary_key(a, name = "pk")`: the (composite, named) primary key, by
-///   field or column name.
+///   field or column name. `no_primary_key`: the table has none, not even the field `id`.
 /// - `index(a, b)`, `index(a, b, unique)`, `index(name = "ix_...", columns(a, b), unique)`: an
 ///   index over several columns; with `on = "lower(email), created_at DESC NULLS LAST"`
 ///   (elements in SQL: columns, function calls, parenthesised expressions, `COLLATE`, operator

@@ -126,3 +126,10 @@ pub struct EveryLog {
     #[model(auto_increment = true)]
     pub counter: i32,
 }
+
+#[derive(Model)]
+#[model(table = "every_events", no_primary_key)]
+pub struct EveryEvent {
+    pub id: i64,
+    pub payload: String,
+}
