@@ -2,8 +2,8 @@
 //! `migrate-cli adopt --models FILE`.
 //!
 //! Pure: no I/O. [`expressible`] first brings a live schema to what the model attributes can
-//! say (constraint names are the deterministic ones, a composite foreign key or an expression
-//! index has no attribute), listing what it changed or left out; [`render_models`] then writes
+//! say, which is nearly all of it (names as found, keys, every index form, constraint options,
+//! comments, table options), listing what it changed or left out; [`render_models`] then writes
 //! structs that the source reader and the derive read back to exactly that schema. The output is
 //! deterministic and laid out as rustfmt lays it out.
 
