@@ -980,6 +980,65 @@ mod tests {
     }
 
     #[test]
+    fn new_constraints_get_deterministic_names_and_elements_resolve_columns() {
+        let tenants = ModelSpec {
+            struct_name: "Tenant".into(),
+            primary_key: vec!["region".into(), "id".into()],
+            fields: vec![
+                field("region", SqlType::Integer),
+                field("id", SqlType::Integer),
+            ],
+            ..ModelSpec::default()
+        };
+        let mut author = field("author", SqlType::Integer);
+        author.column = Some("author_id".into());
+        author.identity = Some(Identity::SERIAL);
+        let posts = ModelSpec {
+            struct_name: "Post".into(),
+            fields: vec![
+                field("id", SqlType::Integer),
+                field("region", SqlType::Integer),
+                author,
+            ],
+            indexes: vec![IndexSpec {
+                elements: vec![IndexColumn::column("author").desc()],
+                predicate: Some("region > 0".into()),
+                ..IndexSpec::default()
+            }],
+            uniques: vec![UniqueSpec {
+                columns: vec!["region".into(), "author".into()],
+                deferrable: Some(Deferrable::Deferred),
+                ..UniqueSpec::default()
+            }],
+            foreign_keys: vec![ForeignKeySpec {
+                columns: vec!["region".into(), "author".into()],
+                ref_table: "tenants".into(),
+                ..ForeignKeySpec::default()
+            }],
+            ..ModelSpec::default()
+        };
+        let schema = schema_from_models(&[posts.clone(), tenants.clone()]).unwrap();
+        let table = schema.table("posts").unwrap();
+        assert_eq!(table.indexes[0].name, "ix_posts_author_id");
+        assert_eq!(table.indexes[0].columns[0].column_name(), Some("author_id"));
+        assert_eq!(table.uniques[0].name, "uq_posts_region_author_id");
+        let fk = &table.foreign_keys[0];
+        assert_eq!(fk.name, "fk_posts_region_author_id_tenants");
+        assert_eq!(fk.ref_columns, ["region", "id"]);
+        // A serial column besides the key is generated too.
+        assert!(table.columns[2].auto_increment);
+        assert_eq!(table.columns[2].identity, Some(Identity::SERIAL));
+
+        let mut broken = posts;
+        broken.indexes[0].elements = vec![IndexColumn::column("nope")];
+        let errors = schema_from_models(&[broken, tenants]).unwrap_err();
+        assert_eq!(
+            errors[0].to_string(),
+            "`index` of struct `Post` names `nope`, which is not a column of table `posts`"
+        );
+    }
+
+    #[test]
     fn max_length_on_a_number_is_an_error() {
         let mut count = field("count", SqlType::Integer);
         count.max_length = Some(3);
