@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dialect::{op_contexts, Backend, ExistingTables, MysqlDialect, OnlineForm, OpContext};
 use crate::migration::Operation;
-use crate::schema::{Schema, SqlType};
+use crate::schema::{Schema, SqlType, TableOptions};
 use crate::sqltext::{classify, tokens, Ddl};
 
 /// The stable code of a finding: one kind of change, whose code keeps its meaning across
@@ -120,6 +120,12 @@ pub enum LintCode {
     /// `L026`: object dropped.
     #[serde(rename = "L026")]
     ObjectDropped,
+    /// `L027`: exclusion constraint added.
+    #[serde(rename = "L027")]
+    ExclusionAdded,
+    /// `L028`: table comment changed.
+    #[serde(rename = "L028")]
+    TableCommentChanged,
     /// `L101`: hand-written `CREATE INDEX` without `CONCURRENTLY`.
     #[serde(rename = "L101")]
     SqlIndexWithoutConcurrently,
@@ -182,6 +188,8 @@ impl LintCode {
             LintCode::TriggerOrPolicyChanged => "L024",
             LintCode::ObjectChanged => "L025",
             LintCode::ObjectDropped => "L026",
+            LintCode::ExclusionAdded => "L027",
+            LintCode::TableCommentChanged => "L028",
             LintCode::SqlIndexWithoutConcurrently => "L101",
             LintCode::SqlForeignKeyWithoutNotValid => "L102",
             LintCode::SqlCheckWithoutNotValid => "L103",
@@ -725,8 +733,20 @@ fn postgres(
             .note(format!("writes to {table} wait until the index is built"))
             .fix("on a big table, build `CREATE UNIQUE INDEX CONCURRENTLY` in one migration and `ADD CONSTRAINT ... UNIQUE USING INDEX` in the next (m.sql)")
             .done(),
-        Operation::DropUnique { .. } | Operation::DropForeignKey { .. } | Operation::DropCheck { .. } => {
+        Operation::DropUnique { .. } | Operation::DropForeignKey { .. } | Operation::DropCheck { .. } | Operation::DropExclusion { .. } => {
             Draft::new(LintCode::ConstraintDropped, Info, op, "ACCESS EXCLUSIVE, briefly").note("catalog change only").done()
+        }
+        Operation::AddExclusion { .. } => Draft::new(LintCode::ExclusionAdded, Warning, op, "ACCESS EXCLUSIVE while its index is built and every row checked")
+            .note(format!("reads and writes of {table} wait until the constraint is built"))
+            .done(),
+        // Only the comment: COMMENT ON changes the catalog. Other option changes (partitioning,
+        // inheritance) have no note yet.
+        Operation::AlterTableOptions { options, .. }
+            if before.table(&table).is_some_and(|t| {
+                TableOptions { comment: options.comment.clone(), ..t.options.clone() } == *options
+            }) =>
+        {
+            Draft::new(LintCode::TableCommentChanged, Info, op, "SHARE UPDATE EXCLUSIVE, briefly").note("catalog change only").done()
         }
         Operation::SetPrimaryKey { .. } => Draft::new(LintCode::PrimaryKeyReplaced, Warning, op, "ACCESS EXCLUSIVE while the key's index is built")
             .note(format!("reads and writes of {table} wait"))
@@ -1092,6 +1112,25 @@ mod tests {
             ]
         );
         assert!(f[0].note.contains("CONCURRENTLY"));
+    }
+
+    #[test]
+    fn exclusions_and_comments_say_what_they_lock() {
+        let f = lint(Backend::Postgres, true, |m| {
+            m.add_exclusion("posts", "ex_posts", "USING gist (score WITH =)");
+            m.alter_table_options("posts", |o| {
+                o.comment("Posts");
+            });
+            m.drop_exclusion("posts", "ex_posts");
+        });
+        assert_eq!(
+            codes(&f),
+            [
+                ("L027", Severity::Warning),
+                ("L028", Severity::Info),
+                ("L015", Severity::Info)
+            ]
+        );
     }
 
     #[test]

@@ -9,8 +9,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::schema::{
-    constraint_name, Check, Column, DefaultValue, EnumType, FkAction, ForeignKey, Index, Schema,
-    SqlType, Table, Unique,
+    constraint_name, Check, Column, DefaultValue, Deferrable, EnumType, Exclusion, FkAction,
+    ForeignKey, Generated, Identity, Index, IndexColumn, IndexTarget, Schema, SqlType, Table,
+    TableOptions, Unique,
 };
 
 /// A struct deriving `Model`: its table, as declared.
@@ -87,14 +88,25 @@ pub struct ModelSpec {
     pub diesel_table_name: Option<String>,
     /// `#[model(primary_key(a, b))]`: field or column names.
     pub primary_key: Vec<String>,
+    /// `#[model(primary_key(..., name = "..."))]`: the key constraint's name.
+    pub primary_key_name: Option<String>,
+    /// `#[model(no_primary_key)]`: the table has no key (not even `id`).
+    pub no_primary_key: bool,
     /// `#[diesel(primary_key(a, b))]`: field names.
     pub diesel_primary_key: Vec<String>,
     /// `#[model(index(...))]` on the struct.
     pub indexes: Vec<IndexSpec>,
-    /// `#[model(unique(a, b))]` on the struct.
-    pub uniques: Vec<Vec<String>>,
+    /// `#[model(unique(...))]` on the struct.
+    pub uniques: Vec<UniqueSpec>,
+    /// `#[model(foreign_key(...))]` on the struct.
+    pub foreign_keys: Vec<ForeignKeySpec>,
     /// `#[model(check(name = "...", expr = "..."))]`.
     pub checks: Vec<Check>,
+    /// `#[model(exclude(...))]`.
+    pub exclusions: Vec<Exclusion>,
+    /// `comment`, `engine`, `charset`, `collation`, `without_rowid`, `strict`, `partition_by`,
+    /// `partition_of(...)`, `inherits(...)`.
+    pub options: TableOptions,
     /// `#[model(renamed_from = "...")]` on the struct.
     pub renamed_from: Option<String>,
     /// Fields that are columns (`skip` ones left out), in declaration order.
@@ -106,10 +118,58 @@ pub struct ModelSpec {
 pub struct IndexSpec {
     /// An explicit name, else a deterministic one.
     pub name: Option<String>,
-    /// Field or column names.
+    /// Field or column names (empty when `elements` say what is indexed).
     pub columns: Vec<String>,
+    /// `on = "..."`: columns (by column or field name) and expressions with their options.
+    pub elements: Vec<IndexColumn>,
     /// A unique index.
     pub unique: bool,
+    /// The access method, lower case; `None` is the default b-tree.
+    pub method: Option<String>,
+    /// A partial index's condition.
+    pub predicate: Option<String>,
+    /// `INCLUDE` columns: field or column names.
+    pub include: Vec<String>,
+    /// Storage parameters.
+    pub with: Option<String>,
+    /// `NULLS NOT DISTINCT`.
+    pub nulls_not_distinct: bool,
+}
+
+/// A struct-level unique constraint.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UniqueSpec {
+    /// An explicit name, else a deterministic one.
+    pub name: Option<String>,
+    /// Field or column names.
+    pub columns: Vec<String>,
+    /// Deferrable; `None` is `NOT DEFERRABLE`.
+    pub deferrable: Option<Deferrable>,
+    /// `NULLS NOT DISTINCT`.
+    pub nulls_not_distinct: bool,
+}
+
+/// A struct-level foreign key (composite, or named).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ForeignKeySpec {
+    /// An explicit name, else a deterministic one.
+    pub name: Option<String>,
+    /// Field or column names of this table.
+    pub columns: Vec<String>,
+    /// The referenced table.
+    pub ref_table: String,
+    /// The referenced columns; empty for the referenced table's key.
+    pub ref_columns: Vec<String>,
+    /// What a delete of the referenced row does.
+    pub on_delete: FkAction,
+    /// What an update of the referenced key does.
+    pub on_update: FkAction,
+    /// Deferrable; `None` is `NOT DEFERRABLE`.
+    pub deferrable: Option<Deferrable>,
+    /// `MATCH FULL`.
+    pub match_full: bool,
+    /// `NOT VALID`.
+    pub not_valid: bool,
 }
 
 /// One field that is a column.
@@ -147,6 +207,39 @@ pub struct FieldSpec {
     pub on_delete: Option<FkAction>,
     /// `on_update`.
     pub on_update: Option<FkAction>,
+    /// `fk_name`: the field's foreign key's name.
+    pub fk_name: Option<String>,
+    /// `deferrable`, of the field's foreign key.
+    pub fk_deferrable: Option<Deferrable>,
+    /// `match_full`, of the field's foreign key.
+    pub fk_match_full: bool,
+    /// `not_valid`, of the field's foreign key.
+    pub fk_not_valid: bool,
+    /// `unique(name = "...")`.
+    pub unique_name: Option<String>,
+    /// `unique(deferrable = "...")`.
+    pub unique_deferrable: Option<Deferrable>,
+    /// `unique(nulls_not_distinct)`.
+    pub unique_nulls_not_distinct: bool,
+    /// `index(name = "...")`.
+    pub index_name: Option<String>,
+    /// `index(method = "...")`.
+    pub index_method: Option<String>,
+    /// `index(unique)`: a unique index rather than a plain one.
+    pub index_unique: bool,
+    /// `identity = "..."`, `serial`, `autoincrement`: how the column is generated (it is then
+    /// auto-incremented).
+    pub identity: Option<Identity>,
+    /// `on_update_sql = "..."` (MySQL `ON UPDATE`).
+    pub on_update_sql: Option<String>,
+    /// `generated(expr = "...", stored)`.
+    pub generated: Option<Generated>,
+    /// `collation = "..."`.
+    pub collation: Option<String>,
+    /// `charset = "..."`.
+    pub charset: Option<String>,
+    /// `comment = "..."`.
+    pub comment: Option<String>,
     /// `#[model(renamed_from = "...")]`.
     pub renamed_from: Option<String>,
     /// The enum type, when the field's type derives `ModelEnum`.
@@ -321,40 +414,42 @@ pub fn schema_from_models(models: &[ModelSpec]) -> Result<Schema, Vec<ModelError
     }
 
     for (table_name, fks) in pending_fks {
-        for (column, target, on_delete, on_update) in fks {
-            let (ref_table, ref_column) = match target.split_once('.') {
-                Some((t, c)) => (t.to_string(), Some(c.to_string())),
-                None => (target.clone(), None),
-            };
-            let Some((_, referenced)) = tables.get(&ref_table) else {
+        for spec in fks {
+            let Some((_, referenced)) = tables.get(&spec.ref_table) else {
                 errors.push(ModelError::UnknownReference {
                     table: table_name.clone(),
-                    column,
-                    target: ref_table,
+                    column: spec.columns.join(", "),
+                    target: spec.ref_table.clone(),
                 });
                 continue;
             };
-            let ref_columns = match ref_column {
-                Some(c) => vec![c],
-                None if !referenced.primary_key.is_empty() => referenced.primary_key.clone(),
-                None => vec!["id".to_string()],
+            let ref_columns = if !spec.ref_columns.is_empty() {
+                spec.ref_columns.clone()
+            } else if !referenced.primary_key.is_empty() {
+                referenced.primary_key.clone()
+            } else {
+                vec!["id".to_string()]
             };
-            let columns = vec![column];
+            let name = spec.name.clone().unwrap_or_else(|| {
+                constraint_name("fk", &table_name, &spec.columns, Some(&spec.ref_table))
+            });
             let fk = ForeignKey {
-                name: constraint_name("fk", &table_name, &columns, Some(&ref_table)),
-                columns,
-                ref_table,
+                name,
+                columns: spec.columns,
+                ref_table: spec.ref_table,
                 ref_columns,
-                on_delete: on_delete.unwrap_or_default(),
-                on_update: on_update.unwrap_or_default(),
-                ..ForeignKey::default()
+                on_delete: spec.on_delete,
+                on_update: spec.on_update,
+                deferrable: spec.deferrable,
+                match_full: spec.match_full,
+                not_valid: spec.not_valid,
             };
-            tables
+            let table = &mut tables
                 .get_mut(&table_name)
                 .expect("table registered above")
-                .1
-                .foreign_keys
-                .push(fk);
+                .1;
+            table.foreign_keys.push(fk);
+            table.normalize();
         }
     }
 
@@ -435,7 +530,8 @@ pub fn renames_from_models(models: &[ModelSpec]) -> crate::renames::Renames {
     renames
 }
 
-type PendingFk = (String, String, Option<FkAction>, Option<FkAction>);
+/// A foreign key whose columns are resolved to column names, its target not yet.
+type PendingFk = ForeignKeySpec;
 
 fn table_from_model(model: &ModelSpec, errors: &mut Vec<ModelError>) -> (Table, Vec<PendingFk>) {
     let mut table = Table::new(model.table_name());
@@ -492,31 +588,61 @@ fn table_from_model(model: &ModelSpec, errors: &mut Vec<ModelError>) -> (Table, 
                 });
             }
         }
+        if field.identity.is_some() && !ty.is_integer() {
+            errors.push(mismatch("identity", &ty));
+        }
         let mut column = Column::new(name.clone(), ty);
         column.nullable = field.nullable;
         column.default = field.default.clone();
+        column.identity = field.identity.clone();
+        column.on_update = field.on_update_sql.clone();
+        column.generated = field.generated.clone();
+        column.collation = field.collation.clone();
+        column.charset = field.charset.clone();
+        column.comment = field.comment.clone();
         table.columns.push(column);
 
         let columns = vec![name.clone()];
         if field.unique {
-            table.uniques.push(Unique::new(
-                constraint_name("uq", &table.name, &columns, None),
-                columns.clone(),
-            ));
+            table.uniques.push(Unique {
+                name: field
+                    .unique_name
+                    .clone()
+                    .unwrap_or_else(|| constraint_name("uq", &table.name, &columns, None)),
+                columns: columns.clone(),
+                deferrable: field.unique_deferrable,
+                nulls_not_distinct: field.unique_nulls_not_distinct,
+            });
         }
         if field.index {
-            table.indexes.push(Index::new(
-                constraint_name("ix", &table.name, &columns, None),
-                &columns,
-            ));
+            table.indexes.push(Index {
+                unique: field.index_unique,
+                method: field.index_method.clone(),
+                ..Index::new(
+                    field
+                        .index_name
+                        .clone()
+                        .unwrap_or_else(|| constraint_name("ix", &table.name, &columns, None)),
+                    &columns,
+                )
+            });
         }
         if let Some(target) = &field.references {
-            fks.push((
-                name.clone(),
-                target.clone(),
-                field.on_delete,
-                field.on_update,
-            ));
+            let (ref_table, ref_columns) = match target.split_once('.') {
+                Some((t, c)) => (t.to_string(), vec![c.to_string()]),
+                None => (target.clone(), Vec::new()),
+            };
+            fks.push(ForeignKeySpec {
+                name: field.fk_name.clone(),
+                columns: columns.clone(),
+                ref_table,
+                ref_columns,
+                on_delete: field.on_delete.unwrap_or_default(),
+                on_update: field.on_update.unwrap_or_default(),
+                deferrable: field.fk_deferrable,
+                match_full: field.fk_match_full,
+                not_valid: field.fk_not_valid,
+            });
         }
     }
 
@@ -544,7 +670,9 @@ fn table_from_model(model: &ModelSpec, errors: &mut Vec<ModelError>) -> (Table, 
         .filter(|f| f.primary_key)
         .map(|f| f.column_name())
         .collect();
-    table.primary_key = if !model.primary_key.is_empty() {
+    table.primary_key = if model.no_primary_key {
+        Vec::new()
+    } else if !model.primary_key.is_empty() {
         resolve("primary_key", &model.primary_key)
     } else if !field_keys.is_empty() {
         field_keys
@@ -556,36 +684,93 @@ fn table_from_model(model: &ModelSpec, errors: &mut Vec<ModelError>) -> (Table, 
         Vec::new()
     };
 
+    table.primary_key_name = model.primary_key_name.clone();
+
     for spec in &model.indexes {
-        let columns = resolve("index", &spec.columns);
+        let elements: Vec<IndexColumn> =
+            if spec.elements.is_empty() {
+                resolve("index", &spec.columns)
+                    .into_iter()
+                    .map(IndexColumn::column)
+                    .collect()
+            } else {
+                spec.elements
+                    .iter()
+                    .filter_map(|element| match &element.target {
+                        IndexTarget::Column(n) => resolve("index", std::slice::from_ref(n))
+                            .pop()
+                            .map(|c| IndexColumn {
+                                target: IndexTarget::Column(c),
+                                ..element.clone()
+                            }),
+                        IndexTarget::Expression(_) => Some(element.clone()),
+                    })
+                    .collect()
+            };
+        let names: Vec<String> = elements
+            .iter()
+            .filter_map(|e| e.column_name().map(str::to_string))
+            .collect();
         let name = spec
             .name
             .clone()
-            .unwrap_or_else(|| constraint_name("ix", &table.name, &columns, None));
+            .unwrap_or_else(|| constraint_name("ix", &table.name, &names, None));
         table.indexes.push(Index {
+            name,
+            columns: elements,
             unique: spec.unique,
-            ..Index::new(name, columns)
+            method: spec.method.clone(),
+            predicate: spec.predicate.clone(),
+            include: resolve("include", &spec.include),
+            with: spec.with.clone(),
+            nulls_not_distinct: spec.nulls_not_distinct,
         });
     }
-    for names in &model.uniques {
-        let columns = resolve("unique", names);
-        table.uniques.push(Unique::new(
-            constraint_name("uq", &table.name, &columns, None),
+    for spec in &model.uniques {
+        let columns = resolve("unique", &spec.columns);
+        table.uniques.push(Unique {
+            name: spec
+                .name
+                .clone()
+                .unwrap_or_else(|| constraint_name("uq", &table.name, &columns, None)),
             columns,
-        ));
+            deferrable: spec.deferrable,
+            nulls_not_distinct: spec.nulls_not_distinct,
+        });
+    }
+    for spec in &model.foreign_keys {
+        fks.push(ForeignKeySpec {
+            columns: resolve("foreign_key", &spec.columns),
+            ..spec.clone()
+        });
     }
     table.checks.extend(model.checks.iter().cloned());
+    table.exclusions.extend(model.exclusions.iter().cloned());
+    table.options = model.options.clone();
 
-    // A single integer key is generated by the database unless the user says otherwise.
-    if let [key] = table.primary_key.as_slice() {
-        let explicit = model
-            .fields
-            .iter()
-            .find(|f| &f.column_name() == key)
-            .and_then(|f| f.auto_increment);
-        if let Some(column) = table.columns.iter_mut().find(|c| &c.name == key) {
-            column.auto_increment =
-                explicit.unwrap_or(column.ty.is_integer()) && column.ty.is_integer();
+    // A single integer key is generated by the database unless the user says otherwise; any
+    // other integer column when the user says so (`identity`, `serial`, `auto_increment = true`).
+    let single_key = match table.primary_key.as_slice() {
+        [key] => Some(key.clone()),
+        _ => None,
+    };
+    for field in &model.fields {
+        let name = field.column_name();
+        let explicit = match (&field.identity, field.auto_increment) {
+            (Some(_), _) => Some(true),
+            (None, explicit) => explicit,
+        };
+        let is_key = single_key.as_deref() == Some(name.as_str());
+        if let Some(column) = table.columns.iter_mut().find(|c| c.name == name) {
+            let wanted = if is_key {
+                explicit.unwrap_or(true)
+            } else {
+                explicit == Some(true)
+            };
+            column.auto_increment = wanted && column.ty.is_integer();
+            if !column.auto_increment {
+                column.identity = None;
+            }
         }
     }
     table.normalize();
@@ -791,6 +976,65 @@ mod tests {
         assert_eq!(
             errors[0].to_string(),
             "`posts.editor_id` references table `editors`, which no model declares"
+        );
+    }
+
+    #[test]
+    fn new_constraints_get_deterministic_names_and_elements_resolve_columns() {
+        let tenants = ModelSpec {
+            struct_name: "Tenant".into(),
+            primary_key: vec!["region".into(), "id".into()],
+            fields: vec![
+                field("region", SqlType::Integer),
+                field("id", SqlType::Integer),
+            ],
+            ..ModelSpec::default()
+        };
+        let mut author = field("author", SqlType::Integer);
+        author.column = Some("author_id".into());
+        author.identity = Some(Identity::SERIAL);
+        let posts = ModelSpec {
+            struct_name: "Post".into(),
+            fields: vec![
+                field("id", SqlType::Integer),
+                field("region", SqlType::Integer),
+                author,
+            ],
+            indexes: vec![IndexSpec {
+                elements: vec![IndexColumn::column("author").desc()],
+                predicate: Some("region > 0".into()),
+                ..IndexSpec::default()
+            }],
+            uniques: vec![UniqueSpec {
+                columns: vec!["region".into(), "author".into()],
+                deferrable: Some(Deferrable::Deferred),
+                ..UniqueSpec::default()
+            }],
+            foreign_keys: vec![ForeignKeySpec {
+                columns: vec!["region".into(), "author".into()],
+                ref_table: "tenants".into(),
+                ..ForeignKeySpec::default()
+            }],
+            ..ModelSpec::default()
+        };
+        let schema = schema_from_models(&[posts.clone(), tenants.clone()]).unwrap();
+        let table = schema.table("posts").unwrap();
+        assert_eq!(table.indexes[0].name, "ix_posts_author_id");
+        assert_eq!(table.indexes[0].columns[0].column_name(), Some("author_id"));
+        assert_eq!(table.uniques[0].name, "uq_posts_region_author_id");
+        let fk = &table.foreign_keys[0];
+        assert_eq!(fk.name, "fk_posts_region_author_id_tenants");
+        assert_eq!(fk.ref_columns, ["region", "id"]);
+        // A serial column besides the key is generated too.
+        assert!(table.columns[2].auto_increment);
+        assert_eq!(table.columns[2].identity, Some(Identity::SERIAL));
+
+        let mut broken = posts;
+        broken.indexes[0].elements = vec![IndexColumn::column("nope")];
+        let errors = schema_from_models(&[broken, tenants]).unwrap_err();
+        assert_eq!(
+            errors[0].to_string(),
+            "`index` of struct `Post` names `nope`, which is not a column of table `posts`"
         );
     }
 

@@ -2,83 +2,74 @@
 //! `migrate-cli adopt --models FILE`.
 //!
 //! Pure: no I/O. [`expressible`] first brings a live schema to what the model attributes can
-//! say (constraint names are the deterministic ones, a composite foreign key or an expression
-//! index has no attribute), listing what it changed or left out; [`render_models`] then writes
+//! say, which is nearly all of it (names as found, keys, every index form, constraint options,
+//! comments, table options), listing what it changed or left out; [`render_models`] then writes
 //! structs that the source reader and the derive read back to exactly that schema. The output is
 //! deterministic and laid out as rustfmt lays it out.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use crate::schema::{constraint_name, Column, DefaultValue, FkAction, Schema, SqlType, Table};
+use migrate_derive_core::elements::{
+    exclusion_parts, write_index_elements, ElementTarget, IndexElement,
+};
+
+use crate::schema::{
+    constraint_name, Column, DefaultValue, Deferrable, FkAction, ForeignKey, Identity, Index,
+    IndexColumn, IndexTarget, Nulls, Schema, SqlType, Table, Unique,
+};
 
 /// The widest line rustfmt allows by default.
 const MAX_WIDTH: usize = 100;
 
-/// `schema` as the model attributes can express it, and one line per change made on the way
-/// (a constraint recorded under its deterministic name, an object left out).
+/// rustfmt's `attr_fn_like_width`: the widest the items of an attribute list may be on one line.
+const ATTR_FN_LIKE_WIDTH: usize = 70;
+
+/// `schema` as the model attributes can express it, and one line per change made on the way.
+///
+/// The attributes say every name, key, index form, constraint option, comment and table option
+/// of the vocabulary, so little changes: what a model cannot declare (a foreign key to a table
+/// that is not adopted, an index with no element, a generated column of a type that is not an
+/// integer) is named here with the reason.
 pub fn expressible(schema: &Schema) -> (Schema, Vec<String>) {
     let mut notes = Vec::new();
     let names: BTreeSet<String> = schema.tables.iter().map(|t| t.name.clone()).collect();
     let mut out = schema.clone();
     for table in &mut out.tables {
         let t = table.name.clone();
+        let columns: BTreeSet<String> = table.columns.iter().map(|c| c.name.clone()).collect();
 
-        if table.primary_key.is_empty() && table.column("id").is_some() {
-            notes.push(format!(
-                "table {t} has no primary key, but a model makes its `id` the key: `migrate` will report the difference"
-            ));
-        }
-
-        // A single integer key may be generated; nothing else is.
-        let single_key = match table.primary_key.as_slice() {
-            [key] => Some(key.clone()),
-            _ => None,
-        };
         for column in &mut table.columns {
-            if column.auto_increment
-                && (single_key.as_deref() != Some(column.name.as_str()) || !column.ty.is_integer())
-            {
+            // Only an integer column is generated, and how only while it is.
+            if column.auto_increment && !column.ty.is_integer() {
+                notes.push(format!(
+                    "{t}.{} is generated but of type {}, which a model cannot generate: recorded as not generated",
+                    column.name, column.ty
+                ));
                 column.auto_increment = false;
             }
+            if !column.auto_increment {
+                column.identity = None;
+            }
+            if let (Some(_), Some(default)) = (&column.generated, &column.default) {
+                notes.push(format!(
+                    "{t}.{} is a generated column with a default ({default}), which a model cannot declare: default left out",
+                    column.name
+                ));
+                column.default = None;
+            }
         }
 
-        // Unique constraints: `uq_<table>_<columns>`, one per column list.
-        let mut seen = BTreeSet::new();
-        let mut uniques = Vec::new();
-        for mut unique in std::mem::take(&mut table.uniques) {
-            if !seen.insert(unique.columns.clone()) {
-                notes.push(format!(
-                    "unique constraint {} on {t}({}) repeats another one: left out",
-                    unique.name,
-                    unique.columns.join(", ")
-                ));
-                continue;
+        // A unique constraint SQLite named itself (`sqlite_autoindex_...`) cannot be named
+        // in SQL: it keeps the deterministic name.
+        for unique in &mut table.uniques {
+            if unique.name.starts_with("sqlite_autoindex_") {
+                unique.name = constraint_name("uq", &t, &unique.columns, None);
             }
-            let name = constraint_name("uq", &t, &unique.columns, None);
-            if unique.name != name && !unique.name.starts_with("sqlite_autoindex_") {
-                notes.push(format!(
-                    "unique constraint {} on {t} is recorded as {name}",
-                    unique.name
-                ));
-            }
-            unique.name = name;
-            uniques.push(unique);
         }
-        table.uniques = uniques;
 
-        // Foreign keys: one column each, `fk_<table>_<column>_<ref>`.
-        let mut fk_columns = BTreeSet::new();
         let mut fks = Vec::new();
-        for mut fk in std::mem::take(&mut table.foreign_keys) {
-            if fk.columns.len() != 1 || fk.ref_columns.len() != 1 {
-                notes.push(format!(
-                    "foreign key {} on {t}({}) has several columns, which a model cannot declare: left out",
-                    fk.name,
-                    fk.columns.join(", ")
-                ));
-                continue;
-            }
+        for fk in std::mem::take(&mut table.foreign_keys) {
             if !names.contains(&fk.ref_table) {
                 notes.push(format!(
                     "foreign key {} on {t} refers to {}, which is not adopted: left out",
@@ -86,21 +77,6 @@ pub fn expressible(schema: &Schema) -> (Schema, Vec<String>) {
                 ));
                 continue;
             }
-            if !fk_columns.insert(fk.columns[0].clone()) {
-                notes.push(format!(
-                    "foreign key {} on {t}.{} is the column's second one: left out",
-                    fk.name, fk.columns[0]
-                ));
-                continue;
-            }
-            let name = constraint_name("fk", &t, &fk.columns, Some(&fk.ref_table));
-            if fk.name != name {
-                notes.push(format!(
-                    "foreign key {} on {t} is recorded as {name}",
-                    fk.name
-                ));
-            }
-            fk.name = name;
             fks.push(fk);
         }
         table.foreign_keys = fks;
@@ -123,17 +99,22 @@ pub fn expressible(schema: &Schema) -> (Schema, Vec<String>) {
             }
         }
 
-        // Indexes over plain columns only.
-        let columns: BTreeSet<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
         let mut indexes = Vec::new();
         for index in std::mem::take(&mut table.indexes) {
-            // The attributes for the other forms of an index come with the derive's.
-            if index.columns.is_empty()
-                || !index.is_simple()
-                || index.column_names().any(|c| !columns.contains(c))
+            if index.columns.is_empty() {
+                notes.push(format!(
+                    "index {} on {t} has no column or expression, which a model cannot declare: left out",
+                    index.name
+                ));
+                continue;
+            }
+            if let Some(missing) = index
+                .column_names()
+                .chain(index.include.iter().map(String::as_str))
+                .find(|c| !columns.contains(*c))
             {
                 notes.push(format!(
-                    "index {} on {t} is not over plain columns: left alone",
+                    "index {} on {t} names {missing}, which is not a column of the table: left out",
                     index.name
                 ));
                 continue;
@@ -436,6 +417,55 @@ fn string_literal(text: &str) -> String {
     format!("{text:?}")
 }
 
+/// Whether `name` is the deterministic name of that constraint, so the attribute may leave it
+/// out.
+fn is_default_name(
+    name: &str,
+    prefix: &str,
+    table: &str,
+    columns: &[String],
+    suffix: Option<&str>,
+) -> bool {
+    name == constraint_name(prefix, table, columns, suffix)
+}
+
+/// Where each single-column index, unique constraint and foreign key is written: on its field
+/// when it fits a field's attributes (the first of its kind per column), else on the struct.
+#[derive(Default)]
+struct FieldLevel<'t> {
+    indexes: BTreeMap<String, &'t Index>,
+    uniques: BTreeMap<String, &'t Unique>,
+    fks: BTreeMap<String, &'t ForeignKey>,
+}
+
+impl<'t> FieldLevel<'t> {
+    fn of(table: &'t Table) -> Self {
+        let mut level = FieldLevel::default();
+        for index in &table.indexes {
+            let fits = index.predicate.is_none()
+                && index.include.is_empty()
+                && index.with.is_none()
+                && !index.nulls_not_distinct;
+            if let ([element], true) = (index.columns.as_slice(), fits) {
+                if let (true, Some(column)) = (element.is_bare(), element.column_name()) {
+                    level.indexes.entry(column.to_string()).or_insert(index);
+                }
+            }
+        }
+        for unique in &table.uniques {
+            if let [column] = unique.columns.as_slice() {
+                level.uniques.entry(column.clone()).or_insert(unique);
+            }
+        }
+        for fk in &table.foreign_keys {
+            if let ([column], [_]) = (fk.columns.as_slice(), fk.ref_columns.as_slice()) {
+                level.fks.entry(column.clone()).or_insert(fk);
+            }
+        }
+        level
+    }
+}
+
 fn render_struct(out: &mut String, table: &Table, name: &str) {
     let t = &table.name;
     let fields: BTreeMap<&str, String> = table
@@ -456,59 +486,191 @@ fn render_struct(out: &mut String, table: &Table, name: &str) {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    // Field names that a bare list would read as one of its own keys.
     let reserved = |columns: &[String]| {
-        columns
-            .iter()
-            .any(|c| matches!(field_of(c).as_str(), "name" | "columns" | "unique"))
+        columns.iter().any(|c| {
+            matches!(
+                field_of(c).as_str(),
+                "name" | "columns" | "unique" | "nulls_not_distinct" | "match_full" | "not_valid"
+            )
+        })
     };
+    let level = FieldLevel::of(table);
 
     // Struct-level attributes.
     let mut container: Vec<String> = Vec::new();
     let key_is_default = table.primary_key == ["id"] && table.column("id").is_some();
     let field_key = match table.primary_key.as_slice() {
-        [key] if !key_is_default => Some(key.clone()),
+        [key] if !key_is_default && table.primary_key_name.is_none() => Some(key.clone()),
         _ => None,
     };
-    if table.primary_key.len() > 1 {
-        container.push(format!("primary_key({})", list(&table.primary_key)));
+    if table.primary_key.is_empty() && table.column("id").is_some() {
+        // Else the field `id` would be the key.
+        container.push("no_primary_key".into());
     }
-    let mut field_indexes = BTreeSet::new();
+    if table.primary_key.len() > 1
+        || (!table.primary_key.is_empty() && table.primary_key_name.is_some())
+    {
+        let mut parts = vec![list(&table.primary_key)];
+        if let Some(pk) = &table.primary_key_name {
+            parts.push(format!("name = {}", string_literal(pk)));
+        }
+        container.push(format!("primary_key({})", parts.join(", ")));
+    }
     for index in &table.indexes {
-        let index_columns: Vec<String> = index.column_names().map(str::to_string).collect();
-        let default_name = constraint_name("ix", t, &index_columns, None);
-        if let [column] = index_columns.as_slice() {
-            if !index.unique && index.name == default_name && field_indexes.insert(column.clone()) {
+        let column_names: Vec<String> = index.column_names().map(str::to_string).collect();
+        let bare = index.columns.iter().all(IndexColumn::is_bare);
+        if let [column] = column_names.as_slice() {
+            if level
+                .indexes
+                .get(column)
+                .is_some_and(|i| std::ptr::eq(*i, index))
+            {
                 continue;
             }
         }
         let mut parts = Vec::new();
-        if index.name != default_name {
+        if !bare || !is_default_name(&index.name, "ix", t, &column_names, None) {
             parts.push(format!("name = {}", string_literal(&index.name)));
         }
-        if index.name != default_name || reserved(&index_columns) {
-            parts.push(format!("columns({})", list(&index_columns)));
+        if !bare {
+            let elements: Vec<IndexElement> = index.columns.iter().map(index_element).collect();
+            parts.push(format!(
+                "on = {}",
+                string_literal(&write_index_elements(&elements))
+            ));
+        } else if parts.is_empty() && !reserved(&column_names) {
+            parts.push(list(&column_names));
         } else {
-            parts.push(list(&index_columns));
+            parts.push(format!("columns({})", list(&column_names)));
         }
         if index.unique {
             parts.push("unique".into());
         }
+        if let Some(method) = &index.method {
+            parts.push(format!("method = {}", string_literal(method)));
+        }
+        if let Some(predicate) = &index.predicate {
+            parts.push(format!("where = {}", string_literal(predicate)));
+        }
+        if !index.include.is_empty() {
+            parts.push(format!("include({})", list(&index.include)));
+        }
+        if let Some(with) = &index.with {
+            parts.push(format!("with = {}", string_literal(with)));
+        }
+        if index.nulls_not_distinct {
+            parts.push("nulls_not_distinct".into());
+        }
         container.push(format!("index({})", parts.join(", ")));
     }
-    let mut field_uniques = BTreeSet::new();
     for unique in &table.uniques {
         if let [column] = unique.columns.as_slice() {
-            field_uniques.insert(column.clone());
-        } else {
-            container.push(format!("unique({})", list(&unique.columns)));
+            if level
+                .uniques
+                .get(column)
+                .is_some_and(|u| std::ptr::eq(*u, unique))
+            {
+                continue;
+            }
         }
+        let mut parts = Vec::new();
+        if !is_default_name(&unique.name, "uq", t, &unique.columns, None) {
+            parts.push(format!("name = {}", string_literal(&unique.name)));
+        }
+        let options = unique.deferrable.is_some() || unique.nulls_not_distinct;
+        if parts.is_empty() && !options && !reserved(&unique.columns) {
+            parts.push(list(&unique.columns));
+        } else {
+            parts.push(format!("columns({})", list(&unique.columns)));
+        }
+        if let Some(d) = unique.deferrable {
+            parts.push(format!("deferrable = {:?}", deferrable(d)));
+        }
+        if unique.nulls_not_distinct {
+            parts.push("nulls_not_distinct".into());
+        }
+        container.push(format!("unique({})", parts.join(", ")));
+    }
+    for fk in &table.foreign_keys {
+        if let [column] = fk.columns.as_slice() {
+            if level.fks.get(column).is_some_and(|f| std::ptr::eq(*f, fk)) {
+                continue;
+            }
+        }
+        let mut parts = Vec::new();
+        if !is_default_name(&fk.name, "fk", t, &fk.columns, Some(&fk.ref_table)) {
+            parts.push(format!("name = {}", string_literal(&fk.name)));
+        }
+        parts.push(format!("columns({})", list(&fk.columns)));
+        parts.push(format!(
+            "references = {}",
+            string_literal(&format!("{}({})", fk.ref_table, fk.ref_columns.join(", ")))
+        ));
+        parts.extend(fk_options(fk, "deferrable"));
+        container.push(format!("foreign_key({})", parts.join(", ")));
     }
     for check in &table.checks {
+        let mut parts = vec![
+            format!("name = {}", string_literal(&check.name)),
+            format!("expr = {}", string_literal(&check.expr)),
+        ];
+        if check.not_valid {
+            parts.push("not_valid".into());
+        }
+        if check.no_inherit {
+            parts.push("no_inherit".into());
+        }
+        container.push(format!("check({})", parts.join(", ")));
+    }
+    for exclusion in &table.exclusions {
+        let mut parts = vec![format!("name = {}", string_literal(&exclusion.name))];
+        match exclusion_parts(&exclusion.definition) {
+            Some((using, elements, predicate)) => {
+                parts.push(format!("using = {}", string_literal(&using)));
+                parts.push(format!("elements = {}", string_literal(&elements)));
+                if let Some(predicate) = predicate {
+                    parts.push(format!("where = {}", string_literal(&predicate)));
+                }
+            }
+            None => parts.push(format!(
+                "definition = {}",
+                string_literal(&exclusion.definition)
+            )),
+        }
+        if let Some(d) = exclusion.deferrable {
+            parts.push(format!("deferrable = {:?}", deferrable(d)));
+        }
+        container.push(format!("exclude({})", parts.join(", ")));
+    }
+    let o = &table.options;
+    for (key, value) in [
+        ("comment", &o.comment),
+        ("engine", &o.engine),
+        ("charset", &o.charset),
+        ("collation", &o.collation),
+        ("partition_by", &o.partition_by),
+    ] {
+        if let Some(value) = value {
+            container.push(format!("{key} = {}", string_literal(value)));
+        }
+    }
+    if o.without_rowid {
+        container.push("without_rowid".into());
+    }
+    if o.strict {
+        container.push("strict".into());
+    }
+    if let Some(p) = &o.partition_of {
         container.push(format!(
-            "check(name = {}, expr = {})",
-            string_literal(&check.name),
-            string_literal(&check.expr)
+            "partition_of(parent = {}, bound = {})",
+            string_literal(&p.parent),
+            string_literal(&p.bound)
         ));
+    }
+    if !o.inherits.is_empty() {
+        let parents: Vec<String> = o.inherits.iter().map(|p| string_literal(p)).collect();
+        container.push(format!("inherits({})", parents.join(", ")));
     }
 
     let _ = writeln!(
@@ -524,14 +686,7 @@ fn render_struct(out: &mut String, table: &Table, name: &str) {
     let _ = writeln!(out, "pub struct {name} {{");
     for column in &table.columns {
         let field = field_of(&column.name);
-        let attrs = field_attributes(
-            table,
-            column,
-            &field,
-            &field_key,
-            &field_indexes,
-            &field_uniques,
-        );
+        let attrs = field_attributes(table, column, &field, &field_key, &level);
         write_attribute(out, "    ", "model", &attrs);
         let mut ty = rust_field_type(&column.ty);
         if column.nullable {
@@ -540,6 +695,50 @@ fn render_struct(out: &mut String, table: &Table, name: &str) {
         let _ = writeln!(out, "    pub {field}: {ty},");
     }
     out.push_str("}\n");
+}
+
+/// The options of a foreign key after its target: actions, deferrability, `match_full`,
+/// `not_valid`. `deferrable_key` is `deferrable` (the same word on a field and in a list).
+fn fk_options(fk: &ForeignKey, deferrable_key: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    if fk.on_delete != FkAction::NoAction {
+        parts.push(format!("on_delete = {:?}", action(fk.on_delete)));
+    }
+    if fk.on_update != FkAction::NoAction {
+        parts.push(format!("on_update = {:?}", action(fk.on_update)));
+    }
+    if let Some(d) = fk.deferrable {
+        parts.push(format!("{deferrable_key} = {:?}", deferrable(d)));
+    }
+    if fk.match_full {
+        parts.push("match_full".into());
+    }
+    if fk.not_valid {
+        parts.push("not_valid".into());
+    }
+    parts
+}
+
+fn deferrable(d: Deferrable) -> &'static str {
+    match d {
+        Deferrable::Deferred => "deferred",
+        Deferrable::Immediate => "immediate",
+    }
+}
+
+/// An index element in the spelling of `on = "..."`.
+fn index_element(column: &IndexColumn) -> IndexElement {
+    IndexElement {
+        target: match &column.target {
+            IndexTarget::Column(name) => ElementTarget::Column(name.clone()),
+            IndexTarget::Expression(expr) => ElementTarget::Expression(expr.clone()),
+        },
+        descending: column.descending,
+        nulls_first: column.nulls.map(|n| n == Nulls::First),
+        opclass: column.opclass.clone(),
+        collation: column.collation.clone(),
+        length: column.length,
+    }
 }
 
 /// The name `diesel print-schema` gives a table in `table!`: keywords get a trailing `_`.
@@ -552,9 +751,9 @@ fn field_attributes(
     column: &Column,
     field: &str,
     field_key: &Option<String>,
-    field_indexes: &BTreeSet<String>,
-    field_uniques: &BTreeSet<String>,
+    level: &FieldLevel<'_>,
 ) -> Vec<String> {
+    let t = &table.name;
     let mut attrs = Vec::new();
     if *field != column.name {
         attrs.push(format!("column = {}", string_literal(&column.name)));
@@ -563,14 +762,25 @@ fn field_attributes(
         attrs.push("primary_key".into());
     }
     let single_key = table.primary_key.len() == 1 && table.primary_key[0] == column.name;
-    if single_key && column.ty.is_integer() && !column.auto_increment {
-        attrs.push("auto_increment = false".into());
+    match (&column.identity, column.auto_increment) {
+        (Some(Identity::Always), true) => attrs.push("identity = \"always\"".into()),
+        (Some(Identity::ByDefault), true) => attrs.push("identity = \"by_default\"".into()),
+        (Some(Identity::Serial { sequence: None }), true) => attrs.push("serial".into()),
+        (Some(Identity::Serial { sequence: Some(s) }), true) => {
+            attrs.push(format!("serial = {}", string_literal(s)))
+        }
+        (Some(Identity::Autoincrement), true) => attrs.push("autoincrement".into()),
+        (None, true) if !single_key => attrs.push("auto_increment = true".into()),
+        (_, false) if single_key && column.ty.is_integer() => {
+            attrs.push("auto_increment = false".into())
+        }
+        _ => {}
     }
     let literal_ok = column
         .default
         .as_ref()
         .is_none_or(|d| literal_fits(&column.ty, d));
-    let explicit_type = matches!(column.ty, SqlType::Custom(_)) || !literal_ok;
+    let explicit_type = !type_reads_back(&column.ty) || !literal_ok;
     if explicit_type {
         attrs.push(format!(
             "sql_type = {}",
@@ -593,29 +803,97 @@ fn field_attributes(
         Some(DefaultValue::Text(s)) => attrs.push(format!("default = {}", string_literal(s))),
         Some(DefaultValue::Sql(s)) => attrs.push(format!("default_sql = {}", string_literal(s))),
     }
-    if field_uniques.contains(&column.name) {
-        attrs.push("unique".into());
+    if let Some(on_update) = &column.on_update {
+        attrs.push(format!("on_update_sql = {}", string_literal(on_update)));
     }
-    if field_indexes.contains(&column.name) {
-        attrs.push("index".into());
+    if let Some(generated) = &column.generated {
+        let stored = if generated.stored { ", stored" } else { "" };
+        attrs.push(format!(
+            "generated(expr = {}{stored})",
+            string_literal(&generated.expr)
+        ));
     }
-    if let Some(fk) = table
-        .foreign_keys
-        .iter()
-        .find(|fk| fk.columns == [column.name.clone()])
-    {
+    for (key, value) in [
+        ("collation", &column.collation),
+        ("charset", &column.charset),
+        ("comment", &column.comment),
+    ] {
+        if let Some(value) = value {
+            attrs.push(format!("{key} = {}", string_literal(value)));
+        }
+    }
+    let own = std::slice::from_ref(&column.name);
+    if let Some(unique) = level.uniques.get(&column.name) {
+        let mut parts = Vec::new();
+        if !is_default_name(&unique.name, "uq", t, own, None) {
+            parts.push(format!("name = {}", string_literal(&unique.name)));
+        }
+        if let Some(d) = unique.deferrable {
+            parts.push(format!("deferrable = {:?}", deferrable(d)));
+        }
+        if unique.nulls_not_distinct {
+            parts.push("nulls_not_distinct".into());
+        }
+        attrs.push(with_options("unique", &parts));
+    }
+    if let Some(index) = level.indexes.get(&column.name) {
+        let mut parts = Vec::new();
+        if !is_default_name(&index.name, "ix", t, own, None) {
+            parts.push(format!("name = {}", string_literal(&index.name)));
+        }
+        if let Some(method) = &index.method {
+            parts.push(format!("method = {}", string_literal(method)));
+        }
+        if index.unique {
+            parts.push("unique".into());
+        }
+        attrs.push(with_options("index", &parts));
+    }
+    if let Some(fk) = level.fks.get(&column.name) {
         attrs.push(format!(
             "references = {}",
             string_literal(&format!("{}.{}", fk.ref_table, fk.ref_columns[0]))
         ));
-        if fk.on_delete != FkAction::NoAction {
-            attrs.push(format!("on_delete = {:?}", action(fk.on_delete)));
+        if !is_default_name(&fk.name, "fk", t, own, Some(&fk.ref_table)) {
+            attrs.push(format!("fk_name = {}", string_literal(&fk.name)));
         }
-        if fk.on_update != FkAction::NoAction {
-            attrs.push(format!("on_update = {:?}", action(fk.on_update)));
-        }
+        attrs.extend(fk_options(fk, "deferrable"));
     }
     attrs
+}
+
+/// Whether the field type written for `ty`, with `max_length` or `numeric` beside it, reads
+/// back as `ty` by its spelling (the source reader's rule); where not, the field says
+/// `sql_type`.
+fn type_reads_back(ty: &SqlType) -> bool {
+    if matches!(ty, SqlType::Enum(_)) {
+        return true;
+    }
+    let rust = rust_field_type(ty);
+    let spelled = if rust == "Vec<u8>" {
+        crate::model::builtin_type(&rust)
+    } else {
+        let head = rust.split('<').next().unwrap_or_default();
+        let last = head.rsplit("::").next().unwrap_or_default();
+        (last != "Vec")
+            .then(|| crate::model::builtin_type(last))
+            .flatten()
+    };
+    match (spelled, ty) {
+        (Some(SqlType::Text), SqlType::Varchar(_)) => true,
+        (Some(SqlType::Numeric(None)), SqlType::Numeric(Some(_))) => true,
+        (Some(base), ty) => base == *ty,
+        (None, _) => false,
+    }
+}
+
+/// `key` alone, or `key(a, b)` with its options.
+fn with_options(key: &str, parts: &[String]) -> String {
+    if parts.is_empty() {
+        key.to_string()
+    } else {
+        format!("{key}({})", parts.join(", "))
+    }
 }
 
 fn action(action: FkAction) -> &'static str {
@@ -628,23 +906,132 @@ fn action(action: FkAction) -> &'static str {
     }
 }
 
-/// `#[name(a, b)]` on one line when it fits, else one item a line as rustfmt writes it.
+/// `#[name(a, b)]` laid out as rustfmt lays it out: on one line when it fits; else a single
+/// list item overflows (`#[model(index(` ... `))]`); else one item a line, each broken the same
+/// way when it does not fit.
 fn write_attribute(out: &mut String, indent: &str, name: &str, items: &[String]) {
     if items.is_empty() {
         return;
     }
-    let one_line = format!("{indent}#[{name}({})]", items.join(", "));
-    if one_line.len() <= MAX_WIDTH && !one_line.contains('\n') {
-        out.push_str(&one_line);
-        out.push('\n');
-        return;
+    let items: Vec<Meta> = items.iter().map(|i| Meta::parse(i)).collect();
+    out.push_str(&layout_list(indent, &format!("#[{name}("), &items, ")]"));
+    out.push('\n');
+}
+
+/// An attribute item: a word (`unique`, `name = "x"`) or a list (`columns(a, b)`).
+enum Meta {
+    Word(String),
+    List(String, Vec<Meta>),
+}
+
+impl Meta {
+    fn parse(item: &str) -> Meta {
+        let item = item.trim();
+        let open = item.find('(');
+        let is_list = open.is_some_and(|at| {
+            item.ends_with(')')
+                && item[..at]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && split_items(&item[at + 1..item.len() - 1]).is_some()
+        });
+        match (open, is_list) {
+            (Some(at), true) => Meta::List(
+                item[..at].to_string(),
+                split_items(&item[at + 1..item.len() - 1])
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(Meta::parse)
+                    .collect(),
+            ),
+            _ => Meta::Word(item.to_string()),
+        }
     }
-    let _ = writeln!(out, "{indent}#[{name}(");
+
+    fn one_line(&self) -> String {
+        match self {
+            Meta::Word(word) => word.clone(),
+            Meta::List(key, items) => format!("{key}({})", joined(items)),
+        }
+    }
+}
+
+fn joined(items: &[Meta]) -> String {
+    items
+        .iter()
+        .map(Meta::one_line)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The items of a list, split at the commas outside string literals and parentheses; `None`
+/// when the parentheses do not balance (the text is then no list).
+fn split_items(text: &str) -> Option<Vec<&str>> {
+    let mut items = Vec::new();
+    let (mut depth, mut start, mut in_string, mut escaped) = (0usize, 0, false, false);
+    for (i, c) in text.char_indices() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '(' => depth += 1,
+            ')' => depth = depth.checked_sub(1)?,
+            ',' if depth == 0 => {
+                items.push(text[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if depth != 0 || in_string {
+        return None;
+    }
+    let last = text[start..].trim();
+    if !last.is_empty() {
+        items.push(last);
+    }
+    Some(items)
+}
+
+/// `open` + items + `close` at `indent`, rustfmt's way (see [`write_attribute`]).
+fn layout_list(indent: &str, open: &str, items: &[Meta], close: &str) -> String {
+    let args = joined(items);
+    let line = format!("{indent}{open}{args}{close}");
+    if line.len() <= MAX_WIDTH && args.len() <= ATTR_FN_LIKE_WIDTH {
+        return line;
+    }
+    if let [Meta::List(key, inner)] = items {
+        return layout_list(
+            indent,
+            &format!("{open}{key}("),
+            inner,
+            &format!("){close}"),
+        );
+    }
+    let inner_indent = format!("{indent}    ");
+    let mut out = format!("{indent}{open}\n");
     for (i, item) in items.iter().enumerate() {
         let comma = if i + 1 < items.len() { "," } else { "" };
-        let _ = writeln!(out, "{indent}    {item}{comma}");
+        match item {
+            Meta::Word(word) => out.push_str(&format!("{inner_indent}{word}{comma}")),
+            Meta::List(key, inner) => out.push_str(&layout_list(
+                &inner_indent,
+                &format!("{key}("),
+                inner,
+                &format!("){comma}"),
+            )),
+        }
+        out.push('\n');
     }
-    let _ = writeln!(out, "{indent})]");
+    out.push_str(&format!("{indent}{close}"));
+    out
 }
 
 #[cfg(test)]
@@ -726,23 +1113,16 @@ mod tests {
     }
 
     #[test]
-    fn expressible_names_constraints_and_leaves_out_the_rest() {
+    fn expressible_keeps_names_and_names_what_it_leaves_out() {
         let (schema, notes) = expressible(&sample());
         let users = schema.table("users").unwrap();
-        assert_eq!(users.uniques[0].name, "uq_users_email");
+        assert_eq!(users.uniques[0].name, "users_email_key");
         let memberships = schema.table("memberships").unwrap();
-        assert_eq!(
-            memberships.foreign_keys[0].name,
-            "fk_memberships_user_id_users"
-        );
+        assert_eq!(memberships.foreign_keys[0].name, "memberships_user_id_fkey");
         assert_eq!(memberships.indexes.len(), 2);
         assert_eq!(
             notes,
-            [
-                "foreign key memberships_user_id_fkey on memberships is recorded as fk_memberships_user_id_users",
-                "index memberships_lower on memberships is not over plain columns: left alone",
-                "unique constraint users_email_key on users is recorded as uq_users_email",
-            ]
+            ["index memberships_lower on memberships has no column or expression, which a model cannot declare: left out"]
         );
     }
 
@@ -766,7 +1146,11 @@ use migrate_core::Model;
     index(name = "memberships_by_score", columns(score, user_id), unique)
 )]
 pub struct Membership {
-    #[model(references = "users.id", on_delete = "cascade")]
+    #[model(
+        references = "users.id",
+        fk_name = "memberships_user_id_fkey",
+        on_delete = "cascade"
+    )]
     pub user_id: i32,
     #[model(max_length = 50, index)]
     pub group_name: String,
@@ -783,7 +1167,7 @@ pub struct Membership {
 #[model(check(name = "ck_users_email", expr = "length(email) > 3"))]
 pub struct User {
     pub id: i32,
-    #[model(max_length = 200, unique)]
+    #[model(max_length = 200, unique(name = "users_email_key"))]
     pub email: String,
     #[model(default = true)]
     pub active: bool,

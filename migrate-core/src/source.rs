@@ -9,10 +9,16 @@ use std::path::{Path, PathBuf};
 
 use std::collections::BTreeMap;
 
-use migrate_derive_core::{DefaultLit, EnumDef, FieldDef, ModelDef};
+use migrate_derive_core::elements::{ElementTarget, IndexElement};
+use migrate_derive_core::{DefaultLit, EnumDef, FieldDef, IdentityDef, ModelDef};
 
-use crate::model::{builtin_type, EnumSpec, FieldSpec, IndexSpec, ModelSpec};
-use crate::schema::{Check, DefaultValue, FkAction, SqlType};
+use crate::model::{
+    builtin_type, EnumSpec, FieldSpec, ForeignKeySpec, IndexSpec, ModelSpec, UniqueSpec,
+};
+use crate::schema::{
+    Check, DefaultValue, Deferrable, Exclusion, FkAction, Generated, Identity, IndexColumn,
+    IndexTarget, Nulls, PartitionOf, SqlType, TableOptions,
+};
 
 /// Everything wrong with the models' source, each message starting `file:line:column:`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -263,6 +269,8 @@ fn model_spec_with(def: &ModelDef, enums: &EnumTable) -> Result<ModelSpec, Spann
         table: def.table.clone(),
         diesel_table_name: def.diesel_table_name.clone(),
         primary_key: def.primary_key.clone(),
+        primary_key_name: def.primary_key_name.clone(),
+        no_primary_key: def.no_primary_key,
         diesel_primary_key: def.diesel_primary_key.clone(),
         indexes: def
             .indexes
@@ -270,15 +278,77 @@ fn model_spec_with(def: &ModelDef, enums: &EnumTable) -> Result<ModelSpec, Spann
             .map(|i| IndexSpec {
                 name: i.name.clone(),
                 columns: i.columns.clone(),
+                elements: i.on.iter().map(index_column).collect(),
                 unique: i.unique,
+                method: i.method.clone(),
+                predicate: i.predicate.clone(),
+                include: i.include.clone(),
+                with: i.with.clone(),
+                nulls_not_distinct: i.nulls_not_distinct,
             })
             .collect(),
-        uniques: def.uniques.clone(),
+        uniques: def
+            .uniques
+            .iter()
+            .map(|u| UniqueSpec {
+                name: u.name.clone(),
+                columns: u.columns.clone(),
+                deferrable: deferrable(u.deferrable.as_deref()),
+                nulls_not_distinct: u.nulls_not_distinct,
+            })
+            .collect(),
+        foreign_keys: def
+            .foreign_keys
+            .iter()
+            .map(|fk| ForeignKeySpec {
+                name: fk.name.clone(),
+                columns: fk.columns.clone(),
+                ref_table: fk.ref_table.clone(),
+                ref_columns: fk.ref_columns.clone(),
+                on_delete: action(&fk.on_delete).unwrap_or_default(),
+                on_update: action(&fk.on_update).unwrap_or_default(),
+                deferrable: deferrable(fk.deferrable.as_deref()),
+                match_full: fk.match_full,
+                not_valid: fk.not_valid,
+            })
+            .collect(),
         checks: def
             .checks
             .iter()
-            .map(|c| Check::new(c.name.clone(), c.expr.clone()))
+            .map(|c| Check {
+                name: c.name.clone(),
+                expr: c.expr.clone(),
+                not_valid: c.not_valid,
+                no_inherit: c.no_inherit,
+            })
             .collect(),
+        exclusions: def
+            .exclusions
+            .iter()
+            .map(|e| Exclusion {
+                name: e.name.clone(),
+                definition: e.definition.clone(),
+                deferrable: deferrable(e.deferrable.as_deref()),
+            })
+            .collect(),
+        options: TableOptions {
+            comment: def.options.comment.clone(),
+            engine: def.options.engine.clone(),
+            charset: def.options.charset.clone(),
+            collation: def.options.collation.clone(),
+            without_rowid: def.options.without_rowid,
+            strict: def.options.strict,
+            partition_by: def.options.partition_by.clone(),
+            partition_of: def
+                .options
+                .partition_of
+                .as_ref()
+                .map(|(parent, bound)| PartitionOf {
+                    parent: parent.clone(),
+                    bound: bound.clone(),
+                }),
+            inherits: def.options.inherits.clone(),
+        },
         renamed_from: def.renamed_from.clone(),
         fields,
     })
@@ -334,7 +404,6 @@ fn field_spec(
         (None, Some(sql)) => Some(DefaultValue::Sql(sql.clone())),
         (None, None) => None,
     };
-    let action = |a: &Option<String>| a.as_deref().and_then(FkAction::parse);
     Ok(FieldSpec {
         field: field.ident.to_string(),
         column: field.column.clone(),
@@ -352,9 +421,65 @@ fn field_spec(
         references: field.references.clone(),
         on_delete: action(&field.on_delete),
         on_update: action(&field.on_update),
+        fk_name: field.fk_name.clone(),
+        fk_deferrable: deferrable(field.fk_deferrable.as_deref()),
+        fk_match_full: field.fk_match_full,
+        fk_not_valid: field.fk_not_valid,
+        unique_name: field.unique_name.clone(),
+        unique_deferrable: deferrable(field.unique_deferrable.as_deref()),
+        unique_nulls_not_distinct: field.unique_nulls_not_distinct,
+        index_name: field.index_name.clone(),
+        index_method: field.index_method.clone(),
+        index_unique: field.index_unique,
+        identity: field.identity.as_ref().map(|identity| match identity {
+            IdentityDef::Always => Identity::Always,
+            IdentityDef::ByDefault => Identity::ByDefault,
+            IdentityDef::Autoincrement => Identity::Autoincrement,
+            IdentityDef::Serial(sequence) => Identity::Serial {
+                sequence: sequence.clone(),
+            },
+        }),
+        on_update_sql: field.on_update_sql.clone(),
+        generated: field.generated.as_ref().map(|(expr, stored)| Generated {
+            expr: expr.clone(),
+            stored: *stored,
+        }),
+        collation: field.collation.clone(),
+        charset: field.charset.clone(),
+        comment: field.comment.clone(),
         renamed_from: field.renamed_from.clone(),
         enum_spec,
     })
+}
+
+/// A referential action as the parser normalised it.
+fn action(text: &Option<String>) -> Option<FkAction> {
+    text.as_deref().and_then(FkAction::parse)
+}
+
+/// `"deferred"` / `"immediate"`, as the parser lets them through.
+fn deferrable(text: Option<&str>) -> Option<Deferrable> {
+    text.map(|t| match t {
+        "deferred" => Deferrable::Deferred,
+        _ => Deferrable::Immediate,
+    })
+}
+
+/// An `on = "..."` element as the schema holds it.
+fn index_column(element: &IndexElement) -> IndexColumn {
+    IndexColumn {
+        target: match &element.target {
+            ElementTarget::Column(name) => IndexTarget::Column(name.clone()),
+            ElementTarget::Expression(expr) => IndexTarget::Expression(expr.clone()),
+        },
+        descending: element.descending,
+        nulls: element
+            .nulls_first
+            .map(|first| if first { Nulls::First } else { Nulls::Last }),
+        opclass: element.opclass.clone(),
+        collation: element.collation.clone(),
+        length: element.length,
+    }
 }
 
 fn span_of(ty: &syn::Type) -> proc_macro2::Span {

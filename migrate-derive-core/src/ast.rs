@@ -7,8 +7,9 @@
 use syn::ext::IdentExt;
 use syn::{Data, DeriveInput, Fields, Ident};
 
-use crate::attr::{CheckDef, ContainerAttrs, DefaultLit, FieldAttrs};
+use crate::attr::{CheckDef, ContainerAttrs, DefaultLit, ExclusionDef, FieldAttrs, IdentityDef};
 use crate::ctxt::Ctxt;
+use crate::elements::IndexElement;
 
 /// One `#[derive(Model)]` struct, parsed and checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,14 +22,24 @@ pub struct ModelDef {
     pub diesel_table_name: Option<String>,
     /// `#[model(primary_key(a, b))]`: field or column names.
     pub primary_key: Vec<String>,
+    /// `#[model(primary_key(..., name = "..."))]`.
+    pub primary_key_name: Option<String>,
+    /// `#[model(no_primary_key)]`: the table has no key, not even a field named `id`.
+    pub no_primary_key: bool,
     /// `#[diesel(primary_key(a, b))]`.
     pub diesel_primary_key: Vec<String>,
     /// `#[model(index(...))]` on the struct.
     pub indexes: Vec<IndexDef>,
-    /// `#[model(unique(a, b))]` on the struct.
-    pub uniques: Vec<Vec<String>>,
+    /// `#[model(unique(...))]` on the struct.
+    pub uniques: Vec<UniqueDef>,
+    /// `#[model(foreign_key(...))]` on the struct.
+    pub foreign_keys: Vec<ForeignKeyDef>,
     /// `#[model(check(name = "...", expr = "..."))]`.
     pub checks: Vec<CheckDef>,
+    /// `#[model(exclude(...))]`.
+    pub exclusions: Vec<ExclusionDef>,
+    /// The table's options: comment, storage, partitioning, inheritance.
+    pub options: TableOptionsDef,
     /// `#[model(renamed_from = "...")]` on the struct.
     pub renamed_from: Option<String>,
     /// The fields that are columns (those with `#[model(skip)]` left out), in order.
@@ -36,14 +47,85 @@ pub struct ModelDef {
 }
 
 /// A struct-level `#[model(index(...))]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct IndexDef {
+    /// `name = "..."`.
+    pub name: Option<String>,
+    /// Field or column names, in order (empty with `on`).
+    pub columns: Vec<String>,
+    /// `on = "..."`: columns and expressions in SQL spelling.
+    pub on: Vec<IndexElement>,
+    /// `unique`.
+    pub unique: bool,
+    /// `method = "..."`, lower case.
+    pub method: Option<String>,
+    /// `where = "..."`.
+    pub predicate: Option<String>,
+    /// `include(a, b)`: field or column names.
+    pub include: Vec<String>,
+    /// `with = "..."`.
+    pub with: Option<String>,
+    /// `nulls_not_distinct`.
+    pub nulls_not_distinct: bool,
+}
+
+/// A struct-level `#[model(unique(...))]`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UniqueDef {
     /// `name = "..."`.
     pub name: Option<String>,
     /// Field or column names, in order.
     pub columns: Vec<String>,
-    /// `unique`.
-    pub unique: bool,
+    /// `deferrable = "deferred"` or `"immediate"`.
+    pub deferrable: Option<String>,
+    /// `nulls_not_distinct`.
+    pub nulls_not_distinct: bool,
+}
+
+/// A struct-level `#[model(foreign_key(...))]`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ForeignKeyDef {
+    /// `name = "..."`.
+    pub name: Option<String>,
+    /// Field or column names of this table.
+    pub columns: Vec<String>,
+    /// The referenced table.
+    pub ref_table: String,
+    /// The referenced columns; empty for the table's key.
+    pub ref_columns: Vec<String>,
+    /// `on_delete`, normalised (`"set null"`).
+    pub on_delete: Option<String>,
+    /// `on_update`, normalised.
+    pub on_update: Option<String>,
+    /// `deferrable = "deferred"` or `"immediate"`.
+    pub deferrable: Option<String>,
+    /// `match_full`.
+    pub match_full: bool,
+    /// `not_valid`.
+    pub not_valid: bool,
+}
+
+/// The table options of a struct.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TableOptionsDef {
+    /// `comment = "..."`.
+    pub comment: Option<String>,
+    /// `engine = "..."`.
+    pub engine: Option<String>,
+    /// `charset = "..."`.
+    pub charset: Option<String>,
+    /// `collation = "..."`.
+    pub collation: Option<String>,
+    /// `without_rowid`.
+    pub without_rowid: bool,
+    /// `strict`.
+    pub strict: bool,
+    /// `partition_by = "..."`.
+    pub partition_by: Option<String>,
+    /// `partition_of(parent = "...", bound = "...")`.
+    pub partition_of: Option<(String, String)>,
+    /// `inherits("a", "b")`.
+    pub inherits: Vec<String>,
 }
 
 /// One field that is a column.
@@ -81,6 +163,38 @@ pub struct FieldDef {
     pub on_delete: Option<String>,
     /// `on_update`, spelled as `on_delete`.
     pub on_update: Option<String>,
+    /// `fk_name = "..."`: the foreign key's name.
+    pub fk_name: Option<String>,
+    /// `deferrable = "deferred"` or `"immediate"`, of the foreign key.
+    pub fk_deferrable: Option<String>,
+    /// `match_full`, of the foreign key.
+    pub fk_match_full: bool,
+    /// `not_valid`, of the foreign key.
+    pub fk_not_valid: bool,
+    /// `unique(name = "...")`.
+    pub unique_name: Option<String>,
+    /// `unique(deferrable = "...")`.
+    pub unique_deferrable: Option<String>,
+    /// `unique(nulls_not_distinct)`.
+    pub unique_nulls_not_distinct: bool,
+    /// `index(name = "...")`.
+    pub index_name: Option<String>,
+    /// `index(method = "...")`.
+    pub index_method: Option<String>,
+    /// `index(unique)`.
+    pub index_unique: bool,
+    /// `identity = "..."`, `serial`, `autoincrement`.
+    pub identity: Option<IdentityDef>,
+    /// `on_update_sql = "..."`.
+    pub on_update_sql: Option<String>,
+    /// `generated(expr = "...", stored)`: the expression and whether it is stored.
+    pub generated: Option<(String, bool)>,
+    /// `collation = "..."`.
+    pub collation: Option<String>,
+    /// `charset = "..."`.
+    pub charset: Option<String>,
+    /// `comment = "..."`.
+    pub comment: Option<String>,
     /// `#[model(renamed_from = "...")]`.
     pub renamed_from: Option<String>,
 }
@@ -175,6 +289,8 @@ impl<'a> Container<'a> {
                 .get()
                 .map(|k| names(k))
                 .unwrap_or_default(),
+            primary_key_name: attrs.primary_key_name.clone(),
+            no_primary_key: attrs.no_primary_key.is_set(),
             diesel_primary_key: names(&attrs.diesel_primary_key),
             indexes: attrs
                 .indexes
@@ -182,11 +298,57 @@ impl<'a> Container<'a> {
                 .map(|index| IndexDef {
                     name: index.name.clone(),
                     columns: names(&index.columns),
+                    on: index
+                        .on
+                        .as_ref()
+                        .map(|(_, e)| e.clone())
+                        .unwrap_or_default(),
                     unique: index.unique,
+                    method: index.method.clone(),
+                    predicate: index.predicate.clone(),
+                    include: names(&index.include),
+                    with: index.with.clone(),
+                    nulls_not_distinct: index.nulls_not_distinct,
                 })
                 .collect(),
-            uniques: attrs.uniques.iter().map(|u| names(u)).collect(),
+            uniques: attrs
+                .uniques
+                .iter()
+                .map(|u| UniqueDef {
+                    name: u.name.clone(),
+                    columns: names(&u.columns),
+                    deferrable: u.deferrable.clone(),
+                    nulls_not_distinct: u.nulls_not_distinct,
+                })
+                .collect(),
+            foreign_keys: attrs
+                .foreign_keys
+                .iter()
+                .map(|fk| ForeignKeyDef {
+                    name: fk.name.clone(),
+                    columns: names(&fk.columns),
+                    ref_table: fk.ref_table.clone(),
+                    ref_columns: fk.ref_columns.clone(),
+                    on_delete: fk.on_delete.clone(),
+                    on_update: fk.on_update.clone(),
+                    deferrable: fk.deferrable.clone(),
+                    match_full: fk.match_full,
+                    not_valid: fk.not_valid,
+                })
+                .collect(),
             checks: attrs.checks.clone(),
+            exclusions: attrs.exclusions.clone(),
+            options: TableOptionsDef {
+                comment: attrs.comment.get().cloned(),
+                engine: attrs.engine.get().cloned(),
+                charset: attrs.charset.get().cloned(),
+                collation: attrs.collation.get().cloned(),
+                without_rowid: attrs.without_rowid.is_set(),
+                strict: attrs.strict.is_set(),
+                partition_by: attrs.partition_by.get().cloned(),
+                partition_of: attrs.partition_of.get().cloned(),
+                inherits: attrs.inherits.get().cloned().unwrap_or_default(),
+            },
             renamed_from: attrs.renamed_from.get().cloned(),
             fields: self
                 .fields
@@ -238,8 +400,43 @@ impl Field<'_> {
             references: attrs.references.get().cloned(),
             on_delete: attrs.on_delete.get().cloned(),
             on_update: attrs.on_update.get().cloned(),
+            fk_name: attrs.fk_name.get().cloned(),
+            fk_deferrable: attrs.deferrable.get().cloned(),
+            fk_match_full: attrs.match_full.is_set(),
+            fk_not_valid: attrs.not_valid.is_set(),
+            unique_name: attrs.unique_opts.name.clone(),
+            unique_deferrable: attrs.unique_opts.deferrable.clone(),
+            unique_nulls_not_distinct: attrs.unique_opts.nulls_not_distinct,
+            index_name: attrs.index_opts.name.clone(),
+            index_method: attrs.index_opts.method.clone(),
+            index_unique: attrs.index_opts.unique,
+            identity: self.identity(),
+            on_update_sql: attrs.on_update_sql.get().cloned(),
+            generated: attrs.generated.get().cloned(),
+            collation: attrs.collation.get().cloned(),
+            charset: attrs.charset.get().cloned(),
+            comment: attrs.comment.get().cloned(),
             renamed_from: attrs.renamed_from.get().cloned(),
         }
+    }
+
+    /// How the field's values are generated, from whichever of the keys was given.
+    pub(crate) fn identity(&self) -> Option<IdentityDef> {
+        let attrs = &self.attrs;
+        if let Some(identity) = attrs.identity.get() {
+            return Some(if identity == "always" {
+                IdentityDef::Always
+            } else {
+                IdentityDef::ByDefault
+            });
+        }
+        if let Some(sequence) = attrs.serial.get() {
+            return Some(IdentityDef::Serial(sequence.clone()));
+        }
+        attrs
+            .autoincrement
+            .is_set()
+            .then_some(IdentityDef::Autoincrement)
     }
 }
 

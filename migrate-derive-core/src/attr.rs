@@ -12,6 +12,7 @@ use syn::parse::{ParseStream, Parser};
 use syn::{token, Expr, Ident, Lit, Token, UnOp};
 
 use crate::ctxt::Ctxt;
+use crate::elements::{exclusion_definition, parse_index_elements, IndexElement};
 
 /// A `#[model(check(name = "...", expr = "..."))]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +21,34 @@ pub struct CheckDef {
     pub name: String,
     /// The SQL boolean expression.
     pub expr: String,
+    /// `not_valid`: PostgreSQL `NOT VALID`, existing rows were not checked.
+    pub not_valid: bool,
+    /// `no_inherit`: PostgreSQL `NO INHERIT`.
+    pub no_inherit: bool,
+}
+
+/// A `#[model(exclude(...))]`: a PostgreSQL exclusion constraint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExclusionDef {
+    /// The constraint's name.
+    pub name: String,
+    /// Everything after `EXCLUDE`, as PostgreSQL prints it: `USING gist (room WITH =)`.
+    pub definition: String,
+    /// `deferrable = "deferred"` or `"immediate"`.
+    pub deferrable: Option<String>,
+}
+
+/// How a field's values are generated: `identity = "..."`, `serial`, `autoincrement`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentityDef {
+    /// `identity = "always"`.
+    Always,
+    /// `identity = "by_default"`.
+    ByDefault,
+    /// `serial`, or `serial = "sequence_name"`.
+    Serial(Option<String>),
+    /// `autoincrement` (SQLite `AUTOINCREMENT`).
+    Autoincrement,
 }
 
 /// The literal of `#[model(default = ...)]`.
@@ -55,9 +84,21 @@ pub(crate) fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
 pub(crate) const CONTAINER_KEYS: &[&str] = &[
     "table",
     "primary_key",
+    "no_primary_key",
     "index",
     "unique",
+    "foreign_key",
     "check",
+    "exclude",
+    "comment",
+    "engine",
+    "charset",
+    "collation",
+    "without_rowid",
+    "strict",
+    "partition_by",
+    "partition_of",
+    "inherits",
     "renamed_from",
 ];
 
@@ -76,9 +117,29 @@ pub(crate) const FIELD_KEYS: &[&str] = &[
     "references",
     "on_delete",
     "on_update",
+    "fk_name",
+    "deferrable",
+    "match_full",
+    "not_valid",
+    "identity",
+    "serial",
+    "autoincrement",
+    "on_update_sql",
+    "generated",
+    "collation",
+    "charset",
+    "comment",
     "renamed_from",
     "skip",
 ];
+
+/// The index methods `method = "..."` accepts, lower case.
+pub(crate) const INDEX_METHODS: &[&str] = &[
+    "btree", "hash", "gin", "gist", "brin", "spgist", "fulltext", "spatial",
+];
+
+/// The values `deferrable = "..."` accepts.
+pub(crate) const DEFERRABLE: &[&str] = &["deferred", "immediate"];
 
 /// The referential actions `on_delete` and `on_update` accept, in their normalised spelling.
 pub(crate) const FK_ACTIONS: &[&str] = &[
@@ -166,16 +227,67 @@ impl<T> Attr<T> {
 pub(crate) struct IndexAttr {
     pub(crate) name: Option<String>,
     pub(crate) columns: Vec<Ident>,
+    /// `on = "..."`: its tokens and its elements.
+    pub(crate) on: Option<(TokenStream, Vec<IndexElement>)>,
     pub(crate) unique: bool,
+    pub(crate) method: Option<String>,
+    pub(crate) predicate: Option<String>,
+    pub(crate) include: Vec<Ident>,
+    pub(crate) with: Option<String>,
+    pub(crate) nulls_not_distinct: bool,
+}
+
+/// `#[model(unique(...))]` on the struct.
+pub(crate) struct UniqueAttr {
+    pub(crate) name: Option<String>,
+    pub(crate) columns: Vec<Ident>,
+    pub(crate) deferrable: Option<String>,
+    pub(crate) nulls_not_distinct: bool,
+}
+
+/// `#[model(foreign_key(...))]` on the struct.
+pub(crate) struct ForeignKeyAttr {
+    pub(crate) name: Option<String>,
+    pub(crate) columns: Vec<Ident>,
+    pub(crate) ref_table: String,
+    pub(crate) ref_columns: Vec<String>,
+    pub(crate) on_delete: Option<String>,
+    pub(crate) on_update: Option<String>,
+    pub(crate) deferrable: Option<String>,
+    pub(crate) match_full: bool,
+    pub(crate) not_valid: bool,
+}
+
+/// The options of a field's `unique(...)` or `index(...)`.
+#[derive(Default)]
+pub(crate) struct FieldIndexOpts {
+    pub(crate) name: Option<String>,
+    pub(crate) method: Option<String>,
+    pub(crate) unique: bool,
+    pub(crate) deferrable: Option<String>,
+    pub(crate) nulls_not_distinct: bool,
 }
 
 /// Everything the struct's own attributes say.
 pub(crate) struct ContainerAttrs {
     pub(crate) table: Attr<String>,
     pub(crate) primary_key: Attr<Vec<Ident>>,
+    pub(crate) primary_key_name: Option<String>,
+    pub(crate) no_primary_key: Attr<()>,
     pub(crate) indexes: Vec<IndexAttr>,
-    pub(crate) uniques: Vec<Vec<Ident>>,
+    pub(crate) uniques: Vec<UniqueAttr>,
+    pub(crate) foreign_keys: Vec<ForeignKeyAttr>,
     pub(crate) checks: Vec<CheckDef>,
+    pub(crate) exclusions: Vec<ExclusionDef>,
+    pub(crate) comment: Attr<String>,
+    pub(crate) engine: Attr<String>,
+    pub(crate) charset: Attr<String>,
+    pub(crate) collation: Attr<String>,
+    pub(crate) without_rowid: Attr<()>,
+    pub(crate) strict: Attr<()>,
+    pub(crate) partition_by: Attr<String>,
+    pub(crate) partition_of: Attr<(String, String)>,
+    pub(crate) inherits: Attr<Vec<String>>,
     pub(crate) renamed_from: Attr<String>,
     pub(crate) diesel_table_name: Option<String>,
     pub(crate) diesel_primary_key: Vec<Ident>,
@@ -196,6 +308,21 @@ pub(crate) struct FieldAttrs {
     pub(crate) references: Attr<String>,
     pub(crate) on_delete: Attr<String>,
     pub(crate) on_update: Attr<String>,
+    pub(crate) fk_name: Attr<String>,
+    pub(crate) deferrable: Attr<String>,
+    pub(crate) match_full: Attr<()>,
+    pub(crate) not_valid: Attr<()>,
+    pub(crate) identity: Attr<String>,
+    pub(crate) serial: Attr<Option<String>>,
+    pub(crate) autoincrement: Attr<()>,
+    pub(crate) on_update_sql: Attr<String>,
+    pub(crate) generated: Attr<(String, bool)>,
+    pub(crate) collation: Attr<String>,
+    pub(crate) charset: Attr<String>,
+    pub(crate) comment: Attr<String>,
+    /// The options of `unique(...)` and `index(...)`.
+    pub(crate) unique_opts: FieldIndexOpts,
+    pub(crate) index_opts: FieldIndexOpts,
     pub(crate) renamed_from: Attr<String>,
     pub(crate) skip: Attr<()>,
     pub(crate) diesel_column_name: Option<String>,
@@ -206,9 +333,22 @@ impl ContainerAttrs {
         let mut out = ContainerAttrs {
             table: Attr::none("table"),
             primary_key: Attr::none("primary_key"),
+            primary_key_name: None,
+            no_primary_key: Attr::none("no_primary_key"),
             indexes: Vec::new(),
             uniques: Vec::new(),
+            foreign_keys: Vec::new(),
             checks: Vec::new(),
+            exclusions: Vec::new(),
+            comment: Attr::none("comment"),
+            engine: Attr::none("engine"),
+            charset: Attr::none("charset"),
+            collation: Attr::none("collation"),
+            without_rowid: Attr::none("without_rowid"),
+            strict: Attr::none("strict"),
+            partition_by: Attr::none("partition_by"),
+            partition_of: Attr::none("partition_of"),
+            inherits: Attr::none("inherits"),
             renamed_from: Attr::none("renamed_from"),
             diesel_table_name: None,
             diesel_primary_key: Vec::new(),
@@ -237,8 +377,10 @@ impl ContainerAttrs {
                 self.table.set(cx, path, tokens, value);
             }
             "primary_key" => {
-                let (tokens, value) =
-                    field_list(cx, meta, "primary_key", "primary_key(tenant_id, id)")?;
+                let (tokens, value, name) = primary_key_value(cx, meta)?;
+                if !self.primary_key.is_set() {
+                    self.primary_key_name = name;
+                }
                 self.primary_key.set(cx, path, tokens, value);
             }
             "index" => {
@@ -247,16 +389,58 @@ impl ContainerAttrs {
                 }
             }
             "unique" => {
-                if let (_, Some(columns)) =
-                    field_list(cx, meta, "unique", "unique(email, tenant_id)")?
-                {
-                    self.uniques.push(columns);
+                if let Some(unique) = unique_value(cx, meta)? {
+                    self.uniques.push(unique);
+                }
+            }
+            "foreign_key" => {
+                if let Some(fk) = foreign_key_value(cx, meta)? {
+                    self.foreign_keys.push(fk);
                 }
             }
             "check" => {
                 if let Some(check) = check_value(cx, meta)? {
                     self.checks.push(check);
                 }
+            }
+            "exclude" => {
+                if let Some(exclusion) = exclude_value(cx, meta)? {
+                    self.exclusions.push(exclusion);
+                }
+            }
+            "comment" | "engine" | "charset" | "collation" | "partition_by" => {
+                let (target, example) = match key.as_str() {
+                    "comment" => (&mut self.comment, "comment = \"Posts by users\""),
+                    "engine" => (&mut self.engine, "engine = \"InnoDB\""),
+                    "charset" => (&mut self.charset, "charset = \"utf8mb4\""),
+                    "collation" => (&mut self.collation, "collation = \"utf8mb4_bin\""),
+                    _ => (
+                        &mut self.partition_by,
+                        "partition_by = \"RANGE (created_at)\"",
+                    ),
+                };
+                let name = target.name();
+                let (tokens, value) = string_value(cx, meta, name, example)?;
+                let value = value.and_then(|v| non_empty(cx, &tokens, name, v));
+                target.set(cx, path, tokens, value);
+            }
+            "without_rowid" | "strict" | "no_primary_key" => {
+                let target = match key.as_str() {
+                    "strict" => &mut self.strict,
+                    "without_rowid" => &mut self.without_rowid,
+                    _ => &mut self.no_primary_key,
+                };
+                let ok = flag(cx, meta, target.name())?;
+                target.set(cx, path, path.to_token_stream(), ok.then_some(()));
+            }
+            "partition_of" => {
+                let value = partition_of_value(cx, meta)?;
+                self.partition_of
+                    .set(cx, path, path.to_token_stream(), value);
+            }
+            "inherits" => {
+                let value = string_list(cx, meta, "inherits", "inherits(\"parents\")")?;
+                self.inherits.set(cx, path, path.to_token_stream(), value);
             }
             "renamed_from" => {
                 let (tokens, value) =
@@ -323,6 +507,20 @@ impl FieldAttrs {
             references: Attr::none("references"),
             on_delete: Attr::none("on_delete"),
             on_update: Attr::none("on_update"),
+            fk_name: Attr::none("fk_name"),
+            deferrable: Attr::none("deferrable"),
+            match_full: Attr::none("match_full"),
+            not_valid: Attr::none("not_valid"),
+            identity: Attr::none("identity"),
+            serial: Attr::none("serial"),
+            autoincrement: Attr::none("autoincrement"),
+            on_update_sql: Attr::none("on_update_sql"),
+            generated: Attr::none("generated"),
+            collation: Attr::none("collation"),
+            charset: Attr::none("charset"),
+            comment: Attr::none("comment"),
+            unique_opts: FieldIndexOpts::default(),
+            index_opts: FieldIndexOpts::default(),
             renamed_from: Attr::none("renamed_from"),
             skip: Attr::none("skip"),
             diesel_column_name: None,
@@ -363,6 +561,18 @@ impl FieldAttrs {
             self.references.key(),
             self.on_delete.key(),
             self.on_update.key(),
+            self.fk_name.key(),
+            self.deferrable.key(),
+            self.match_full.key(),
+            self.not_valid.key(),
+            self.identity.key(),
+            self.serial.key(),
+            self.autoincrement.key(),
+            self.on_update_sql.key(),
+            self.generated.key(),
+            self.collation.key(),
+            self.charset.key(),
+            self.comment.key(),
             self.renamed_from.key(),
         ]
         .into_iter()
@@ -379,15 +589,87 @@ impl FieldAttrs {
                 self.primary_key
                     .set(cx, path, path.to_token_stream(), ok.then_some(()));
             }
-            "unique" => {
-                let ok = flag(cx, meta, "unique")?;
-                self.unique
-                    .set(cx, path, path.to_token_stream(), ok.then_some(()));
+            "unique" | "index" => {
+                let is_index = key == "index";
+                let (ok, opts) = if meta.input.peek(token::Paren) {
+                    match field_index_opts(cx, meta, is_index)? {
+                        Some(opts) => (true, opts),
+                        None => (false, FieldIndexOpts::default()),
+                    }
+                } else {
+                    (flag(cx, meta, &key)?, FieldIndexOpts::default())
+                };
+                let first = if is_index {
+                    !self.index.is_set()
+                } else {
+                    !self.unique.is_set()
+                };
+                if first {
+                    if is_index {
+                        self.index_opts = opts;
+                    } else {
+                        self.unique_opts = opts;
+                    }
+                }
+                let target = if is_index {
+                    &mut self.index
+                } else {
+                    &mut self.unique
+                };
+                target.set(cx, path, path.to_token_stream(), ok.then_some(()));
             }
-            "index" => {
-                let ok = flag(cx, meta, "index")?;
-                self.index
-                    .set(cx, path, path.to_token_stream(), ok.then_some(()));
+            "match_full" | "not_valid" | "autoincrement" => {
+                let target = match key.as_str() {
+                    "match_full" => &mut self.match_full,
+                    "not_valid" => &mut self.not_valid,
+                    _ => &mut self.autoincrement,
+                };
+                let ok = flag(cx, meta, target.name())?;
+                target.set(cx, path, path.to_token_stream(), ok.then_some(()));
+            }
+            "fk_name" | "on_update_sql" | "collation" | "charset" | "comment" => {
+                let (target, example) = match key.as_str() {
+                    "fk_name" => (&mut self.fk_name, "fk_name = \"posts_author_id_fkey\""),
+                    "on_update_sql" => (
+                        &mut self.on_update_sql,
+                        "on_update_sql = \"CURRENT_TIMESTAMP\"",
+                    ),
+                    "collation" => (&mut self.collation, "collation = \"C\""),
+                    "charset" => (&mut self.charset, "charset = \"utf8mb4\""),
+                    _ => (&mut self.comment, "comment = \"Shown to users\""),
+                };
+                let name = target.name();
+                let (tokens, value) = string_value(cx, meta, name, example)?;
+                let value = value.and_then(|v| non_empty(cx, &tokens, name, v));
+                target.set(cx, path, tokens, value);
+            }
+            "deferrable" => {
+                let (tokens, value) =
+                    string_value(cx, meta, "deferrable", "deferrable = \"deferred\"")?;
+                let value = value.and_then(|v| one_of(cx, &tokens, "deferrable", v, DEFERRABLE));
+                self.deferrable.set(cx, path, tokens, value);
+            }
+            "identity" => {
+                let (tokens, value) = string_value(cx, meta, "identity", "identity = \"always\"")?;
+                let value = value
+                    .and_then(|v| one_of(cx, &tokens, "identity", v, &["always", "by_default"]));
+                self.identity.set(cx, path, tokens, value);
+            }
+            "serial" => {
+                if meta.input.peek(Token![=]) {
+                    let (tokens, value) =
+                        string_value(cx, meta, "serial", "serial = \"posts_id_seq\"")?;
+                    let value = value.and_then(|v| non_empty(cx, &tokens, "serial", v));
+                    self.serial.set(cx, path, tokens, value.map(Some));
+                } else {
+                    let ok = flag(cx, meta, "serial")?;
+                    self.serial
+                        .set(cx, path, path.to_token_stream(), ok.then_some(None));
+                }
+            }
+            "generated" => {
+                let value = generated_value(cx, meta)?;
+                self.generated.set(cx, path, path.to_token_stream(), value);
             }
             "skip" => {
                 let ok = flag(cx, meta, "skip")?;
@@ -764,9 +1046,172 @@ fn list_item(
     }
 }
 
-/// `index(a, b)`, `index(a, b, unique)`, `index(name = "...", columns(a, b), unique)`.
+/// `key = "text"` inside a list, into `target` (non-empty).
+fn nested_string(
+    cx: &Ctxt,
+    inner: &ParseNestedMeta<'_>,
+    target: &mut Attr<String>,
+    example: &str,
+) -> syn::Result<()> {
+    let name = target.name();
+    let (tokens, value) = string_value(cx, inner, name, example)?;
+    let value = value.and_then(|v| non_empty(cx, &tokens, name, v));
+    target.set(cx, &inner.path, tokens, value);
+    Ok(())
+}
+
+/// A flag inside a list, into `target`.
+fn nested_flag(cx: &Ctxt, inner: &ParseNestedMeta<'_>, target: &mut Attr<()>) -> syn::Result<()> {
+    let ok = flag(cx, inner, target.name())?;
+    target.set(
+        cx,
+        &inner.path,
+        inner.path.to_token_stream(),
+        ok.then_some(()),
+    );
+    Ok(())
+}
+
+/// `value` when it is one of `allowed` (case aside), lower-cased; else an error at `tokens`.
+fn one_of(
+    cx: &Ctxt,
+    tokens: &TokenStream,
+    name: &str,
+    value: String,
+    allowed: &[&str],
+) -> Option<String> {
+    let lower = value.trim().to_ascii_lowercase();
+    if allowed.contains(&lower.as_str()) {
+        Some(lower)
+    } else {
+        cx.error_spanned_by(
+            tokens,
+            format!(
+                "unknown `{name}` \"{value}\", expected one of {}",
+                quoted_list(allowed)
+            ),
+        );
+        None
+    }
+}
+
+/// The columns of a struct-level `index`, `unique` or `foreign_key`: bare field names or
+/// `columns(a, b)`, not both.
+#[derive(Default)]
+struct ColumnSet {
+    columns: Vec<Ident>,
+    bare: bool,
+    listed: Option<TokenStream>,
+    ok: bool,
+}
+
+impl ColumnSet {
+    fn new() -> Self {
+        ColumnSet {
+            ok: true,
+            ..ColumnSet::default()
+        }
+    }
+
+    /// Takes `inner` when it is a column; returns whether it did.
+    fn take(&mut self, cx: &Ctxt, inner: &ParseNestedMeta<'_>, what: &str) -> syn::Result<bool> {
+        let bare = inner.input.is_empty() || inner.input.peek(Token![,]);
+        if inner.path.is_ident("columns") && inner.input.peek(token::Paren) {
+            if self.listed.replace(inner.path.to_token_stream()).is_some() {
+                cx.error_spanned_by(&inner.path, format!("duplicate `columns` in `{what}`"));
+            }
+            match field_list(cx, inner, "columns", "columns(author_id, published_at)")? {
+                (_, Some(columns)) => self.columns.extend(columns),
+                (_, None) => self.ok = false,
+            }
+            return Ok(true);
+        }
+        if let (Some(ident), true) = (inner.path.get_ident(), bare) {
+            self.bare = true;
+            self.columns.push(ident.clone());
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Reports the mix of both forms and an empty set; whether the set is usable.
+    fn finish(&mut self, cx: &Ctxt, meta: &ParseNestedMeta<'_>, what: &str, example: &str) -> bool {
+        if let (true, Some(columns)) = (self.bare, &self.listed) {
+            cx.error_spanned_by(
+                columns,
+                format!("`{what}` takes either `columns(...)` or bare field names, not both"),
+            );
+            self.ok = false;
+        }
+        if self.ok && self.columns.is_empty() {
+            cx.error_spanned_by(
+                &meta.path,
+                format!("`{what}` needs at least one field, e.g. `{example}`"),
+            );
+            self.ok = false;
+        }
+        self.ok
+    }
+}
+
+/// Reports a key a list does not take.
+fn unexpected(
+    cx: &Ctxt,
+    inner: &ParseNestedMeta<'_>,
+    what: &str,
+    expected: &str,
+) -> syn::Result<()> {
+    cx.error_spanned_by(
+        &inner.path,
+        format!(
+            "unexpected key `{}` in `{what}`, expected {expected}",
+            path_name(&inner.path)
+        ),
+    );
+    skip_value(inner.input)
+}
+
+/// `primary_key(a, b)`, `primary_key(a, b, name = "pk_x")`.
+fn primary_key_value(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta<'_>,
+) -> syn::Result<(TokenStream, Option<Vec<Ident>>, Option<String>)> {
+    const EXAMPLE: &str = "primary_key(tenant_id, id)";
+    let tokens = meta.path.to_token_stream();
+    if !meta.input.peek(token::Paren) {
+        cx.error_spanned_by(
+            &meta.path,
+            format!("`primary_key` on the struct expects a list of fields, e.g. `{EXAMPLE}`"),
+        );
+        skip_value(meta.input)?;
+        return Ok((tokens, None, None));
+    }
+    let mut name: Attr<String> = Attr::nested("name", "primary_key");
+    let mut names = Vec::new();
+    let mut ok = true;
+    parse_list(meta, |inner| {
+        if inner.path.is_ident("name") && inner.input.peek(Token![=]) {
+            return nested_string(cx, &inner, &mut name, "name = \"users_pkey\"");
+        }
+        ok &= list_item(cx, &inner, "primary_key", &mut names)?;
+        Ok(())
+    })?;
+    if names.is_empty() && ok {
+        cx.error_spanned_by(
+            &meta.path,
+            format!("`primary_key` needs at least one field, e.g. `{EXAMPLE}`"),
+        );
+        ok = false;
+    }
+    Ok((tokens, ok.then_some(names), name.value))
+}
+
+/// `index(a, b)`, `index(a, b, unique)`, `index(name = "...", columns(a, b), unique)`, and the
+/// other forms: `on = "..."` elements, `method`, `where`, `include(...)`, `with`,
+/// `nulls_not_distinct`.
 fn index_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<IndexAttr>> {
     const EXAMPLE: &str = "index(author_id, published_at)";
+    const EXPECTED: &str = "field names, `columns(...)`, `on = \"...\"`, `name = \"...\"`, `unique`, `method = \"...\"`, `where = \"...\"`, `include(...)`, `with = \"...\"` or `nulls_not_distinct`";
     if !meta.input.peek(token::Paren) {
         cx.error_spanned_by(
             &meta.path,
@@ -775,76 +1220,333 @@ fn index_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Inde
         skip_value(meta.input)?;
         return Ok(None);
     }
-    let mut index = IndexAttr {
-        name: None,
-        columns: Vec::new(),
-        unique: false,
-    };
+    let mut set = ColumnSet::new();
+    let mut name: Attr<String> = Attr::nested("name", "index");
+    let mut on: Attr<String> = Attr::nested("on", "index");
+    let mut method: Attr<String> = Attr::nested("method", "index");
+    let mut predicate: Attr<String> = Attr::nested("where", "index");
+    let mut with: Attr<String> = Attr::nested("with", "index");
+    let mut unique: Attr<()> = Attr::nested("unique", "index");
+    let mut nnd: Attr<()> = Attr::nested("nulls_not_distinct", "index");
+    let mut include: Option<Vec<Ident>> = None;
     let mut ok = true;
-    let mut bare_columns = false;
-    let mut listed_columns: Option<TokenStream> = None;
-    let mut name_key: Option<TokenStream> = None;
-    let mut unique_key: Option<TokenStream> = None;
     parse_list(meta, |inner| {
-        let bare = inner.input.is_empty() || inner.input.peek(Token![,]);
-        if inner.path.is_ident("unique") && bare {
-            if unique_key.replace(inner.path.to_token_stream()).is_some() {
-                cx.error_spanned_by(&inner.path, "duplicate `unique` in `index`");
+        let key = path_name(&inner.path);
+        let has_value = inner.input.peek(Token![=]);
+        match key.as_str() {
+            "unique" if !has_value => nested_flag(cx, &inner, &mut unique),
+            "nulls_not_distinct" => nested_flag(cx, &inner, &mut nnd),
+            "name" if has_value => {
+                nested_string(cx, &inner, &mut name, "name = \"ix_posts_author\"")
             }
-            index.unique = true;
-        } else if inner.path.is_ident("name") && inner.input.peek(Token![=]) {
-            let (tokens, value) = string_value(cx, &inner, "name", "name = \"ix_posts_author\"")?;
-            if name_key.replace(inner.path.to_token_stream()).is_some() {
-                cx.error_spanned_by(&inner.path, "duplicate `name` in `index`");
+            "on" if has_value => nested_string(
+                cx,
+                &inner,
+                &mut on,
+                "on = \"lower(email), created_at DESC\"",
+            ),
+            "method" if has_value => nested_string(cx, &inner, &mut method, "method = \"gin\""),
+            "where" => nested_string(cx, &inner, &mut predicate, "where = \"deleted_at IS NULL\""),
+            "with" if has_value => nested_string(cx, &inner, &mut with, "with = \"fillfactor=70\""),
+            "include" if inner.input.peek(token::Paren) => {
+                if include.is_some() {
+                    cx.error_spanned_by(&inner.path, "duplicate `include` in `index`");
+                }
+                match field_list(cx, &inner, "include", "include(title, body)")? {
+                    (_, Some(columns)) => include = Some(columns),
+                    (_, None) => ok = false,
+                }
+                Ok(())
             }
-            match value.and_then(|v| non_empty(cx, &tokens, "name", v)) {
-                Some(v) => index.name = Some(v),
-                None => ok = false,
+            _ => {
+                if !set.take(cx, &inner, "index")? {
+                    ok = false;
+                    unexpected(cx, &inner, "index", EXPECTED)?;
+                }
+                Ok(())
             }
-        } else if inner.path.is_ident("columns") && inner.input.peek(token::Paren) {
-            if listed_columns
-                .replace(inner.path.to_token_stream())
-                .is_some()
-            {
-                cx.error_spanned_by(&inner.path, "duplicate `columns` in `index`");
-            }
-            match field_list(cx, &inner, "columns", "columns(author_id, published_at)")? {
-                (_, Some(columns)) => index.columns.extend(columns),
-                (_, None) => ok = false,
-            }
-        } else if inner.path.get_ident().is_some() && bare {
-            bare_columns = true;
-            index
-                .columns
-                .push(inner.path.get_ident().cloned().expect("checked above"));
-        } else {
-            ok = false;
-            cx.error_spanned_by(
-                &inner.path,
-                "unexpected key in `index`, expected field names, `name = \"...\"`, `columns(...)` or `unique`",
-            );
-            skip_value(inner.input)?;
         }
-        Ok(())
     })?;
-    if let (true, Some(columns)) = (bare_columns, &listed_columns) {
-        cx.error_spanned_by(
-            columns,
-            "`index` takes either `columns(...)` or bare field names, not both",
-        );
-        ok = false;
+    let elements = match (on.get(), on.key()) {
+        (Some(text), _) => match parse_index_elements(text) {
+            Ok(elements) => Some((on.tokens().clone(), elements)),
+            Err(e) => {
+                cx.error_spanned_by(on.tokens(), format!("`on` does not parse: {e}"));
+                ok = false;
+                None
+            }
+        },
+        (None, Some(_)) => {
+            ok = false;
+            None
+        }
+        (None, None) => None,
+    };
+    if let Some((tokens, elements)) = &elements {
+        if !set.columns.is_empty() || set.listed.is_some() {
+            cx.error_spanned_by(
+                tokens,
+                "`index` takes either `on = \"...\"` or field names, not both",
+            );
+            ok = false;
+        } else if name.key().is_none()
+            && elements
+                .iter()
+                .any(|e| matches!(e.target, crate::elements::ElementTarget::Expression(_)))
+        {
+            cx.error_spanned_by(
+                tokens,
+                "an index over an expression needs `name = \"...\"`: no name can be derived from an expression",
+            );
+            ok = false;
+        }
+    } else if on.key().is_none() {
+        ok &= set.finish(cx, meta, "index", EXAMPLE);
     }
-    if ok && index.columns.is_empty() {
-        cx.error_spanned_by(
-            &meta.path,
-            format!("`index` needs at least one field, e.g. `{EXAMPLE}`"),
-        );
-        ok = false;
-    }
-    Ok(ok.then_some(index))
+    ok &= set.ok;
+    let method = match method.get() {
+        Some(m) => match one_of(cx, method.tokens(), "method", m.clone(), INDEX_METHODS) {
+            Some(m) => Some(m),
+            None => {
+                ok = false;
+                None
+            }
+        },
+        None => None,
+    };
+    ok &= [&name, &predicate, &with, &on]
+        .iter()
+        .all(|a| a.key().is_none() || a.get().is_some());
+    Ok(ok.then(|| IndexAttr {
+        name: name.value,
+        columns: set.columns,
+        on: elements,
+        unique: unique.is_set(),
+        method,
+        predicate: predicate.value,
+        include: include.unwrap_or_default(),
+        with: with.value,
+        nulls_not_distinct: nnd.is_set(),
+    }))
 }
 
-/// `check(name = "...", expr = "...")`.
+/// `unique(a, b)`, `unique(name = "...", columns(a, b), deferrable = "...", nulls_not_distinct)`.
+fn unique_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<UniqueAttr>> {
+    const EXAMPLE: &str = "unique(email, tenant_id)";
+    if !meta.input.peek(token::Paren) {
+        cx.error_spanned_by(
+            &meta.path,
+            format!("`unique` on the struct expects a list of fields, e.g. `{EXAMPLE}`"),
+        );
+        skip_value(meta.input)?;
+        return Ok(None);
+    }
+    let mut set = ColumnSet::new();
+    let mut name: Attr<String> = Attr::nested("name", "unique");
+    let mut deferrable: Attr<String> = Attr::nested("deferrable", "unique");
+    let mut nnd: Attr<()> = Attr::nested("nulls_not_distinct", "unique");
+    let mut ok = true;
+    parse_list(meta, |inner| {
+        let has_value = inner.input.peek(Token![=]);
+        match path_name(&inner.path).as_str() {
+            "name" if has_value => {
+                nested_string(cx, &inner, &mut name, "name = \"users_email_key\"")
+            }
+            "deferrable" if has_value => {
+                nested_string(cx, &inner, &mut deferrable, "deferrable = \"deferred\"")
+            }
+            "nulls_not_distinct" => nested_flag(cx, &inner, &mut nnd),
+            _ => {
+                if !set.take(cx, &inner, "unique")? {
+                    ok = false;
+                    unexpected(
+                        cx,
+                        &inner,
+                        "unique",
+                        "field names, `columns(...)`, `name = \"...\"`, `deferrable = \"...\"` or `nulls_not_distinct`",
+                    )?;
+                }
+                Ok(())
+            }
+        }
+    })?;
+    ok &= set.finish(cx, meta, "unique", EXAMPLE);
+    let deferrable_value = deferrable
+        .get()
+        .cloned()
+        .and_then(|v| one_of(cx, deferrable.tokens(), "deferrable", v, DEFERRABLE));
+    ok &= deferrable.key().is_none() || deferrable_value.is_some();
+    ok &= name.key().is_none() || name.get().is_some();
+    Ok(ok.then(|| UniqueAttr {
+        name: name.value,
+        columns: set.columns,
+        deferrable: deferrable_value,
+        nulls_not_distinct: nnd.is_set(),
+    }))
+}
+
+/// `foreign_key(name = "...", columns(a, b), references = "t(x, y)", on_delete = "...", ...)`.
+fn foreign_key_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<ForeignKeyAttr>> {
+    const EXAMPLE: &str =
+        "foreign_key(columns(tenant_id, author_id), references = \"users(tenant_id, id)\")";
+    if !meta.input.peek(token::Paren) {
+        cx.error_spanned_by(
+            &meta.path,
+            format!("`foreign_key` expects its columns and target, e.g. `{EXAMPLE}`"),
+        );
+        skip_value(meta.input)?;
+        return Ok(None);
+    }
+    let mut set = ColumnSet::new();
+    let mut name: Attr<String> = Attr::nested("name", "foreign_key");
+    let mut references: Attr<String> = Attr::nested("references", "foreign_key");
+    let mut on_delete: Attr<String> = Attr::nested("on_delete", "foreign_key");
+    let mut on_update: Attr<String> = Attr::nested("on_update", "foreign_key");
+    let mut deferrable: Attr<String> = Attr::nested("deferrable", "foreign_key");
+    let mut match_full: Attr<()> = Attr::nested("match_full", "foreign_key");
+    let mut not_valid: Attr<()> = Attr::nested("not_valid", "foreign_key");
+    let mut ok = true;
+    parse_list(meta, |inner| {
+        let has_value = inner.input.peek(Token![=]);
+        match path_name(&inner.path).as_str() {
+            "name" if has_value => {
+                nested_string(cx, &inner, &mut name, "name = \"posts_author_fkey\"")
+            }
+            "references" if has_value => nested_string(
+                cx,
+                &inner,
+                &mut references,
+                "references = \"users(tenant_id, id)\"",
+            ),
+            "on_delete" if has_value => {
+                nested_string(cx, &inner, &mut on_delete, "on_delete = \"cascade\"")
+            }
+            "on_update" if has_value => {
+                nested_string(cx, &inner, &mut on_update, "on_update = \"cascade\"")
+            }
+            "deferrable" if has_value => {
+                nested_string(cx, &inner, &mut deferrable, "deferrable = \"deferred\"")
+            }
+            "match_full" => nested_flag(cx, &inner, &mut match_full),
+            "not_valid" => nested_flag(cx, &inner, &mut not_valid),
+            _ => {
+                if !set.take(cx, &inner, "foreign_key")? {
+                    ok = false;
+                    unexpected(
+                        cx,
+                        &inner,
+                        "foreign_key",
+                        "field names, `columns(...)`, `references = \"...\"`, `name`, `on_delete`, `on_update`, `deferrable`, `match_full` or `not_valid`",
+                    )?;
+                }
+                Ok(())
+            }
+        }
+    })?;
+    ok &= set.finish(cx, meta, "foreign_key", EXAMPLE);
+    let target = match (references.get(), references.key()) {
+        (Some(text), _) => match table_reference(text) {
+            Some((table, columns)) => {
+                if !columns.is_empty() && columns.len() != set.columns.len() && ok {
+                    cx.error_spanned_by(
+                        references.tokens(),
+                        format!(
+                            "`references` names {} column(s) for {} foreign key column(s)",
+                            columns.len(),
+                            set.columns.len()
+                        ),
+                    );
+                    None
+                } else {
+                    Some((table, columns))
+                }
+            }
+            None => {
+                cx.error_spanned_by(
+                    references.tokens(),
+                    format!("malformed `references` target \"{text}\", expected \"table(column, ...)\" or \"table\""),
+                );
+                None
+            }
+        },
+        (None, Some(_)) => None,
+        (None, None) => {
+            cx.error_spanned_by(
+                &meta.path,
+                format!("`foreign_key` needs `references`, e.g. `{EXAMPLE}`"),
+            );
+            None
+        }
+    };
+    let action = |attr: &Attr<String>| -> Result<Option<String>, ()> {
+        match attr.get() {
+            None => Ok(None),
+            Some(v) => match fk_action(v) {
+                Some(a) => Ok(Some(a)),
+                None => {
+                    cx.error_spanned_by(
+                        attr.tokens(),
+                        format!(
+                            "unknown `{}` action \"{v}\", expected one of {}",
+                            attr.name(),
+                            quoted_list(FK_ACTIONS)
+                        ),
+                    );
+                    Err(())
+                }
+            },
+        }
+    };
+    let (on_delete, on_update) = (action(&on_delete), action(&on_update));
+    let deferrable_value = deferrable
+        .get()
+        .cloned()
+        .and_then(|v| one_of(cx, deferrable.tokens(), "deferrable", v, DEFERRABLE));
+    ok &= deferrable.key().is_none() || deferrable_value.is_some();
+    ok &= name.key().is_none() || name.get().is_some();
+    match (ok, target, on_delete, on_update) {
+        (true, Some((ref_table, ref_columns)), Ok(on_delete), Ok(on_update)) => {
+            Ok(Some(ForeignKeyAttr {
+                name: name.value,
+                columns: set.columns,
+                ref_table,
+                ref_columns,
+                on_delete,
+                on_update,
+                deferrable: deferrable_value,
+                match_full: match_full.is_set(),
+                not_valid: not_valid.is_set(),
+            }))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// `"t(x, y)"`, `"t"` or `"t.x"`: the table and its columns (empty: the table's key).
+fn table_reference(text: &str) -> Option<(String, Vec<String>)> {
+    let text = text.trim();
+    let plain = |part: &str| {
+        !part.is_empty()
+            && part.chars().all(|c| {
+                !c.is_whitespace() && !matches!(c, '"' | '\'' | '`' | '(' | ')' | ',' | '.')
+            })
+    };
+    if let Some((table, rest)) = text.split_once('(') {
+        let inner = rest.strip_suffix(')')?;
+        let columns: Vec<String> = inner.split(',').map(|c| c.trim().to_string()).collect();
+        let table = table.trim();
+        return (plain(table) && columns.iter().all(|c| plain(c)))
+            .then(|| (table.to_string(), columns));
+    }
+    if is_reference(text) {
+        let mut parts = text.split('.');
+        let table = parts.next()?.to_string();
+        return Some((table, parts.map(str::to_string).collect()));
+    }
+    None
+}
+
+/// `check(name = "...", expr = "...", not_valid, no_inherit)`.
 fn check_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<CheckDef>> {
     const EXAMPLE: &str = "check(name = \"ck_posts_title_len\", expr = \"length(title) > 0\")";
     if !meta.input.peek(token::Paren) {
@@ -857,28 +1559,23 @@ fn check_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Chec
     }
     let mut name: Attr<String> = Attr::nested("name", "check");
     let mut expr: Attr<String> = Attr::nested("expr", "check");
+    let mut not_valid: Attr<()> = Attr::nested("not_valid", "check");
+    let mut no_inherit: Attr<()> = Attr::nested("no_inherit", "check");
     parse_list(meta, |inner| {
         let key = path_name(&inner.path);
-        let target = match key.as_str() {
-            "name" => &mut name,
-            "expr" => &mut expr,
+        match key.as_str() {
+            "name" => nested_string(cx, &inner, &mut name, "name = \"ck_posts_title_len\""),
+            "expr" => nested_string(cx, &inner, &mut expr, "expr = \"length(title) > 0\""),
+            "not_valid" => nested_flag(cx, &inner, &mut not_valid),
+            "no_inherit" => nested_flag(cx, &inner, &mut no_inherit),
             _ => {
                 cx.error_spanned_by(
                     &inner.path,
-                    format!("unknown key `{key}` in `check`, expected `name` or `expr`"),
+                    format!("unknown key `{key}` in `check`, expected `name`, `expr`, `not_valid` or `no_inherit`"),
                 );
-                return skip_value(inner.input);
+                skip_value(inner.input)
             }
-        };
-        let example = if key == "name" {
-            "name = \"ck_posts_title_len\""
-        } else {
-            "expr = \"length(title) > 0\""
-        };
-        let (tokens, value) = string_value(cx, &inner, target.name(), example)?;
-        let value = value.and_then(|v| non_empty(cx, &tokens, target.name(), v));
-        target.set(cx, &inner.path, tokens, value);
-        Ok(())
+        }
     })?;
     for part in [&name, &expr] {
         if !part.is_set() {
@@ -889,9 +1586,277 @@ fn check_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Chec
         }
     }
     Ok(match (name.value, expr.value) {
-        (Some(name), Some(expr)) => Some(CheckDef { name, expr }),
+        (Some(name), Some(expr)) => Some(CheckDef {
+            name,
+            expr,
+            not_valid: not_valid.is_set(),
+            no_inherit: no_inherit.is_set(),
+        }),
         _ => None,
     })
+}
+
+/// `exclude(name = "...", using = "gist", elements = "room WITH =, during WITH &&", where =
+/// "...", deferrable = "...")`, or `exclude(name = "...", definition = "USING gist (...)")`.
+fn exclude_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<ExclusionDef>> {
+    const EXAMPLE: &str =
+        "exclude(name = \"no_overlap\", using = \"gist\", elements = \"room WITH =, during WITH &&\")";
+    if !meta.input.peek(token::Paren) {
+        cx.error_spanned_by(
+            &meta.path,
+            format!("`exclude` expects a name and elements, e.g. `{EXAMPLE}`"),
+        );
+        skip_value(meta.input)?;
+        return Ok(None);
+    }
+    let mut name: Attr<String> = Attr::nested("name", "exclude");
+    let mut using: Attr<String> = Attr::nested("using", "exclude");
+    let mut elements: Attr<String> = Attr::nested("elements", "exclude");
+    let mut predicate: Attr<String> = Attr::nested("where", "exclude");
+    let mut definition: Attr<String> = Attr::nested("definition", "exclude");
+    let mut deferrable: Attr<String> = Attr::nested("deferrable", "exclude");
+    parse_list(meta, |inner| {
+        let key = path_name(&inner.path);
+        let target = match key.as_str() {
+            "name" => &mut name,
+            "using" => &mut using,
+            "elements" => &mut elements,
+            "where" => &mut predicate,
+            "definition" => &mut definition,
+            "deferrable" => &mut deferrable,
+            _ => {
+                cx.error_spanned_by(
+                    &inner.path,
+                    format!("unknown key `{key}` in `exclude`, expected `name`, `using`, `elements`, `where`, `definition` or `deferrable`"),
+                );
+                return skip_value(inner.input);
+            }
+        };
+        nested_string(cx, &inner, target, EXAMPLE)
+    })?;
+    let mut ok = true;
+    if !name.is_set() {
+        cx.error_spanned_by(
+            &meta.path,
+            format!("`exclude` needs `name`, e.g. `{EXAMPLE}`"),
+        );
+        ok = false;
+    }
+    if let Some(key) = definition.key() {
+        for part in [&using, &elements, &predicate] {
+            if let Some(other) = part.key() {
+                cx.error_spanned_by(
+                    other,
+                    format!(
+                        "`exclude` takes either `definition` or `{}`, not both",
+                        part.name()
+                    ),
+                );
+                ok = false;
+            }
+        }
+        let _ = key;
+    } else if !elements.is_set() {
+        cx.error_spanned_by(
+            &meta.path,
+            format!("`exclude` needs `elements`, e.g. `{EXAMPLE}`"),
+        );
+        ok = false;
+    }
+    let deferrable_value = deferrable
+        .get()
+        .cloned()
+        .and_then(|v| one_of(cx, deferrable.tokens(), "deferrable", v, DEFERRABLE));
+    ok &= deferrable.key().is_none() || deferrable_value.is_some();
+    let definition = match definition.value {
+        Some(d) => Some(d),
+        None => elements.value.map(|e| {
+            exclusion_definition(
+                using.get().map_or("btree", String::as_str),
+                &e,
+                predicate.get().map(String::as_str),
+            )
+        }),
+    };
+    Ok(match (ok, name.value, definition) {
+        (true, Some(name), Some(definition)) => Some(ExclusionDef {
+            name,
+            definition,
+            deferrable: deferrable_value,
+        }),
+        _ => None,
+    })
+}
+
+/// `partition_of(parent = "events", bound = "FOR VALUES FROM (...) TO (...)")`.
+fn partition_of_value(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta<'_>,
+) -> syn::Result<Option<(String, String)>> {
+    const EXAMPLE: &str = "partition_of(parent = \"events\", bound = \"DEFAULT\")";
+    if !meta.input.peek(token::Paren) {
+        cx.error_spanned_by(
+            &meta.path,
+            format!("`partition_of` expects a parent and a bound, e.g. `{EXAMPLE}`"),
+        );
+        skip_value(meta.input)?;
+        return Ok(None);
+    }
+    let mut parent: Attr<String> = Attr::nested("parent", "partition_of");
+    let mut bound: Attr<String> = Attr::nested("bound", "partition_of");
+    parse_list(meta, |inner| {
+        let key = path_name(&inner.path);
+        let target = match key.as_str() {
+            "parent" => &mut parent,
+            "bound" => &mut bound,
+            _ => {
+                cx.error_spanned_by(
+                    &inner.path,
+                    format!("unknown key `{key}` in `partition_of`, expected `parent` or `bound`"),
+                );
+                return skip_value(inner.input);
+            }
+        };
+        nested_string(cx, &inner, target, EXAMPLE)
+    })?;
+    for part in [&parent, &bound] {
+        if !part.is_set() {
+            cx.error_spanned_by(
+                &meta.path,
+                format!("`partition_of` needs `{}`, e.g. `{EXAMPLE}`", part.name()),
+            );
+        }
+    }
+    Ok(match (parent.value, bound.value) {
+        (Some(p), Some(b)) => Some((p, b)),
+        _ => None,
+    })
+}
+
+/// `key("a", "b")`: a list of string literals.
+fn string_list(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta<'_>,
+    name: &str,
+    example: &str,
+) -> syn::Result<Option<Vec<String>>> {
+    if !meta.input.peek(token::Paren) {
+        cx.error_spanned_by(
+            &meta.path,
+            format!("`{name}` expects a list of names, e.g. `{example}`"),
+        );
+        skip_value(meta.input)?;
+        return Ok(None);
+    }
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let items = syn::punctuated::Punctuated::<Expr, Token![,]>::parse_terminated(&content)?;
+    let mut out = Vec::new();
+    let mut ok = true;
+    for item in &items {
+        match lit_of(item) {
+            Some(Lit::Str(s)) if !s.value().trim().is_empty() => out.push(s.value()),
+            _ => {
+                cx.error_spanned_by(
+                    item,
+                    format!("`{name}` expects non-empty string literals, e.g. `{example}`"),
+                );
+                ok = false;
+            }
+        }
+    }
+    if out.is_empty() && ok {
+        cx.error_spanned_by(
+            &meta.path,
+            format!("`{name}` needs at least one name, e.g. `{example}`"),
+        );
+        ok = false;
+    }
+    Ok(ok.then_some(out))
+}
+
+/// A field's `unique(name = "...", deferrable = "...", nulls_not_distinct)` or `index(name =
+/// "...", method = "...", unique)`.
+fn field_index_opts(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta<'_>,
+    is_index: bool,
+) -> syn::Result<Option<FieldIndexOpts>> {
+    let what = if is_index { "index" } else { "unique" };
+    let mut name: Attr<String> = Attr::nested("name", what);
+    let mut method: Attr<String> = Attr::nested("method", what);
+    let mut deferrable: Attr<String> = Attr::nested("deferrable", what);
+    let mut unique: Attr<()> = Attr::nested("unique", what);
+    let mut nnd: Attr<()> = Attr::nested("nulls_not_distinct", what);
+    let mut ok = true;
+    parse_list(meta, |inner| {
+        let has_value = inner.input.peek(Token![=]);
+        match (path_name(&inner.path).as_str(), is_index) {
+            ("name", _) if has_value => nested_string(cx, &inner, &mut name, "name = \"...\""),
+            ("method", true) if has_value => {
+                nested_string(cx, &inner, &mut method, "method = \"hash\"")
+            }
+            ("unique", true) => nested_flag(cx, &inner, &mut unique),
+            ("deferrable", false) if has_value => {
+                nested_string(cx, &inner, &mut deferrable, "deferrable = \"deferred\"")
+            }
+            ("nulls_not_distinct", false) => nested_flag(cx, &inner, &mut nnd),
+            _ => {
+                ok = false;
+                let expected = if is_index {
+                    "`name = \"...\"`, `method = \"...\"` or `unique` (for more, declare the index on the struct)"
+                } else {
+                    "`name = \"...\"`, `deferrable = \"...\"` or `nulls_not_distinct`"
+                };
+                unexpected(cx, &inner, what, expected)
+            }
+        }
+    })?;
+    let method_value = method
+        .get()
+        .cloned()
+        .and_then(|v| one_of(cx, method.tokens(), "method", v, INDEX_METHODS));
+    let deferrable_value = deferrable
+        .get()
+        .cloned()
+        .and_then(|v| one_of(cx, deferrable.tokens(), "deferrable", v, DEFERRABLE));
+    ok &= method.key().is_none() || method_value.is_some();
+    ok &= deferrable.key().is_none() || deferrable_value.is_some();
+    ok &= name.key().is_none() || name.get().is_some();
+    Ok(ok.then(|| FieldIndexOpts {
+        name: name.value,
+        method: method_value,
+        unique: unique.is_set(),
+        deferrable: deferrable_value,
+        nulls_not_distinct: nnd.is_set(),
+    }))
+}
+
+/// `generated(expr = "...", stored)`.
+fn generated_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<(String, bool)>> {
+    const EXAMPLE: &str = "generated(expr = \"price * quantity\", stored)";
+    if !meta.input.peek(token::Paren) {
+        cx.error_spanned_by(
+            &meta.path,
+            format!("`generated` expects an expression, e.g. `{EXAMPLE}`"),
+        );
+        skip_value(meta.input)?;
+        return Ok(None);
+    }
+    let mut expr: Attr<String> = Attr::nested("expr", "generated");
+    let mut stored: Attr<()> = Attr::nested("stored", "generated");
+    parse_list(meta, |inner| match path_name(&inner.path).as_str() {
+        "expr" => nested_string(cx, &inner, &mut expr, EXAMPLE),
+        "stored" => nested_flag(cx, &inner, &mut stored),
+        _ => unexpected(cx, &inner, "generated", "`expr = \"...\"` or `stored`"),
+    })?;
+    if !expr.is_set() {
+        cx.error_spanned_by(
+            &meta.path,
+            format!("`generated` needs `expr`, e.g. `{EXAMPLE}`"),
+        );
+    }
+    Ok(expr.value.map(|e| (e, stored.is_set())))
 }
 
 /// `numeric(precision = P, scale = S)`.

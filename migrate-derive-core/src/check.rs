@@ -13,6 +13,7 @@ pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
         default_or_default_sql(cx, field);
         fk_actions_need_references(cx, field);
         default_fits_field_type(cx, field);
+        one_way_to_generate(cx, field);
     }
     one_primary_key_declaration(cx, cont);
     auto_increment_only_on_key(cx, cont);
@@ -67,6 +68,69 @@ fn fk_actions_need_references(cx: &Ctxt, field: &Field<'_>) {
                     action.name()
                 ),
             );
+        }
+    }
+    let attrs = &field.attrs;
+    for (name, key) in [
+        ("fk_name", attrs.fk_name.key()),
+        ("deferrable", attrs.deferrable.key()),
+        ("match_full", attrs.match_full.key()),
+        ("not_valid", attrs.not_valid.key()),
+    ] {
+        if let Some(key) = key {
+            cx.error_spanned_by(
+                key,
+                format!(
+                    "`{name}` is an option of the field's foreign key and needs `references`, e.g. `#[model(references = \"users.id\", {name} ...)]`"
+                ),
+            );
+        }
+    }
+}
+
+/// A column is generated one way: `identity`, `serial` and `autoincrement` exclude each other
+/// and `auto_increment = false`; a generated column (`generated(...)`) has neither a default
+/// nor a sequence.
+fn one_way_to_generate(cx: &Ctxt, field: &Field<'_>) {
+    let attrs = &field.attrs;
+    let name = name_of(field.ident);
+    let ways = [
+        ("identity", attrs.identity.key()),
+        ("serial", attrs.serial.key()),
+        ("autoincrement", attrs.autoincrement.key()),
+    ];
+    let mut first: Option<&str> = None;
+    for (way, key) in ways {
+        let Some(key) = key else { continue };
+        if let Some(first) = first {
+            cx.error_spanned_by(
+                key,
+                format!("`{way}` cannot be combined with `{first}`: field `{name}` is generated one way"),
+            );
+            continue;
+        }
+        first = Some(way);
+        if attrs.auto_increment.get() == Some(&false) {
+            cx.error_spanned_by(
+                key,
+                format!("`{way}` cannot be combined with `auto_increment = false`: field `{name}` would be generated and not"),
+            );
+        }
+    }
+    if let Some(key) = attrs.generated.key() {
+        for (other, set) in [
+            ("default", attrs.default.is_set()),
+            ("default_sql", attrs.default_sql.is_set()),
+            ("on_update_sql", attrs.on_update_sql.is_set()),
+            ("auto_increment", attrs.auto_increment.get() == Some(&true)),
+            ("identity, serial or autoincrement", first.is_some()),
+        ] {
+            if set {
+                cx.error_spanned_by(
+                    key,
+                    format!("`generated` cannot be combined with `{other}`: the value of field `{name}` is computed from its expression"),
+                );
+            }
         }
     }
 }
@@ -134,6 +198,18 @@ fn primitive_name(ty: &syn::Type) -> Option<String> {
 /// one wins to chance.
 fn one_primary_key_declaration(cx: &Ctxt, cont: &Container<'_>) {
     let struct_key = cont.attrs.primary_key.is_set();
+    if let Some(key) = cont.attrs.no_primary_key.key() {
+        let field_key = cont
+            .fields
+            .iter()
+            .any(|f| !f.is_skipped() && f.attrs.primary_key.is_set());
+        if struct_key || field_key {
+            cx.error_spanned_by(
+                key,
+                "`no_primary_key` contradicts the primary key declared on this struct; keep one",
+            );
+        }
+    }
     let mut first: Option<&Field<'_>> = None;
     for field in &cont.fields {
         let Some(key) = field.attrs.primary_key.key() else {
@@ -173,7 +249,9 @@ fn auto_increment_only_on_key(cx: &Ctxt, cont: &Container<'_>) {
         |names: &[Ident], field: &Field<'_>| names.iter().any(|n| field.is_named(&name_of(n)));
     let columns: Vec<&Field<'_>> = cont.fields.iter().filter(|f| !f.is_skipped()).collect();
     let is_key = |field: &Field<'_>| -> bool {
-        if let Some(names) = cont.attrs.primary_key.get() {
+        if cont.attrs.no_primary_key.is_set() {
+            false
+        } else if let Some(names) = cont.attrs.primary_key.get() {
             listed(names, field)
         } else if cont.attrs.primary_key.is_set() {
             // A malformed list was reported already; do not add noise.
@@ -187,15 +265,30 @@ fn auto_increment_only_on_key(cx: &Ctxt, cont: &Container<'_>) {
         }
     };
     for field in &columns {
-        if let Some(key) = field.attrs.auto_increment.key() {
-            if !is_key(field) {
-                cx.error_spanned_by(
-                    key,
-                    format!(
-                        "`auto_increment` applies only to the primary key, and field `{}` is not part of it",
-                        name_of(field.ident)
-                    ),
-                );
+        // A generated column elsewhere (`auto_increment = true`, `identity`, `serial`) exists on
+        // PostgreSQL and MySQL; turning generation off, or SQLite's AUTOINCREMENT, means a key.
+        let keyed = [
+            (
+                "auto_increment",
+                field
+                    .attrs
+                    .auto_increment
+                    .key()
+                    .filter(|_| field.attrs.auto_increment.get() != Some(&true)),
+            ),
+            ("autoincrement", field.attrs.autoincrement.key()),
+        ];
+        for (name, key) in keyed {
+            if let Some(key) = key {
+                if !is_key(field) {
+                    cx.error_spanned_by(
+                        key,
+                        format!(
+                            "`{name}` applies only to the primary key, and field `{}` is not part of it",
+                            name_of(field.ident)
+                        ),
+                    );
+                }
             }
         }
     }
@@ -211,9 +304,13 @@ fn listed_names_are_columns(cx: &Ctxt, cont: &Container<'_>) {
     }
     for index in &attrs.indexes {
         lists.push(("index", &index.columns));
+        lists.push(("include", &index.include));
     }
     for unique in &attrs.uniques {
-        lists.push(("unique", unique));
+        lists.push(("unique", &unique.columns));
+    }
+    for fk in &attrs.foreign_keys {
+        lists.push(("foreign_key", &fk.columns));
     }
     if !attrs.diesel_primary_key.is_empty() {
         lists.push(("diesel(primary_key)", &attrs.diesel_primary_key));
@@ -225,6 +322,28 @@ fn listed_names_are_columns(cx: &Ctxt, cont: &Container<'_>) {
         .map(|f| name_of(f.ident))
         .collect();
     let expected: Vec<&str> = columns.iter().map(String::as_str).collect();
+    // The columns an index's `on` names, in SQL spelling: column names (field names work too).
+    for index in &attrs.indexes {
+        let Some((tokens, elements)) = &index.on else {
+            continue;
+        };
+        for element in elements {
+            let crate::elements::ElementTarget::Column(name) = &element.target else {
+                continue;
+            };
+            match cont.fields.iter().find(|f| f.is_named(name)) {
+                Some(field) if !field.is_skipped() => {}
+                _ => cx.error_spanned_by(
+                    tokens,
+                    format!(
+                        "`on` names `{name}`, which is not a column of `{}`, expected one of {}",
+                        cont.ident,
+                        list(&expected)
+                    ),
+                ),
+            }
+        }
+    }
     for (what, names) in lists {
         for (i, ident) in names.iter().enumerate() {
             let name = name_of(ident);

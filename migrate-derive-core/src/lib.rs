@@ -13,6 +13,7 @@
 //! `spelling` parses the spellings of column types; it is pure std and the only part built
 //! without the `parser` feature, so that migrate-core shares it without compiling syn.
 
+pub mod elements;
 pub mod spelling;
 
 #[cfg(feature = "parser")]
@@ -34,9 +35,9 @@ mod expand;
 use proc_macro2::TokenStream;
 
 #[cfg(feature = "parser")]
-pub use ast::{FieldDef, IndexDef, ModelDef};
+pub use ast::{FieldDef, ForeignKeyDef, IndexDef, ModelDef, TableOptionsDef, UniqueDef};
 #[cfg(feature = "parser")]
-pub use attr::{CheckDef, DefaultLit};
+pub use attr::{CheckDef, DefaultLit, ExclusionDef, IdentityDef};
 #[cfg(feature = "parser")]
 pub use enums::{
     apply_case, derives_model_enum, expand_model_enum, parse_model_enum, EnumDef, VariantDef,

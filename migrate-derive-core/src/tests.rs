@@ -1,6 +1,7 @@
 use syn::parse_quote;
 
 use super::*;
+use crate::ast::{ForeignKeyDef, UniqueDef};
 
 fn errors(input: syn::DeriveInput) -> Vec<String> {
     match parse_model(&input) {
@@ -56,6 +57,7 @@ fn parses_the_spec_example() {
             name: None,
             columns: vec!["author_id".into(), "published_at".into()],
             unique: false,
+            ..IndexDef::default()
         }]
     );
     assert_eq!(
@@ -63,6 +65,8 @@ fn parses_the_spec_example() {
         vec![CheckDef {
             name: "ck_posts_title_len".into(),
             expr: "length(title) > 0".into(),
+            not_valid: false,
+            no_inherit: false,
         }]
     );
     let names: Vec<String> = def.fields.iter().map(|f| f.ident.to_string()).collect();
@@ -141,17 +145,22 @@ fn parses_every_key() {
                 name: Some("ix_email".into()),
                 columns: vec!["email".into()],
                 unique: true,
+                ..IndexDef::default()
             },
             IndexDef {
                 name: None,
                 columns: vec!["tenant".into(), "email".into()],
                 unique: true,
+                ..IndexDef::default()
             },
         ]
     );
     assert_eq!(
         def.uniques,
-        vec![vec!["tenant".to_string(), "handle".into()]]
+        vec![UniqueDef {
+            columns: vec!["tenant".to_string(), "handle".into()],
+            ..UniqueDef::default()
+        }]
     );
     assert_eq!(field(&def, "id").auto_increment, Some(false));
     let email = field(&def, "email");
@@ -230,7 +239,7 @@ fn struct_lists_accept_column_names() {
         }
     })
     .unwrap();
-    assert_eq!(def.uniques, vec![vec!["uid".to_string()]]);
+    assert_eq!(def.uniques[0].columns, vec!["uid".to_string()]);
 }
 
 #[test]
@@ -240,13 +249,13 @@ fn unknown_keys_list_the_expected_ones() {
             #[model(indx(a))]
             struct S { id: i32, a: i32 }
         }),
-        "unknown model attribute `indx`, expected one of `table`, `primary_key`, `index`, `unique`, `check`, `renamed_from`"
+        "unknown model attribute `indx`, expected one of `table`, `primary_key`, `no_primary_key`, `index`, `unique`, `foreign_key`, `check`, `exclude`, `comment`, `engine`, `charset`, `collation`, `without_rowid`, `strict`, `partition_by`, `partition_of`, `inherits`, `renamed_from`"
     );
     assert_eq!(
         one_error(parse_quote! {
             struct S { #[model(uniqe)] id: i32 }
         }),
-        "unknown model attribute `uniqe`, expected one of `primary_key`, `auto_increment`, `column`, `max_length`, `numeric`, `sql_type`, `default`, `default_sql`, `unique`, `index`, `references`, `on_delete`, `on_update`, `renamed_from`, `skip`"
+        "unknown model attribute `uniqe`, expected one of `primary_key`, `auto_increment`, `column`, `max_length`, `numeric`, `sql_type`, `default`, `default_sql`, `unique`, `index`, `references`, `on_delete`, `on_update`, `fk_name`, `deferrable`, `match_full`, `not_valid`, `identity`, `serial`, `autoincrement`, `on_update_sql`, `generated`, `collation`, `charset`, `comment`, `renamed_from`, `skip`"
     );
     assert_eq!(
         one_error(parse_quote! {
@@ -448,7 +457,7 @@ fn cross_field_rules() {
         "`skip` cannot be combined with `index`: field `a` is not a column"
     );
     assert_eq!(
-        one_error(parse_quote! { struct S { id: i32, #[model(auto_increment = true)] a: i32 } }),
+        one_error(parse_quote! { struct S { id: i32, #[model(auto_increment = false)] a: i32 } }),
         "`auto_increment` applies only to the primary key, and field `a` is not part of it"
     );
     assert_eq!(
@@ -612,7 +621,7 @@ fn expansion_registers_the_model() {
         "explicit_sql_type : true",
         ":: migrate_core :: schema :: FkAction :: SetNull",
         ":: migrate_core :: schema :: DefaultValue :: Int (- 1i64)",
-        ":: migrate_core :: schema :: Check :: new (:: std :: string :: String :: from (\"ck\")",
+        ":: migrate_core :: schema :: Check { name : :: std :: string :: String :: from (\"ck\")",
         ":: migrate_core :: __private :: inventory :: submit !",
         "spec : < Post as :: migrate_core :: model :: Model > :: model_spec",
     ] {
@@ -640,4 +649,198 @@ fn failed_expansion_has_a_stub() {
 fn unchecked_context_panics() {
     let cx = ctxt::Ctxt::new();
     drop(cx);
+}
+
+#[test]
+fn parses_names_keys_index_forms_constraints_and_table_options() {
+    let def = parse_model(&parse_quote! {
+        #[derive(Model)]
+        #[model(
+            primary_key(tenant_id, id, name = "pk_bookings"),
+            index(name = "ix_lower_email", on = "lower(email), created_at DESC NULLS LAST", method = "btree", where = "deleted_at IS NULL", include(room), with = "fillfactor=70"),
+            index(room, unique, nulls_not_distinct),
+            unique(name = "uq_room_slot", columns(room, slot), deferrable = "deferred", nulls_not_distinct),
+            foreign_key(name = "fk_tenant", columns(tenant_id, room), references = "rooms(tenant_id, id)", on_delete = "cascade", deferrable = "immediate", match_full, not_valid),
+            check(name = "ck_slot", expr = "slot > 0", not_valid, no_inherit),
+            exclude(name = "no_overlap", using = "gist", elements = "room WITH =, during WITH &&", where = "NOT cancelled"),
+            comment = "Bookings", engine = "InnoDB", charset = "utf8mb4", collation = "utf8mb4_bin",
+            without_rowid, strict, partition_by = "RANGE (created_at)",
+            partition_of(parent = "all_bookings", bound = "DEFAULT"), inherits("base", "audit")
+        )]
+        struct Booking {
+            #[model(identity = "always")]
+            id: i64,
+            tenant_id: i64,
+            #[model(serial = "room_seq", comment = "The room", collation = "C", charset = "utf8mb4")]
+            room: i32,
+            #[model(serial)]
+            slot: i32,
+            #[model(unique(name = "uq_email", deferrable = "deferred"), index(name = "ix_email", method = "HASH"))]
+            email: String,
+            #[model(on_update_sql = "CURRENT_TIMESTAMP")]
+            created_at: String,
+            #[model(generated(expr = "slot * 2", stored))]
+            double_slot: i32,
+            #[model(references = "users.id", fk_name = "booker_fk", deferrable = "deferred", match_full, not_valid)]
+            booker: i32,
+            deleted_at: Option<String>,
+            during: String,
+            cancelled: bool,
+        }
+    })
+    .unwrap();
+    assert_eq!(def.primary_key, ["tenant_id", "id"]);
+    assert_eq!(def.primary_key_name.as_deref(), Some("pk_bookings"));
+    let ix = &def.indexes[0];
+    assert_eq!(ix.name.as_deref(), Some("ix_lower_email"));
+    assert_eq!(ix.on.len(), 2);
+    assert!(ix.on[1].descending);
+    assert_eq!(ix.method.as_deref(), Some("btree"));
+    assert_eq!(ix.predicate.as_deref(), Some("deleted_at IS NULL"));
+    assert_eq!(ix.include, ["room"]);
+    assert_eq!(ix.with.as_deref(), Some("fillfactor=70"));
+    assert!(def.indexes[1].unique && def.indexes[1].nulls_not_distinct);
+    assert_eq!(
+        def.uniques[0],
+        UniqueDef {
+            name: Some("uq_room_slot".into()),
+            columns: vec!["room".into(), "slot".into()],
+            deferrable: Some("deferred".into()),
+            nulls_not_distinct: true,
+        }
+    );
+    assert_eq!(
+        def.foreign_keys[0],
+        ForeignKeyDef {
+            name: Some("fk_tenant".into()),
+            columns: vec!["tenant_id".into(), "room".into()],
+            ref_table: "rooms".into(),
+            ref_columns: vec!["tenant_id".into(), "id".into()],
+            on_delete: Some("cascade".into()),
+            on_update: None,
+            deferrable: Some("immediate".into()),
+            match_full: true,
+            not_valid: true,
+        }
+    );
+    assert!(def.checks[0].not_valid && def.checks[0].no_inherit);
+    assert_eq!(
+        def.exclusions[0].definition,
+        "USING gist (room WITH =, during WITH &&) WHERE (NOT cancelled)"
+    );
+    let o = &def.options;
+    assert_eq!(o.comment.as_deref(), Some("Bookings"));
+    assert_eq!(o.engine.as_deref(), Some("InnoDB"));
+    assert!(o.without_rowid && o.strict);
+    assert_eq!(
+        o.partition_of,
+        Some(("all_bookings".into(), "DEFAULT".into()))
+    );
+    assert_eq!(o.inherits, ["base", "audit"]);
+    assert_eq!(field(&def, "id").identity, Some(IdentityDef::Always));
+    assert_eq!(
+        field(&def, "room").identity,
+        Some(IdentityDef::Serial(Some("room_seq".into())))
+    );
+    assert_eq!(field(&def, "room").comment.as_deref(), Some("The room"));
+    assert_eq!(
+        field(&def, "slot").identity,
+        Some(IdentityDef::Serial(None))
+    );
+    let email = field(&def, "email");
+    assert!(email.unique && email.index);
+    assert_eq!(email.unique_name.as_deref(), Some("uq_email"));
+    assert_eq!(email.index_method.as_deref(), Some("hash"));
+    assert_eq!(
+        field(&def, "double_slot").generated,
+        Some(("slot * 2".into(), true))
+    );
+    let booker = field(&def, "booker");
+    assert_eq!(booker.fk_name.as_deref(), Some("booker_fk"));
+    assert!(booker.fk_match_full && booker.fk_not_valid);
+}
+
+#[test]
+fn misuse_of_the_new_attributes_is_reported_at_the_token() {
+    let cases: &[(syn::DeriveInput, &str)] = &[
+        (
+            parse_quote! { #[model(index(a, method = "btre"))] struct S { id: i32, a: i32 } },
+            "unknown `method` \"btre\", expected one of \"btree\", \"hash\", \"gin\", \"gist\", \"brin\", \"spgist\", \"fulltext\", \"spatial\"",
+        ),
+        (
+            parse_quote! { struct S { #[model(identity = "always", serial)] id: i32 } },
+            "`serial` cannot be combined with `identity`: field `id` is generated one way",
+        ),
+        (
+            parse_quote! { #[model(index(name = "ix", on = "lower(a"))] struct S { id: i32, a: i32 } },
+            "`on` does not parse: unbalanced `(` in \"lower(a\"",
+        ),
+        (
+            parse_quote! { #[model(index(on = "lower(a)"))] struct S { id: i32, a: i32 } },
+            "an index over an expression needs `name = \"...\"`: no name can be derived from an expression",
+        ),
+        (
+            parse_quote! { #[model(index(on = "b DESC"))] struct S { id: i32, a: i32 } },
+            "`on` names `b`, which is not a column of `S`, expected one of `id`, `a`",
+        ),
+        (
+            parse_quote! { #[model(index(a, on = "a"))] struct S { id: i32, a: i32 } },
+            "`index` takes either `on = \"...\"` or field names, not both",
+        ),
+        (
+            parse_quote! { #[model(foreign_key(columns(a, b), references = "t(x)"))] struct S { id: i32, a: i32, b: i32 } },
+            "`references` names 1 column(s) for 2 foreign key column(s)",
+        ),
+        (
+            parse_quote! { #[model(foreign_key(a))] struct S { id: i32, a: i32 } },
+            "`foreign_key` needs `references`, e.g. `foreign_key(columns(tenant_id, author_id), references = \"users(tenant_id, id)\")`",
+        ),
+        (
+            parse_quote! { #[model(unique(a, deferrable = "later"))] struct S { id: i32, a: i32 } },
+            "unknown `deferrable` \"later\", expected one of \"deferred\", \"immediate\"",
+        ),
+        (
+            parse_quote! { struct S { id: i32, #[model(fk_name = "x")] a: i32 } },
+            "`fk_name` is an option of the field's foreign key and needs `references`, e.g. `#[model(references = \"users.id\", fk_name ...)]`",
+        ),
+        (
+            parse_quote! { struct S { id: i32, #[model(generated(expr = "id + 1"), default = 1)] a: i32 } },
+            "`generated` cannot be combined with `default`: the value of field `a` is computed from its expression",
+        ),
+        (
+            parse_quote! { struct S { id: i32, #[model(autoincrement)] a: i32 } },
+            "`autoincrement` applies only to the primary key, and field `a` is not part of it",
+        ),
+        (
+            parse_quote! { struct S { #[model(identity = "sometimes")] id: i32 } },
+            "unknown `identity` \"sometimes\", expected one of \"always\", \"by_default\"",
+        ),
+        (
+            parse_quote! { struct S { #[model(auto_increment = false, serial)] id: i32 } },
+            "`serial` cannot be combined with `auto_increment = false`: field `id` would be generated and not",
+        ),
+        (
+            parse_quote! { #[model(exclude(name = "x"))] struct S { id: i32 } },
+            "`exclude` needs `elements`, e.g. `exclude(name = \"no_overlap\", using = \"gist\", elements = \"room WITH =, during WITH &&\")`",
+        ),
+        (
+            parse_quote! { #[model(inherits(base))] struct S { id: i32 } },
+            "`inherits` expects non-empty string literals, e.g. `inherits(\"parents\")`",
+        ),
+        (
+            parse_quote! { #[model(no_primary_key)] struct S { #[model(primary_key)] id: i32 } },
+            "`no_primary_key` contradicts the primary key declared on this struct; keep one",
+        ),
+        (
+            parse_quote! { #[model(no_primary_key)] struct S { #[model(auto_increment = false)] id: i32 } },
+            "`auto_increment` applies only to the primary key, and field `id` is not part of it",
+        ),
+        (
+            parse_quote! { #[model(index(a, include(b)))] struct S { id: i32, a: i32 } },
+            "`include` names `b`, which is not a field of `S`, expected one of `id`, `a`",
+        ),
+    ];
+    for (input, expected) in cases {
+        assert_eq!(one_error(input.clone()), *expected);
+    }
 }

@@ -3,7 +3,7 @@ use migrate_core::Model;
 #[derive(Model)]
 struct Post {
     id: i32,
-    #[model(auto_increment = true)]
+    #[model(auto_increment = false)]
     position: i32,
 }
 
