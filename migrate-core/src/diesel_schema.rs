@@ -70,13 +70,6 @@ impl PrintedType {
         }
     }
 
-    fn with_length(name: &str, length: u64) -> Self {
-        PrintedType {
-            max_length: Some(length),
-            ..PrintedType::plain(name)
-        }
-    }
-
     fn render(&self, nullable: bool) -> String {
         let mut ty = self.name.clone();
         if self.unsigned {
@@ -134,13 +127,122 @@ fn sqlite_type(ty: &SqlType) -> PrintedType {
         SqlType::Custom(name) => {
             return PrintedType::plain(sqlite_declared_type(name).unwrap_or(name.as_str()))
         }
-        // The other types are the Diesel side's of issue 16; until then, the declared type's.
+        // The others by their declared type, as print-schema reads it.
         other => {
             let declared = SqliteDialect::type_name(other);
             return PrintedType::plain(sqlite_declared_type(&declared).unwrap_or(&declared));
         }
     };
     PrintedType::plain(name)
+}
+
+/// The field type of a column whose SQL type Diesel does not provide (print-schema defines it
+/// in `sql_types`): the value as the server sends it, from migrate-core's `diesel-types`
+/// feature.
+pub const RAW_FIELD_TYPE: &str = "migrate_core::diesel_types::Raw";
+
+/// The Rust type Diesel loads a column of `ty` into on `backend` (without `Option`), the one
+/// that compiles against the `table!` type [`diesel_type`] names; `None` for the schema's enums
+/// (the models' own enum types).
+pub fn rust_type(ty: &SqlType, backend: Backend) -> Option<String> {
+    if matches!(ty, SqlType::Enum(_)) {
+        return None;
+    }
+    if let SqlType::Array(element) = ty {
+        return rust_type(element, backend).map(|e| format!("Vec<Option<{e}>>"));
+    }
+    let printed = printed_type(ty, backend);
+    let base = if printed.custom.is_some() {
+        RAW_FIELD_TYPE.to_string()
+    } else if printed.unsigned {
+        match printed.name.as_str() {
+            "Tinyint" | "TinyInt" => "u8",
+            "Smallint" | "SmallInt" => "u16",
+            "Bigint" | "BigInt" => "u64",
+            _ => "u32",
+        }
+        .to_string()
+    } else {
+        rust_type_of_diesel(&printed.name)?.to_string()
+    };
+    Some(if printed.array {
+        format!("Vec<Option<{base}>>")
+    } else {
+        base
+    })
+}
+
+/// The Rust type of one of Diesel's own SQL types, by the name print-schema writes.
+fn rust_type_of_diesel(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "Bool" => "bool",
+        "Tinyint" | "TinyInt" => "i8",
+        "SmallInt" | "Smallint" | "Int2" => "i16",
+        "Integer" | "Int4" => "i32",
+        "BigInt" | "Bigint" | "Int8" => "i64",
+        "Float" | "Float4" => "f32",
+        "Double" | "Float8" => "f64",
+        "Numeric" | "Decimal" => "bigdecimal::BigDecimal",
+        "Text" | "VarChar" | "Varchar" | "Char" | "Bpchar" | "Tinytext" | "Mediumtext"
+        | "Longtext" | "Citext" => "String",
+        "Binary" | "Bytea" | "Tinyblob" | "Blob" | "Mediumblob" | "Longblob" | "Varbinary"
+        | "Bit" => "Vec<u8>",
+        "Date" => "chrono::NaiveDate",
+        "Time" => "chrono::NaiveTime",
+        // MySQL's TIMESTAMP included: Diesel loads it as a NaiveDateTime only.
+        "Timestamp" | "Datetime" => "chrono::NaiveDateTime",
+        "Timestamptz" | "TimestamptzSqlite" => "chrono::DateTime<chrono::Utc>",
+        "Uuid" => "uuid::Uuid",
+        "Json" | "Jsonb" => "serde_json::Value",
+        "Interval" => "diesel::pg::data_types::PgInterval",
+        "Money" => "diesel::pg::data_types::PgMoney",
+        "Inet" | "Cidr" => "ipnetwork::IpNetwork",
+        "MacAddr" | "Macaddr" => "[u8; 6]",
+        "MacAddr8" | "Macaddr8" => "[u8; 8]",
+        "Oid" => "u32",
+        "PgLsn" => "diesel::pg::data_types::PgLsn",
+        _ => return None,
+    })
+}
+
+/// The Diesel features the models of `schema` need on `backend`: for the field types
+/// [`rust_type`] writes, and for tables of more than 16 columns.
+pub fn diesel_features(schema: &Schema, backend: Backend) -> Vec<&'static str> {
+    let mut features = BTreeSet::new();
+    for table in printed_tables(schema, backend) {
+        let width = table.columns.len();
+        if width > 64 {
+            features.insert("128-column-tables");
+        } else if width > 32 {
+            features.insert("64-column-tables");
+        } else if width > 16 {
+            features.insert("32-column-tables");
+        }
+        for column in &table.table.columns {
+            let Some(rust) = rust_type(&column.ty, backend) else {
+                continue;
+            };
+            for (needle, feature) in [
+                ("chrono::", "chrono"),
+                ("bigdecimal::", "numeric"),
+                ("uuid::", "uuid"),
+                ("serde_json::", "serde_json"),
+                ("ipnetwork::", "network-address"),
+            ] {
+                if rust.contains(needle) {
+                    features.insert(feature);
+                }
+            }
+        }
+    }
+    // A wider feature includes the narrower ones.
+    if features.contains("128-column-tables") {
+        features.remove("64-column-tables");
+    }
+    if features.contains("64-column-tables") || features.contains("128-column-tables") {
+        features.remove("32-column-tables");
+    }
+    features.into_iter().collect()
 }
 
 /// diesel_cli's mapping of a SQLite declared type, `None` where it reports an unsupported type.
@@ -177,32 +279,15 @@ fn sqlite_declared_type(declared: &str) -> Option<&'static str> {
 }
 
 /// PostgreSQL: print-schema names the column's `udt_name` in UpperCamelCase (`int4` → `Int4`,
-/// `timestamptz` → `Timestamptz`); `dialect::postgres` decides the udt.
+/// `timestamptz` → `Timestamptz`, `varchar` → `Varchar`, an array `_int4` → `Array<Nullable<Int4>>`);
+/// `dialect::postgres` decides the udt, so the type goes through its DDL spelling.
 fn postgres_type(ty: &SqlType) -> PrintedType {
-    let name = match ty {
-        SqlType::SmallInt => "Int2",
-        SqlType::Integer => "Int4",
-        SqlType::BigInt => "Int8",
-        SqlType::Real => "Float4",
-        SqlType::Double => "Float8",
-        SqlType::Numeric(_) => "Numeric",
-        SqlType::Boolean => "Bool",
-        SqlType::Text => "Text",
-        SqlType::Varchar(n) => return PrintedType::with_length("Varchar", u64::from(*n)),
-        SqlType::Binary => "Bytea",
-        SqlType::Date => "Date",
-        SqlType::Time => "Time",
-        SqlType::Timestamp => "Timestamp",
-        SqlType::TimestampTz => "Timestamptz",
-        SqlType::Uuid => "Uuid",
-        SqlType::Json => "Jsonb",
+    match ty {
         // The type's own name, its case kept.
-        SqlType::Enum(name) => return postgres_custom(&format!("\"{name}\"")),
-        SqlType::Custom(spelling) => return postgres_custom(spelling),
-        // The other types are the Diesel side's of issue 16; until then, the DDL spelling's.
-        other => return postgres_custom(&PostgresDialect::type_name(other)),
-    };
-    PrintedType::plain(name)
+        SqlType::Enum(name) => postgres_custom(&format!("\"{name}\"")),
+        SqlType::Custom(spelling) => postgres_custom(spelling),
+        other => postgres_custom(&PostgresDialect::type_name(other)),
+    }
 }
 
 /// A PostgreSQL type outside the vocabulary, in `format_type` spelling (as introspection reads
@@ -214,10 +299,13 @@ fn postgres_custom(spelling: &str) -> PrintedType {
         None => (s, false),
     };
     let lower = base.to_lowercase();
-    let (head, args) = match lower.find('(') {
-        Some(open) if lower.ends_with(')') => (
-            lower[..open].trim().to_string(),
-            Some(lower[open + 1..lower.len() - 1].to_string()),
+    // The modifier may sit inside the name (`timestamp(3) with time zone`).
+    let (head, args) = match (lower.find('('), lower.find(')')) {
+        (Some(open), Some(close)) if open < close && !base.starts_with('"') => (
+            format!("{} {}", lower[..open].trim(), lower[close + 1..].trim())
+                .trim()
+                .to_string(),
+            Some(lower[open + 1..close].to_string()),
         ),
         _ => (lower.clone(), None),
     };
@@ -251,9 +339,12 @@ fn postgres_custom(spelling: &str) -> PrintedType {
     } else {
         udt.to_string()
     };
-    // A `character` without a length is `character(1)`.
+    // information_schema's `character_maximum_length`: the length of the character and bit
+    // string types (`character` and `bit` without one are of length 1), none for arrays.
     let length = match udt.as_str() {
-        "varchar" | "bpchar" if !array => length.or((udt == "bpchar").then_some(1)),
+        "varchar" | "bpchar" | "bit" | "varbit" if !array => {
+            length.or((udt == "bpchar" || udt == "bit").then_some(1))
+        }
         _ => None,
     };
     let name = upper_camel_case(&udt);
@@ -316,34 +407,18 @@ const PG_CATALOG_TYPES: &[&str] = &[
 ];
 
 /// MySQL and MariaDB: print-schema names `COLUMN_TYPE` without its parentheses in
-/// UpperCamelCase (`smallint(6)` → `Smallint`), `tinyint(1)` as `Bool` and `int…` as `Integer`;
-/// `dialect::mysql` decides the column type.
+/// UpperCamelCase (`smallint(6)` → `Smallint`), `tinyint(1)` as `Bool`, `int…` as `Integer` and
+/// `… unsigned` as `Unsigned<…>`; `dialect::mysql` decides the column type, so the type goes
+/// through its DDL spelling.
 fn mysql_type(ty: &SqlType) -> PrintedType {
-    let name = match ty {
-        SqlType::SmallInt => "Smallint",
-        SqlType::Integer => "Integer",
-        SqlType::BigInt => "Bigint",
-        SqlType::Real => "Float",
-        SqlType::Double => "Double",
-        SqlType::Numeric(_) => "Decimal",
-        SqlType::Boolean => "Bool",
-        SqlType::Text => "Text",
-        SqlType::Varchar(n) => return PrintedType::with_length("Varchar", u64::from(*n)),
-        SqlType::Binary => "Blob",
-        SqlType::Date => "Date",
-        SqlType::Time => "Time",
-        SqlType::Timestamp => "Datetime",
-        SqlType::TimestampTz => "Timestamp",
-        SqlType::Uuid => return PrintedType::with_length("Char", 36),
-        // MySQL's JSON. (MariaDB stores JSON as LONGTEXT, which print-schema calls `Longtext`.)
-        SqlType::Json => "Json",
+    match ty {
+        // MySQL reports BOOLEAN as `tinyint(1)`.
+        SqlType::Boolean => PrintedType::plain("Bool"),
         // The values decide the `#[max_length]`; `printed_tables` passes them.
-        SqlType::Enum(_) => return mysql_custom("enum()"),
-        SqlType::Custom(spelling) => return mysql_custom(spelling),
-        // The other types are the Diesel side's of issue 16; until then, the DDL spelling's.
-        other => return mysql_custom(&MysqlDialect::type_name(other)),
-    };
-    PrintedType::plain(name)
+        SqlType::Enum(_) => mysql_custom("enum()"),
+        SqlType::Custom(spelling) => mysql_custom(spelling),
+        other => mysql_custom(&MysqlDialect::type_name(other)),
+    }
 }
 
 /// A MySQL column type outside the vocabulary, in `COLUMN_TYPE` spelling: diesel_cli's
@@ -364,6 +439,14 @@ fn mysql_custom(spelling: &str) -> PrintedType {
         head.replace("unsigned", "").trim().to_string()
     } else {
         head
+    };
+    // print-schema declares `mysql_type(name = "Mediumint")` / `"Year"` types, which do not
+    // compile (MysqlType has no such variant); Diesel loads MEDIUMINT as an `Integer` and YEAR
+    // as a `Smallint`, so those are the types written.
+    let head = match head.trim() {
+        "mediumint" => "integer".to_string(),
+        "year" => "smallint".to_string(),
+        other => other.to_string(),
     };
     // Lengths are reported for the character and binary types written with one, and for
     // `ENUM` (its longest value) and `SET` (all values joined by commas).
@@ -671,11 +754,36 @@ fn printed_tables(schema: &Schema, backend: Backend) -> Vec<Printed<'_>> {
         .collect()
 }
 
+/// The tables `table!` cannot hold on `backend`: PostgreSQL and MySQL tables without a primary
+/// key (SQLite keys them by `rowid`).
+pub fn left_out(schema: &Schema, backend: Backend) -> Vec<String> {
+    if backend == Backend::Sqlite {
+        return Vec::new();
+    }
+    let mut names: Vec<String> = schema
+        .tables
+        .iter()
+        .filter(|t| !t.name.starts_with("__") && t.primary_key.is_empty())
+        .map(|t| t.name.clone())
+        .collect();
+    names.sort();
+    names
+}
+
 /// The whole `schema.rs` as `diesel print-schema` prints it for a database of this schema on
 /// `backend`.
 pub fn render_schema_rs(schema: &Schema, backend: Backend) -> String {
     let tables = printed_tables(schema, backend);
     let mut out = format!("{HEADER}\n");
+    // print-schema stops with "Diesel only supports tables with primary keys" on such a
+    // database; the other tables are written, and the ones left out named where a reader of
+    // the file sees them.
+    for name in left_out(schema, backend) {
+        let _ = writeln!(
+            out,
+            "// Left out: table `{name}` has no primary key, which Diesel's `table!` needs."
+        );
+    }
 
     render_custom_types(&mut out, &tables, backend);
 

@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
+use crate::dialect::Backend;
 use crate::schema::{constraint_name, Column, DefaultValue, FkAction, Schema, SqlType, Table};
 
 /// The widest line rustfmt allows by default.
@@ -149,6 +150,13 @@ pub fn expressible(schema: &Schema) -> (Schema, Vec<String>) {
 /// The Rust source of one `#[derive(Model, Queryable, Selectable, Insertable)]` struct per table
 /// of `schema` (as [`expressible`] leaves it), in table order, rustfmt-clean.
 pub fn render_models(schema: &Schema) -> String {
+    render_models_for(schema, None)
+}
+
+/// [`render_models`] for a database of `backend`, whose field types are the ones Diesel loads
+/// that backend's columns into (MySQL's `TIMESTAMP` is a `NaiveDateTime`, SQLite's `DECIMAL` an
+/// `f64` ...).
+pub fn render_models_for(schema: &Schema, backend: Option<Backend>) -> String {
     let mut out = String::new();
     out.push_str(
         "//! Models adopted from the database by `migrate-cli adopt`: one struct per table.\n",
@@ -168,7 +176,7 @@ pub fn render_models(schema: &Schema) -> String {
     let structs = struct_names(schema);
     for table in &schema.tables {
         out.push('\n');
-        render_struct(&mut out, table, &structs[&table.name]);
+        render_struct(&mut out, table, &structs[&table.name], backend);
     }
     out
 }
@@ -260,32 +268,18 @@ fn struct_name(table: &str) -> String {
     name
 }
 
-/// The field name of a column: the column name when it is a plain identifier, else a cleaned
-/// one with `_` appended (as `diesel print-schema` names `type` as `type_`).
+/// The Rust name `diesel print-schema` gives a table in `table!` (a keyword gets a trailing
+/// `_`, characters that are not identifier characters become `_`).
 pub fn field_name(column: &str) -> String {
-    let plain = !column.is_empty()
-        && column
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !column.starts_with(|c: char| c.is_ascii_digit());
-    if plain && !is_keyword(column) {
-        return column.to_string();
-    }
-    let mut name: String = column
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
-        name.insert(0, '_');
-    }
-    name.push('_');
-    name
+    crate::diesel_schema::rust_name(column, None)
+}
+
+/// The field name of a column of `table`: the name the column has in the `table!` that
+/// `schema` writes (`address_` for a column `address` of table `address`, `type_` for `type`),
+/// so that Diesel's derives find it without `#[diesel(column_name)]`.
+pub fn column_field_name(column: &str, table: &str) -> String {
+    let table_ident = crate::diesel_schema::rust_name(table, None);
+    crate::diesel_schema::rust_name(column, Some(&table_ident))
 }
 
 fn is_keyword(word: &str) -> bool {
@@ -299,90 +293,76 @@ fn is_keyword(word: &str) -> bool {
     KEYWORDS.contains(&word)
 }
 
-/// The Rust type `diesel print-schema` maps a column type to (without `Option`).
+/// The Rust type of a column type (without `Option`), on the backend the type belongs to
+/// (PostgreSQL for the types several backends share): see [`rust_field_type_for`].
 pub fn rust_field_type(ty: &SqlType) -> String {
+    rust_field_type_for(ty, None)
+}
+
+/// The Rust type Diesel loads a column of `ty` into on `backend`, the one that compiles against
+/// the `table!` that `schema` writes: Diesel's own where it has one, the schema's enum, else
+/// [`crate::diesel_types::Raw`] for the type print-schema declares in `sql_types`.
+pub fn rust_field_type_for(ty: &SqlType, backend: Option<Backend>) -> String {
     match ty {
-        SqlType::SmallInt => "i16".into(),
-        SqlType::Integer => "i32".into(),
-        SqlType::BigInt => "i64".into(),
-        SqlType::Real => "f32".into(),
-        SqlType::Double => "f64".into(),
-        SqlType::Numeric(_) => "bigdecimal::BigDecimal".into(),
-        SqlType::Boolean => "bool".into(),
-        SqlType::Text | SqlType::Varchar(_) => "String".into(),
-        SqlType::Binary => "Vec<u8>".into(),
-        SqlType::Date => "chrono::NaiveDate".into(),
-        SqlType::Time => "chrono::NaiveTime".into(),
-        SqlType::Timestamp => "chrono::NaiveDateTime".into(),
-        SqlType::TimestampTz => "chrono::DateTime<chrono::Utc>".into(),
-        SqlType::Uuid => "uuid::Uuid".into(),
-        SqlType::Json => "serde_json::Value".into(),
-        SqlType::Enum(name) => camel_case(name),
-        SqlType::Custom(name) => custom_rust_type(name),
-        SqlType::TinyInt => "i8".into(),
-        SqlType::MediumInt => "i32".into(),
-        SqlType::Unsigned(base) => match base.as_ref() {
-            SqlType::TinyInt => "u8".into(),
-            SqlType::SmallInt => "u16".into(),
-            SqlType::BigInt => "u64".into(),
-            _ => "u32".into(),
-        },
-        SqlType::Jsonb => "serde_json::Value".into(),
-        SqlType::VarcharUnbounded
-        | SqlType::Char(_)
+        SqlType::Enum(name) => return camel_case(name),
+        SqlType::Array(element) if matches!(element.as_ref(), SqlType::Enum(_)) => {
+            return format!("Vec<Option<{}>>", rust_field_type_for(element, backend));
+        }
+        _ => {}
+    }
+    let backend = backend.unwrap_or_else(|| natural_backend(ty));
+    crate::diesel_schema::rust_type(ty, backend).unwrap_or_else(|| custom_rust_type(ty))
+}
+
+/// The backend a type without a known database belongs to: MySQL's own types on MySQL,
+/// everything else on PostgreSQL.
+fn natural_backend(ty: &SqlType) -> Backend {
+    match ty {
+        SqlType::TinyInt
+        | SqlType::MediumInt
+        | SqlType::Unsigned(_)
         | SqlType::TinyText
         | SqlType::MediumText
-        | SqlType::LongText => "String".into(),
-        SqlType::FixedBinary(_)
+        | SqlType::LongText
+        | SqlType::FixedBinary(_)
         | SqlType::VarBinary(_)
         | SqlType::TinyBlob
         | SqlType::MediumBlob
-        | SqlType::LongBlob => "Vec<u8>".into(),
-        SqlType::TimePrecision(_) => "chrono::NaiveTime".into(),
-        SqlType::TimestampPrecision(_) => "chrono::NaiveDateTime".into(),
-        SqlType::TimestampTzPrecision(_) => "chrono::DateTime<chrono::Utc>".into(),
-        SqlType::Array(element) => format!("Vec<Option<{}>>", rust_field_type(element)),
-        // The Rust types of the rest come with the models of issue 16 (the Diesel side).
-        SqlType::Money
-        | SqlType::Interval
-        | SqlType::Inet
-        | SqlType::Cidr
-        | SqlType::MacAddr
-        | SqlType::MacAddr8
-        | SqlType::Bit(_)
-        | SqlType::VarBit(_)
-        | SqlType::TimeTz
-        | SqlType::TimeTzPrecision(_)
+        | SqlType::LongBlob
         | SqlType::Year
-        | SqlType::Set(_) => custom_rust_type(&ty.to_string()),
+        | SqlType::Set(_)
+        | SqlType::TimestampPrecision(_) => Backend::Mysql,
+        _ => Backend::Postgres,
     }
 }
 
-/// The Rust type of a type outside the vocabulary, as Diesel would load it: arrays as `Vec`,
-/// `jsonb` as JSON, network and text search types and the rest as text.
-fn custom_rust_type(name: &str) -> String {
-    let lower = name.trim().to_ascii_lowercase();
-    if let Some(element) = lower.strip_suffix("[]") {
-        return format!("Vec<Option<{}>>", custom_rust_type(element));
+/// The field type of a type Diesel has no Rust type for.
+fn custom_rust_type(_ty: &SqlType) -> String {
+    crate::diesel_schema::RAW_FIELD_TYPE.to_string()
+}
+
+/// Whether a field of Rust type `rust` reads back (the source reader's [`builtin_type`] of its
+/// last path segment) as a column of `ty`, so that no `sql_type` is needed.
+///
+/// [`builtin_type`]: crate::model::builtin_type
+fn field_type_reads_back(rust: &str, ty: &SqlType) -> bool {
+    if matches!(ty, SqlType::Enum(_) | SqlType::Custom(_)) {
+        return true;
     }
-    let known = match lower.as_str() {
-        "smallint" | "int2" => Some(SqlType::SmallInt),
-        "integer" | "int" | "int4" => Some(SqlType::Integer),
-        "bigint" | "int8" => Some(SqlType::BigInt),
-        "real" | "float4" => Some(SqlType::Real),
-        "double precision" | "float8" => Some(SqlType::Double),
-        "boolean" | "bool" => Some(SqlType::Boolean),
-        "bytea" | "blob" => Some(SqlType::Binary),
-        "date" => Some(SqlType::Date),
-        "uuid" => Some(SqlType::Uuid),
-        "json" | "jsonb" => Some(SqlType::Json),
-        "timestamp with time zone" | "timestamptz" => Some(SqlType::TimestampTz),
-        "timestamp without time zone" | "timestamp" => Some(SqlType::Timestamp),
-        _ => None,
+    let last = rust.rsplit("::").next().unwrap_or(rust);
+    let last = if rust.starts_with("Vec<u8>") || rust == "Vec<u8>" {
+        "Vec<u8>"
+    } else {
+        last
     };
-    match known {
-        Some(ty) => rust_field_type(&ty),
-        None => "String".into(),
+    let Some(read) = crate::model::builtin_type(last) else {
+        return false;
+    };
+    // The length and precision attributes say the rest.
+    match (ty, &read) {
+        (SqlType::Varchar(_), SqlType::Text) => true,
+        (SqlType::Numeric(_), SqlType::Numeric(None)) => true,
+        _ => read == *ty,
     }
 }
 
@@ -436,18 +416,18 @@ fn string_literal(text: &str) -> String {
     format!("{text:?}")
 }
 
-fn render_struct(out: &mut String, table: &Table, name: &str) {
+fn render_struct(out: &mut String, table: &Table, name: &str, backend: Option<Backend>) {
     let t = &table.name;
     let fields: BTreeMap<&str, String> = table
         .columns
         .iter()
-        .map(|c| (c.name.as_str(), field_name(&c.name)))
+        .map(|c| (c.name.as_str(), column_field_name(&c.name, t)))
         .collect();
     let field_of = |column: &str| {
         fields
             .get(column)
             .cloned()
-            .unwrap_or_else(|| field_name(column))
+            .unwrap_or_else(|| column_field_name(column, t))
     };
     let list = |columns: &[String]| {
         columns
@@ -524,7 +504,7 @@ fn render_struct(out: &mut String, table: &Table, name: &str) {
     let _ = writeln!(out, "pub struct {name} {{");
     for column in &table.columns {
         let field = field_of(&column.name);
-        let attrs = field_attributes(
+        let mut attrs = field_attributes(
             table,
             column,
             &field,
@@ -532,8 +512,24 @@ fn render_struct(out: &mut String, table: &Table, name: &str) {
             &field_indexes,
             &field_uniques,
         );
+        let ty = rust_field_type_for(&column.ty, backend);
+        // A field type that reads back as another column type says which one it is.
+        if !attrs.iter().any(|a| a.starts_with("sql_type"))
+            && !field_type_reads_back(&ty, &column.ty)
+        {
+            let at = attrs
+                .iter()
+                .position(|a| a.starts_with("default") || a == "unique" || a == "index")
+                .unwrap_or(attrs.len());
+            attrs.retain(|a| !a.starts_with("max_length") && !a.starts_with("numeric("));
+            let at = at.min(attrs.len());
+            attrs.insert(
+                at,
+                format!("sql_type = {}", string_literal(&column.ty.to_string())),
+            );
+        }
         write_attribute(out, "    ", "model", &attrs);
-        let mut ty = rust_field_type(&column.ty);
+        let mut ty = ty;
         if column.nullable {
             ty = format!("Option<{ty}>");
         }
@@ -800,7 +796,9 @@ pub struct User {
         assert_eq!(struct_name("blog_posts"), "BlogPost");
         assert_eq!(struct_name("address"), "Address");
         assert_eq!(field_name("type"), "type_");
-        assert_eq!(field_name("Weird Name"), "weird_name_");
+        assert_eq!(field_name("Weird Name"), "Weird_Name");
+        assert_eq!(column_field_name("address", "address"), "address_");
+        assert_eq!(column_field_name("type", "posts"), "type_");
         assert!(float_literal("1.5"));
         assert!(float_literal("-0.25"));
         assert!(!float_literal(".5"));

@@ -15,7 +15,7 @@ use crate::dialect::Backend;
 use crate::diff::diff;
 use crate::error::{mask_url, Error, Result};
 use crate::history::{HistoryRow, HistoryState};
-use crate::model_source::{expressible, render_models};
+use crate::model_source::{expressible, render_models_for};
 use crate::schema::Schema;
 use crate::snapshot::{write_atomic, Snapshot};
 
@@ -309,6 +309,8 @@ pub struct AdoptedModels {
     pub needs_declaring: bool,
     /// The crates the generated field types come from.
     pub crates: Vec<&'static str>,
+    /// The Diesel features the models need (`chrono`, `numeric`, `32-column-tables` ...).
+    pub diesel_features: Vec<&'static str>,
 }
 
 /// `adopt [--models FILE]`, in the current directory of `env`.
@@ -422,7 +424,10 @@ pub fn adopt(env: &Env, models: Option<&Path>) -> Result<Adopted> {
         (&plan.up, &plan.down, &[]),
     );
     let (revision, module_file, module) = (baseline.revision, baseline.path, baseline.text);
-    let models_text = models_path.as_ref().map(|_| render_models(&schema));
+    let backend = Backend::from_url(&url)?;
+    let models_text = models_path
+        .as_ref()
+        .map(|_| render_models_for(&schema, Some(backend)));
 
     // Write everything, then record the baseline; any failure takes back what was written.
     let mut written: Vec<PathBuf> = Vec::new();
@@ -481,7 +486,8 @@ pub fn adopt(env: &Env, models: Option<&Path>) -> Result<Adopted> {
                 structs: schema.tables.len(),
                 declared_in,
                 needs_declaring,
-                crates: crates_used(&schema),
+                crates: crates_used(&schema, backend),
+                diesel_features: crate::diesel_schema::diesel_features(&schema, backend),
             })
         }
         None => None,
@@ -506,25 +512,15 @@ pub fn adopt(env: &Env, models: Option<&Path>) -> Result<Adopted> {
     })
 }
 
-/// The crates the generated field types come from.
-fn crates_used(schema: &Schema) -> Vec<&'static str> {
-    use crate::schema::SqlType;
+/// The crates the generated field types come from (by the path each field type starts with).
+fn crates_used(schema: &Schema, backend: Backend) -> Vec<&'static str> {
     let mut crates = BTreeSet::new();
     for column in schema.tables.iter().flat_map(|t| &t.columns) {
-        match column.ty {
-            SqlType::Date | SqlType::Time | SqlType::Timestamp | SqlType::TimestampTz => {
-                crates.insert("chrono");
+        let ty = crate::model_source::rust_field_type_for(&column.ty, Some(backend));
+        for name in ["chrono", "bigdecimal", "uuid", "serde_json", "ipnetwork"] {
+            if ty.contains(&format!("{name}::")) {
+                crates.insert(name);
             }
-            SqlType::Numeric(_) => {
-                crates.insert("bigdecimal");
-            }
-            SqlType::Uuid => {
-                crates.insert("uuid");
-            }
-            SqlType::Json => {
-                crates.insert("serde_json");
-            }
-            _ => {}
         }
     }
     crates.into_iter().collect()
