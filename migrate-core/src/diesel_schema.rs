@@ -330,11 +330,10 @@ fn postgres_custom(spelling: &str) -> PrintedType {
         _ => "",
     };
     let udt = if udt.is_empty() {
-        let raw = base.trim_matches('"');
         if base.starts_with('"') {
-            raw.to_string()
+            base.trim_matches('"').to_string()
         } else {
-            raw.to_lowercase()
+            head.clone()
         }
     } else {
         udt.to_string()
@@ -1137,6 +1136,161 @@ mod tests {
                 render_schema_rs(&vocabulary(), backend)
             );
         }
+    }
+
+    /// The `table!` lines of one nullable column `c` of `ty`, and its sql_types definition if
+    /// print-schema would write one.
+    fn column_lines(ty: SqlType, backend: Backend) -> String {
+        let mut column = Column::new("c", ty);
+        column.nullable = true;
+        let schema = Schema::new(vec![table("t", &["id"], vec![int("id"), column])]);
+        let text = render_schema_rs(&schema, backend);
+        let start = text.find("        id -> ").unwrap();
+        let body = &text[start..];
+        let body = &body[body.find('\n').unwrap() + 1..body.find("    }\n}").unwrap()];
+        let defined = text
+            .lines()
+            .filter(|l| l.contains("_type(name"))
+            .map(|l| format!("{}\n", l.trim()))
+            .collect::<String>();
+        format!("{defined}{}", body.replace("        ", ""))
+    }
+
+    /// Each type of the vocabulary as diesel_cli 2.3's `print-schema` infers it from what the
+    /// dialect creates (`udt_name` / `COLUMN_TYPE` / declared type, `character_maximum_length`),
+    /// and the field type written for it; the deliberate differences are marked.
+    #[test]
+    fn every_type_as_print_schema_names_it() {
+        use Backend::{Mysql, Postgres, Sqlite};
+        let u = SqlType::unsigned;
+        let cases: Vec<(SqlType, Backend, &str, &str)> = vec![
+            (SqlType::VarcharUnbounded, Postgres, "c -> Nullable<Varchar>,\n", "String"),
+            (SqlType::Varchar(120), Postgres, "#[max_length = 120]\nc -> Nullable<Varchar>,\n", "String"),
+            (SqlType::Char(5), Postgres, "#[max_length = 5]\nc -> Nullable<Bpchar>,\n", "String"),
+            (SqlType::Text, Postgres, "c -> Nullable<Text>,\n", "String"),
+            (SqlType::array(SqlType::Integer), Postgres, "c -> Nullable<Array<Nullable<Int4>>>,\n", "Vec<Option<i32>>"),
+            (SqlType::array(SqlType::VarcharUnbounded), Postgres, "c -> Nullable<Array<Nullable<Varchar>>>,\n", "Vec<Option<String>>"),
+            (SqlType::array(SqlType::Char(3)), Postgres, "c -> Nullable<Array<Nullable<Bpchar>>>,\n", "Vec<Option<String>>"),
+            (SqlType::Jsonb, Postgres, "c -> Nullable<Jsonb>,\n", "serde_json::Value"),
+            (SqlType::Custom("json".into()), Postgres, "c -> Nullable<Json>,\n", "serde_json::Value"),
+            (SqlType::Money, Postgres, "c -> Nullable<Money>,\n", "diesel::pg::data_types::PgMoney"),
+            (SqlType::Interval, Postgres, "c -> Nullable<Interval>,\n", "diesel::pg::data_types::PgInterval"),
+            (SqlType::Inet, Postgres, "c -> Nullable<Inet>,\n", "ipnetwork::IpNetwork"),
+            (SqlType::Cidr, Postgres, "c -> Nullable<Cidr>,\n", "ipnetwork::IpNetwork"),
+            (SqlType::MacAddr, Postgres, "c -> Nullable<Macaddr>,\n", "[u8; 6]"),
+            (SqlType::MacAddr8, Postgres, "c -> Nullable<Macaddr8>,\n", "[u8; 8]"),
+            (SqlType::Bit(3), Postgres, "#[max_length = 3]\nc -> Nullable<Bit>,\n", "Vec<u8>"),
+            (
+                SqlType::VarBit(Some(8)),
+                Postgres,
+                "#[diesel(postgres_type(name = \"varbit\", schema = \"pg_catalog\"))]\n#[max_length = 8]\nc -> Nullable<Varbit>,\n",
+                RAW_FIELD_TYPE,
+            ),
+            (
+                SqlType::TimeTz,
+                Postgres,
+                "#[diesel(postgres_type(name = \"timetz\", schema = \"pg_catalog\"))]\nc -> Nullable<Timetz>,\n",
+                RAW_FIELD_TYPE,
+            ),
+            (SqlType::TimePrecision(3), Postgres, "c -> Nullable<Time>,\n", "chrono::NaiveTime"),
+            (SqlType::TimestampPrecision(3), Postgres, "c -> Nullable<Timestamp>,\n", "chrono::NaiveDateTime"),
+            (SqlType::TimestampTzPrecision(3), Postgres, "c -> Nullable<Timestamptz>,\n", "chrono::DateTime<chrono::Utc>"),
+            (SqlType::Custom("timestamp(3) with time zone".into()), Postgres, "c -> Nullable<Timestamptz>,\n", "chrono::DateTime<chrono::Utc>"),
+            (
+                SqlType::Custom("tsvector".into()),
+                Postgres,
+                "#[diesel(postgres_type(name = \"tsvector\", schema = \"pg_catalog\"))]\nc -> Nullable<Tsvector>,\n",
+                RAW_FIELD_TYPE,
+            ),
+            (
+                SqlType::Custom("ltree".into()),
+                Postgres,
+                "#[diesel(postgres_type(name = \"ltree\"))]\nc -> Nullable<Ltree>,\n",
+                RAW_FIELD_TYPE,
+            ),
+            (SqlType::Custom("citext".into()), Postgres, "c -> Nullable<Citext>,\n", "String"),
+            (SqlType::TinyInt, Mysql, "c -> Nullable<Tinyint>,\n", "i8"),
+            // print-schema: a `Mediumint` / `Year` type in sql_types, which does not compile.
+            (SqlType::MediumInt, Mysql, "c -> Nullable<Integer>,\n", "i32"),
+            (SqlType::Year, Mysql, "c -> Nullable<Smallint>,\n", "i16"),
+            (u(SqlType::TinyInt), Mysql, "c -> Nullable<Unsigned<Tinyint>>,\n", "u8"),
+            (u(SqlType::SmallInt), Mysql, "c -> Nullable<Unsigned<Smallint>>,\n", "u16"),
+            (u(SqlType::MediumInt), Mysql, "c -> Nullable<Unsigned<Integer>>,\n", "u32"),
+            (u(SqlType::Integer), Mysql, "c -> Nullable<Unsigned<Integer>>,\n", "u32"),
+            (u(SqlType::BigInt), Mysql, "c -> Nullable<Unsigned<Bigint>>,\n", "u64"),
+            (SqlType::Custom("int(10) unsigned".into()), Mysql, "c -> Nullable<Unsigned<Integer>>,\n", "u32"),
+            (SqlType::Timestamp, Mysql, "c -> Nullable<Datetime>,\n", "chrono::NaiveDateTime"),
+            (SqlType::TimestampPrecision(3), Mysql, "c -> Nullable<Datetime>,\n", "chrono::NaiveDateTime"),
+            // TIMESTAMP: Diesel's `Timestamp`, which loads into a NaiveDateTime only.
+            (SqlType::TimestampTz, Mysql, "c -> Nullable<Timestamp>,\n", "chrono::NaiveDateTime"),
+            (SqlType::TimestampTzPrecision(6), Mysql, "c -> Nullable<Timestamp>,\n", "chrono::NaiveDateTime"),
+            (SqlType::TinyText, Mysql, "c -> Nullable<Tinytext>,\n", "String"),
+            (SqlType::MediumText, Mysql, "c -> Nullable<Mediumtext>,\n", "String"),
+            (SqlType::LongText, Mysql, "c -> Nullable<Longtext>,\n", "String"),
+            (SqlType::TinyBlob, Mysql, "c -> Nullable<Tinyblob>,\n", "Vec<u8>"),
+            (SqlType::MediumBlob, Mysql, "c -> Nullable<Mediumblob>,\n", "Vec<u8>"),
+            (SqlType::LongBlob, Mysql, "c -> Nullable<Longblob>,\n", "Vec<u8>"),
+            (SqlType::FixedBinary(4), Mysql, "#[max_length = 4]\nc -> Nullable<Binary>,\n", "Vec<u8>"),
+            (SqlType::VarBinary(10), Mysql, "#[max_length = 10]\nc -> Nullable<Varbinary>,\n", "Vec<u8>"),
+            (SqlType::Bit(3), Mysql, "c -> Nullable<Bit>,\n", "Vec<u8>"),
+            (SqlType::Char(5), Mysql, "#[max_length = 5]\nc -> Nullable<Char>,\n", "String"),
+            (SqlType::Boolean, Mysql, "c -> Nullable<Bool>,\n", "bool"),
+            (
+                SqlType::set(&["a", "bb"]),
+                Mysql,
+                "#[diesel(mysql_type(name = \"Set\"))]\n#[max_length = 4]\nc -> Nullable<TCSet>,\n",
+                RAW_FIELD_TYPE,
+            ),
+            (SqlType::Custom("INT".into()), Sqlite, "c -> Nullable<Integer>,\n", "i32"),
+            (SqlType::Custom("DECIMAL(10,2)".into()), Sqlite, "c -> Nullable<Double>,\n", "f64"),
+            (SqlType::Custom("datetime".into()), Sqlite, "c -> Nullable<Timestamp>,\n", "chrono::NaiveDateTime"),
+            (SqlType::Custom("VARCHAR(20)".into()), Sqlite, "c -> Nullable<Text>,\n", "String"),
+            (SqlType::Char(5), Sqlite, "c -> Nullable<Text>,\n", "String"),
+        ];
+        for (ty, backend, lines, rust) in cases {
+            assert_eq!(
+                column_lines(ty.clone(), backend),
+                lines,
+                "{ty:?} on {backend:?}"
+            );
+            assert_eq!(
+                rust_type(&ty, backend).as_deref(),
+                Some(rust),
+                "{ty:?} on {backend:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn keyless_tables_are_named_on_the_servers() {
+        let schema = Schema::new(vec![
+            table("log", &[], vec![int("x")]),
+            table("t", &["id"], vec![int("id")]),
+        ]);
+        let pg = render_schema_rs(&schema, Backend::Postgres);
+        assert!(
+            pg.contains(
+                "// Left out: table `log` has no primary key, which Diesel's `table!` needs.\n"
+            ),
+            "{pg}"
+        );
+        assert!(!pg.contains("log ("), "{pg}");
+        assert_eq!(left_out(&schema, Backend::Sqlite), Vec::<String>::new());
+    }
+
+    #[test]
+    fn features_follow_types_and_widths() {
+        let mut columns = vec![Column::new("id", SqlType::Integer)];
+        for i in 0..20 {
+            columns.push(Column::new(format!("c{i}"), SqlType::Timestamp));
+        }
+        columns.push(Column::new("n", SqlType::Numeric(None)));
+        columns.push(Column::new("ip", SqlType::Inet));
+        let schema = Schema::new(vec![table("wide", &["id"], columns)]);
+        assert_eq!(
+            diesel_features(&schema, Backend::Postgres),
+            ["32-column-tables", "chrono", "network-address", "numeric"]
+        );
     }
 
     #[test]
