@@ -108,9 +108,9 @@ fn sqlite_type(ty: &SqlType) -> PrintedType {
         SqlType::BigInt => "BigInt",
         SqlType::Real => "Float",
         SqlType::Double => "Double",
-        // print-schema says Double (`NUMERIC` contains "num"), which a `BigDecimal` field cannot
-        // load; Diesel's SQLite backend reads NUMERIC as Numeric, which it can.
-        SqlType::Numeric(_) => "Numeric",
+        // As print-schema says (`NUMERIC` contains "num"): SQLite stores such values as REAL
+        // or INTEGER, which an `f64` field loads.
+        SqlType::Numeric(_) => "Double",
         SqlType::Boolean => "Bool",
         SqlType::Text | SqlType::Varchar(_) => "Text",
         SqlType::Binary => "Binary",
