@@ -159,7 +159,7 @@ fn postgres_adopted_models_compile_and_load_every_row() {
     let models = project.read("src/models.rs");
     assert!(models.contains("pub address_: String,"), "{models}");
     assert!(
-        features.iter().any(|f| f == "32-column-tables"),
+        features.iter().any(|f| f == "64-column-tables"),
         "{features:?}"
     );
     build_and_load(
