@@ -34,7 +34,7 @@ mod impls {
         }
     }
 
-    impl<'a, ST> AsExpression<ST> for &'a Raw
+    impl<ST> AsExpression<ST> for &Raw
     where
         ST: SqlType + TypedExpressionType,
     {
