@@ -349,11 +349,13 @@ fn field_type_reads_back(rust: &str, ty: &SqlType) -> bool {
     if matches!(ty, SqlType::Enum(_) | SqlType::Custom(_)) {
         return true;
     }
-    let last = rust.rsplit("::").next().unwrap_or(rust);
-    let last = if rust.starts_with("Vec<u8>") || rust == "Vec<u8>" {
-        "Vec<u8>"
+    // The path's last segment, without generic arguments (`chrono::DateTime<chrono::Utc>` is
+    // `DateTime`), `Vec<u8>` whole.
+    let last = if rust == "Vec<u8>" {
+        rust
     } else {
-        last
+        let path = rust.split('<').next().unwrap_or(rust);
+        path.rsplit("::").next().unwrap_or(path)
     };
     let Some(read) = crate::model::builtin_type(last) else {
         return false;
@@ -788,6 +790,34 @@ pub struct User {
 }
 "#
         );
+    }
+
+    #[test]
+    fn field_types_read_back_or_say_their_sql_type() {
+        assert!(field_type_reads_back(
+            "chrono::DateTime<chrono::Utc>",
+            &SqlType::TimestampTz
+        ));
+        assert!(field_type_reads_back("Vec<u8>", &SqlType::Binary));
+        assert!(field_type_reads_back(
+            "u32",
+            &SqlType::unsigned(SqlType::Integer)
+        ));
+        assert!(field_type_reads_back("String", &SqlType::Varchar(20)));
+        // MySQL TIMESTAMP loads into a NaiveDateTime, which alone reads back as DATETIME.
+        assert_eq!(
+            rust_field_type_for(&SqlType::TimestampTz, Some(Backend::Mysql)),
+            "chrono::NaiveDateTime"
+        );
+        assert!(!field_type_reads_back(
+            "chrono::NaiveDateTime",
+            &SqlType::TimestampTz
+        ));
+        assert!(!field_type_reads_back("String", &SqlType::VarcharUnbounded));
+        assert!(!field_type_reads_back(
+            "Vec<Option<i32>>",
+            &SqlType::array(SqlType::Integer)
+        ));
     }
 
     #[test]
