@@ -70,13 +70,6 @@ impl PrintedType {
         }
     }
 
-    fn with_length(name: &str, length: u64) -> Self {
-        PrintedType {
-            max_length: Some(length),
-            ..PrintedType::plain(name)
-        }
-    }
-
     fn render(&self, nullable: bool) -> String {
         let mut ty = self.name.clone();
         if self.unsigned {
@@ -115,9 +108,9 @@ fn sqlite_type(ty: &SqlType) -> PrintedType {
         SqlType::BigInt => "BigInt",
         SqlType::Real => "Float",
         SqlType::Double => "Double",
-        // print-schema says Double (`NUMERIC` contains "num"), which a `BigDecimal` field cannot
-        // load; Diesel's SQLite backend reads NUMERIC as Numeric, which it can.
-        SqlType::Numeric(_) => "Numeric",
+        // As print-schema says (`NUMERIC` contains "num"): SQLite stores such values as REAL
+        // or INTEGER, which an `f64` field loads.
+        SqlType::Numeric(_) => "Double",
         SqlType::Boolean => "Bool",
         SqlType::Text | SqlType::Varchar(_) => "Text",
         SqlType::Binary => "Binary",
@@ -134,13 +127,122 @@ fn sqlite_type(ty: &SqlType) -> PrintedType {
         SqlType::Custom(name) => {
             return PrintedType::plain(sqlite_declared_type(name).unwrap_or(name.as_str()))
         }
-        // The other types are the Diesel side's of issue 16; until then, the declared type's.
+        // The others by their declared type, as print-schema reads it.
         other => {
             let declared = SqliteDialect::type_name(other);
             return PrintedType::plain(sqlite_declared_type(&declared).unwrap_or(&declared));
         }
     };
     PrintedType::plain(name)
+}
+
+/// The field type of a column whose SQL type Diesel does not provide (print-schema defines it
+/// in `sql_types`): the value as the server sends it, from migrate-core's `diesel-types`
+/// feature.
+pub const RAW_FIELD_TYPE: &str = "migrate_core::diesel_types::Raw";
+
+/// The Rust type Diesel loads a column of `ty` into on `backend` (without `Option`), the one
+/// that compiles against the `table!` type [`diesel_type`] names; `None` for the schema's enums
+/// (the models' own enum types).
+pub fn rust_type(ty: &SqlType, backend: Backend) -> Option<String> {
+    if matches!(ty, SqlType::Enum(_)) {
+        return None;
+    }
+    if let SqlType::Array(element) = ty {
+        return rust_type(element, backend).map(|e| format!("Vec<Option<{e}>>"));
+    }
+    let printed = printed_type(ty, backend);
+    let base = if printed.custom.is_some() {
+        RAW_FIELD_TYPE.to_string()
+    } else if printed.unsigned {
+        match printed.name.as_str() {
+            "Tinyint" | "TinyInt" => "u8",
+            "Smallint" | "SmallInt" => "u16",
+            "Bigint" | "BigInt" => "u64",
+            _ => "u32",
+        }
+        .to_string()
+    } else {
+        rust_type_of_diesel(&printed.name)?.to_string()
+    };
+    Some(if printed.array {
+        format!("Vec<Option<{base}>>")
+    } else {
+        base
+    })
+}
+
+/// The Rust type of one of Diesel's own SQL types, by the name print-schema writes.
+fn rust_type_of_diesel(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "Bool" => "bool",
+        "Tinyint" | "TinyInt" => "i8",
+        "SmallInt" | "Smallint" | "Int2" => "i16",
+        "Integer" | "Int4" => "i32",
+        "BigInt" | "Bigint" | "Int8" => "i64",
+        "Float" | "Float4" => "f32",
+        "Double" | "Float8" => "f64",
+        "Numeric" | "Decimal" => "bigdecimal::BigDecimal",
+        "Text" | "VarChar" | "Varchar" | "Char" | "Bpchar" | "Tinytext" | "Mediumtext"
+        | "Longtext" | "Citext" => "String",
+        "Binary" | "Bytea" | "Tinyblob" | "Blob" | "Mediumblob" | "Longblob" | "Varbinary"
+        | "Bit" => "Vec<u8>",
+        "Date" => "chrono::NaiveDate",
+        "Time" => "chrono::NaiveTime",
+        // MySQL's TIMESTAMP included: Diesel loads it as a NaiveDateTime only.
+        "Timestamp" | "Datetime" => "chrono::NaiveDateTime",
+        "Timestamptz" | "TimestamptzSqlite" => "chrono::DateTime<chrono::Utc>",
+        "Uuid" => "uuid::Uuid",
+        "Json" | "Jsonb" => "serde_json::Value",
+        "Interval" => "diesel::pg::data_types::PgInterval",
+        "Money" => "diesel::pg::data_types::PgMoney",
+        "Inet" | "Cidr" => "ipnetwork::IpNetwork",
+        "MacAddr" | "Macaddr" => "[u8; 6]",
+        "MacAddr8" | "Macaddr8" => "[u8; 8]",
+        "Oid" => "u32",
+        "PgLsn" => "diesel::pg::data_types::PgLsn",
+        _ => return None,
+    })
+}
+
+/// The Diesel features the models of `schema` need on `backend`: for the field types
+/// [`rust_type`] writes, and for tables of more than 16 columns.
+pub fn diesel_features(schema: &Schema, backend: Backend) -> Vec<&'static str> {
+    let mut features = BTreeSet::new();
+    for table in printed_tables(schema, backend) {
+        let width = table.columns.len();
+        if width > 64 {
+            features.insert("128-column-tables");
+        } else if width > 32 {
+            features.insert("64-column-tables");
+        } else if width > 16 {
+            features.insert("32-column-tables");
+        }
+        for column in &table.table.columns {
+            let Some(rust) = rust_type(&column.ty, backend) else {
+                continue;
+            };
+            for (needle, feature) in [
+                ("chrono::", "chrono"),
+                ("bigdecimal::", "numeric"),
+                ("uuid::", "uuid"),
+                ("serde_json::", "serde_json"),
+                ("ipnetwork::", "network-address"),
+            ] {
+                if rust.contains(needle) {
+                    features.insert(feature);
+                }
+            }
+        }
+    }
+    // A wider feature includes the narrower ones.
+    if features.contains("128-column-tables") {
+        features.remove("64-column-tables");
+    }
+    if features.contains("64-column-tables") || features.contains("128-column-tables") {
+        features.remove("32-column-tables");
+    }
+    features.into_iter().collect()
 }
 
 /// diesel_cli's mapping of a SQLite declared type, `None` where it reports an unsupported type.
@@ -177,32 +279,15 @@ fn sqlite_declared_type(declared: &str) -> Option<&'static str> {
 }
 
 /// PostgreSQL: print-schema names the column's `udt_name` in UpperCamelCase (`int4` → `Int4`,
-/// `timestamptz` → `Timestamptz`); `dialect::postgres` decides the udt.
+/// `timestamptz` → `Timestamptz`, `varchar` → `Varchar`, an array `_int4` → `Array<Nullable<Int4>>`);
+/// `dialect::postgres` decides the udt, so the type goes through its DDL spelling.
 fn postgres_type(ty: &SqlType) -> PrintedType {
-    let name = match ty {
-        SqlType::SmallInt => "Int2",
-        SqlType::Integer => "Int4",
-        SqlType::BigInt => "Int8",
-        SqlType::Real => "Float4",
-        SqlType::Double => "Float8",
-        SqlType::Numeric(_) => "Numeric",
-        SqlType::Boolean => "Bool",
-        SqlType::Text => "Text",
-        SqlType::Varchar(n) => return PrintedType::with_length("Varchar", u64::from(*n)),
-        SqlType::Binary => "Bytea",
-        SqlType::Date => "Date",
-        SqlType::Time => "Time",
-        SqlType::Timestamp => "Timestamp",
-        SqlType::TimestampTz => "Timestamptz",
-        SqlType::Uuid => "Uuid",
-        SqlType::Json => "Jsonb",
+    match ty {
         // The type's own name, its case kept.
-        SqlType::Enum(name) => return postgres_custom(&format!("\"{name}\"")),
-        SqlType::Custom(spelling) => return postgres_custom(spelling),
-        // The other types are the Diesel side's of issue 16; until then, the DDL spelling's.
-        other => return postgres_custom(&PostgresDialect::type_name(other)),
-    };
-    PrintedType::plain(name)
+        SqlType::Enum(name) => postgres_custom(&format!("\"{name}\"")),
+        SqlType::Custom(spelling) => postgres_custom(spelling),
+        other => postgres_custom(&PostgresDialect::type_name(other)),
+    }
 }
 
 /// A PostgreSQL type outside the vocabulary, in `format_type` spelling (as introspection reads
@@ -214,10 +299,13 @@ fn postgres_custom(spelling: &str) -> PrintedType {
         None => (s, false),
     };
     let lower = base.to_lowercase();
-    let (head, args) = match lower.find('(') {
-        Some(open) if lower.ends_with(')') => (
-            lower[..open].trim().to_string(),
-            Some(lower[open + 1..lower.len() - 1].to_string()),
+    // The modifier may sit inside the name (`timestamp(3) with time zone`).
+    let (head, args) = match (lower.find('('), lower.find(')')) {
+        (Some(open), Some(close)) if open < close && !base.starts_with('"') => (
+            format!("{} {}", lower[..open].trim(), lower[close + 1..].trim())
+                .trim()
+                .to_string(),
+            Some(lower[open + 1..close].to_string()),
         ),
         _ => (lower.clone(), None),
     };
@@ -242,18 +330,20 @@ fn postgres_custom(spelling: &str) -> PrintedType {
         _ => "",
     };
     let udt = if udt.is_empty() {
-        let raw = base.trim_matches('"');
         if base.starts_with('"') {
-            raw.to_string()
+            base.trim_matches('"').to_string()
         } else {
-            raw.to_lowercase()
+            head.clone()
         }
     } else {
         udt.to_string()
     };
-    // A `character` without a length is `character(1)`.
+    // information_schema's `character_maximum_length`: the length of the character and bit
+    // string types (`character` and `bit` without one are of length 1), none for arrays.
     let length = match udt.as_str() {
-        "varchar" | "bpchar" if !array => length.or((udt == "bpchar").then_some(1)),
+        "varchar" | "bpchar" | "bit" | "varbit" if !array => {
+            length.or((udt == "bpchar" || udt == "bit").then_some(1))
+        }
         _ => None,
     };
     let name = upper_camel_case(&udt);
@@ -316,34 +406,18 @@ const PG_CATALOG_TYPES: &[&str] = &[
 ];
 
 /// MySQL and MariaDB: print-schema names `COLUMN_TYPE` without its parentheses in
-/// UpperCamelCase (`smallint(6)` → `Smallint`), `tinyint(1)` as `Bool` and `int…` as `Integer`;
-/// `dialect::mysql` decides the column type.
+/// UpperCamelCase (`smallint(6)` → `Smallint`), `tinyint(1)` as `Bool`, `int…` as `Integer` and
+/// `… unsigned` as `Unsigned<…>`; `dialect::mysql` decides the column type, so the type goes
+/// through its DDL spelling.
 fn mysql_type(ty: &SqlType) -> PrintedType {
-    let name = match ty {
-        SqlType::SmallInt => "Smallint",
-        SqlType::Integer => "Integer",
-        SqlType::BigInt => "Bigint",
-        SqlType::Real => "Float",
-        SqlType::Double => "Double",
-        SqlType::Numeric(_) => "Decimal",
-        SqlType::Boolean => "Bool",
-        SqlType::Text => "Text",
-        SqlType::Varchar(n) => return PrintedType::with_length("Varchar", u64::from(*n)),
-        SqlType::Binary => "Blob",
-        SqlType::Date => "Date",
-        SqlType::Time => "Time",
-        SqlType::Timestamp => "Datetime",
-        SqlType::TimestampTz => "Timestamp",
-        SqlType::Uuid => return PrintedType::with_length("Char", 36),
-        // MySQL's JSON. (MariaDB stores JSON as LONGTEXT, which print-schema calls `Longtext`.)
-        SqlType::Json => "Json",
+    match ty {
+        // MySQL reports BOOLEAN as `tinyint(1)`.
+        SqlType::Boolean => PrintedType::plain("Bool"),
         // The values decide the `#[max_length]`; `printed_tables` passes them.
-        SqlType::Enum(_) => return mysql_custom("enum()"),
-        SqlType::Custom(spelling) => return mysql_custom(spelling),
-        // The other types are the Diesel side's of issue 16; until then, the DDL spelling's.
-        other => return mysql_custom(&MysqlDialect::type_name(other)),
-    };
-    PrintedType::plain(name)
+        SqlType::Enum(_) => mysql_custom("enum()"),
+        SqlType::Custom(spelling) => mysql_custom(spelling),
+        other => mysql_custom(&MysqlDialect::type_name(other)),
+    }
 }
 
 /// A MySQL column type outside the vocabulary, in `COLUMN_TYPE` spelling: diesel_cli's
@@ -364,6 +438,14 @@ fn mysql_custom(spelling: &str) -> PrintedType {
         head.replace("unsigned", "").trim().to_string()
     } else {
         head
+    };
+    // print-schema declares `mysql_type(name = "Mediumint")` / `"Year"` types, which do not
+    // compile (MysqlType has no such variant); Diesel loads MEDIUMINT as an `Integer` and YEAR
+    // as a `Smallint`, so those are the types written.
+    let head = match head.trim() {
+        "mediumint" => "integer".to_string(),
+        "year" => "smallint".to_string(),
+        other => other.to_string(),
     };
     // Lengths are reported for the character and binary types written with one, and for
     // `ENUM` (its longest value) and `SET` (all values joined by commas).
@@ -671,11 +753,36 @@ fn printed_tables(schema: &Schema, backend: Backend) -> Vec<Printed<'_>> {
         .collect()
 }
 
+/// The tables `table!` cannot hold on `backend`: PostgreSQL and MySQL tables without a primary
+/// key (SQLite keys them by `rowid`).
+pub fn left_out(schema: &Schema, backend: Backend) -> Vec<String> {
+    if backend == Backend::Sqlite {
+        return Vec::new();
+    }
+    let mut names: Vec<String> = schema
+        .tables
+        .iter()
+        .filter(|t| !t.name.starts_with("__") && t.primary_key.is_empty())
+        .map(|t| t.name.clone())
+        .collect();
+    names.sort();
+    names
+}
+
 /// The whole `schema.rs` as `diesel print-schema` prints it for a database of this schema on
 /// `backend`.
 pub fn render_schema_rs(schema: &Schema, backend: Backend) -> String {
     let tables = printed_tables(schema, backend);
     let mut out = format!("{HEADER}\n");
+    // print-schema stops with "Diesel only supports tables with primary keys" on such a
+    // database; the other tables are written, and the ones left out named where a reader of
+    // the file sees them.
+    for name in left_out(schema, backend) {
+        let _ = writeln!(
+            out,
+            "// Left out: table `{name}` has no primary key, which Diesel's `table!` needs."
+        );
+    }
 
     render_custom_types(&mut out, &tables, backend);
 
@@ -1029,6 +1136,161 @@ mod tests {
                 render_schema_rs(&vocabulary(), backend)
             );
         }
+    }
+
+    /// The `table!` lines of one nullable column `c` of `ty`, and its sql_types definition if
+    /// print-schema would write one.
+    fn column_lines(ty: SqlType, backend: Backend) -> String {
+        let mut column = Column::new("c", ty);
+        column.nullable = true;
+        let schema = Schema::new(vec![table("t", &["id"], vec![int("id"), column])]);
+        let text = render_schema_rs(&schema, backend);
+        let start = text.find("        id -> ").unwrap();
+        let body = &text[start..];
+        let body = &body[body.find('\n').unwrap() + 1..body.find("    }\n}").unwrap()];
+        let defined = text
+            .lines()
+            .filter(|l| l.contains("_type(name"))
+            .map(|l| format!("{}\n", l.trim()))
+            .collect::<String>();
+        format!("{defined}{}", body.replace("        ", ""))
+    }
+
+    /// Each type of the vocabulary as diesel_cli 2.3's `print-schema` infers it from what the
+    /// dialect creates (`udt_name` / `COLUMN_TYPE` / declared type, `character_maximum_length`),
+    /// and the field type written for it; the deliberate differences are marked.
+    #[test]
+    fn every_type_as_print_schema_names_it() {
+        use Backend::{Mysql, Postgres, Sqlite};
+        let u = SqlType::unsigned;
+        let cases: Vec<(SqlType, Backend, &str, &str)> = vec![
+            (SqlType::VarcharUnbounded, Postgres, "c -> Nullable<Varchar>,\n", "String"),
+            (SqlType::Varchar(120), Postgres, "#[max_length = 120]\nc -> Nullable<Varchar>,\n", "String"),
+            (SqlType::Char(5), Postgres, "#[max_length = 5]\nc -> Nullable<Bpchar>,\n", "String"),
+            (SqlType::Text, Postgres, "c -> Nullable<Text>,\n", "String"),
+            (SqlType::array(SqlType::Integer), Postgres, "c -> Nullable<Array<Nullable<Int4>>>,\n", "Vec<Option<i32>>"),
+            (SqlType::array(SqlType::VarcharUnbounded), Postgres, "c -> Nullable<Array<Nullable<Varchar>>>,\n", "Vec<Option<String>>"),
+            (SqlType::array(SqlType::Char(3)), Postgres, "c -> Nullable<Array<Nullable<Bpchar>>>,\n", "Vec<Option<String>>"),
+            (SqlType::Jsonb, Postgres, "c -> Nullable<Jsonb>,\n", "serde_json::Value"),
+            (SqlType::Custom("json".into()), Postgres, "c -> Nullable<Json>,\n", "serde_json::Value"),
+            (SqlType::Money, Postgres, "c -> Nullable<Money>,\n", "diesel::pg::data_types::PgMoney"),
+            (SqlType::Interval, Postgres, "c -> Nullable<Interval>,\n", "diesel::pg::data_types::PgInterval"),
+            (SqlType::Inet, Postgres, "c -> Nullable<Inet>,\n", "ipnetwork::IpNetwork"),
+            (SqlType::Cidr, Postgres, "c -> Nullable<Cidr>,\n", "ipnetwork::IpNetwork"),
+            (SqlType::MacAddr, Postgres, "c -> Nullable<Macaddr>,\n", "[u8; 6]"),
+            (SqlType::MacAddr8, Postgres, "c -> Nullable<Macaddr8>,\n", "[u8; 8]"),
+            (SqlType::Bit(3), Postgres, "#[max_length = 3]\nc -> Nullable<Bit>,\n", "Vec<u8>"),
+            (
+                SqlType::VarBit(Some(8)),
+                Postgres,
+                "#[diesel(postgres_type(name = \"varbit\", schema = \"pg_catalog\"))]\n#[max_length = 8]\nc -> Nullable<Varbit>,\n",
+                RAW_FIELD_TYPE,
+            ),
+            (
+                SqlType::TimeTz,
+                Postgres,
+                "#[diesel(postgres_type(name = \"timetz\", schema = \"pg_catalog\"))]\nc -> Nullable<Timetz>,\n",
+                RAW_FIELD_TYPE,
+            ),
+            (SqlType::TimePrecision(3), Postgres, "c -> Nullable<Time>,\n", "chrono::NaiveTime"),
+            (SqlType::TimestampPrecision(3), Postgres, "c -> Nullable<Timestamp>,\n", "chrono::NaiveDateTime"),
+            (SqlType::TimestampTzPrecision(3), Postgres, "c -> Nullable<Timestamptz>,\n", "chrono::DateTime<chrono::Utc>"),
+            (SqlType::Custom("timestamp(3) with time zone".into()), Postgres, "c -> Nullable<Timestamptz>,\n", "chrono::DateTime<chrono::Utc>"),
+            (
+                SqlType::Custom("tsvector".into()),
+                Postgres,
+                "#[diesel(postgres_type(name = \"tsvector\", schema = \"pg_catalog\"))]\nc -> Nullable<Tsvector>,\n",
+                RAW_FIELD_TYPE,
+            ),
+            (
+                SqlType::Custom("ltree".into()),
+                Postgres,
+                "#[diesel(postgres_type(name = \"ltree\"))]\nc -> Nullable<Ltree>,\n",
+                RAW_FIELD_TYPE,
+            ),
+            (SqlType::Custom("citext".into()), Postgres, "c -> Nullable<Citext>,\n", "String"),
+            (SqlType::TinyInt, Mysql, "c -> Nullable<Tinyint>,\n", "i8"),
+            // print-schema: a `Mediumint` / `Year` type in sql_types, which does not compile.
+            (SqlType::MediumInt, Mysql, "c -> Nullable<Integer>,\n", "i32"),
+            (SqlType::Year, Mysql, "c -> Nullable<Smallint>,\n", "i16"),
+            (u(SqlType::TinyInt), Mysql, "c -> Nullable<Unsigned<Tinyint>>,\n", "u8"),
+            (u(SqlType::SmallInt), Mysql, "c -> Nullable<Unsigned<Smallint>>,\n", "u16"),
+            (u(SqlType::MediumInt), Mysql, "c -> Nullable<Unsigned<Integer>>,\n", "u32"),
+            (u(SqlType::Integer), Mysql, "c -> Nullable<Unsigned<Integer>>,\n", "u32"),
+            (u(SqlType::BigInt), Mysql, "c -> Nullable<Unsigned<Bigint>>,\n", "u64"),
+            (SqlType::Custom("int(10) unsigned".into()), Mysql, "c -> Nullable<Unsigned<Integer>>,\n", "u32"),
+            (SqlType::Timestamp, Mysql, "c -> Nullable<Datetime>,\n", "chrono::NaiveDateTime"),
+            (SqlType::TimestampPrecision(3), Mysql, "c -> Nullable<Datetime>,\n", "chrono::NaiveDateTime"),
+            // TIMESTAMP: Diesel's `Timestamp`, which loads into a NaiveDateTime only.
+            (SqlType::TimestampTz, Mysql, "c -> Nullable<Timestamp>,\n", "chrono::NaiveDateTime"),
+            (SqlType::TimestampTzPrecision(6), Mysql, "c -> Nullable<Timestamp>,\n", "chrono::NaiveDateTime"),
+            (SqlType::TinyText, Mysql, "c -> Nullable<Tinytext>,\n", "String"),
+            (SqlType::MediumText, Mysql, "c -> Nullable<Mediumtext>,\n", "String"),
+            (SqlType::LongText, Mysql, "c -> Nullable<Longtext>,\n", "String"),
+            (SqlType::TinyBlob, Mysql, "c -> Nullable<Tinyblob>,\n", "Vec<u8>"),
+            (SqlType::MediumBlob, Mysql, "c -> Nullable<Mediumblob>,\n", "Vec<u8>"),
+            (SqlType::LongBlob, Mysql, "c -> Nullable<Longblob>,\n", "Vec<u8>"),
+            (SqlType::FixedBinary(4), Mysql, "#[max_length = 4]\nc -> Nullable<Binary>,\n", "Vec<u8>"),
+            (SqlType::VarBinary(10), Mysql, "#[max_length = 10]\nc -> Nullable<Varbinary>,\n", "Vec<u8>"),
+            (SqlType::Bit(3), Mysql, "c -> Nullable<Bit>,\n", "Vec<u8>"),
+            (SqlType::Char(5), Mysql, "#[max_length = 5]\nc -> Nullable<Char>,\n", "String"),
+            (SqlType::Boolean, Mysql, "c -> Nullable<Bool>,\n", "bool"),
+            (
+                SqlType::set(&["a", "bb"]),
+                Mysql,
+                "#[diesel(mysql_type(name = \"Set\"))]\n#[max_length = 4]\nc -> Nullable<TCSet>,\n",
+                RAW_FIELD_TYPE,
+            ),
+            (SqlType::Custom("INT".into()), Sqlite, "c -> Nullable<Integer>,\n", "i32"),
+            (SqlType::Custom("DECIMAL(10,2)".into()), Sqlite, "c -> Nullable<Double>,\n", "f64"),
+            (SqlType::Custom("datetime".into()), Sqlite, "c -> Nullable<Timestamp>,\n", "chrono::NaiveDateTime"),
+            (SqlType::Custom("VARCHAR(20)".into()), Sqlite, "c -> Nullable<Text>,\n", "String"),
+            (SqlType::Char(5), Sqlite, "c -> Nullable<Text>,\n", "String"),
+        ];
+        for (ty, backend, lines, rust) in cases {
+            assert_eq!(
+                column_lines(ty.clone(), backend),
+                lines,
+                "{ty:?} on {backend:?}"
+            );
+            assert_eq!(
+                rust_type(&ty, backend).as_deref(),
+                Some(rust),
+                "{ty:?} on {backend:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn keyless_tables_are_named_on_the_servers() {
+        let schema = Schema::new(vec![
+            table("log", &[], vec![int("x")]),
+            table("t", &["id"], vec![int("id")]),
+        ]);
+        let pg = render_schema_rs(&schema, Backend::Postgres);
+        assert!(
+            pg.contains(
+                "// Left out: table `log` has no primary key, which Diesel's `table!` needs.\n"
+            ),
+            "{pg}"
+        );
+        assert!(!pg.contains("log ("), "{pg}");
+        assert_eq!(left_out(&schema, Backend::Sqlite), Vec::<String>::new());
+    }
+
+    #[test]
+    fn features_follow_types_and_widths() {
+        let mut columns = vec![Column::new("id", SqlType::Integer)];
+        for i in 0..20 {
+            columns.push(Column::new(format!("c{i}"), SqlType::Timestamp));
+        }
+        columns.push(Column::new("n", SqlType::Numeric(None)));
+        columns.push(Column::new("ip", SqlType::Inet));
+        let schema = Schema::new(vec![table("wide", &["id"], columns)]);
+        assert_eq!(
+            diesel_features(&schema, Backend::Postgres),
+            ["32-column-tables", "chrono", "network-address", "numeric"]
+        );
     }
 
     #[test]

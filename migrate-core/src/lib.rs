@@ -22,6 +22,7 @@ pub mod connection;
 pub mod diagram;
 pub mod dialect;
 pub mod diesel_schema;
+pub mod diesel_types;
 pub mod diff;
 pub mod error;
 pub mod history;

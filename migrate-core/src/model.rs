@@ -781,6 +781,7 @@ fn table_from_model(model: &ModelSpec, errors: &mut Vec<ModelError>) -> (Table, 
 /// column types. The source reader resolves field types by this table; a test keeps it equal to
 /// the impls.
 pub const BUILTIN_TYPES: &[(&str, SqlType)] = &[
+    ("i8", SqlType::TinyInt),
     ("i16", SqlType::SmallInt),
     ("i32", SqlType::Integer),
     ("i64", SqlType::BigInt),
@@ -789,6 +790,9 @@ pub const BUILTIN_TYPES: &[(&str, SqlType)] = &[
     ("bool", SqlType::Boolean),
     ("String", SqlType::Text),
     ("Vec<u8>", SqlType::Binary),
+    // Diesel's PostgreSQL types
+    ("PgInterval", SqlType::Interval),
+    ("PgMoney", SqlType::Money),
     // chrono
     ("NaiveDateTime", SqlType::Timestamp),
     ("NaiveDate", SqlType::Date),
@@ -805,8 +809,21 @@ pub const BUILTIN_TYPES: &[(&str, SqlType)] = &[
     ("BigDecimal", SqlType::Numeric(None)),
 ];
 
-/// The built-in column type of a Rust type name (see [`BUILTIN_TYPES`]).
+/// MySQL's unsigned integers, as Diesel loads them (`Unsigned<Integer>` into `u32` ...): the
+/// unsigned form of these [`BUILTIN_TYPES`] (a `Box` cannot sit in a constant).
+pub const UNSIGNED_BUILTIN_TYPES: &[(&str, SqlType)] = &[
+    ("u8", SqlType::TinyInt),
+    ("u16", SqlType::SmallInt),
+    ("u32", SqlType::Integer),
+    ("u64", SqlType::BigInt),
+];
+
+/// The built-in column type of a Rust type name (see [`BUILTIN_TYPES`] and
+/// [`UNSIGNED_BUILTIN_TYPES`]).
 pub fn builtin_type(name: &str) -> Option<SqlType> {
+    if let Some((_, base)) = UNSIGNED_BUILTIN_TYPES.iter().find(|(n, _)| *n == name) {
+        return Some(SqlType::unsigned(base.clone()));
+    }
     BUILTIN_TYPES
         .iter()
         .find(|(n, _)| *n == name)
@@ -827,6 +844,7 @@ macro_rules! column_types {
 }
 
 column_types! {
+    i8 => SqlType::TinyInt;
     i16 => SqlType::SmallInt;
     i32 => SqlType::Integer;
     i64 => SqlType::BigInt;
@@ -835,6 +853,12 @@ column_types! {
     bool => SqlType::Boolean;
     String => SqlType::Text;
     Vec<u8> => SqlType::Binary;
+    u8 => SqlType::unsigned(SqlType::TinyInt);
+    u16 => SqlType::unsigned(SqlType::SmallInt);
+    u32 => SqlType::unsigned(SqlType::Integer);
+    u64 => SqlType::unsigned(SqlType::BigInt);
+    #[cfg(feature = "postgres")] diesel::pg::data_types::PgInterval => SqlType::Interval;
+    #[cfg(feature = "postgres")] diesel::pg::data_types::PgMoney => SqlType::Money;
     #[cfg(feature = "chrono")] chrono::NaiveDateTime => SqlType::Timestamp;
     #[cfg(feature = "chrono")] chrono::NaiveDate => SqlType::Date;
     #[cfg(feature = "chrono")] chrono::NaiveTime => SqlType::Time;
@@ -915,6 +939,26 @@ mod tests {
         assert_eq!(builtin_type("bool"), Some(bool::sql_type()));
         assert_eq!(builtin_type("String"), Some(String::sql_type()));
         assert_eq!(builtin_type("Vec<u8>"), Some(<Vec<u8>>::sql_type()));
+        assert_eq!(builtin_type("i8"), Some(i8::sql_type()));
+        assert_eq!(builtin_type("u8"), Some(u8::sql_type()));
+        assert_eq!(builtin_type("u16"), Some(u16::sql_type()));
+        assert_eq!(builtin_type("u32"), Some(u32::sql_type()));
+        assert_eq!(builtin_type("u64"), Some(u64::sql_type()));
+        assert_eq!(
+            builtin_type("u32"),
+            Some(SqlType::unsigned(SqlType::Integer))
+        );
+        #[cfg(feature = "postgres")]
+        {
+            assert_eq!(
+                builtin_type("PgInterval"),
+                Some(diesel::pg::data_types::PgInterval::sql_type())
+            );
+            assert_eq!(
+                builtin_type("PgMoney"),
+                Some(diesel::pg::data_types::PgMoney::sql_type())
+            );
+        }
         #[cfg(feature = "chrono")]
         {
             assert_eq!(

@@ -14,6 +14,7 @@ use migrate_derive_core::elements::{
     exclusion_parts, write_index_elements, ElementTarget, IndexElement,
 };
 
+use crate::dialect::Backend;
 use crate::schema::{
     constraint_name, Column, DefaultValue, Deferrable, FkAction, ForeignKey, Identity, Index,
     IndexColumn, IndexTarget, Nulls, Schema, SqlType, Table, Unique,
@@ -130,6 +131,13 @@ pub fn expressible(schema: &Schema) -> (Schema, Vec<String>) {
 /// The Rust source of one `#[derive(Model, Queryable, Selectable, Insertable)]` struct per table
 /// of `schema` (as [`expressible`] leaves it), in table order, rustfmt-clean.
 pub fn render_models(schema: &Schema) -> String {
+    render_models_for(schema, None)
+}
+
+/// [`render_models`] for a database of `backend`, whose field types are the ones Diesel loads
+/// that backend's columns into (MySQL's `TIMESTAMP` is a `NaiveDateTime`, SQLite's `DECIMAL` an
+/// `f64` ...).
+pub fn render_models_for(schema: &Schema, backend: Option<Backend>) -> String {
     let mut out = String::new();
     out.push_str(
         "//! Models adopted from the database by `migrate-cli adopt`: one struct per table.\n",
@@ -149,7 +157,7 @@ pub fn render_models(schema: &Schema) -> String {
     let structs = struct_names(schema);
     for table in &schema.tables {
         out.push('\n');
-        render_struct(&mut out, table, &structs[&table.name]);
+        render_struct(&mut out, table, &structs[&table.name], backend);
     }
     out
 }
@@ -241,32 +249,18 @@ fn struct_name(table: &str) -> String {
     name
 }
 
-/// The field name of a column: the column name when it is a plain identifier, else a cleaned
-/// one with `_` appended (as `diesel print-schema` names `type` as `type_`).
+/// The Rust name `diesel print-schema` gives a table in `table!` (a keyword gets a trailing
+/// `_`, characters that are not identifier characters become `_`).
 pub fn field_name(column: &str) -> String {
-    let plain = !column.is_empty()
-        && column
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !column.starts_with(|c: char| c.is_ascii_digit());
-    if plain && !is_keyword(column) {
-        return column.to_string();
-    }
-    let mut name: String = column
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
-        name.insert(0, '_');
-    }
-    name.push('_');
-    name
+    crate::diesel_schema::rust_name(column, None)
+}
+
+/// The field name of a column of `table`: the name the column has in the `table!` that
+/// `schema` writes (`address_` for a column `address` of table `address`, `type_` for `type`),
+/// so that Diesel's derives find it without `#[diesel(column_name)]`.
+pub fn column_field_name(column: &str, table: &str) -> String {
+    let table_ident = crate::diesel_schema::rust_name(table, None);
+    crate::diesel_schema::rust_name(column, Some(&table_ident))
 }
 
 fn is_keyword(word: &str) -> bool {
@@ -280,90 +274,78 @@ fn is_keyword(word: &str) -> bool {
     KEYWORDS.contains(&word)
 }
 
-/// The Rust type `diesel print-schema` maps a column type to (without `Option`).
+/// The Rust type of a column type (without `Option`), on the backend the type belongs to
+/// (PostgreSQL for the types several backends share): see [`rust_field_type_for`].
 pub fn rust_field_type(ty: &SqlType) -> String {
+    rust_field_type_for(ty, None)
+}
+
+/// The Rust type Diesel loads a column of `ty` into on `backend`, the one that compiles against
+/// the `table!` that `schema` writes: Diesel's own where it has one, the schema's enum, else
+/// [`crate::diesel_types::Raw`] for the type print-schema declares in `sql_types`.
+pub fn rust_field_type_for(ty: &SqlType, backend: Option<Backend>) -> String {
     match ty {
-        SqlType::SmallInt => "i16".into(),
-        SqlType::Integer => "i32".into(),
-        SqlType::BigInt => "i64".into(),
-        SqlType::Real => "f32".into(),
-        SqlType::Double => "f64".into(),
-        SqlType::Numeric(_) => "bigdecimal::BigDecimal".into(),
-        SqlType::Boolean => "bool".into(),
-        SqlType::Text | SqlType::Varchar(_) => "String".into(),
-        SqlType::Binary => "Vec<u8>".into(),
-        SqlType::Date => "chrono::NaiveDate".into(),
-        SqlType::Time => "chrono::NaiveTime".into(),
-        SqlType::Timestamp => "chrono::NaiveDateTime".into(),
-        SqlType::TimestampTz => "chrono::DateTime<chrono::Utc>".into(),
-        SqlType::Uuid => "uuid::Uuid".into(),
-        SqlType::Json => "serde_json::Value".into(),
-        SqlType::Enum(name) => camel_case(name),
-        SqlType::Custom(name) => custom_rust_type(name),
-        SqlType::TinyInt => "i8".into(),
-        SqlType::MediumInt => "i32".into(),
-        SqlType::Unsigned(base) => match base.as_ref() {
-            SqlType::TinyInt => "u8".into(),
-            SqlType::SmallInt => "u16".into(),
-            SqlType::BigInt => "u64".into(),
-            _ => "u32".into(),
-        },
-        SqlType::Jsonb => "serde_json::Value".into(),
-        SqlType::VarcharUnbounded
-        | SqlType::Char(_)
+        SqlType::Enum(name) => return camel_case(name),
+        SqlType::Array(element) if matches!(element.as_ref(), SqlType::Enum(_)) => {
+            return format!("Vec<Option<{}>>", rust_field_type_for(element, backend));
+        }
+        _ => {}
+    }
+    let backend = backend.unwrap_or_else(|| natural_backend(ty));
+    crate::diesel_schema::rust_type(ty, backend).unwrap_or_else(|| custom_rust_type(ty))
+}
+
+/// The backend a type without a known database belongs to: MySQL's own types on MySQL,
+/// everything else on PostgreSQL.
+fn natural_backend(ty: &SqlType) -> Backend {
+    match ty {
+        SqlType::TinyInt
+        | SqlType::MediumInt
+        | SqlType::Unsigned(_)
         | SqlType::TinyText
         | SqlType::MediumText
-        | SqlType::LongText => "String".into(),
-        SqlType::FixedBinary(_)
+        | SqlType::LongText
+        | SqlType::FixedBinary(_)
         | SqlType::VarBinary(_)
         | SqlType::TinyBlob
         | SqlType::MediumBlob
-        | SqlType::LongBlob => "Vec<u8>".into(),
-        SqlType::TimePrecision(_) => "chrono::NaiveTime".into(),
-        SqlType::TimestampPrecision(_) => "chrono::NaiveDateTime".into(),
-        SqlType::TimestampTzPrecision(_) => "chrono::DateTime<chrono::Utc>".into(),
-        SqlType::Array(element) => format!("Vec<Option<{}>>", rust_field_type(element)),
-        // The Rust types of the rest come with the models of issue 16 (the Diesel side).
-        SqlType::Money
-        | SqlType::Interval
-        | SqlType::Inet
-        | SqlType::Cidr
-        | SqlType::MacAddr
-        | SqlType::MacAddr8
-        | SqlType::Bit(_)
-        | SqlType::VarBit(_)
-        | SqlType::TimeTz
-        | SqlType::TimeTzPrecision(_)
+        | SqlType::LongBlob
         | SqlType::Year
-        | SqlType::Set(_) => custom_rust_type(&ty.to_string()),
+        | SqlType::Set(_)
+        | SqlType::TimestampPrecision(_) => Backend::Mysql,
+        _ => Backend::Postgres,
     }
 }
 
-/// The Rust type of a type outside the vocabulary, as Diesel would load it: arrays as `Vec`,
-/// `jsonb` as JSON, network and text search types and the rest as text.
-fn custom_rust_type(name: &str) -> String {
-    let lower = name.trim().to_ascii_lowercase();
-    if let Some(element) = lower.strip_suffix("[]") {
-        return format!("Vec<Option<{}>>", custom_rust_type(element));
+/// The field type of a type Diesel has no Rust type for.
+fn custom_rust_type(_ty: &SqlType) -> String {
+    crate::diesel_schema::RAW_FIELD_TYPE.to_string()
+}
+
+/// Whether a field of Rust type `rust` reads back (the source reader's [`builtin_type`] of its
+/// last path segment) as a column of `ty`, so that no `sql_type` is needed.
+///
+/// [`builtin_type`]: crate::model::builtin_type
+fn field_type_reads_back(rust: &str, ty: &SqlType) -> bool {
+    if matches!(ty, SqlType::Enum(_)) {
+        return true;
     }
-    let known = match lower.as_str() {
-        "smallint" | "int2" => Some(SqlType::SmallInt),
-        "integer" | "int" | "int4" => Some(SqlType::Integer),
-        "bigint" | "int8" => Some(SqlType::BigInt),
-        "real" | "float4" => Some(SqlType::Real),
-        "double precision" | "float8" => Some(SqlType::Double),
-        "boolean" | "bool" => Some(SqlType::Boolean),
-        "bytea" | "blob" => Some(SqlType::Binary),
-        "date" => Some(SqlType::Date),
-        "uuid" => Some(SqlType::Uuid),
-        "json" | "jsonb" => Some(SqlType::Json),
-        "timestamp with time zone" | "timestamptz" => Some(SqlType::TimestampTz),
-        "timestamp without time zone" | "timestamp" => Some(SqlType::Timestamp),
-        _ => None,
+    // The path's last segment, without generic arguments (`chrono::DateTime<chrono::Utc>` is
+    // `DateTime`), `Vec<u8>` whole.
+    let last = if rust == "Vec<u8>" {
+        rust
+    } else {
+        let path = rust.split('<').next().unwrap_or(rust);
+        path.rsplit("::").next().unwrap_or(path)
     };
-    match known {
-        Some(ty) => rust_field_type(&ty),
-        None => "String".into(),
+    let Some(read) = crate::model::builtin_type(last) else {
+        return false;
+    };
+    // The length and precision attributes say the rest.
+    match (ty, &read) {
+        (SqlType::Varchar(_), SqlType::Text) => true,
+        (SqlType::Numeric(_), SqlType::Numeric(None)) => true,
+        _ => read == *ty,
     }
 }
 
@@ -466,18 +448,18 @@ impl<'t> FieldLevel<'t> {
     }
 }
 
-fn render_struct(out: &mut String, table: &Table, name: &str) {
+fn render_struct(out: &mut String, table: &Table, name: &str, backend: Option<Backend>) {
     let t = &table.name;
     let fields: BTreeMap<&str, String> = table
         .columns
         .iter()
-        .map(|c| (c.name.as_str(), field_name(&c.name)))
+        .map(|c| (c.name.as_str(), column_field_name(&c.name, t)))
         .collect();
     let field_of = |column: &str| {
         fields
             .get(column)
             .cloned()
-            .unwrap_or_else(|| field_name(column))
+            .unwrap_or_else(|| column_field_name(column, t))
     };
     let list = |columns: &[String]| {
         columns
@@ -686,9 +668,10 @@ fn render_struct(out: &mut String, table: &Table, name: &str) {
     let _ = writeln!(out, "pub struct {name} {{");
     for column in &table.columns {
         let field = field_of(&column.name);
-        let attrs = field_attributes(table, column, &field, &field_key, &level);
+        let ty = rust_field_type_for(&column.ty, backend);
+        let attrs = field_attributes(table, column, &field, &field_key, &level, &ty);
         write_attribute(out, "    ", "model", &attrs);
-        let mut ty = rust_field_type(&column.ty);
+        let mut ty = ty;
         if column.nullable {
             ty = format!("Option<{ty}>");
         }
@@ -752,6 +735,7 @@ fn field_attributes(
     field: &str,
     field_key: &Option<String>,
     level: &FieldLevel<'_>,
+    rust_type: &str,
 ) -> Vec<String> {
     let t = &table.name;
     let mut attrs = Vec::new();
@@ -780,7 +764,7 @@ fn field_attributes(
         .default
         .as_ref()
         .is_none_or(|d| literal_fits(&column.ty, d));
-    let explicit_type = !type_reads_back(&column.ty) || !literal_ok;
+    let explicit_type = !field_type_reads_back(rust_type, &column.ty) || !literal_ok;
     if explicit_type {
         attrs.push(format!(
             "sql_type = {}",
@@ -860,31 +844,6 @@ fn field_attributes(
         attrs.extend(fk_options(fk, "deferrable"));
     }
     attrs
-}
-
-/// Whether the field type written for `ty`, with `max_length` or `numeric` beside it, reads
-/// back as `ty` by its spelling (the source reader's rule); where not, the field says
-/// `sql_type`.
-fn type_reads_back(ty: &SqlType) -> bool {
-    if matches!(ty, SqlType::Enum(_)) {
-        return true;
-    }
-    let rust = rust_field_type(ty);
-    let spelled = if rust == "Vec<u8>" {
-        crate::model::builtin_type(&rust)
-    } else {
-        let head = rust.split('<').next().unwrap_or_default();
-        let last = head.rsplit("::").next().unwrap_or_default();
-        (last != "Vec")
-            .then(|| crate::model::builtin_type(last))
-            .flatten()
-    };
-    match (spelled, ty) {
-        (Some(SqlType::Text), SqlType::Varchar(_)) => true,
-        (Some(SqlType::Numeric(None)), SqlType::Numeric(Some(_))) => true,
-        (Some(base), ty) => base == *ty,
-        (None, _) => false,
-    }
 }
 
 /// `key` alone, or `key(a, b)` with its options.
@@ -1179,12 +1138,42 @@ pub struct User {
     }
 
     #[test]
+    fn field_types_read_back_or_say_their_sql_type() {
+        assert!(field_type_reads_back(
+            "chrono::DateTime<chrono::Utc>",
+            &SqlType::TimestampTz
+        ));
+        assert!(field_type_reads_back("Vec<u8>", &SqlType::Binary));
+        assert!(field_type_reads_back(
+            "u32",
+            &SqlType::unsigned(SqlType::Integer)
+        ));
+        assert!(field_type_reads_back("String", &SqlType::Varchar(20)));
+        // MySQL TIMESTAMP loads into a NaiveDateTime, which alone reads back as DATETIME.
+        assert_eq!(
+            rust_field_type_for(&SqlType::TimestampTz, Some(Backend::Mysql)),
+            "chrono::NaiveDateTime"
+        );
+        assert!(!field_type_reads_back(
+            "chrono::NaiveDateTime",
+            &SqlType::TimestampTz
+        ));
+        assert!(!field_type_reads_back("String", &SqlType::VarcharUnbounded));
+        assert!(!field_type_reads_back(
+            "Vec<Option<i32>>",
+            &SqlType::array(SqlType::Integer)
+        ));
+    }
+
+    #[test]
     fn names_and_literals() {
         assert_eq!(struct_name("categories"), "Category");
         assert_eq!(struct_name("blog_posts"), "BlogPost");
         assert_eq!(struct_name("address"), "Address");
         assert_eq!(field_name("type"), "type_");
-        assert_eq!(field_name("Weird Name"), "weird_name_");
+        assert_eq!(field_name("Weird Name"), "Weird_Name");
+        assert_eq!(column_field_name("address", "address"), "address_");
+        assert_eq!(column_field_name("type", "posts"), "type_");
         assert!(float_literal("1.5"));
         assert!(float_literal("-0.25"));
         assert!(!float_literal(".5"));

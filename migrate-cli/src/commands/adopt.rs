@@ -77,6 +77,12 @@ pub(crate) fn adopt(ctx: &Context, models: Option<&Path>) -> Result<u8, Error> {
                     models.crates.join(", ")
                 ));
             }
+            if !models.diesel_features.is_empty() {
+                ctx.say(format!(
+                    "Diesel needs the features {} for these models",
+                    models.diesel_features.join(", ")
+                ));
+            }
         }
         None => ctx.say(
             "Next: derive Model on your Diesel structs (with #[model(...)] where the schema needs it) until `migrate-cli migrate -m \"...\"` prints `No changes detected`",

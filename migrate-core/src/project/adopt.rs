@@ -15,7 +15,7 @@ use crate::dialect::Backend;
 use crate::diff::diff;
 use crate::error::{mask_url, Error, Result};
 use crate::history::{HistoryRow, HistoryState};
-use crate::model_source::{expressible, render_models};
+use crate::model_source::{expressible, render_models_for};
 use crate::schema::Schema;
 use crate::snapshot::{write_atomic, Snapshot};
 
@@ -85,11 +85,15 @@ fn diesel_migrations(dir: &Path) -> Result<Vec<(String, String)>> {
     Ok(found)
 }
 
-/// The indexes the models cannot express: expression and partial indexes. Each is listed as
-/// left alone and taken out of `schema` (SQLite's introspection reads them as plain indexes
-/// over the columns it can name). Views, triggers, functions and the other objects are
-/// captured with the objects folder (`migrate_core::objects`).
+/// The indexes introspection cannot yet read exactly on the servers: expression and partial
+/// indexes. Each is listed as left alone and taken out of `schema`. SQLite's introspection
+/// reads them exactly, and the models say them (`index(on = ..., where = ...)`), so they stay.
+/// Views, triggers, functions and the other objects are captured with the objects folder
+/// (`migrate_core::objects`).
 fn left_alone(url: &str, schema: &mut Schema) -> Result<Vec<String>> {
+    if Backend::from_url(url)? == Backend::Sqlite {
+        return Ok(Vec::new());
+    }
     let objects = special_objects(url)?;
     let mut notes = Vec::new();
     for (kind, name, table) in objects {
@@ -309,6 +313,8 @@ pub struct AdoptedModels {
     pub needs_declaring: bool,
     /// The crates the generated field types come from.
     pub crates: Vec<&'static str>,
+    /// The Diesel features the models need (`chrono`, `numeric`, `32-column-tables` ...).
+    pub diesel_features: Vec<&'static str>,
 }
 
 /// `adopt [--models FILE]`, in the current directory of `env`.
@@ -393,6 +399,22 @@ pub fn adopt(env: &Env, models: Option<&Path>) -> Result<Adopted> {
     let left = left_alone(&url, &mut live)?;
     let objects = super::adopt_objects::capture(conn.as_mut(), &dir, &mut live)?;
     let (schema, notes) = expressible(&live);
+    let backend = Backend::from_url(&url)?;
+
+    // The models name Diesel's tables: with no `table!` file yet (or an empty one), adopt writes
+    // it as `schema` would, so that the crate compiles right away.
+    let mut schema_rs = schema_rs;
+    let mut schema_rs_text = None;
+    if models_path.is_some() {
+        let relative = schema_rs.clone().unwrap_or_else(|| "src/schema.rs".into());
+        let path = dir.join(&relative);
+        let existing = std::fs::read_to_string(&path).ok();
+        if existing.as_deref().is_none_or(|t| t.trim().is_empty()) {
+            let text = crate::diesel_schema::render_schema_rs(&schema, backend);
+            schema_rs_text = Some((path, text, existing.is_none()));
+            schema_rs = Some(relative);
+        }
+    }
 
     // The baseline: `up` creates the whole schema on an empty database.
     let plan = diff(&Schema::default(), &schema)?;
@@ -422,7 +444,9 @@ pub fn adopt(env: &Env, models: Option<&Path>) -> Result<Adopted> {
         (&plan.up, &plan.down, &[]),
     );
     let (revision, module_file, module) = (baseline.revision, baseline.path, baseline.text);
-    let models_text = models_path.as_ref().map(|_| render_models(&schema));
+    let models_text = models_path
+        .as_ref()
+        .map(|_| render_models_for(&schema, Some(backend)));
 
     // Write everything, then record the baseline; any failure takes back what was written.
     let mut written: Vec<PathBuf> = Vec::new();
@@ -441,6 +465,12 @@ pub fn adopt(env: &Env, models: Option<&Path>) -> Result<Adopted> {
             write_atomic(path, text.as_bytes())?;
             written.push(path.clone());
         }
+        if let Some((path, text, new)) = &schema_rs_text {
+            write_atomic(path, text.as_bytes())?;
+            if *new {
+                written.push(path.clone());
+            }
+        }
         write_atomic(&config_path, config_text.as_bytes())?;
         written.push(config_path.clone());
         record_baseline(conn.as_mut(), &revision, &module)?;
@@ -456,32 +486,21 @@ pub fn adopt(env: &Env, models: Option<&Path>) -> Result<Adopted> {
         return Err(e);
     }
 
-    // A models file directly under src/ joins the crate, so the source reader finds it.
+    // A models file directly under src/ joins the crate, so the source reader finds it; so does
+    // a `table!` file adopt wrote.
+    if let Some((path, _, true)) = &schema_rs_text {
+        declare_module(&dir, path)?;
+    }
     let models = match &models_path {
         Some(path) => {
-            let mut declared_in = None;
-            let mut needs_declaring = false;
-            match crate_root_of(&dir, path) {
-                Some((root, module)) => {
-                    let text = std::fs::read_to_string(&root).map_err(|e| Error::io(&root, e))?;
-                    if !declares_module(&text, &module) {
-                        let mut new_text = text.clone();
-                        if !new_text.is_empty() && !new_text.ends_with('\n') {
-                            new_text.push('\n');
-                        }
-                        new_text.push_str(&format!("pub mod {module};\n"));
-                        write_atomic(&root, new_text.as_bytes())?;
-                        declared_in = Some(root);
-                    }
-                }
-                None => needs_declaring = true,
-            }
+            let (declared_in, needs_declaring) = declare_module(&dir, path)?;
             Some(AdoptedModels {
                 path: path.clone(),
                 structs: schema.tables.len(),
                 declared_in,
                 needs_declaring,
-                crates: crates_used(&schema),
+                crates: crates_used(&schema, backend),
+                diesel_features: crate::diesel_schema::diesel_features(&schema, backend),
             })
         }
         None => None,
@@ -506,25 +525,35 @@ pub fn adopt(env: &Env, models: Option<&Path>) -> Result<Adopted> {
     })
 }
 
-/// The crates the generated field types come from.
-fn crates_used(schema: &Schema) -> Vec<&'static str> {
-    use crate::schema::SqlType;
+/// Declares `path` as a module of its crate when it sits directly under `src/` and the crate
+/// root does not declare it yet: the root that now declares it, and whether it still needs
+/// declaring by hand (elsewhere).
+fn declare_module(dir: &Path, path: &Path) -> Result<(Option<PathBuf>, bool)> {
+    let Some((root, module)) = crate_root_of(dir, path) else {
+        return Ok((None, true));
+    };
+    let text = std::fs::read_to_string(&root).map_err(|e| Error::io(&root, e))?;
+    if declares_module(&text, &module) {
+        return Ok((None, false));
+    }
+    let mut new_text = text;
+    if !new_text.is_empty() && !new_text.ends_with('\n') {
+        new_text.push('\n');
+    }
+    new_text.push_str(&format!("pub mod {module};\n"));
+    write_atomic(&root, new_text.as_bytes())?;
+    Ok((Some(root), false))
+}
+
+/// The crates the generated field types come from (by the path each field type starts with).
+fn crates_used(schema: &Schema, backend: Backend) -> Vec<&'static str> {
     let mut crates = BTreeSet::new();
     for column in schema.tables.iter().flat_map(|t| &t.columns) {
-        match column.ty {
-            SqlType::Date | SqlType::Time | SqlType::Timestamp | SqlType::TimestampTz => {
-                crates.insert("chrono");
+        let ty = crate::model_source::rust_field_type_for(&column.ty, Some(backend));
+        for name in ["chrono", "bigdecimal", "uuid", "serde_json", "ipnetwork"] {
+            if ty.contains(&format!("{name}::")) {
+                crates.insert(name);
             }
-            SqlType::Numeric(_) => {
-                crates.insert("bigdecimal");
-            }
-            SqlType::Uuid => {
-                crates.insert("uuid");
-            }
-            SqlType::Json => {
-                crates.insert("serde_json");
-            }
-            _ => {}
         }
     }
     crates.into_iter().collect()

@@ -1,0 +1,203 @@
+//! The models `adopt --models` writes compile with Diesel against the `table!` file `schema`
+//! writes, and load every row, on a database of every column type (`support/type_fixtures.rs`)
+//! per backend: one throwaway crate per backend, whose dependencies are the crates and Diesel
+//! features `adopt` names.
+
+use std::process::Command;
+
+use migrate_tests::{text, workspace_root, Project, ServerDb, MYSQL_URL, POSTGRES_URL};
+
+#[path = "support/type_fixtures.rs"]
+mod type_fixtures;
+
+/// `(struct, table module, rows)` of each fixture table.
+type Tables = &'static [(&'static str, &'static str, usize)];
+
+/// A Diesel project (`diesel.toml`, an empty `migrations/`) adopted with `--models` from `url`;
+/// `src/schema.rs` is what `migrate-cli schema` writes. Returns the project and the crates and
+/// Diesel features `adopt` named.
+fn adopt(name: &str, url: &str) -> (Project, Vec<String>, Vec<String>) {
+    let project = Project::new(name, "");
+    std::fs::remove_file(project.file("src/models.rs")).unwrap();
+    project.write("src/lib.rs", "pub mod schema;\n");
+    project.write("diesel.toml", "[print_schema]\nfile = \"src/schema.rs\"\n");
+    std::fs::create_dir_all(project.file("migrations")).unwrap();
+    let schema = project.ok(&["--database-url", url, "schema"]);
+    project.write("src/schema.rs", &schema);
+    let out = project.ok(&["--database-url", url, "adopt", "--models", "src/models.rs"]);
+    let listed = |prefix: &str, suffix: &str| -> Vec<String> {
+        out.lines()
+            .find_map(|l| l.trim().strip_prefix(prefix))
+            .and_then(|rest| rest.split_once(suffix))
+            .map(|(list, _)| list.split(", ").map(str::to_string).collect())
+            .unwrap_or_default()
+    };
+    let crates = listed("The models use ", ":");
+    let features = listed("Diesel needs the features ", " for these models");
+    (project, crates, features)
+}
+
+/// The crate's manifest: migrate-core and Diesel for `backend`, and what `adopt` named.
+fn manifest(name: &str, backend: &str, crates: &[String], features: &[String]) -> String {
+    let core = workspace_root().join("migrate-core");
+    let mut diesel_features = vec![format!("{backend:?}")];
+    diesel_features.extend(features.iter().map(|f| format!("{f:?}")));
+    let mut core_features = vec![format!("{backend:?}")];
+    let mut deps = String::new();
+    for name in crates {
+        let version = match name.as_str() {
+            "chrono" => "{ version = \"0.4\", default-features = false, features = [\"clock\"] }",
+            "bigdecimal" => "\"0.4\"",
+            "uuid" => "\"1\"",
+            "serde_json" => "\"1\"",
+            "ipnetwork" => "\">=0.20, <0.22\"",
+            other => panic!("adopt named a crate this test does not know: {other}"),
+        };
+        deps.push_str(&format!("{name} = {version}\n"));
+        if matches!(
+            name.as_str(),
+            "chrono" | "bigdecimal" | "uuid" | "serde_json"
+        ) {
+            core_features.push(format!("{name:?}"));
+        }
+    }
+    format!(
+        r#"[package]
+name = "{name}"
+version = "0.1.0"
+edition = "2021"
+publish = false
+
+[dependencies]
+migrate-core = {{ path = {core:?}, features = [{}] }}
+diesel = {{ version = "2.3", default-features = false, features = [{}] }}
+{deps}"#,
+        core_features.join(", "),
+        diesel_features.join(", ")
+    )
+}
+
+/// The program that loads every table through its model and prints the row counts.
+fn load_program(name: &str, connection: &str, tables: Tables) -> String {
+    let mut body = String::new();
+    for (model, table, _) in tables {
+        body.push_str(&format!(
+            "    let rows: Vec<{name}::models::{model}> = {name}::schema::{table}::table\n        .select({name}::models::{model}::as_select())\n        .load(&mut conn)\n        .expect(\"{table} loads\");\n    println!(\"{table} {{}}\", rows.len());\n"
+        ));
+    }
+    format!(
+        "use diesel::prelude::*;\n\nfn main() {{\n    let url = std::env::args().nth(1).expect(\"a database URL\");\n    let mut conn = diesel::{connection}::establish(&url).expect(\"the database opens\");\n{body}}}\n"
+    )
+}
+
+fn build_and_load(
+    name: &str,
+    backend: &str,
+    connection: &str,
+    url: &str,
+    project: &Project,
+    adopted: (&[String], &[String]),
+    tables: Tables,
+) {
+    project.write("Cargo.toml", &manifest(name, backend, adopted.0, adopted.1));
+    std::fs::create_dir_all(project.file("examples")).unwrap();
+    project.write("examples/load.rs", &load_program(name, connection, tables));
+    let run = project.cargo(&["run", "--quiet", "--example", "load", "--", url]);
+    assert!(
+        run.status.success(),
+        "the adopted models do not compile or load:\n{}\n--- models.rs\n{}\n--- schema.rs\n{}",
+        text(&run.stderr),
+        project.read("src/models.rs"),
+        project.read("src/schema.rs")
+    );
+    let expected: String = tables
+        .iter()
+        .map(|(_, table, rows)| format!("{table} {rows}\n"))
+        .collect();
+    assert_eq!(text(&run.stdout), expected);
+}
+
+#[test]
+fn sqlite_adopted_models_compile_and_load_every_row() {
+    let name = "adopted_types_sqlite";
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("app.db");
+    let status = Command::new("sqlite3")
+        .arg(&db_path)
+        .arg(type_fixtures::SQLITE)
+        .status()
+        .expect("sqlite3 runs");
+    assert!(status.success());
+    let url = db_path.display().to_string();
+    let (project, crates, features) = adopt(name, &url);
+    let models = project.read("src/models.rs");
+    assert!(models.contains("pub address_: String,"), "{models}");
+    assert!(models.contains("pub dec: Option<f64>,"), "{models}");
+    build_and_load(
+        name,
+        "sqlite",
+        "SqliteConnection",
+        &url,
+        &project,
+        (&crates, &features),
+        &[
+            ("Address", "address", 1),
+            ("EventLog", "event_log", 1),
+            ("EveryType", "every_type", 2),
+        ],
+    );
+}
+
+#[test]
+fn postgres_adopted_models_compile_and_load_every_row() {
+    let Some(db) = ServerDb::create("postgres", POSTGRES_URL, "postgres_adopted_models") else {
+        return;
+    };
+    db.sql(type_fixtures::POSTGRES);
+    let name = "adopted_types_postgres";
+    let (project, crates, features) = adopt(name, &db.url);
+    let models = project.read("src/models.rs");
+    assert!(models.contains("pub address_: String,"), "{models}");
+    assert!(
+        features.iter().any(|f| f == "64-column-tables"),
+        "{features:?}"
+    );
+    build_and_load(
+        name,
+        "postgres",
+        "PgConnection",
+        &db.url,
+        &project,
+        (&crates, &features),
+        &[
+            ("Address", "address", 2),
+            ("EveryType", "every_type", 2),
+            ("Match", "match_", 1),
+        ],
+    );
+}
+
+#[test]
+fn mysql_adopted_models_compile_and_load_every_row() {
+    let Some(db) = ServerDb::create("mysql", MYSQL_URL, "mysql_adopted_models") else {
+        return;
+    };
+    db.sql(type_fixtures::MYSQL);
+    let name = "adopted_types_mysql";
+    let (project, crates, features) = adopt(name, &db.url);
+    let models = project.read("src/models.rs");
+    assert!(
+        models.contains("pub ts: Option<chrono::NaiveDateTime>,"),
+        "{models}"
+    );
+    assert!(models.contains("pub bi_u: Option<u64>,"), "{models}");
+    build_and_load(
+        name,
+        "mysql",
+        "MysqlConnection",
+        &db.url,
+        &project,
+        (&crates, &features),
+        &[("Address", "address", 1), ("EveryType", "every_type", 2)],
+    );
+}
