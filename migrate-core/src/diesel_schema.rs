@@ -195,7 +195,8 @@ fn postgres_type(ty: &SqlType) -> PrintedType {
         SqlType::Timestamp => "Timestamp",
         SqlType::TimestampTz => "Timestamptz",
         SqlType::Uuid => "Uuid",
-        SqlType::Json => "Jsonb",
+        SqlType::Json => "Json",
+        SqlType::Jsonb => "Jsonb",
         // The type's own name, its case kept.
         SqlType::Enum(name) => return postgres_custom(&format!("\"{name}\"")),
         SqlType::Custom(spelling) => return postgres_custom(spelling),
