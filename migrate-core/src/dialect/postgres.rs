@@ -132,6 +132,22 @@ pub fn serial_sequence(table: &str, column: &Column) -> Option<String> {
 }
 
 impl PostgresDialect {
+    /// Renames the primary key of `table` from `old` to `new` when it is named `old`.
+    fn rename_key_if_named(&self, table: &str, old: &str, new: &str) -> String {
+        let lit = |t: &str| ServerDdl::literal(self, t);
+        format!(
+            "DO $$ BEGIN \
+             IF EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = {}::regclass AND contype = 'p' AND conname = {}) THEN \
+             EXECUTE format('ALTER TABLE %I RENAME CONSTRAINT %I TO %I', {}, {}, {}); END IF; \
+             END $$",
+            lit(&ServerDdl::quote(self, table)),
+            lit(old),
+            lit(table),
+            lit(old),
+            lit(new)
+        )
+    }
+
     /// `CREATE INDEX` with everything the index has: method, element order, `NULLS`, operator
     /// class, collation, expressions, `INCLUDE`, `NULLS NOT DISTINCT`, `WITH` and `WHERE`.
     fn index_sql(&self, table: &str, index: &Index, concurrently: bool) -> String {
@@ -963,7 +979,51 @@ impl Dialect for PostgresDialect {
             }
             Operation::DropIndex { name, .. } => vec![format!("DROP INDEX {}", q(name))],
             Operation::RenameTable { from, to } => {
-                vec![format!("ALTER TABLE {} RENAME TO {}", q(from), q(to))]
+                let mut out = vec![format!("ALTER TABLE {} RENAME TO {}", q(from), q(to))];
+                // The names PostgreSQL derives from the table's (`<table>_pkey`,
+                // `<table>_<column>_seq`) follow it, so that they stay its own.
+                let t = table_in(after, to)?;
+                if !t.primary_key.is_empty() && t.primary_key_name.is_none() {
+                    out.push(self.rename_key_if_named(
+                        to,
+                        &format!("{from}_pkey"),
+                        &format!("{to}_pkey"),
+                    ));
+                }
+                for column in &t.columns {
+                    if let (Some(Identity::Serial { sequence: None }), true) =
+                        (&column.identity, column.auto_increment)
+                    {
+                        out.push(format!(
+                            "ALTER SEQUENCE IF EXISTS {} RENAME TO {}",
+                            q(&format!("{from}_{}_seq", column.name)),
+                            q(&format!("{to}_{}_seq", column.name))
+                        ));
+                    }
+                }
+                out
+            }
+            Operation::RenameColumn { table, from, to } => {
+                let mut out = vec![format!(
+                    "ALTER TABLE {} RENAME COLUMN {} TO {}",
+                    q(table),
+                    q(from),
+                    q(to)
+                )];
+                let t = table_in(after, table)?;
+                if let Some(Column {
+                    identity: Some(Identity::Serial { sequence: None }),
+                    auto_increment: true,
+                    ..
+                }) = t.column(to)
+                {
+                    out.push(format!(
+                        "ALTER SEQUENCE IF EXISTS {} RENAME TO {}",
+                        q(&format!("{table}_{from}_seq")),
+                        q(&format!("{table}_{to}_seq"))
+                    ));
+                }
+                out
             }
             Operation::AlterColumn { table, column } => {
                 let old = column_in(table_in(before, table)?, &column.name)?;
