@@ -1164,3 +1164,162 @@ impl Dialect for PostgresDialect {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{IndexColumn, PartitionOf};
+
+    fn render(before: &Schema, op: Operation) -> Vec<String> {
+        let mut after = before.clone();
+        op.apply(&mut after).unwrap();
+        PostgresDialect.render(&op, before, &after).unwrap()
+    }
+
+    fn table() -> Table {
+        let mut t = Table::new("orders");
+        t.columns.push(Column {
+            auto_increment: true,
+            identity: Some(Identity::Serial {
+                sequence: Some("order_numbers".into()),
+            }),
+            ..Column::new("number", SqlType::BigInt)
+        });
+        t.columns.push(Column {
+            comment: Some("it's free text".into()),
+            collation: Some("C".into()),
+            nullable: true,
+            ..Column::new("note", SqlType::Varchar(100))
+        });
+        t.primary_key = vec!["number".into()];
+        t.primary_key_name = Some("orders_pk".into());
+        t.options.comment = Some("Orders".into());
+        t
+    }
+
+    #[test]
+    fn create_table_keeps_names_sequences_and_comments() {
+        let sql = render(&Schema::default(), Operation::CreateTable(table()));
+        assert_eq!(
+            sql,
+            [
+                "CREATE SEQUENCE \"order_numbers\" AS BIGINT",
+                "CREATE TABLE \"orders\" (\n    \"number\" BIGINT NOT NULL DEFAULT nextval('\"order_numbers\"'::regclass),\n    \"note\" VARCHAR(100) COLLATE \"C\",\n    CONSTRAINT \"orders_pk\" PRIMARY KEY (\"number\")\n)",
+                "ALTER SEQUENCE \"order_numbers\" OWNED BY \"orders\".\"number\"",
+                "COMMENT ON TABLE \"orders\" IS 'Orders'",
+                "COMMENT ON COLUMN \"orders\".\"note\" IS 'it''s free text'",
+            ]
+        );
+        let mut plain = Table::new("tickets");
+        plain.columns.push(Column {
+            auto_increment: true,
+            identity: Some(Identity::SERIAL),
+            ..Column::new("id", SqlType::Integer)
+        });
+        plain.options.partition_of = None;
+        let sql = render(&Schema::default(), Operation::CreateTable(plain));
+        assert_eq!(
+            sql,
+            ["CREATE TABLE \"tickets\" (\n    \"id\" SERIAL NOT NULL\n)"]
+        );
+    }
+
+    #[test]
+    fn indexes_are_rendered_whole() {
+        let before = Schema::new(vec![table()]);
+        let index = Index {
+            name: "ix".into(),
+            columns: vec![
+                IndexColumn::column("note").desc().nulls_last(),
+                IndexColumn::expression("lower(note)").opclass("text_pattern_ops"),
+                IndexColumn::column("note").collation("C"),
+            ],
+            unique: true,
+            method: Some("btree".into()),
+            predicate: Some("note IS NOT NULL".into()),
+            include: vec!["number".into()],
+            with: Some("fillfactor=70".into()),
+            nulls_not_distinct: true,
+        };
+        let sql = render(
+            &before,
+            Operation::CreateIndex {
+                table: "orders".into(),
+                index,
+            },
+        );
+        assert_eq!(
+            sql,
+            ["CREATE UNIQUE INDEX \"ix\" ON \"orders\" USING btree (\"note\" DESC NULLS LAST, (lower(note)) text_pattern_ops, \"note\" COLLATE \"C\") INCLUDE (\"number\") NULLS NOT DISTINCT WITH (fillfactor=70) WHERE note IS NOT NULL"]
+        );
+    }
+
+    #[test]
+    fn narrowing_uses_the_assignment_cast() {
+        let before = Schema::new(vec![table()]);
+        let mut note = before.tables[0].columns[1].clone();
+        note.ty = SqlType::Varchar(5);
+        note.comment = None;
+        let sql = render(
+            &before,
+            Operation::AlterColumn {
+                table: "orders".into(),
+                column: note.clone(),
+            },
+        );
+        assert_eq!(
+            sql,
+            [
+                "ALTER TABLE \"orders\" ALTER COLUMN \"note\" TYPE VARCHAR(5) COLLATE \"C\"",
+                "COMMENT ON COLUMN \"orders\".\"note\" IS NULL",
+            ]
+        );
+        note.ty = SqlType::Jsonb;
+        note.collation = None;
+        let sql = render(
+            &before,
+            Operation::AlterColumn {
+                table: "orders".into(),
+                column: note,
+            },
+        );
+        assert_eq!(
+            sql[0],
+            "ALTER TABLE \"orders\" ALTER COLUMN \"note\" TYPE JSONB USING \"note\"::JSONB"
+        );
+    }
+
+    #[test]
+    fn partitions_and_children() {
+        let mut parent = Table::new("m");
+        parent.columns.push(Column::new("d", SqlType::Date));
+        parent.options.partition_by = Some("RANGE (d)".into());
+        let mut part = Table::new("m1");
+        part.columns.push(Column::new("d", SqlType::Date));
+        part.options.partition_of = Some(PartitionOf {
+            parent: "m".into(),
+            bound: "DEFAULT".into(),
+        });
+        let before = Schema::new(vec![parent.clone()]);
+        assert_eq!(
+            render(&Schema::default(), Operation::CreateTable(parent))[0],
+            "CREATE TABLE \"m\" (\n    \"d\" DATE NOT NULL\n) PARTITION BY RANGE (d)"
+        );
+        assert_eq!(
+            render(&before, Operation::CreateTable(part))[0],
+            "CREATE TABLE \"m1\" PARTITION OF \"m\" DEFAULT"
+        );
+        let mut child = Table::new("c");
+        child.columns.push(Column::new("d", SqlType::Date));
+        child.columns.push(Column::new("e", SqlType::Text));
+        child.options.inherits = vec!["m".into()];
+        let before = Schema::new(vec![Table {
+            options: TableOptions::default(),
+            ..before.tables[0].clone()
+        }]);
+        assert_eq!(
+            render(&before, Operation::CreateTable(child))[0],
+            "CREATE TABLE \"c\" (\n    \"e\" TEXT NOT NULL\n) INHERITS (\"m\")"
+        );
+    }
+}
