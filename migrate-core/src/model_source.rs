@@ -570,7 +570,29 @@ fn field_attributes(
         .default
         .as_ref()
         .is_none_or(|d| literal_fits(&column.ty, d));
-    let explicit_type = matches!(column.ty, SqlType::Custom(_)) || !literal_ok;
+    // Beyond the first vocabulary the field's Rust type does not say the column type (a
+    // `Vec<Option<String>>` is `text[]` or `varchar[]`, a `String` may be `inet`): spelled out.
+    let inferred = matches!(
+        column.ty,
+        SqlType::SmallInt
+            | SqlType::Integer
+            | SqlType::BigInt
+            | SqlType::Real
+            | SqlType::Double
+            | SqlType::Numeric(_)
+            | SqlType::Boolean
+            | SqlType::Text
+            | SqlType::Varchar(_)
+            | SqlType::Binary
+            | SqlType::Date
+            | SqlType::Time
+            | SqlType::Timestamp
+            | SqlType::TimestampTz
+            | SqlType::Uuid
+            | SqlType::Json
+            | SqlType::Enum(_)
+    );
+    let explicit_type = !inferred || !literal_ok;
     if explicit_type {
         attrs.push(format!(
             "sql_type = {}",

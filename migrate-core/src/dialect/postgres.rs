@@ -1027,6 +1027,14 @@ impl Dialect for PostgresDialect {
             }
             Operation::AlterColumn { table, column } => {
                 let old = column_in(table_in(before, table)?, &column.name)?;
+                // PostgreSQL 15 can only stop generating a column (DROP EXPRESSION).
+                if column.generated.is_some() && old.generated != column.generated {
+                    return Err(Error::Operation(format!(
+                        "column `{table}.{}`: PostgreSQL cannot make a column generated or change \
+                         its expression in place; drop the column and add it again",
+                        column.name
+                    )));
+                }
                 self.alter_column(table_in(after, table)?, old, column)
             }
             Operation::SetPrimaryKey {

@@ -321,7 +321,7 @@ fn table(conn: &mut PgConnection, name: &str) -> Result<Table> {
             "SELECT con.conname::text AS name, con.contype::text AS kind, {cols} AS cols, \
              COALESCE(fc.relname::text, '') AS ref_table, COALESCE({ref_cols}, '') AS ref_cols, \
              con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update, \
-             pg_get_constraintdef(con.oid, true) AS def, con.condeferrable AS deferrable, \
+             pg_get_constraintdef(con.oid) AS def, con.condeferrable AS deferrable, \
              con.condeferred AS deferred, con.convalidated AS validated, \
              (con.confmatchtype = 'f') AS match_full, con.connoinherit AS no_inherit, \
              COALESCE((SELECT ix.indnullsnotdistinct FROM pg_index ix WHERE ix.indexrelid = con.conindid AND con.contype = 'u'), false) AS nulls_not_distinct \
