@@ -551,8 +551,9 @@ pub fn mysql_type(spelling: &str) -> SqlType {
         },
     };
     if head == "set" {
-        if let Some(values) = s
-            .strip_prefix("set(")
+        let spelled = spelling.trim();
+        if let Some(values) = spelled
+            .get(4..)
             .and_then(|v| v.strip_suffix(')'))
             .and_then(|v| super::quoted_list(v, true))
         {
@@ -732,8 +733,8 @@ mod tests {
         assert_eq!(mysql_type("bit(3)"), SqlType::Bit(3));
         assert_eq!(mysql_type("varbinary(16)"), SqlType::VarBinary(16));
         assert_eq!(
-            mysql_type("set('a','b,c','it''s')"),
-            SqlType::set(&["a", "b,c", "it's"])
+            mysql_type("set('a','B,c','it''s')"),
+            SqlType::set(&["a", "B,c", "it's"])
         );
         assert_eq!(mysql_type("point"), SqlType::Custom("point".into()));
         assert_eq!(
