@@ -328,12 +328,18 @@ impl MysqlDialect {
             } else {
                 out.push(convert);
             }
+            // CONVERT TO also widens TEXT columns to keep their length in characters (TEXT to
+            // MEDIUMTEXT from latin1 to utf8mb4): each is restated as it is to be.
             for column in table
                 .columns
                 .iter()
                 .filter(|c| c.ty.is_textual() || matches!(c.ty, SqlType::Enum(_) | SqlType::Set(_)))
             {
-                if column.charset.is_some() || column.collation.is_some() {
+                let widened = matches!(
+                    column.ty,
+                    SqlType::Text | SqlType::TinyText | SqlType::MediumText
+                );
+                if widened || column.charset.is_some() || column.collation.is_some() {
                     out.push(format!(
                         "ALTER TABLE {q} MODIFY COLUMN {}",
                         self.column_def(table, column)
@@ -492,6 +498,16 @@ impl MysqlDialect {
             .table()
             .and_then(|t| before.table(t))
             .is_some_and(|t| t.primary_key.is_empty());
+        // FULLTEXT and SPATIAL indexes are built under a shared lock at best.
+        let locking_index = match op {
+            Operation::CreateIndex { index, .. } => {
+                matches!(index.method.as_deref(), Some("fulltext" | "spatial"))
+            }
+            _ => false,
+        };
+        if locking_index {
+            return OnlineForm::Copy;
+        }
         let unique_index = match op {
             Operation::AddUnique { .. } | Operation::DropUnique { .. } => true,
             Operation::CreateIndex { index, .. } => index.unique,
@@ -505,7 +521,13 @@ impl MysqlDialect {
             return OnlineForm::Copy;
         }
         match op {
-            Operation::AddColumn { column, .. } if !column.auto_increment => OnlineForm::Instant,
+            // A stored generated column is computed into every row.
+            Operation::AddColumn { column, .. }
+                if !column.auto_increment
+                    && !column.generated.as_ref().is_some_and(|g| g.stored) =>
+            {
+                OnlineForm::Instant
+            }
             Operation::DropColumn { .. }
             | Operation::CreateIndex { .. }
             | Operation::DropIndex { .. }
@@ -524,7 +546,12 @@ impl MysqlDialect {
                 let same_prefix = |a: &u32, b: &u32| *a > 255 || *b * 4 <= 255;
                 let same_type = old.ty == column.ty
                     || matches!((&old.ty, &column.ty), (SqlType::Varchar(a), SqlType::Varchar(b)) if b >= a && same_prefix(a, b));
-                if same_type && old.auto_increment == column.auto_increment {
+                // A new character set or collation rewrites the column; a new expression
+                // recomputes it.
+                let same_storage = old.charset == column.charset
+                    && old.collation == column.collation
+                    && old.generated == column.generated;
+                if same_type && same_storage && old.auto_increment == column.auto_increment {
                     OnlineForm::InPlace
                 } else {
                     OnlineForm::Copy

@@ -233,8 +233,30 @@ pub fn align(live: &mut Schema, expected: &Schema, backend: crate::dialect::Back
     }
     if backend == crate::dialect::Backend::Mysql {
         align_mysql_uniques(live, expected);
+        align_mysql_types(live, expected);
     }
     align_enums(live, expected);
+}
+
+/// Where two types are one type on MySQL (`timestamptz` and `timestamptz(6)` are both
+/// `TIMESTAMP(6)`), `live` takes the spelling `expected` uses.
+pub fn align_mysql_types(live: &mut Schema, expected: &Schema) {
+    use crate::dialect::MysqlDialect;
+    for table in &mut live.tables {
+        let Some(want) = expected.table(&table.name) else {
+            continue;
+        };
+        for column in &mut table.columns {
+            if let Some(other) = want.column(&column.name) {
+                if other.ty != column.ty
+                    && other.ty.enum_name().is_none()
+                    && MysqlDialect::type_name(&other.ty) == MysqlDialect::type_name(&column.ty)
+                {
+                    column.ty = other.ty.clone();
+                }
+            }
+        }
+    }
 }
 
 /// MySQL keeps no difference between a unique constraint and a plain unique index on the same
