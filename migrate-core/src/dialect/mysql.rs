@@ -403,7 +403,7 @@ impl MysqlDialect {
     }
 
     /// Text and binary columns can only be indexed by a prefix here.
-    const KEY_PREFIX: u32 = 255;
+    pub const KEY_PREFIX: u32 = 255;
 
     /// The type name in DDL.
     pub fn type_name(ty: &SqlType) -> String {

@@ -439,6 +439,17 @@ fn table(
                 if keyed_by_length || method.as_deref() == Some("hash") {
                     element.length = p.sub_part.and_then(|n| u32::try_from(n).ok());
                 }
+                // The prefix the dialect gives a TEXT or BLOB column that has none.
+                let implied = p
+                    .col
+                    .as_deref()
+                    .and_then(|c| table.column(c))
+                    .is_some_and(|c| {
+                        matches!(c.ty, SqlType::Text | SqlType::Binary) && keyed_by_length
+                    });
+                if implied && element.length == Some(crate::dialect::MysqlDialect::KEY_PREFIX) {
+                    element.length = None;
+                }
                 element
             })
             .collect();
