@@ -79,7 +79,7 @@ impl ServerDdl for MysqlDialect {
     /// [NOT NULL] [AUTO_INCREMENT | DEFAULT ..] [ON UPDATE ..] [COMMENT '..']`. AUTO_INCREMENT
     /// goes on any column that asks for it: MySQL wants it on the first column of some key,
     /// which the server checks.
-    fn column_def(&self, _table: &Table, column: &Column) -> String {
+    fn column_def(&self, table: &Table, column: &Column) -> String {
         let mut def = format!(
             "{} {}",
             ServerDdl::quote(self, &column.name),
@@ -109,7 +109,7 @@ impl ServerDdl for MysqlDialect {
         if !column.nullable && column.generated.is_none() {
             def.push_str(" NOT NULL");
         }
-        if column.auto_increment {
+        if renders_auto_increment(table, column) {
             def.push_str(" AUTO_INCREMENT");
         } else if let Some(default) = &column.default {
             if column.generated.is_none() {
@@ -191,6 +191,23 @@ impl ServerDdl for MysqlDialect {
             self.index_using(table, index)
         )
     }
+}
+
+/// Whether `column` is written `AUTO_INCREMENT` in `table`: MySQL takes it on the first column
+/// of a key or index only, so while a migration has not yet given it one (a column added before
+/// its key) it is written without, and the key's statement adds it.
+fn renders_auto_increment(table: &Table, column: &Column) -> bool {
+    let name = column.name.as_str();
+    column.auto_increment
+        && (table.primary_key.first().map(String::as_str) == Some(name)
+            || table
+                .uniques
+                .iter()
+                .any(|u| u.columns.first().map(String::as_str) == Some(name))
+            || table
+                .indexes
+                .iter()
+                .any(|i| i.columns.first().and_then(|c| c.column_name()) == Some(name)))
 }
 
 /// `CURRENT_TIMESTAMP` at the fractional seconds of a column of type `ty`.
@@ -788,7 +805,7 @@ impl MysqlDialect {
                 let auto_key = |t: &Table| {
                     t.columns
                         .iter()
-                        .find(|c| t.is_auto_increment_key(c))
+                        .find(|c| renders_auto_increment(t, c))
                         .cloned()
                 };
                 let mut clauses = Vec::new();
@@ -797,7 +814,7 @@ impl MysqlDialect {
                 if let Some(column) = auto_key(old) {
                     if let Some(now) = new
                         .column(&column.name)
-                        .filter(|c| !new.is_auto_increment_key(c))
+                        .filter(|c| !renders_auto_increment(new, c))
                     {
                         clauses.push(format!("MODIFY COLUMN {}", self.column_def(new, now)));
                     }
@@ -808,7 +825,11 @@ impl MysqlDialect {
                 if !columns.is_empty() {
                     clauses.push(format!("ADD PRIMARY KEY ({})", self.key_list(new, columns)));
                 }
-                if let Some(column) = auto_key(new).filter(|c| !old.is_auto_increment_key(c)) {
+                let was_auto = |c: &Column| {
+                    old.column(&c.name)
+                        .is_some_and(|o| renders_auto_increment(old, o))
+                };
+                if let Some(column) = auto_key(new).filter(|c| !was_auto(c)) {
                     clauses.push(format!("MODIFY COLUMN {}", self.column_def(new, &column)));
                 }
                 if clauses.is_empty() {
