@@ -570,7 +570,9 @@ fn field_attributes(
         .default
         .as_ref()
         .is_none_or(|d| literal_fits(&column.ty, d));
-    let explicit_type = matches!(column.ty, SqlType::Custom(_)) || !literal_ok;
+    // A precision (`datetime` without fractions is `timestamp(0)`) is not in the field's type.
+    let explicit_type =
+        matches!(column.ty, SqlType::Custom(_)) || !literal_ok || column.ty.precision().is_some();
     if explicit_type {
         attrs.push(format!(
             "sql_type = {}",
