@@ -5,7 +5,7 @@ use super::enums;
 use super::{plain, Backend, Dialect, OpContext, Statement, HISTORY_TABLE};
 use crate::error::{Error, Result};
 use crate::migration::Operation;
-use crate::schema::{Column, Schema, SqlType, Table};
+use crate::schema::{Column, Index, IndexTarget, Schema, SqlType, Table, TableOptions};
 
 /// The MySQL / MariaDB dialect.
 #[derive(Debug, Clone, Copy, Default)]
@@ -58,22 +58,330 @@ impl ServerDdl for MysqlDialect {
         }
     }
 
-    /// `DATETIME(6)` wants its current time at the same precision.
+    /// A time default at the column's own fractional seconds, which MySQL 8 requires.
     fn default_expr(&self, expr: &str, column: &Column) -> String {
-        let fractional = matches!(column.ty, SqlType::Timestamp | SqlType::TimestampTz);
-        if fractional
-            && (expr.eq_ignore_ascii_case("CURRENT_TIMESTAMP")
-                || expr.eq_ignore_ascii_case("now()"))
-        {
-            "CURRENT_TIMESTAMP(6)".to_string()
+        let now =
+            expr.eq_ignore_ascii_case("CURRENT_TIMESTAMP") || expr.eq_ignore_ascii_case("now()");
+        if now {
+            current_timestamp_at(&column.ty)
         } else if expr.starts_with('(')
             || expr.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            || expr.to_ascii_uppercase().starts_with("CURRENT_TIMESTAMP(")
         {
             expr.to_string()
         } else {
             // Expression defaults need parentheses on MySQL 8 and MariaDB.
             format!("({expr})")
         }
+    }
+
+    /// `name type [CHARACTER SET ..] [COLLATE ..] [GENERATED ALWAYS AS (..) VIRTUAL|STORED]
+    /// [NOT NULL] [AUTO_INCREMENT | DEFAULT ..] [ON UPDATE ..] [COMMENT '..']`. AUTO_INCREMENT
+    /// goes on any column that asks for it: MySQL wants it on the first column of some key,
+    /// which the server checks.
+    fn column_def(&self, table: &Table, column: &Column) -> String {
+        let mut def = format!(
+            "{} {}",
+            ServerDdl::quote(self, &column.name),
+            MysqlDialect::type_name(&column.ty)
+        );
+        if let Some(charset) = &column.charset {
+            def.push_str(" CHARACTER SET ");
+            def.push_str(charset);
+        }
+        if let Some(collation) = &column.collation {
+            def.push_str(" COLLATE ");
+            def.push_str(collation);
+        }
+        if let Some(generated) = &column.generated {
+            def.push_str(&format!(
+                " GENERATED ALWAYS AS ({}) {}",
+                generated.expr,
+                if generated.stored {
+                    "STORED"
+                } else {
+                    "VIRTUAL"
+                }
+            ));
+        }
+        // MariaDB refuses NOT NULL on a generated column (its nullability follows the
+        // expression); MySQL 8 takes it.
+        if !column.nullable && column.generated.is_none() {
+            def.push_str(" NOT NULL");
+        }
+        if renders_auto_increment(table, column) {
+            def.push_str(" AUTO_INCREMENT");
+        } else if let Some(default) = &column.default {
+            if column.generated.is_none() {
+                def.push_str(" DEFAULT ");
+                def.push_str(&self.default_sql(default, column));
+            }
+        }
+        if let Some(on_update) = &column.on_update {
+            def.push_str(" ON UPDATE ");
+            def.push_str(&self.default_expr(on_update, column));
+        }
+        if let Some(comment) = &column.comment {
+            def.push_str(" COMMENT ");
+            def.push_str(&ServerDdl::literal(self, comment));
+        }
+        def
+    }
+
+    /// The columns, keys, indexes and constraints in one statement, with the table's options:
+    /// an AUTO_INCREMENT column may rely on any of its keys, which must exist with it.
+    fn create_table(&self, table: &Table) -> String {
+        let q = |name: &str| ServerDdl::quote(self, name);
+        let mut parts: Vec<String> = table
+            .columns
+            .iter()
+            .map(|c| self.column_def(table, c))
+            .collect();
+        if !table.primary_key.is_empty() {
+            parts.push(format!(
+                "PRIMARY KEY ({})",
+                self.key_list(table, &table.primary_key)
+            ));
+        }
+        for unique in &table.uniques {
+            parts.push(format!(
+                "CONSTRAINT {} UNIQUE ({})",
+                q(&unique.name),
+                self.key_list(table, &unique.columns)
+            ));
+        }
+        for index in &table.indexes {
+            parts.push(self.index_clause(table, index));
+        }
+        for fk in &table.foreign_keys {
+            parts.push(self.foreign_key_clause(fk));
+        }
+        for check in &table.checks {
+            parts.push(format!(
+                "CONSTRAINT {} CHECK ({})",
+                q(&check.name),
+                check.expr
+            ));
+        }
+        let mut sql = format!(
+            "CREATE TABLE {} (\n    {}\n)",
+            q(&table.name),
+            parts.join(",\n    ")
+        );
+        let options = self.table_options(&table.options);
+        if !options.is_empty() {
+            sql.push(' ');
+            sql.push_str(&options.join(" "));
+        }
+        sql
+    }
+
+    fn create_index(&self, table: &Table, index: &Index) -> String {
+        let kind = match index.method.as_deref() {
+            Some("fulltext") => "FULLTEXT ",
+            Some("spatial") => "SPATIAL ",
+            _ if index.unique => "UNIQUE ",
+            _ => "",
+        };
+        format!(
+            "CREATE {kind}INDEX {} ON {} ({}){}",
+            ServerDdl::quote(self, &index.name),
+            ServerDdl::quote(self, &table.name),
+            self.index_elements(table, index),
+            self.index_using(table, index)
+        )
+    }
+}
+
+/// Whether `column` is written `AUTO_INCREMENT` in `table`: MySQL takes it on the first column
+/// of a key or index only, so while a migration has not yet given it one (a column added before
+/// its key) it is written without, and the key's statement adds it.
+fn renders_auto_increment(table: &Table, column: &Column) -> bool {
+    let name = column.name.as_str();
+    column.auto_increment
+        && (table.primary_key.first().map(String::as_str) == Some(name)
+            || table
+                .uniques
+                .iter()
+                .any(|u| u.columns.first().map(String::as_str) == Some(name))
+            || table
+                .indexes
+                .iter()
+                .any(|i| i.columns.first().and_then(|c| c.column_name()) == Some(name)))
+}
+
+/// `CURRENT_TIMESTAMP` at the fractional seconds of a column of type `ty`.
+fn current_timestamp_at(ty: &SqlType) -> String {
+    match MysqlDialect::fractional_seconds(ty) {
+        Some(p) if p > 0 => format!("CURRENT_TIMESTAMP({p})"),
+        _ => "CURRENT_TIMESTAMP".to_string(),
+    }
+}
+
+impl MysqlDialect {
+    /// An index inside `CREATE TABLE`: `[UNIQUE|FULLTEXT|SPATIAL] INDEX name (...) [USING ..]`.
+    fn index_clause(&self, table: &Table, index: &Index) -> String {
+        let kind = match index.method.as_deref() {
+            Some("fulltext") => "FULLTEXT ",
+            Some("spatial") => "SPATIAL ",
+            _ if index.unique => "UNIQUE ",
+            _ => "",
+        };
+        format!(
+            "{kind}INDEX {} ({}){}",
+            ServerDdl::quote(self, &index.name),
+            self.index_elements(table, index),
+            self.index_using(table, index)
+        )
+    }
+
+    /// Each element as written: a column with its prefix length and order, or an expression
+    /// (MySQL 8 functional key parts).
+    fn index_elements(&self, table: &Table, index: &Index) -> String {
+        index
+            .columns
+            .iter()
+            .map(|element| {
+                let mut out = match &element.target {
+                    IndexTarget::Column(name) => {
+                        let mut out = ServerDdl::quote(self, name);
+                        let length = element.length.or_else(|| {
+                            // Text and blob columns can only be b-tree indexed by a prefix.
+                            let plain =
+                                index.method.is_none() || index.method.as_deref() == Some("btree");
+                            let unbounded = table
+                                .column(name)
+                                .is_some_and(|c| matches!(c.ty, SqlType::Text | SqlType::Binary));
+                            (plain && unbounded).then_some(MysqlDialect::KEY_PREFIX)
+                        });
+                        if let Some(length) = length {
+                            out.push_str(&format!("({length})"));
+                        }
+                        out
+                    }
+                    IndexTarget::Expression(expr) => format!("({expr})"),
+                };
+                if element.descending {
+                    out.push_str(" DESC");
+                }
+                out
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// `USING HASH` / `USING BTREE` where the engine would not choose it (MEMORY hashes by
+    /// default).
+    fn index_using(&self, table: &Table, index: &Index) -> String {
+        let memory = table
+            .options
+            .engine
+            .as_deref()
+            .is_some_and(|e| e.eq_ignore_ascii_case("memory"));
+        match index.method.as_deref() {
+            Some("hash") => " USING HASH".to_string(),
+            Some("btree") if memory => " USING BTREE".to_string(),
+            _ => String::new(),
+        }
+    }
+
+    /// `ENGINE=.. DEFAULT CHARSET=.. COLLATE=.. COMMENT='..'`, those that are set.
+    fn table_options(&self, options: &TableOptions) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(engine) = &options.engine {
+            out.push(format!("ENGINE={engine}"));
+        }
+        if let Some(charset) = &options.charset {
+            out.push(format!("DEFAULT CHARSET={charset}"));
+        }
+        if let Some(collation) = &options.collation {
+            out.push(format!("COLLATE={collation}"));
+        }
+        if let Some(comment) = &options.comment {
+            out.push(format!("COMMENT={}", ServerDdl::literal(self, comment)));
+        }
+        out
+    }
+
+    /// The statements that take `table` from the options `old` to `new`. A table's default
+    /// character set is what its columns without one of their own use, so changing it converts
+    /// them (`CONVERT TO`) and restates those that have their own. Going back to a default
+    /// (`None`) names the server's or database's default when the statement runs.
+    fn alter_table_options(
+        &self,
+        table: &Table,
+        old: &TableOptions,
+        new: &TableOptions,
+    ) -> Vec<String> {
+        let q = ServerDdl::quote(self, &table.name);
+        let mut out = Vec::new();
+        if old.engine != new.engine {
+            match &new.engine {
+                Some(engine) => out.push(format!("ALTER TABLE {q} ENGINE={engine}")),
+                None => out.extend(self.prepared(&format!(
+                    "CONCAT('ALTER TABLE ', {}, ' ENGINE=', @@default_storage_engine)",
+                    ServerDdl::literal(self, &q)
+                ))),
+            }
+        }
+        if old.charset != new.charset || old.collation != new.collation {
+            let convert = match (&new.charset, &new.collation) {
+                (Some(cs), Some(co)) => {
+                    format!("ALTER TABLE {q} CONVERT TO CHARACTER SET {cs} COLLATE {co}")
+                }
+                (Some(cs), None) => format!("ALTER TABLE {q} CONVERT TO CHARACTER SET {cs}"),
+                (None, Some(co)) => format!(
+                    "ALTER TABLE {q} CONVERT TO CHARACTER SET {} COLLATE {co}",
+                    co.split('_').next().unwrap_or(co)
+                ),
+                (None, None) => String::new(),
+            };
+            if convert.is_empty() {
+                out.extend(self.prepared(&format!(
+                    "(SELECT CONCAT('ALTER TABLE ', {}, ' CONVERT TO CHARACTER SET ', DEFAULT_CHARACTER_SET_NAME, ' COLLATE ', DEFAULT_COLLATION_NAME) \
+                     FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE())",
+                    ServerDdl::literal(self, &q)
+                )));
+            } else {
+                out.push(convert);
+            }
+            // CONVERT TO also widens TEXT columns to keep their length in characters (TEXT to
+            // MEDIUMTEXT from latin1 to utf8mb4): each is restated as it is to be.
+            for column in table
+                .columns
+                .iter()
+                .filter(|c| c.ty.is_textual() || matches!(c.ty, SqlType::Enum(_) | SqlType::Set(_)))
+            {
+                let widened = matches!(
+                    column.ty,
+                    SqlType::Text | SqlType::TinyText | SqlType::MediumText
+                );
+                if widened || column.charset.is_some() || column.collation.is_some() {
+                    out.push(format!(
+                        "ALTER TABLE {q} MODIFY COLUMN {}",
+                        self.column_def(table, column)
+                    ));
+                }
+            }
+        }
+        if old.comment != new.comment {
+            let comment = new.comment.as_deref().unwrap_or_default();
+            out.push(format!(
+                "ALTER TABLE {q} COMMENT={}",
+                ServerDdl::literal(self, comment)
+            ));
+        }
+        out
+    }
+
+    /// A statement built by `sql_expr` when it runs, prepared and executed.
+    fn prepared(&self, sql_expr: &str) -> Vec<String> {
+        vec![
+            format!("SET @migrate_ddl = {sql_expr}"),
+            "PREPARE migrate_ddl FROM @migrate_ddl".to_string(),
+            "EXECUTE migrate_ddl".to_string(),
+            "DEALLOCATE PREPARE migrate_ddl".to_string(),
+        ]
     }
 }
 
@@ -102,8 +410,17 @@ impl MysqlDialect {
         ]
     }
 
+    /// The fractional seconds this dialect gives a time or timestamp type.
+    pub fn fractional_seconds(ty: &SqlType) -> Option<u32> {
+        match ty {
+            SqlType::Timestamp | SqlType::TimestampTz => Some(6),
+            SqlType::Time => Some(0),
+            other => other.precision(),
+        }
+    }
+
     /// Text and binary columns can only be indexed by a prefix here.
-    const KEY_PREFIX: u32 = 255;
+    pub const KEY_PREFIX: u32 = 255;
 
     /// The type name in DDL.
     pub fn type_name(ty: &SqlType) -> String {
@@ -198,6 +515,16 @@ impl MysqlDialect {
             .table()
             .and_then(|t| before.table(t))
             .is_some_and(|t| t.primary_key.is_empty());
+        // FULLTEXT and SPATIAL indexes are built under a shared lock at best.
+        let locking_index = match op {
+            Operation::CreateIndex { index, .. } => {
+                matches!(index.method.as_deref(), Some("fulltext" | "spatial"))
+            }
+            _ => false,
+        };
+        if locking_index {
+            return OnlineForm::Copy;
+        }
         let unique_index = match op {
             Operation::AddUnique { .. } | Operation::DropUnique { .. } => true,
             Operation::CreateIndex { index, .. } => index.unique,
@@ -211,7 +538,13 @@ impl MysqlDialect {
             return OnlineForm::Copy;
         }
         match op {
-            Operation::AddColumn { column, .. } if !column.auto_increment => OnlineForm::Instant,
+            // A stored generated column is computed into every row.
+            Operation::AddColumn { column, .. }
+                if !column.auto_increment
+                    && !column.generated.as_ref().is_some_and(|g| g.stored) =>
+            {
+                OnlineForm::Instant
+            }
             Operation::DropColumn { .. }
             | Operation::CreateIndex { .. }
             | Operation::DropIndex { .. }
@@ -230,7 +563,12 @@ impl MysqlDialect {
                 let same_prefix = |a: &u32, b: &u32| *a > 255 || *b * 4 <= 255;
                 let same_type = old.ty == column.ty
                     || matches!((&old.ty, &column.ty), (SqlType::Varchar(a), SqlType::Varchar(b)) if b >= a && same_prefix(a, b));
-                if same_type && old.auto_increment == column.auto_increment {
+                // A new character set or collation rewrites the column; a new expression
+                // recomputes it.
+                let same_storage = old.charset == column.charset
+                    && old.collation == column.collation
+                    && old.generated == column.generated;
+                if same_type && same_storage && old.auto_increment == column.auto_increment {
                     OnlineForm::InPlace
                 } else {
                     OnlineForm::Copy
@@ -426,6 +764,15 @@ impl MysqlDialect {
             Operation::RenameTable { from, to } => {
                 vec![format!("RENAME TABLE {} TO {}", q(from), q(to))]
             }
+            Operation::CreateTable(table) => {
+                let t = after.table(&table.name).unwrap_or(table);
+                vec![self.create_table(t)]
+            }
+            Operation::AlterTableOptions { table, options } => {
+                let old = table_in(before, table)?;
+                let new = table_in(after, table)?;
+                self.alter_table_options(new, &old.options, options)
+            }
             Operation::AlterColumn { table, column } => {
                 let old_table = table_in(before, table)?;
                 let new_table = table_in(after, table)?;
@@ -458,7 +805,7 @@ impl MysqlDialect {
                 let auto_key = |t: &Table| {
                     t.columns
                         .iter()
-                        .find(|c| t.is_auto_increment_key(c))
+                        .find(|c| renders_auto_increment(t, c))
                         .cloned()
                 };
                 let mut clauses = Vec::new();
@@ -467,7 +814,7 @@ impl MysqlDialect {
                 if let Some(column) = auto_key(old) {
                     if let Some(now) = new
                         .column(&column.name)
-                        .filter(|c| !new.is_auto_increment_key(c))
+                        .filter(|c| !renders_auto_increment(new, c))
                     {
                         clauses.push(format!("MODIFY COLUMN {}", self.column_def(new, now)));
                     }
@@ -478,7 +825,11 @@ impl MysqlDialect {
                 if !columns.is_empty() {
                     clauses.push(format!("ADD PRIMARY KEY ({})", self.key_list(new, columns)));
                 }
-                if let Some(column) = auto_key(new).filter(|c| !old.is_auto_increment_key(c)) {
+                let was_auto = |c: &Column| {
+                    old.column(&c.name)
+                        .is_some_and(|o| renders_auto_increment(old, o))
+                };
+                if let Some(column) = auto_key(new).filter(|c| !was_auto(c)) {
                     clauses.push(format!("MODIFY COLUMN {}", self.column_def(new, &column)));
                 }
                 if clauses.is_empty() {

@@ -247,7 +247,63 @@ pub fn align(live: &mut Schema, expected: &Schema, backend: crate::dialect::Back
     if backend == crate::dialect::Backend::Sqlite {
         align_sqlite_keys(live, expected);
     }
+    if backend == crate::dialect::Backend::Mysql {
+        align_mysql_uniques(live, expected);
+        align_mysql_types(live, expected);
+    }
     align_enums(live, expected);
+}
+
+/// Where two types are one type on MySQL (`timestamptz` and `timestamptz(6)` are both
+/// `TIMESTAMP(6)`), `live` takes the spelling `expected` uses.
+pub fn align_mysql_types(live: &mut Schema, expected: &Schema) {
+    use crate::dialect::MysqlDialect;
+    for table in &mut live.tables {
+        let Some(want) = expected.table(&table.name) else {
+            continue;
+        };
+        for column in &mut table.columns {
+            if let Some(other) = want.column(&column.name) {
+                if other.ty != column.ty
+                    && other.ty.enum_name().is_none()
+                    && MysqlDialect::type_name(&other.ty) == MysqlDialect::type_name(&column.ty)
+                {
+                    column.ty = other.ty.clone();
+                }
+            }
+        }
+    }
+}
+
+/// MySQL keeps no difference between a unique constraint and a plain unique index on the same
+/// columns: where `expected` has the other form under the same name and columns, `live` takes
+/// it.
+pub fn align_mysql_uniques(live: &mut Schema, expected: &Schema) {
+    for table in &mut live.tables {
+        let Some(want) = expected.table(&table.name) else {
+            continue;
+        };
+        let indexes = std::mem::take(&mut table.indexes);
+        for index in indexes {
+            let as_unique = want.uniques.iter().find(|u| u.name == index.name);
+            match as_unique {
+                Some(unique) if index.is_unique_on(&unique.columns) => {
+                    table.uniques.push(unique.clone())
+                }
+                _ => table.indexes.push(index),
+            }
+        }
+        let uniques = std::mem::take(&mut table.uniques);
+        for unique in uniques {
+            match want.indexes.iter().find(|i| i.name == unique.name) {
+                Some(index) if index.is_unique_on(&unique.columns) => {
+                    table.indexes.push(index.clone())
+                }
+                _ => table.uniques.push(unique),
+            }
+        }
+        table.normalize();
+    }
 }
 
 /// The top-level parts of a `CREATE TABLE` body (columns and table constraints), split at the
