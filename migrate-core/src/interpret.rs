@@ -28,8 +28,8 @@ pub struct InterpretedModule {
     pub revises: Vec<String>,
     /// `MESSAGE`.
     pub message: String,
-    /// `SAFE_DDL` (true unless declared false).
-    pub safe_ddl: bool,
+    /// `SAFE_DDL`, where the module declares it.
+    pub safe_ddl: Option<bool>,
     /// What `up` records.
     pub up: Vec<Operation>,
     /// What `down` records.
@@ -62,7 +62,7 @@ pub fn interpret_module(source: &str) -> R<InterpretedModule> {
     let mut revision = None;
     let mut revises = None;
     let mut message = None;
-    let mut safe_ddl = true;
+    let mut safe_ddl = None;
     let mut up = None;
     let mut down = None;
     for item in &file.items {
@@ -81,7 +81,7 @@ pub fn interpret_module(source: &str) -> R<InterpretedModule> {
                     "REVISES" => revises = Some(strings(&c.expr)?),
                     "SAFE_DDL" => match &*c.expr {
                         Expr::Lit(l) => match &l.lit {
-                            Lit::Bool(b) => safe_ddl = b.value,
+                            Lit::Bool(b) => safe_ddl = Some(b.value),
                             _ => return refuse("SAFE_DDL is not a bool literal"),
                         },
                         _ => return refuse("SAFE_DDL is not a literal"),
@@ -1066,7 +1066,7 @@ pub fn down(_m: &mut Migration) {}
     fn a_module_reads_into_the_operations_its_calls_record() {
         let module = interpret_module(MODULE).unwrap();
         assert_eq!(module.revision, "20260101000000_ab");
-        assert!(module.revises.is_empty() && module.safe_ddl && module.down.is_empty());
+        assert!(module.revises.is_empty() && module.safe_ddl.is_none() && module.down.is_empty());
         let mut m = Migration::new();
         m.create_table("posts", |t| {
             t.column("id", SqlType::BigInt)
