@@ -2,6 +2,8 @@
 # The runner's builds (what upgrade, check and sql pay), side by side with Flask-Migrate.
 #
 # usage: bench/runner.sh [--fresh-clone] [--runs R]
+#   --release      also builds the release CLI and times it (else every step uses the debug one)
+#   --compiled     also times the compiled path at N = 1000 (MIGRATE_RUNNER=compiled, minutes)
 #   --fresh-clone  also times a fresh clone's `cargo build -p migrate-cli` and its first
 #                  `cargo run -p migrate-cli -- upgrade` (minutes on 2 cores)
 #
@@ -11,7 +13,7 @@
 #      one-column migration, against Flask-Migrate's `flask db upgrade` of the same schema
 #   3. at N = 200: the one-column `migrate` (debug CLI, the binary `cargo build` makes) against
 #      Flask-Migrate's `flask db migrate`
-#   4. both upgrades again with MIGRATE_RUNNER=compiled (the compiled path, for reference)
+#   4. with --compiled, both upgrades again with MIGRATE_RUNNER=compiled (for reference)
 # Needs: pip install alembic flask-migrate flask-sqlalchemy; apt-get install hyperfine sqlite3.
 # The report is written to /tmp/migrate-bench/runner/report.txt.
 set -euo pipefail
@@ -19,11 +21,13 @@ LIVE=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=${SHARED_BENCH:-$LIVE/../shared/bench}
 [ -f "$SHARED/gen_schema.py" ] || SHARED=/work/shared/bench
 GEN=$SHARED/gen_schema.py
-FRESH=0 RUNS=5
+FRESH=0 RUNS=5 COMPILED=0 RELEASE=0
 while [ $# -gt 0 ]; do
     case $1 in
         --fresh-clone) FRESH=1 ;;
         --runs) RUNS=$2; shift ;;
+        --compiled) COMPILED=1 ;;
+        --release) RELEASE=1 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -41,17 +45,19 @@ once() { # LABEL CMD...: one run, wall seconds
 }
 hf() { # LABEL PREP CMD: median of RUNS
     local label=$1 prep=$2 cmd=$3
-    hyperfine -N -r "$RUNS" -w 1 --prepare "$prep" --export-json "$BR/hf.json" "$cmd" >/dev/null 2>&1 \
-        || hyperfine -r "$RUNS" -w 1 --prepare "$prep" --export-json "$BR/hf.json" "$cmd" >/dev/null
+    hyperfine -r "$RUNS" -w 1 --prepare "$prep" --export-json "$BR/hf.json" "$cmd" >/dev/null
     note "$label: $(python3 -c "import json;r=json.load(open('$BR/hf.json'))['results'][0];print(f\"{r['median']:.3f} s (median of {len(r['times'])}; min {r['min']:.3f})\")")"
 }
 note "load at start: $(cut -d' ' -f1-3 /proc/loadavg); $(git -C "$LIVE" rev-parse --short HEAD); $(nproc) cores"
 
 # The CLIs: the debug binary `cargo build` makes, and the release one.
 cargo build -q -p migrate-cli --manifest-path "$LIVE/Cargo.toml"
-cargo build -q --release -p migrate-cli --manifest-path "$LIVE/Cargo.toml"
 T=${CARGO_TARGET_DIR:-$LIVE/target}
-DBG=$T/debug/migrate-cli REL=$T/release/migrate-cli
+DBG=$T/debug/migrate-cli REL=$DBG
+if [ $RELEASE = 1 ]; then
+    cargo build -q --release -p migrate-cli --manifest-path "$LIVE/Cargo.toml"
+    REL=$T/release/migrate-cli
+fi
 
 # A models crate of N generated tables, its own target directory (so no runner is built yet).
 project() { # N DIR
@@ -83,9 +89,7 @@ say "1. check against a database in a fresh project (CLI built, no runner built)
 W=$BR/check; project 20 "$W"
 cd "$W"; export CARGO_TARGET_DIR=$W/target
 "$REL" -q upgrade
-once "check with a database, fresh project, debug CLI ($DBG check)" "$DBG" check
-rm -rf "$W/target"
-once "check with a database, fresh project, release CLI" "$REL" check
+once "check with a database, fresh project, debug CLI (migrate-cli check)" "$DBG" check
 unset CARGO_TARGET_DIR
 
 for N in 1000 200; do
@@ -93,17 +97,17 @@ for N in 1000 200; do
     W=$BR/n$N; project "$N" "$W"; cd "$W"
     export CARGO_TARGET_DIR=$W/target
     cp -a migrations migrations.initial
-    hf "N=$N upgrade initial, release CLI" "rm -f $W/app.db" "$REL -q upgrade"
+    [ $RELEASE = 1 ] && hf "N=$N upgrade initial, release CLI" "rm -f $W/app.db" "$REL -q upgrade"
     hf "N=$N upgrade initial, debug CLI" "rm -f $W/app.db" "$DBG -q upgrade"
     cp app.db db_initial.db
     cp models_extra.rs src/models.rs
     hf "N=$N migrate one column, debug CLI" "rm -rf $W/migrations; cp -a $W/migrations.initial $W/migrations" "$DBG -q migrate -m onecol"
-    hf "N=$N migrate one column, release CLI" "rm -rf $W/migrations; cp -a $W/migrations.initial $W/migrations" "$REL -q migrate -m onecol"
+    [ $RELEASE = 1 ] && hf "N=$N migrate one column, release CLI" "rm -rf $W/migrations; cp -a $W/migrations.initial $W/migrations" "$REL -q migrate -m onecol"
     "$REL" -q migrate -m onecol >/dev/null 2>&1 || true
     grep -q nickname migrations/versions/*_onecol.rs
-    hf "N=$N upgrade one column, release CLI" "cp $W/db_initial.db $W/app.db" "$REL -q upgrade"
+    [ $RELEASE = 1 ] && hf "N=$N upgrade one column, release CLI" "cp $W/db_initial.db $W/app.db" "$REL -q upgrade"
     hf "N=$N upgrade one column, debug CLI" "cp $W/db_initial.db $W/app.db" "$DBG -q upgrade"
-    if [ "$N" = 1000 ]; then
+    if [ "$N" = 1000 ] && [ $COMPILED = 1 ]; then
         # The compiled path for reference: its first build, then the upgrade after one column.
         rm -f app.db
         once "N=$N upgrade all, MIGRATE_RUNNER=compiled, runner built cold (its dependencies included)" env MIGRATE_RUNNER=compiled "$REL" -q upgrade

@@ -48,6 +48,9 @@ impl std::fmt::Display for Refusal {
 
 type R<T> = std::result::Result<T, Refusal>;
 
+/// The calls of a method chain, in order: each method's name and arguments.
+type Calls<'a> = Vec<(String, Vec<&'a Expr>)>;
+
 fn refuse<T>(why: impl Into<String>) -> R<T> {
     Err(Refusal(why.into()))
 }
@@ -182,7 +185,7 @@ fn statement(stmt: &Stmt) -> R<&Expr> {
 }
 
 /// `recv.a(..).b(..)`: the receiver's name and the calls in order.
-fn chain(expr: &Expr) -> R<(String, Vec<(String, Vec<&Expr>)>)> {
+fn chain(expr: &Expr) -> R<(String, Calls<'_>)> {
     let mut calls = Vec::new();
     let mut at = expr;
     loop {
@@ -227,7 +230,7 @@ fn migration_call(m: &mut Migration, name: Option<&str>, expr: &Expr) -> R<()> {
     let Some((method, args)) = calls.next() else {
         return refuse("a bare receiver");
     };
-    let rest: Vec<(String, Vec<&Expr>)> = calls.collect();
+    let rest: Calls<'_> = calls.collect();
     let a = &args;
     let no_modifiers = |rest: &[(String, Vec<&Expr>)]| {
         if rest.is_empty() {
