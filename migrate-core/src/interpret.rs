@@ -68,6 +68,8 @@ pub fn interpret_module(source: &str) -> R<InterpretedModule> {
     let mut safe_ddl = None;
     let mut up = None;
     let mut down = None;
+    // Without the prelude the compiled functions would not compile.
+    let mut prelude = false;
     for item in &file.items {
         match item {
             Item::Use(u) if only_docs(&u.attrs) => {
@@ -75,9 +77,21 @@ pub fn interpret_module(source: &str) -> R<InterpretedModule> {
                 if text != "use migrate_core :: migration :: prelude :: * ;" {
                     return refuse(format!("import `{text}`"));
                 }
+                prelude = true;
             }
             Item::Const(c) if only_docs(&c.attrs) && c.generics.params.is_empty() => {
                 let name = c.ident.to_string();
+                // The types the runner's list reads them as, public as it needs them.
+                let ty = &c.ty;
+                let ty = quote::quote!(#ty).to_string();
+                let expected = match name.as_str() {
+                    "REVISION" | "MESSAGE" => "& str",
+                    "REVISES" => "& [& str]",
+                    _ => "bool",
+                };
+                if ty != expected || !matches!(c.vis, syn::Visibility::Public(_)) {
+                    return refuse(format!("constant {name}: {ty}"));
+                }
                 match name.as_str() {
                     "REVISION" => revision = Some(string(&c.expr)?),
                     "MESSAGE" => message = Some(string(&c.expr)?),
@@ -106,6 +120,9 @@ pub fn interpret_module(source: &str) -> R<InterpretedModule> {
             }
             _ => return refuse("an item other than the prelude, the constants, up and down"),
         }
+    }
+    if !prelude {
+        return refuse("no `use migrate_core::migration::prelude::*;`");
     }
     match (revision, revises, message, up, down) {
         (Some(revision), Some(revises), Some(message), Some(up), Some(down)) => {
@@ -1116,6 +1133,12 @@ pub fn down(_m: &mut Migration) {}
             (".method(\"btree\")", ".method(\"btree\").whatever()"),
             ("use migrate_core::migration::prelude::*;", "use other::*;"),
             ("o.engine", "m.engine"),
+            ("use migrate_core::migration::prelude::*;", ""),
+            ("pub const MESSAGE: &str", "const MESSAGE: &str"),
+            (
+                "pub const REVISES: &[&str]",
+                "pub const REVISES: &[&'static str; 0]",
+            ),
         ] {
             let source = MODULE.replacen(from, to, 1);
             assert_ne!(source, MODULE, "{from}");
