@@ -26,6 +26,8 @@ pub mod diesel_types;
 pub mod diff;
 pub mod error;
 pub mod history;
+#[cfg(feature = "source")]
+pub mod interpret;
 pub mod introspect;
 pub mod lint;
 pub mod migration;

@@ -17,22 +17,36 @@ use crate::snapshot::Snapshot;
 /// Runs the command in `std::env::args` over `migrations`; the exit code to return from `main`.
 pub fn main(migrations: &[EmbeddedMigration]) -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(migrations, &args) {
-        Ok(()) => ExitCode::SUCCESS,
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    if run_command(migrations, &args, &mut std::io::stdout().lock()) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Runs one command of the program (`upgrade TARGET URL`, `sql FROM TO DIALECT`, ...) over
+/// `migrations`, what it prints going to `out` and an error to standard error, as the
+/// compiled program does; whether it succeeded. `migrate-cli` calls it in its own process when
+/// it could read every module without compiling it.
+pub fn run_command(migrations: &[EmbeddedMigration], args: &[&str], out: &mut dyn Write) -> bool {
+    match run(migrations, args, out) {
+        Ok(()) => true,
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::FAILURE
+            false
         }
     }
 }
 
-fn run(migrations: &[EmbeddedMigration], args: &[String]) -> Result<()> {
+fn run(migrations: &[EmbeddedMigration], args: &[&str], out: &mut dyn Write) -> Result<()> {
     let set = MigrationSet::new(migrations)?;
-    let arg = |i: usize| args.get(i).map(String::as_str).unwrap_or_default();
+    let arg = |i: usize| args.get(i).copied().unwrap_or_default();
     match arg(0) {
         "schema" => {
             let head = set.heads().last().map(|h| h.to_string());
-            print!(
+            let _ = write!(
+                out,
                 "{}",
                 Snapshot::new(head, set.head_schema().clone()).to_json()
             );
@@ -67,7 +81,6 @@ fn run(migrations: &[EmbeddedMigration], args: &[String]) -> Result<()> {
                 position(arg(1), 0)?
             };
             let to = position(if arg(2).is_empty() { "head" } else { arg(2) }, from)?;
-            let mut out = std::io::stdout().lock();
             let range: Vec<(usize, Direction)> = if to >= from {
                 (from..to).map(|i| (i, Direction::Up)).collect()
             } else {
@@ -119,7 +132,8 @@ fn run(migrations: &[EmbeddedMigration], args: &[String]) -> Result<()> {
                 );
             }
             let findings = crate::lint::lint_migrations(&set, range, &backends)?;
-            println!(
+            let _ = writeln!(
+                out,
                 "{}",
                 serde_json::to_string(&findings).expect("findings serialize")
             );
@@ -131,10 +145,10 @@ fn run(migrations: &[EmbeddedMigration], args: &[String]) -> Result<()> {
             let mut conn = connect(url)?;
             let mut runner = Runner::new(conn.as_mut(), &set)?;
             runner.stamp(&target)?;
-            match runner.current()? {
-                Some(rev) => println!("Stamped {} at {rev}", mask_url(url)),
-                None => println!("Stamped {} at base", mask_url(url)),
-            }
+            let _ = match runner.current()? {
+                Some(rev) => writeln!(out, "Stamped {} at {rev}", mask_url(url)),
+                None => writeln!(out, "Stamped {} at base", mask_url(url)),
+            };
             Ok(())
         }
         command @ ("upgrade" | "downgrade") => {
@@ -169,7 +183,7 @@ fn run(migrations: &[EmbeddedMigration], args: &[String]) -> Result<()> {
                 if !matches!(event, Event::Finished { .. }) {
                     count += 1;
                 }
-                progress.report(event);
+                progress.report(event, &mut *out);
             };
             if direction == Direction::Up {
                 runner.upgrade(&target, &mut report)?;
@@ -184,7 +198,8 @@ fn run(migrations: &[EmbeddedMigration], args: &[String]) -> Result<()> {
             };
             progress.finish();
             if count == 0 {
-                println!(
+                let _ = writeln!(
+                    out,
                     "Nothing to {}; {} is at {at}",
                     if direction == Direction::Up {
                         "apply"
@@ -194,7 +209,7 @@ fn run(migrations: &[EmbeddedMigration], args: &[String]) -> Result<()> {
                     mask_url(url)
                 );
             } else {
-                println!("Database is now at {at}");
+                let _ = writeln!(out, "Database is now at {at}");
             }
             Ok(())
         }
@@ -232,14 +247,17 @@ impl Progress {
         }
     }
 
-    fn report(&self, event: &Event) {
+    fn report(&self, event: &Event, out: &mut dyn Write) {
         #[cfg(feature = "progress")]
         if let Some(bar) = &self.bar {
-            bar.suspend(|| println!("{event}"));
+            bar.suspend(|| {
+                let _ = writeln!(out, "{event}");
+                let _ = out.flush();
+            });
             bar.inc(1);
             return;
         }
-        println!("{event}");
+        let _ = writeln!(out, "{event}");
     }
 
     fn finish(&self) {

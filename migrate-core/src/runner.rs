@@ -6,8 +6,8 @@
 //! migrations folder) and inside applications that embed their migrations. `upgrade` and
 //! `downgrade` are one path with a [`Direction`].
 
-use std::collections::BTreeSet;
-use std::sync::OnceLock;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Instant;
 
 use sha2::{Digest, Sha256};
@@ -54,6 +54,9 @@ impl EmbeddedMigration {
 
     /// The operations of `up`.
     pub fn up_operations(&self) -> Vec<Operation> {
+        if let Some(read) = interpreted(self.source) {
+            return read.0.clone();
+        }
         let mut m = Migration::new();
         (self.up)(&mut m);
         m.into_operations()
@@ -61,9 +64,47 @@ impl EmbeddedMigration {
 
     /// The operations of `down`.
     pub fn down_operations(&self) -> Vec<Operation> {
+        if let Some(read) = interpreted(self.source) {
+            return read.1.clone();
+        }
         let mut m = Migration::new();
         (self.down)(&mut m);
         m.into_operations()
+    }
+
+    /// A migration whose `up` and `down` were read from its source rather than compiled
+    /// (`migrate-cli` does so for modules that use only the operations API): the same facts,
+    /// and the operations the compiled functions would record, which every reader of `up` and
+    /// `down` then gets. Its texts live as long as the process, as a compiled module's do.
+    #[allow(clippy::too_many_arguments)]
+    pub fn interpreted(
+        revision: String,
+        revises: Vec<String>,
+        message: String,
+        file: String,
+        source: String,
+        safe_ddl: bool,
+        up: Vec<Operation>,
+        down: Vec<Operation>,
+    ) -> EmbeddedMigration {
+        let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+        let revises: Vec<&'static str> = revises.into_iter().map(leak).collect();
+        let source = leak(source);
+        INTERPRETED
+            .get_or_init(Default::default)
+            .write()
+            .expect("never poisoned: no code panics holding it")
+            .insert(source.as_ptr() as usize, Arc::new((up, down)));
+        EmbeddedMigration {
+            revision: leak(revision),
+            revises: Box::leak(revises.into_boxed_slice()),
+            message: leak(message),
+            file: leak(file),
+            source,
+            up: not_compiled,
+            down: not_compiled,
+            safe_ddl,
+        }
     }
 
     /// This migration's file and revision around an error of its operations.
@@ -74,6 +115,27 @@ impl EmbeddedMigration {
             source: Box::new(source),
         }
     }
+}
+
+/// The operations of the migrations read from their sources, by the address of the source
+/// (leaked, so never reused): `EmbeddedMigration` is plain data that compiled code builds
+/// with a struct literal, so read operations are found through it rather than stored in it.
+type ReadOperations = Arc<(Vec<Operation>, Vec<Operation>)>;
+static INTERPRETED: OnceLock<RwLock<HashMap<usize, ReadOperations>>> = OnceLock::new();
+
+fn interpreted(source: &'static str) -> Option<ReadOperations> {
+    INTERPRETED
+        .get()?
+        .read()
+        .expect("never poisoned")
+        .get(&(source.as_ptr() as usize))
+        .cloned()
+}
+
+/// The `up` and `down` of a migration read from its source: never called, since its
+/// operations are found by its source first.
+fn not_compiled(_: &mut Migration) {
+    unreachable!("the operations of a migration read from its source are looked up, not run")
 }
 
 /// SHA-256 of a module source, hex.

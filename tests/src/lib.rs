@@ -56,10 +56,11 @@ pub fn cli_binary() -> &'static Path {
     BINARY.get_or_init(|| {
         // The server backends are built in when their tests will run.
         let mut features = Vec::new();
-        if std::env::var_os(POSTGRES_URL).is_some() {
+        if std::env::var_os(POSTGRES_URL).is_some() && missing_client_library("postgres").is_none()
+        {
             features.push("postgres");
         }
-        if std::env::var_os(MYSQL_URL).is_some() {
+        if std::env::var_os(MYSQL_URL).is_some() && missing_client_library("mysql").is_none() {
             features.push("mysql");
         }
         let status = cargo()
@@ -77,6 +78,66 @@ pub fn cli_binary() -> &'static Path {
         assert!(status.success(), "building migrate-cli failed");
         target_dir().join("debug").join("migrate-cli")
     })
+}
+
+/// When the C client library that Diesel's `kind` backend links (`postgres`: libpq, `mysql`:
+/// libmysqlclient or MariaDB Connector/C) cannot be found the way its `-sys` crate looks for
+/// it (pkg-config, then the library's own config program), the one line that says which and
+/// the package that provides it, printed once; the tests of that server then skip (or fail,
+/// under `MIGRATE_TEST_REQUIRE_SERVERS`) with that line rather than with a build script's panic.
+pub fn missing_client_library(kind: &str) -> Option<String> {
+    static MISSING: OnceLock<[Option<String>; 2]> = OnceLock::new();
+    let found = |pkg_config: &[&str], programs: &[&str], variable: &str| {
+        // The `-sys` crates' own override of where the library is.
+        if std::env::var_os(variable).is_some() {
+            return true;
+        }
+        let runs = |program: &str, args: &[&str]| {
+            Command::new(program)
+                .args(args)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        pkg_config
+            .iter()
+            .any(|lib| runs("pkg-config", &["--exists", lib]))
+            || programs.iter().any(|program| runs(program, &["--libs"]))
+    };
+    let missing = MISSING.get_or_init(|| {
+        let line = |variable: &str, library: &str, packages: &str| {
+            let line = format!(
+                "{variable} is set but the {library} client library is not installed: \
+                 install {packages} (Diesel's backend links it)"
+            );
+            eprintln!("{line}");
+            line
+        };
+        [
+            (std::env::var_os(POSTGRES_URL).is_some()
+                && !found(&["libpq"], &["pg_config"], "PQ_LIB_DIR"))
+            .then(|| line(POSTGRES_URL, "PostgreSQL (libpq)", "libpq-dev")),
+            (std::env::var_os(MYSQL_URL).is_some()
+                && !found(
+                    &["mysqlclient", "libmariadb", "mariadb"],
+                    &["mysql_config", "mariadb_config"],
+                    "MYSQLCLIENT_LIB_DIR",
+                ))
+            .then(|| {
+                line(
+                    MYSQL_URL,
+                    "MySQL (libmysqlclient)",
+                    "libmariadb-dev or libmysqlclient-dev",
+                )
+            }),
+        ]
+    });
+    match kind {
+        "postgres" => missing[0].clone(),
+        "mysql" => missing[1].clone(),
+        _ => None,
+    }
 }
 
 /// The variable that names a PostgreSQL server for the server tests.
@@ -100,6 +161,11 @@ impl ServerDb {
     /// A new empty database on the server named by `variable`, or `None` (printing that the
     /// test skipped) when the variable is unset and CI does not require it.
     pub fn create(kind: &'static str, variable: &str, test: &str) -> Option<ServerDb> {
+        if let (Ok(_), Some(missing)) = (std::env::var(variable), missing_client_library(kind)) {
+            assert!(std::env::var_os(REQUIRE_SERVERS).is_none(), "{missing}");
+            eprintln!("skipped {test}: {kind} client library missing");
+            return None;
+        }
         let Ok(admin_url) = std::env::var(variable) else {
             assert!(
                 std::env::var_os(REQUIRE_SERVERS).is_none(),

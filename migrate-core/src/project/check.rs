@@ -91,6 +91,10 @@ impl CheckReport {
 /// `check [--compiled]`. An error before anything is compared is returned as such; one later
 /// stops the check and is kept in [`CheckReport::stopped`] beside what was found before it.
 pub fn check(project: &Project, compiled: bool) -> Result<CheckReport> {
+    if compiled {
+        // The compiled truth for the migrations too, not only the models.
+        super::programs::force_compiled_runner();
+    }
     let snapshot = project.snapshot()?;
     let (models, _) = models_schema(project, compiled)?;
     let mut report = CheckReport {

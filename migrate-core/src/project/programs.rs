@@ -9,7 +9,7 @@
 //! without touching the other two.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use sha2::{Digest, Sha256};
 
@@ -288,15 +288,68 @@ impl RunCommand {
 }
 
 /// The runner program of a project: its migrations compiled with migrate-core (whose
-/// `program::main` reads the command line), for one backend.
+/// `program::main` reads the command line), for one backend; or, when every module uses only
+/// the operations API, the same commands run in this process over the modules read with syn
+/// (`crate::interpret`), which records the very operations the compiled functions would, with
+/// no compile at all. A module the reader refuses (a Rust data step, any other code) makes
+/// the whole folder compile, as before: the compiled program stays the truth.
 #[derive(Debug, Clone)]
 pub struct RunnerProgram {
-    binary: PathBuf,
+    how: How,
+}
+
+#[derive(Debug, Clone)]
+enum How {
+    Compiled(PathBuf),
+    InProcess(std::sync::Arc<Vec<crate::runner::EmbeddedMigration>>),
+}
+
+static FORCE_COMPILED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// From now on, this process compiles the runner program even where it could read every
+/// module (`check --compiled`; `MIGRATE_RUNNER=compiled` does the same for every command).
+pub fn force_compiled_runner() {
+    FORCE_COMPILED.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn compiled_forced() -> bool {
+    FORCE_COMPILED.load(std::sync::atomic::Ordering::Relaxed)
+        || std::env::var("MIGRATE_RUNNER").is_ok_and(|v| v == "compiled")
+}
+
+/// The modules as migrations read from their sources; `None` as soon as one is refused (it
+/// must be compiled, and so must the folder).
+pub fn read_without_compiling(
+    modules: &[MigrationModule],
+) -> Option<Vec<crate::runner::EmbeddedMigration>> {
+    modules
+        .iter()
+        .map(|module| {
+            let read = crate::interpret::interpret_module(&module.source).ok()?;
+            // The compiled program reads SAFE_DDL only where a line declares it; the reader
+            // reads the constant itself, so a module where the two could differ is compiled.
+            let declared = migrate_derive_core::embed::declares_safe_ddl(&module.source);
+            if declared != read.safe_ddl.is_some() {
+                return None;
+            }
+            Some(crate::runner::EmbeddedMigration::interpreted(
+                read.revision,
+                read.revises,
+                read.message,
+                module.file.clone(),
+                module.source.clone(),
+                read.safe_ddl.unwrap_or(true),
+                read.up,
+                read.down,
+            ))
+        })
+        .collect()
 }
 
 impl RunnerProgram {
     /// Builds the program that runs the migrations of `config` on `backend` (when nothing
-    /// changed since the last build, the binary as it is). `quiet` hides cargo's output.
+    /// changed since the last build, the binary as it is; when every module can be read
+    /// without compiling, nothing to build). `quiet` hides cargo's output.
     pub fn build(config: &Config, backend: Backend, quiet: bool) -> Result<RunnerProgram> {
         let modules = super::files::list_modules(&config.versions_dir())?;
         RunnerProgram::from_modules(config, modules, backend, quiet)
@@ -304,6 +357,28 @@ impl RunnerProgram {
 
     /// [`Self::build`] from the modules of `versions/`, already listed.
     pub fn from_modules(
+        config: &Config,
+        modules: Vec<MigrationModule>,
+        backend: Backend,
+        quiet: bool,
+    ) -> Result<RunnerProgram> {
+        if !compiled_forced() {
+            if let Some(migrations) = read_without_compiling(&modules) {
+                return Ok(RunnerProgram {
+                    how: How::InProcess(std::sync::Arc::new(migrations)),
+                });
+            }
+        }
+        RunnerProgram::compile(config, modules, backend, quiet)
+    }
+
+    /// Whether the commands run in this process over modules read without compiling.
+    pub fn in_process(&self) -> bool {
+        matches!(self.how, How::InProcess(_))
+    }
+
+    /// The compiled program, whatever the modules hold.
+    pub fn compile(
         config: &Config,
         modules: Vec<MigrationModule>,
         backend: Backend,
@@ -341,57 +416,93 @@ impl RunnerProgram {
             quiet,
             &config.models,
         )?;
-        Ok(RunnerProgram { binary })
+        Ok(RunnerProgram {
+            how: How::Compiled(binary),
+        })
     }
 
-    /// The built binary.
-    pub fn binary(&self) -> &Path {
-        &self.binary
+    /// The built binary; `None` when the commands run in this process.
+    pub fn binary(&self) -> Option<&Path> {
+        match &self.how {
+            How::Compiled(binary) => Some(binary),
+            How::InProcess(_) => None,
+        }
     }
 
-    /// Runs `args`, its standard error shown; its output once it exits.
-    fn output(&self, args: &[&str]) -> Result<Output> {
-        Command::new(&self.binary)
-            .args(args)
-            .stderr(Stdio::inherit())
-            .output()
-            .map_err(|e| Error::io(&self.binary, e))
+    /// What to name in an error about the program's output.
+    fn name(&self) -> &Path {
+        self.binary()
+            .unwrap_or(Path::new("the migrations read from versions/"))
+    }
+
+    /// Runs `args`, its standard error shown; whether it succeeded, and its output.
+    fn output(&self, args: &[&str]) -> Result<(bool, Vec<u8>)> {
+        match &self.how {
+            How::Compiled(binary) => {
+                let output = Command::new(binary)
+                    .args(args)
+                    .stderr(Stdio::inherit())
+                    .output()
+                    .map_err(|e| Error::io(binary, e))?;
+                Ok((output.status.success(), output.stdout))
+            }
+            How::InProcess(migrations) => {
+                let mut out = Vec::new();
+                let ok = crate::program::run_command(migrations, args, &mut out);
+                Ok((ok, out))
+            }
+        }
     }
 
     /// Runs `args` with standard output shown (or discarded when `quiet`); whether it
     /// succeeded. What it prints is for people: revisions applied, statements.
     fn stream(&self, args: &[&str], quiet: bool) -> Result<bool> {
-        let status = Command::new(&self.binary)
-            .args(args)
-            .stdout(if quiet {
-                Stdio::null()
-            } else {
-                Stdio::inherit()
-            })
-            .status()
-            .map_err(|e| Error::io(&self.binary, e))?;
-        Ok(status.success())
+        match &self.how {
+            How::Compiled(binary) => {
+                let status = Command::new(binary)
+                    .args(args)
+                    .stdout(if quiet {
+                        Stdio::null()
+                    } else {
+                        Stdio::inherit()
+                    })
+                    .status()
+                    .map_err(|e| Error::io(binary, e))?;
+                Ok(status.success())
+            }
+            How::InProcess(migrations) => {
+                let ok = if quiet {
+                    crate::program::run_command(migrations, args, &mut std::io::sink())
+                } else {
+                    let mut out = std::io::stdout().lock();
+                    let ok = crate::program::run_command(migrations, args, &mut out);
+                    let _ = std::io::Write::flush(&mut out);
+                    ok
+                };
+                Ok(ok)
+            }
+        }
     }
 
     /// The schema and head the migrations replay to; `None` when they do not replay (the
     /// program said why on standard error).
     pub fn schema(&self) -> Result<Option<Snapshot>> {
-        let output = self.output(&["schema"])?;
-        if !output.status.success() {
+        let (ok, stdout) = self.output(&["schema"])?;
+        if !ok {
             return Ok(None);
         }
-        parse_snapshot(&output.stdout, &self.binary).map(Some)
+        parse_snapshot(&stdout, self.name()).map(Some)
     }
 
     /// The lint findings of `spec` (empty: every revision; REV; or FROM:TO) on `backends`;
     /// `None` when the migrations could not be linted (said on standard error).
     pub fn lint(&self, spec: &str, backends: &[Backend]) -> Result<Option<Vec<Finding>>> {
         let names: Vec<&str> = backends.iter().map(|b| b.feature()).collect();
-        let output = self.output(&["lint", spec, &names.join(",")])?;
-        if !output.status.success() {
+        let (ok, stdout) = self.output(&["lint", spec, &names.join(",")])?;
+        if !ok {
             return Ok(None);
         }
-        parse_findings(&output.stdout, &self.binary).map(Some)
+        parse_findings(&stdout, self.name()).map(Some)
     }
 
     /// Prints the SQL from `from` to `to` (each empty for the default) on `backend`; whether
