@@ -85,13 +85,13 @@ fn diesel_migrations(dir: &Path) -> Result<Vec<(String, String)>> {
     Ok(found)
 }
 
-/// The indexes introspection cannot yet read exactly on the servers: expression and partial
-/// indexes. Each is listed as left alone and taken out of `schema`. SQLite's introspection
-/// reads them exactly, and the models say them (`index(on = ..., where = ...)`), so they stay.
-/// Views, triggers, functions and the other objects are captured with the objects folder
-/// (`migrate_core::objects`).
+/// MySQL 8's functional indexes, which the MySQL dialect does not create yet (MariaDB has
+/// none): each is listed as left alone and taken out of `schema`. SQLite's and PostgreSQL's
+/// expression and partial indexes are read exactly and the models say them
+/// (`index(on = ..., where = ...)`), so they stay. Views, triggers, functions and the other
+/// objects are captured with the objects folder (`migrate_core::objects`).
 fn left_alone(url: &str, schema: &mut Schema) -> Result<Vec<String>> {
-    if Backend::from_url(url)? == Backend::Sqlite {
+    if Backend::from_url(url)? != Backend::Mysql {
         return Ok(Vec::new());
     }
     let objects = special_objects(url)?;
@@ -101,14 +101,12 @@ fn left_alone(url: &str, schema: &mut Schema) -> Result<Vec<String>> {
         if let Some(t) = schema.table_mut(&table) {
             t.indexes.retain(|i| i.name != name);
         }
-        notes.push(format!(
-            "index {name} on {table} (an expression or partial index)"
-        ));
+        notes.push(format!("index {name} on {table} (a functional index)"));
     }
     Ok(notes)
 }
 
-/// `(kind, name, table)` of every expression or partial index.
+/// `(kind, name, table)` of every functional index (MySQL).
 fn special_objects(url: &str) -> Result<Vec<(String, String, String)>> {
     use diesel::prelude::*;
     use diesel::sql_types::Text;
@@ -130,32 +128,6 @@ fn special_objects(url: &str) -> Result<Vec<(String, String, String)>> {
         |e: diesel::ConnectionError| Error::Project(format!("{}: {e}", mask_url(url)));
     #[allow(unused_variables)]
     let rows: Vec<Object> = match Backend::from_url(url)? {
-        #[cfg(feature = "sqlite")]
-        Backend::Sqlite => {
-            let path = crate::connection::sqlite_path(url);
-            let mut conn = diesel::SqliteConnection::establish(path).map_err(connect_error)?;
-            diesel::sql_query(
-                "SELECT 'index' AS kind, il.name AS name, m.name AS tbl \
-                 FROM sqlite_master m, pragma_index_list(m.name) il \
-                 WHERE m.type = 'table' AND (il.partial = 1 OR EXISTS \
-                 (SELECT 1 FROM pragma_index_xinfo(il.name) x WHERE x.cid = -2)) ORDER BY 1, 2",
-            )
-            .load(&mut conn)
-            .map_err(query_error)?
-        }
-        #[cfg(feature = "postgres")]
-        Backend::Postgres => {
-            let mut conn = diesel::PgConnection::establish(url).map_err(connect_error)?;
-            diesel::sql_query(
-                "SELECT 'index' AS kind, ic.relname::text AS name, tc.relname::text AS tbl \
-                 FROM pg_index ix JOIN pg_class ic ON ic.oid = ix.indexrelid \
-                 JOIN pg_class tc ON tc.oid = ix.indrelid JOIN pg_namespace n ON n.oid = tc.relnamespace \
-                 WHERE n.nspname = current_schema() AND tc.relkind IN ('r', 'p') \
-                 AND (ix.indexprs IS NOT NULL OR ix.indpred IS NOT NULL) ORDER BY 1, 2",
-            )
-            .load(&mut conn)
-            .map_err(query_error)?
-        }
         #[cfg(feature = "mysql")]
         Backend::Mysql => {
             let mut conn = diesel::MysqlConnection::establish(url).map_err(connect_error)?;
