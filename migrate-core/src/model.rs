@@ -872,6 +872,17 @@ column_types! {
     #[cfg(feature = "bigdecimal")] bigdecimal::BigDecimal => SqlType::Numeric(None);
 }
 
+/// A PostgreSQL array whose elements may be NULL, as Diesel loads `Array<Nullable<T>>`.
+impl<T: ColumnType> ColumnType for Vec<Option<T>> {
+    fn sql_type() -> SqlType {
+        SqlType::array(T::sql_type())
+    }
+
+    fn enum_spec() -> Option<EnumSpec> {
+        T::enum_spec()
+    }
+}
+
 impl<T: ColumnType> ColumnType for Option<T> {
     const NULLABLE: bool = true;
     fn sql_type() -> SqlType {

@@ -330,6 +330,12 @@ fn field_type_reads_back(rust: &str, ty: &SqlType) -> bool {
     if matches!(ty, SqlType::Enum(_)) {
         return true;
     }
+    // `Vec<Option<E>>` of an enum reads back as an array of its type.
+    if let SqlType::Array(element) = ty {
+        if matches!(element.as_ref(), SqlType::Enum(_)) {
+            return rust.starts_with("Vec<Option<");
+        }
+    }
     // The path's last segment, without generic arguments (`chrono::DateTime<chrono::Utc>` is
     // `DateTime`), `Vec<u8>` whole.
     let last = if rust == "Vec<u8>" {
@@ -655,14 +661,27 @@ fn render_struct(out: &mut String, table: &Table, name: &str, backend: Option<Ba
         container.push(format!("inherits({})", parents.join(", ")));
     }
 
-    let _ = writeln!(
-        out,
-        "#[derive(Debug, Model, Queryable, Selectable, Insertable)]"
-    );
-    let table_path = format!("crate::schema::{}", diesel_table_ident(t));
-    let _ = writeln!(out, "#[diesel(table_name = {table_path})]");
-    if diesel_table_ident(t) != *t {
+    // Diesel's `table!` needs a primary key on the servers (`schema` leaves such a table out,
+    // as print-schema does), so a keyless table's struct is a model only.
+    let keyless =
+        table.primary_key.is_empty() && matches!(backend, Some(Backend::Postgres | Backend::Mysql));
+    if keyless {
+        let _ = writeln!(
+            out,
+            "// No primary key: Diesel's `table!` needs one, so this struct is a model only."
+        );
+        let _ = writeln!(out, "#[derive(Debug, Model)]");
         container.insert(0, format!("table = {}", string_literal(t)));
+    } else {
+        let _ = writeln!(
+            out,
+            "#[derive(Debug, Model, Queryable, Selectable, Insertable)]"
+        );
+        let table_path = format!("crate::schema::{}", diesel_table_ident(t));
+        let _ = writeln!(out, "#[diesel(table_name = {table_path})]");
+        if diesel_table_ident(t) != *t {
+            container.insert(0, format!("table = {}", string_literal(t)));
+        }
     }
     write_attribute(out, "", "model", &container);
     let _ = writeln!(out, "pub struct {name} {{");
@@ -1194,6 +1213,40 @@ pub struct User {
         std::fs::remove_dir_all(&dir).unwrap();
         let read = crate::model::schema_from_models(&models).unwrap();
         assert_eq!(read, schema);
+    }
+
+    #[test]
+    fn keyless_tables_and_enum_arrays_read_back_on_postgres() {
+        let mut log = Table::new("audit_log");
+        log.columns.push(Column::new("message", SqlType::Text));
+        let mut moods = Column::new("moods", SqlType::array(SqlType::Enum("mood".into())));
+        moods.nullable = true;
+        log.columns.push(moods);
+        let schema = Schema::with_enums(
+            vec![log],
+            vec![crate::schema::EnumType {
+                name: "mood".into(),
+                values: vec!["happy".into(), "sad".into()],
+            }],
+        );
+        let source = render_models_for(&schema, Some(Backend::Postgres));
+        // Diesel's `table!` needs a key: the struct is a model only, named by its table.
+        assert!(
+            source.contains("#[derive(Debug, Model)]\n#[model(table = \"audit_log\")]"),
+            "{source}"
+        );
+        assert!(
+            source.contains("pub moods: Option<Vec<Option<Mood>>>,"),
+            "{source}"
+        );
+        let dir = std::env::temp_dir().join(format!("migrate-keyless-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::write(dir.join("src/lib.rs"), "pub mod models;\n").unwrap();
+        std::fs::write(dir.join("src/models.rs"), &source).unwrap();
+        let models = crate::source::read_models(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(crate::model::schema_from_models(&models).unwrap(), schema);
     }
 
     #[test]

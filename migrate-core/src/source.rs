@@ -363,6 +363,11 @@ fn field_spec(
         Some(inner) => (inner, true),
         None => (&field.ty, false),
     };
+    // `Vec<Option<E>>` of a `#[derive(ModelEnum)]` enum is an array of its type (PostgreSQL).
+    let (inner, array) = match vec_option_inner(inner) {
+        Some(element) if field.sql_type.is_none() => (element, true),
+        _ => (inner, false),
+    };
     let spelled = type_name(inner);
     let enum_spec = match (&field.sql_type, &spelled) {
         (None, Some(name)) if builtin_type(name).is_none() => match enums.by_name.get(name) {
@@ -384,7 +389,18 @@ fn field_spec(
         (Some(spelling), _) => spelling
             .parse::<SqlType>()
             .map_err(|e| (field.ident.span(), e.to_string()))?,
+        (None, Some(spec)) if array => SqlType::array(SqlType::Enum(spec.type_name.clone())),
         (None, Some(spec)) => SqlType::Enum(spec.type_name.clone()),
+        (None, None) if array => {
+            let spelled = quote::ToTokens::to_token_stream(&field.ty).to_string().replace(' ', "");
+            return Err((
+                span_of(&field.ty),
+                format!(
+                    "the array type of `{struct_name}.{}` (`{spelled}`) is read from its spelling only for an enum's; give the field `#[model(sql_type = \"...[]\")]`, or run with `--compiled`",
+                    field.ident
+                ),
+            ));
+        }
         (None, None) => spelled.and_then(|n| builtin_type(&n)).ok_or_else(|| {
             let spelled = quote::ToTokens::to_token_stream(&field.ty).to_string().replace(' ', "");
             (
@@ -496,6 +512,22 @@ fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
     match &last.arguments {
         syn::PathArguments::AngleBracketed(args) => match args.args.first()? {
             syn::GenericArgument::Type(inner) => Some(inner),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `T` of `Vec<Option<T>>`.
+fn vec_option_inner(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Vec" {
+        return None;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(args) => match args.args.first()? {
+            syn::GenericArgument::Type(inner) => option_inner(inner),
             _ => None,
         },
         _ => None,

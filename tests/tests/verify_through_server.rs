@@ -66,7 +66,7 @@ fn verify_through_server(kind: &'static str, variable: &str) {
             let sql = "PRAGMA foreign_keys = OFF; \
                  CREATE TABLE items_new (id INTEGER PRIMARY KEY NOT NULL, price DOUBLE NOT NULL, \
                  state VARCHAR(40) NOT NULL DEFAULT (lower('NEW')), created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, \
-                 CONSTRAINT ck_items_price CHECK (price > 1); \
+                 CONSTRAINT ck_items_price CHECK (price > 1)); \
                  INSERT INTO items_new SELECT * FROM items; DROP TABLE items; ALTER TABLE items_new RENAME TO items;";
             let path = project.file("app.db").display().to_string();
             let mut conn = SqliteConnection::establish(&path).unwrap();
