@@ -107,12 +107,12 @@ fn left_alone(url: &str, schema: &mut Schema) -> Result<Vec<String>> {
 }
 
 /// `(kind, name, table)` of every functional index (MySQL).
+#[cfg(feature = "mysql")]
 fn special_objects(url: &str) -> Result<Vec<(String, String, String)>> {
     use diesel::prelude::*;
     use diesel::sql_types::Text;
 
     #[derive(QueryableByName)]
-    #[allow(dead_code)]
     struct Object {
         #[diesel(sql_type = Text)]
         kind: String,
@@ -121,28 +121,22 @@ fn special_objects(url: &str) -> Result<Vec<(String, String, String)>> {
         #[diesel(sql_type = Text)]
         tbl: String,
     }
-    let query_error = |e: diesel::result::Error| {
-        Error::Project(format!("{}: reading indexes: {e}", mask_url(url)))
-    };
-    let connect_error =
-        |e: diesel::ConnectionError| Error::Project(format!("{}: {e}", mask_url(url)));
-    #[allow(unused_variables)]
-    let rows: Vec<Object> = match Backend::from_url(url)? {
-        #[cfg(feature = "mysql")]
-        Backend::Mysql => {
-            let mut conn = diesel::MysqlConnection::establish(url).map_err(connect_error)?;
-            diesel::sql_query(
-                "SELECT DISTINCT 'index' AS kind, INDEX_NAME AS name, TABLE_NAME AS tbl \
-                 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME IS NULL \
-                 ORDER BY 1, 2",
-            )
-            .load(&mut conn)
-            .map_err(query_error)?
-        }
-        #[allow(unreachable_patterns)]
-        _ => Vec::new(),
-    };
+    let mut conn = diesel::MysqlConnection::establish(url)
+        .map_err(|e| Error::Project(format!("{}: {e}", mask_url(url))))?;
+    let rows: Vec<Object> = diesel::sql_query(
+        "SELECT DISTINCT 'index' AS kind, INDEX_NAME AS name, TABLE_NAME AS tbl \
+         FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME IS NULL \
+         ORDER BY 1, 2",
+    )
+    .load(&mut conn)
+    .map_err(|e| Error::Project(format!("{}: reading indexes: {e}", mask_url(url))))?;
     Ok(rows.into_iter().map(|o| (o.kind, o.name, o.tbl)).collect())
+}
+
+/// Without the `mysql` feature there is no MySQL database to read.
+#[cfg(not(feature = "mysql"))]
+fn special_objects(_url: &str) -> Result<Vec<(String, String, String)>> {
+    Ok(Vec::new())
 }
 
 /// The versions in `__diesel_schema_migrations`, empty when Diesel never ran here.
