@@ -13,6 +13,7 @@ pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
         default_or_default_sql(cx, field);
         fk_actions_need_references(cx, field);
         default_fits_field_type(cx, field);
+        default_fits_column(cx, field);
         one_way_to_generate(cx, field);
     }
     one_primary_key_declaration(cx, cont);
@@ -174,6 +175,63 @@ fn default_fits_field_type(cx: &Ctxt, field: &Field<'_>) {
             field.attrs.default.tokens(),
             format!(
                 "`default` does not fit field `{}` of type `{ty}`, expected {expected}",
+                name_of(field.ident)
+            ),
+        );
+    }
+}
+
+/// A literal default must fit the column it is written into, not only the field type: a string
+/// longer than the column's length, or an integer outside the column type's range, makes
+/// PostgreSQL fail every insert that relies on the default and MySQL refuse the table.
+fn default_fits_column(cx: &Ctxt, field: &Field<'_>) {
+    use crate::spelling::TypeSpelling as T;
+    let Some(default) = field.attrs.default.get() else {
+        return;
+    };
+    let spelled = field
+        .attrs
+        .sql_type
+        .get()
+        .and_then(|s| crate::spelling::parse(s).ok());
+    let length = match &spelled {
+        Some(T::Varchar(n) | T::Char(n)) => Some(*n),
+        Some(_) => None,
+        None => field.attrs.max_length.get().copied(),
+    };
+    let range: Option<(i128, i128, &str)> = match &spelled {
+        Some(T::TinyInt) => Some((i8::MIN.into(), i8::MAX.into(), "tinyint")),
+        Some(T::SmallInt) => Some((i16::MIN.into(), i16::MAX.into(), "smallint")),
+        Some(T::MediumInt) => Some((-(1 << 23), (1 << 23) - 1, "mediumint")),
+        Some(T::Integer) => Some((i32::MIN.into(), i32::MAX.into(), "integer")),
+        Some(T::Unsigned(base)) => match base.as_ref() {
+            T::TinyInt => Some((0, u8::MAX.into(), "tinyint unsigned")),
+            T::SmallInt => Some((0, u16::MAX.into(), "smallint unsigned")),
+            T::MediumInt => Some((0, (1 << 24) - 1, "mediumint unsigned")),
+            T::Integer => Some((0, u32::MAX.into(), "integer unsigned")),
+            _ => Some((0, u64::MAX.into(), "bigint unsigned")),
+        },
+        _ => None,
+    };
+    let problem = match default {
+        DefaultLit::Str(text) => length
+            .filter(|n| text.chars().count() > *n as usize)
+            .map(|n| {
+                format!(
+                    "is {} characters long, longer than the column's {n}",
+                    text.chars().count()
+                )
+            }),
+        DefaultLit::Int(value) => range
+            .filter(|(lo, hi, _)| !(*lo..=*hi).contains(&i128::from(*value)))
+            .map(|(lo, hi, ty)| format!("is outside the range of {ty} ({lo} to {hi})")),
+        _ => None,
+    };
+    if let Some(problem) = problem {
+        cx.error_spanned_by(
+            field.attrs.default.tokens(),
+            format!(
+                "the `default` of field `{}` does not fit its column: it {problem}",
                 name_of(field.ident)
             ),
         );
