@@ -1215,6 +1215,7 @@ pub struct User {
         assert_eq!(read, schema);
     }
 
+    #[cfg(feature = "source")]
     #[test]
     fn keyless_tables_and_enum_arrays_read_back_on_postgres() {
         let mut log = Table::new("audit_log");

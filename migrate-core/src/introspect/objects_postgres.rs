@@ -550,6 +550,13 @@ pub fn capture(conn: &mut PgConnection, schema: &str, tables: &[String]) -> Resu
                AND NOT (t.typcategory = 'A' AND t.typelem <> 0) AND {own_type} \
              UNION ALL SELECT 'collation ' || co.collname, 'CREATE COLLATION is not captured; create it with m.sql in a migration' \
              FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace WHERE n.nspname = {s} AND {own_coll} \
+             UNION ALL SELECT 'comment on constraint ' || co.conname || ' on ' || c.relname, 'comments on constraints are not kept; add it with m.sql in a migration' \
+             FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+             JOIN pg_description d ON d.classoid = 'pg_constraint'::regclass AND d.objoid = co.oid WHERE n.nspname = {s} \
+             UNION ALL SELECT 'comment on index ' || ic.relname, 'comments on indexes are not kept; add it with m.sql in a migration' \
+             FROM pg_index ix JOIN pg_class ic ON ic.oid = ix.indexrelid JOIN pg_class tc ON tc.oid = ix.indrelid \
+             JOIN pg_namespace n ON n.oid = tc.relnamespace JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = ic.oid AND d.objsubid = 0 \
+             WHERE n.nspname = {s} AND tc.relkind IN ('r', 'p') \
              UNION ALL SELECT 'foreign table ' || c.relname, 'foreign tables are not captured' \
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = {s} AND c.relkind = 'f' \
              UNION ALL SELECT 'statistics ' || st.stxname, 'CREATE STATISTICS is not captured; create it with m.sql in a migration' \

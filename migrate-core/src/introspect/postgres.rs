@@ -609,6 +609,16 @@ pub fn pg_type(spelling: &str) -> SqlType {
 /// `CURRENT_TIMESTAMP`), read back typed for the column.
 pub fn pg_default(raw: &str, ty: &SqlType) -> DefaultValue {
     let raw = raw.trim();
+    // A literal cast to the other timestamp type (`'1970-01-01 00:00:00'::timestamp without time
+    // zone` on a `timestamptz` column) is converted in the session's time zone when a row takes
+    // it: kept as the expression it is, never as a literal of the column's type.
+    let zoned = matches!(ty, SqlType::TimestampTz | SqlType::TimestampTzPrecision(_));
+    let naive = matches!(ty, SqlType::Timestamp | SqlType::TimestampPrecision(_));
+    if (zoned && raw.ends_with("::timestamp without time zone"))
+        || (naive && raw.ends_with("::timestamp with time zone"))
+    {
+        return DefaultValue::Sql(raw.to_string());
+    }
     let (value, quoted) = match quoted_literal(raw) {
         Some(text) => (text, true),
         None => (
@@ -712,6 +722,19 @@ mod tests {
         assert_eq!(
             pg_default("CURRENT_TIMESTAMP", &SqlType::Timestamp),
             DefaultValue::Sql("CURRENT_TIMESTAMP".into())
+        );
+        // Converted in the session's time zone: kept as written.
+        let epoch = "'1970-01-01 00:00:00'::timestamp without time zone";
+        assert_eq!(
+            pg_default(epoch, &SqlType::TimestampTz),
+            DefaultValue::Sql(epoch.into())
+        );
+        assert_eq!(
+            pg_default(
+                "'1970-01-01 00:00:00+00'::timestamp with time zone",
+                &SqlType::TimestampTz
+            ),
+            DefaultValue::Text("1970-01-01 00:00:00+00".into())
         );
         assert_eq!(
             check_expr("CHECK ((length(title) > 0))"),
