@@ -29,6 +29,7 @@ pub fn run(
     quiet: bool,
 ) -> Result<RunOutcome> {
     Target::parse(target)?;
+    project.check_snapshot_head()?;
     let url = project.database_url()?;
     let backend = usable_backend(&url)?;
     let modules = list_modules(&project.config.versions_dir())?;

@@ -240,7 +240,10 @@ impl NewModule {
         plan: (&[Operation], &[Operation], &[String]),
     ) -> NewModule {
         let now = chrono::Utc::now();
-        let revision = clock::next_revision(existing, now);
+        // Later than every known revision and than what it revises (the snapshot's head among
+        // them even when its module is gone), so a module never revises its own id.
+        let known: Vec<String> = existing.iter().chain(&revises).cloned().collect();
+        let revision = clock::next_revision(&known, now);
         let header = ModuleHeader {
             revision: revision.clone(),
             revises,
