@@ -302,6 +302,21 @@ mod tests {
     }
 
     #[test]
+    fn a_new_revision_is_later_than_what_it_revises() {
+        // The snapshot's head, its module deleted, is known only as what the new one revises.
+        let module = NewModule::render(
+            Path::new("versions"),
+            &[],
+            vec!["29991231235959".into()],
+            "m",
+            "m",
+            (&[], &[], &[]),
+        );
+        assert_eq!(module.revision, "30000101000000");
+        assert_eq!(module.header.revises, ["29991231235959"]);
+    }
+
+    #[test]
     fn header_constants_are_read_as_rust_reads_them() {
         let file = MigrationFile::read(module(
             "pub const REVISION: &str = \"2\";\npub const REVISES: &[&str] = &[\"1\", \"0\"];\npub const MESSAGE: &str =\n    \"it's a \\\\'quoted\\\\' path: C:\\\\temp\\\\\";\n",

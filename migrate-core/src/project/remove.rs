@@ -184,3 +184,125 @@ fn write_all(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::migrate::{plan, MigrateOptions};
+    use crate::project::{init, Env};
+
+    /// A project in a fresh directory whose models are `models`, initialised, with no
+    /// database URL (so nothing is asked of a database).
+    fn project(name: &str, models: &str) -> Project {
+        let dir =
+            std::env::temp_dir().join(format!("migrate-remove-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::write(
+            dir.join("src/lib.rs"),
+            "pub mod schema;\n".to_string() + models,
+        )
+        .unwrap();
+        std::fs::write(dir.join("src/schema.rs"), "").unwrap();
+        std::fs::write(
+            dir.join("migrate.toml"),
+            "models = \".\"\nmigrations = \"migrations\"\nschema_rs = \"src/schema.rs\"\n",
+        )
+        .unwrap();
+        let env = Env {
+            cwd: dir.clone(),
+            database_url: None,
+            verbose: false,
+        };
+        init::init(&env, Path::new(".")).unwrap();
+        Project::load(env, None).unwrap()
+    }
+
+    fn migrate(project: &Project, models: &str, message: &str) {
+        std::fs::write(
+            project.env.cwd.join("src/lib.rs"),
+            "pub mod schema;\n".to_string() + models,
+        )
+        .unwrap();
+        let options = MigrateOptions {
+            message,
+            empty: false,
+            compiled: false,
+        };
+        plan(project, options)
+            .unwrap()
+            .draft(project)
+            .write()
+            .unwrap();
+    }
+
+    fn files(project: &Project) -> (String, String, usize) {
+        let dir = &project.env.cwd;
+        (
+            std::fs::read_to_string(dir.join("migrations/snapshot.json")).unwrap(),
+            std::fs::read_to_string(dir.join("src/schema.rs")).unwrap(),
+            project.files().unwrap().files().len(),
+        )
+    }
+
+    const ONE: &str =
+        "#[derive(Model)]\npub struct Note {\n    pub id: i32,\n    pub title: String,\n}\n";
+    const TWO: &str = "#[derive(Model)]\npub struct Note {\n    pub id: i32,\n    pub title: String,\n    #[model(default = 0)]\n    pub stars: i32,\n}\n\n#[derive(Model)]\npub struct Tag {\n    pub id: i32,\n}\n";
+
+    #[test]
+    fn the_snapshot_and_schema_rs_go_back_to_what_migrate_wrote() {
+        let project = project("restore", ONE);
+        let base = files(&project);
+        migrate(&project, ONE, "notes");
+        let first = files(&project);
+        migrate(&project, TWO, "stars and tags");
+        assert_ne!(files(&project), first);
+        let removed = remove(&project).unwrap();
+        assert_eq!(removed.message, "stars and tags");
+        assert!(!removed.module.exists());
+        assert_eq!(files(&project), first);
+        let removed = remove(&project).unwrap();
+        assert_eq!(removed.head, None);
+        assert_eq!(files(&project).0, base.0);
+        assert!(remove(&project)
+            .unwrap_err()
+            .to_string()
+            .contains("nothing to remove"));
+        let _ = std::fs::remove_dir_all(&project.env.cwd);
+    }
+
+    #[test]
+    fn a_head_that_is_not_the_only_one_is_refused_and_nothing_changes() {
+        let project = project("heads", ONE);
+        migrate(&project, ONE, "notes");
+        // A second branch from base, as a merge from another developer leaves it.
+        let other = project.files().unwrap().files()[0]
+            .source
+            .replace(
+                "pub const REVISION: &str = \"",
+                "pub const REVISION: &str = \"1",
+            )
+            .replace("\"notes\"", "\"other\"");
+        std::fs::write(project.config.versions_dir().join("1_other.rs"), other).unwrap();
+        let before = files(&project);
+        let err = remove(&project).unwrap_err().to_string();
+        assert!(err.contains("must be the only head"), "{err}");
+        assert_eq!(files(&project), before);
+        let _ = std::fs::remove_dir_all(&project.env.cwd);
+    }
+
+    #[test]
+    fn a_snapshot_head_without_its_module_is_named_with_the_fix() {
+        let project = project("missing", ONE);
+        migrate(&project, ONE, "notes");
+        let file = project.files().unwrap().files()[0].clone();
+        std::fs::remove_file(&file.path).unwrap();
+        let err = project.snapshot().unwrap_err().to_string();
+        assert!(
+            err.contains(&format!("its head is revision {}", file.revision))
+                && err.contains("restore that module file"),
+            "{err}"
+        );
+        let _ = std::fs::remove_dir_all(&project.env.cwd);
+    }
+}
