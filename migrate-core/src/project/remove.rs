@@ -292,6 +292,26 @@ mod tests {
     }
 
     #[test]
+    fn migrations_that_do_not_replay_leave_everything_as_it_was() {
+        let project = project("replay", ONE);
+        migrate(&project, ONE, "notes");
+        migrate(&project, TWO, "stars and tags");
+        let first = project.files().unwrap().files()[0].clone();
+        let broken = first.source.replacen(
+            "pub fn up(m: &mut Migration) {",
+            "pub fn up(m: &mut Migration) {\n    m.drop_table(\"nope\");",
+            1,
+        );
+        assert_ne!(broken, first.source);
+        std::fs::write(&first.path, broken).unwrap();
+        let before = files(&project);
+        let err = remove(&project).unwrap_err().to_string();
+        assert!(err.contains("do not replay"), "{err}");
+        assert_eq!(files(&project), before, "nothing changed");
+        let _ = std::fs::remove_dir_all(&project.env.cwd);
+    }
+
+    #[test]
     fn a_snapshot_head_without_its_module_is_named_with_the_fix() {
         let project = project("missing", ONE);
         migrate(&project, ONE, "notes");
