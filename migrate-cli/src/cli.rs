@@ -68,6 +68,9 @@ pub enum Command {
         #[arg(long)]
         compiled: bool,
     },
+    /// Take back the newest migration, when no database has applied it: delete its module and
+    /// restore the snapshot and schema.rs to the previous head.
+    Remove,
     /// Apply pending migrations up to TARGET.
     Upgrade {
         /// head, a revision (or unique prefix), or +N.

@@ -6,6 +6,7 @@ mod apply;
 mod check;
 mod init;
 mod migrate;
+mod remove;
 mod status;
 mod views;
 
@@ -39,6 +40,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             compiled,
         } => migrate::migrate(&ctx, &message, empty, dry_run, compiled),
         Command::Merge { message } => migrate::merge(&ctx, &message),
+        Command::Remove => remove::remove(&ctx),
         Command::Upgrade {
             target, sql: true, ..
         } => apply::sql(&ctx, &target, None),

@@ -31,6 +31,23 @@ pub fn run(
     Target::parse(target)?;
     let url = project.database_url()?;
     let backend = usable_backend(&url)?;
+    if let Err(missing_head) = project.check_snapshot_head() {
+        // A revision the database applied whose file is gone is what blocks it: named first.
+        let history = connect(&url).and_then(|mut conn| conn.history());
+        let files = project.files()?;
+        if let Some(row) = history
+            .iter()
+            .flatten()
+            .find(|row| files.get(&row.revision).is_none())
+        {
+            return Err(Error::MissingFile {
+                revision: row.revision.clone(),
+                message: row.message.clone(),
+                versions: project.show(&project.config.versions_dir()),
+            });
+        }
+        return Err(missing_head);
+    }
     let modules = list_modules(&project.config.versions_dir())?;
     if modules.is_empty() {
         // Nothing to compile; still connect, so a bad URL is reported now, and an applied

@@ -240,7 +240,10 @@ impl NewModule {
         plan: (&[Operation], &[Operation], &[String]),
     ) -> NewModule {
         let now = chrono::Utc::now();
-        let revision = clock::next_revision(existing, now);
+        // Later than every known revision and than what it revises (the snapshot's head among
+        // them even when its module is gone), so a module never revises its own id.
+        let known: Vec<String> = existing.iter().chain(&revises).cloned().collect();
+        let revision = clock::next_revision(&known, now);
         let header = ModuleHeader {
             revision: revision.clone(),
             revises,
@@ -296,6 +299,21 @@ mod tests {
             module: "m_1_x".into(),
             source: source.into(),
         }
+    }
+
+    #[test]
+    fn a_new_revision_is_later_than_what_it_revises() {
+        // The snapshot's head, its module deleted, is known only as what the new one revises.
+        let module = NewModule::render(
+            Path::new("versions"),
+            &[],
+            vec!["29991231235959".into()],
+            "m",
+            "m",
+            (&[], &[], &[]),
+        );
+        assert_eq!(module.revision, "30000101000000");
+        assert_eq!(module.header.revises, ["29991231235959"]);
     }
 
     #[test]

@@ -84,7 +84,10 @@ pub struct Planning {
 /// renames the models declare (`renamed_from`).
 pub fn plan(project: &Project, options: MigrateOptions<'_>) -> Result<Planning> {
     let snapshot = project.snapshot()?;
-    let existing = project.files()?.revisions();
+    // Every revision the project knows, the snapshot's head included, so the new id is later
+    // than all of them and never one the module would revise.
+    let mut existing = project.files()?.revisions();
+    existing.extend(snapshot.head.clone());
     let (target, models) = models_schema(project, options.compiled)?;
     let current = snapshot.schema();
     // The compiled reader gives the schema but not the attributes; the source has them both,

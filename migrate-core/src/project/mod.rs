@@ -5,7 +5,7 @@
 //!
 //! Layers, lowest first: [`config`], [`clock`], [`files`] and [`programs`] know the project's
 //! files; [`Project`] ties them to where a command runs; the operations ([`init`], [`migrate`],
-//! [`apply`], [`status`], [`check`], [`live`], [`lint`], [`adopt`]) build on those and never on
+//! [`apply`], [`status`], [`check`], [`live`], [`lint`], [`adopt`], [`remove`]) build on those and never on
 //! each other.
 
 use std::path::{Path, PathBuf};
@@ -27,6 +27,7 @@ pub mod lint;
 pub mod live;
 pub mod migrate;
 pub mod programs;
+pub mod remove;
 pub mod status;
 
 pub use config::Config;
@@ -103,7 +104,37 @@ impl Project {
                 message: "no snapshot; run `migrate-cli init` first".into(),
             });
         }
-        Snapshot::read(&path)
+        let snapshot = Snapshot::read(&path)?;
+        self.check_head(&snapshot)?;
+        Ok(snapshot)
+    }
+
+    /// An error when the snapshot's head is a revision no module of `versions/` declares (the
+    /// module was deleted, or the snapshot came from elsewhere): every command that reads the
+    /// snapshot goes through here, so none works from a head that does not exist.
+    fn check_head(&self, snapshot: &Snapshot) -> Result<()> {
+        let Some(head) = &snapshot.head else {
+            return Ok(());
+        };
+        if self.files()?.get(head).is_some() {
+            return Ok(());
+        }
+        Err(Error::File {
+            path: self.config.snapshot_path(),
+            message: format!(
+                "its head is revision {head}, but no module in {} declares it; restore that module file, or restore the snapshot (and schema.rs) from version control to the previous head",
+                self.show(&self.config.versions_dir())
+            ),
+        })
+    }
+
+    /// The snapshot's head has its module, when there is a snapshot (see [`Self::snapshot`]);
+    /// for commands that run the migrations without reading the snapshot.
+    pub fn check_snapshot_head(&self) -> Result<()> {
+        if self.config.snapshot_path().is_file() {
+            self.snapshot()?;
+        }
+        Ok(())
     }
 
     /// The database URL (see [`Env::database_url`]).
