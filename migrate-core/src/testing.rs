@@ -27,7 +27,8 @@ use crate::schema::Schema;
 
 /// The prefix of every database (or file) a test gets.
 const FRESH: &str = "migrate_fresh_";
-/// The prefix of the templates.
+/// The prefix of the server templates.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 const TEMPLATE: &str = "migrate_template_";
 
 /// A Diesel connection type [`fresh_database`] can hand out.
