@@ -193,6 +193,12 @@ fn fresh_name() -> String {
     format!("{FRESH}{}_{}_{n}", host_tag(), std::process::id())
 }
 
+/// The name a test database of process `pid` on this host has: for tests of the stale cleanup.
+#[doc(hidden)]
+pub fn database_name_of_process(pid: u32, n: usize) -> String {
+    format!("{FRESH}{}_{pid}_{n}", host_tag())
+}
+
 /// A short hash of the host name, so a run never judges another machine's process ids.
 fn host_tag() -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")

@@ -7,7 +7,9 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use diesel::sqlite::SqliteConnection;
 use migrate_core::dialect::Backend;
-use migrate_core::testing::{ddl_at_head, fresh_database, FreshConnection, TestDatabase};
+use migrate_core::testing::{
+    database_name_of_process, ddl_at_head, fresh_database, FreshConnection, TestDatabase,
+};
 use migrate_tests::{MYSQL_URL, POSTGRES_URL, REQUIRE_SERVERS};
 
 #[derive(QueryableByName)]
@@ -167,5 +169,44 @@ fn the_blog_schema_at_head_as_ddl() {
     for backend in [Backend::Sqlite, Backend::Postgres, Backend::Mysql] {
         let ddl = ddl_at_head(blog::MIGRATIONS, backend).unwrap();
         insta::assert_snapshot!(format!("blog_ddl_{backend}"), ddl);
+    }
+}
+
+/// The id of a process that has just exited.
+fn dead_pid() -> u32 {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
+}
+
+/// A database left by a killed run is dropped by the next process's first fresh database. (Its
+/// own URL spelling: the cleanup runs once per process and server URL.)
+#[test]
+fn stale_databases_of_dead_processes_are_dropped() {
+    if let Some(url) = server(POSTGRES_URL, "postgres stale cleanup") {
+        let stale = database_name_of_process(dead_pid(), 0);
+        let mut admin = PgConnection::establish(&url).unwrap();
+        diesel::sql_query(format!("CREATE DATABASE {stale}"))
+            .execute(&mut admin)
+            .unwrap();
+        let other = url.replacen("postgres://", "postgresql://", 1);
+        drop(fresh_database::<PgConnection>(blog::MIGRATIONS, &other).unwrap());
+        assert!(!pg_exists(&url, &stale), "{stale} is left");
+    }
+    if let Some(url) = server(MYSQL_URL, "mysql stale cleanup") {
+        let stale = database_name_of_process(dead_pid(), 0);
+        let mut admin = MysqlConnection::establish(&url).unwrap();
+        diesel::sql_query(format!("CREATE DATABASE {stale}"))
+            .execute(&mut admin)
+            .unwrap();
+        let other = url.replacen("mysql://", "mariadb://", 1);
+        let other = if MysqlConnection::establish(&other).is_ok() {
+            other
+        } else {
+            format!("{}/information_schema", url.rsplit_once('/').unwrap().0)
+        };
+        drop(fresh_database::<MysqlConnection>(blog::MIGRATIONS, &other).unwrap());
+        assert!(!mysql_exists(&url, &stale), "{stale} is left");
     }
 }
