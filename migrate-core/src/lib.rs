@@ -46,6 +46,8 @@ pub mod snapshot;
 pub mod source;
 pub mod sqltext;
 pub mod support;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use diesel;
 pub use error::Error;

@@ -1,0 +1,212 @@
+//! `migrate_core::testing`: a fresh database at head per test on the three backends, isolated
+//! under parallel threads, gone after the guard drops (a panic included), and the DDL helper.
+
+use diesel::mysql::MysqlConnection;
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use diesel::sqlite::SqliteConnection;
+use migrate_core::dialect::Backend;
+use migrate_core::testing::{
+    database_name_of_process, ddl_at_head, fresh_database, FreshConnection, TestDatabase,
+};
+use migrate_tests::{MYSQL_URL, POSTGRES_URL, REQUIRE_SERVERS};
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+fn count<C: Connection<Backend = B>, B>(conn: &mut C, sql: &str) -> i64
+where
+    B: diesel::backend::Backend,
+    Count: QueryableByName<B>,
+    diesel::query_builder::SqlQuery: diesel::query_dsl::LoadQuery<'static, C, Count>,
+{
+    diesel::sql_query(sql).get_result::<Count>(conn).unwrap().n
+}
+
+/// The admin URL of a server, or None (skipping) when it is not configured.
+fn server(variable: &str, test: &str) -> Option<String> {
+    match std::env::var(variable) {
+        Ok(url) => Some(url),
+        Err(_) => {
+            assert!(
+                std::env::var_os(REQUIRE_SERVERS).is_none(),
+                "{variable} is not set but {REQUIRE_SERVERS} is"
+            );
+            eprintln!("skipped {test}: set {variable}");
+            None
+        }
+    }
+}
+
+/// Two threads each get a database at head; what one writes the other does not see.
+fn isolated<C>(url: &str)
+where
+    C: FreshConnection + Send,
+    diesel::query_builder::SqlQuery: diesel::query_dsl::LoadQuery<'static, C, Count>,
+{
+    let names: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..2)
+            .map(|i| {
+                s.spawn(move || {
+                    let mut db: TestDatabase<C> = fresh_database(blog::MIGRATIONS, url).unwrap();
+                    let applied = diesel::sql_query("SELECT COUNT(*) AS n FROM __migrate_history")
+                        .get_result::<Count>(&mut *db)
+                        .unwrap()
+                        .n;
+                    assert_eq!(applied as usize, blog::MIGRATIONS.len(), "at head");
+                    for k in 0..=i {
+                        db.batch_execute(&format!(
+                            "INSERT INTO users (name, email) VALUES ('u{i}', 'u{i}_{k}@example.com')"
+                        ))
+                        .unwrap();
+                    }
+                    // Both threads wrote before either reads.
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                    let users = diesel::sql_query("SELECT COUNT(*) AS n FROM users")
+                        .get_result::<Count>(&mut *db)
+                        .unwrap()
+                        .n;
+                    assert_eq!(users, i + 1, "only its own rows");
+                    db.name()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_ne!(names[0], names[1]);
+}
+
+fn panicking<C: FreshConnection>(url: &str) -> String {
+    let name = std::sync::Mutex::new(String::new());
+    let result = std::panic::catch_unwind(|| {
+        let db: TestDatabase<C> = fresh_database(blog::MIGRATIONS, url).unwrap();
+        *name.lock().unwrap() = db.name();
+        panic!("the test fails");
+    });
+    assert!(result.is_err());
+    name.into_inner().unwrap()
+}
+
+#[test]
+fn sqlite_fresh_databases_are_isolated_and_removed() {
+    isolated::<SqliteConnection>("sqlite::memory:");
+    let db: TestDatabase<SqliteConnection> =
+        fresh_database(blog::MIGRATIONS, "sqlite::memory:").unwrap();
+    let path = db.name();
+    assert!(std::path::Path::new(&path).exists());
+    drop(db);
+    assert!(!std::path::Path::new(&path).exists());
+    let path = panicking::<SqliteConnection>("sqlite::memory:");
+    assert!(!path.is_empty() && !std::path::Path::new(&path).exists());
+}
+
+fn pg_exists(admin: &str, name: &str) -> bool {
+    let mut conn = PgConnection::establish(admin).unwrap();
+    count(
+        &mut conn,
+        &format!("SELECT COUNT(*) AS n FROM pg_database WHERE datname = '{name}'"),
+    ) > 0
+}
+
+#[test]
+fn postgres_fresh_databases_are_isolated_and_dropped() {
+    let Some(url) = server(POSTGRES_URL, "postgres fresh databases") else {
+        return;
+    };
+    isolated::<PgConnection>(&url);
+    let db: TestDatabase<PgConnection> = fresh_database(blog::MIGRATIONS, &url).unwrap();
+    let name = db.name();
+    assert!(pg_exists(&url, &name));
+    drop(db);
+    assert!(!pg_exists(&url, &name));
+    let name = panicking::<PgConnection>(&url);
+    assert!(!name.is_empty() && !pg_exists(&url, &name));
+}
+
+fn mysql_exists(admin: &str, name: &str) -> bool {
+    let mut conn = MysqlConnection::establish(admin).unwrap();
+    count(
+        &mut conn,
+        &format!(
+            "SELECT COUNT(*) AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{name}'"
+        ),
+    ) > 0
+}
+
+#[test]
+fn mysql_fresh_databases_are_isolated_and_dropped() {
+    let Some(url) = server(MYSQL_URL, "mysql fresh databases") else {
+        return;
+    };
+    isolated::<MysqlConnection>(&url);
+    let db: TestDatabase<MysqlConnection> = fresh_database(blog::MIGRATIONS, &url).unwrap();
+    let name = db.name();
+    assert!(mysql_exists(&url, &name));
+    drop(db);
+    assert!(!mysql_exists(&url, &name));
+    let name = panicking::<MysqlConnection>(&url);
+    assert!(!name.is_empty() && !mysql_exists(&url, &name));
+}
+
+#[test]
+fn a_fresh_database_is_refused_for_the_wrong_connection_type() {
+    let err = fresh_database::<PgConnection>(blog::MIGRATIONS, "sqlite::memory:")
+        .err()
+        .unwrap();
+    assert!(
+        err.to_string()
+            .contains("asked for a PostgreSQL connection"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_blog_schema_at_head_as_ddl() {
+    for backend in [Backend::Sqlite, Backend::Postgres, Backend::Mysql] {
+        let ddl = ddl_at_head(blog::MIGRATIONS, backend).unwrap();
+        insta::assert_snapshot!(format!("blog_ddl_{backend}"), ddl);
+    }
+}
+
+/// The id of a process that has just exited.
+fn dead_pid() -> u32 {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
+}
+
+/// A database left by a killed run is dropped by the next process's first fresh database. (Its
+/// own URL spelling: the cleanup runs once per process and server URL.)
+#[test]
+fn stale_databases_of_dead_processes_are_dropped() {
+    if let Some(url) = server(POSTGRES_URL, "postgres stale cleanup") {
+        let stale = database_name_of_process(dead_pid(), 0);
+        let mut admin = PgConnection::establish(&url).unwrap();
+        diesel::sql_query(format!("CREATE DATABASE {stale}"))
+            .execute(&mut admin)
+            .unwrap();
+        let other = url.replacen("postgres://", "postgresql://", 1);
+        drop(fresh_database::<PgConnection>(blog::MIGRATIONS, &other).unwrap());
+        assert!(!pg_exists(&url, &stale), "{stale} is left");
+    }
+    if let Some(url) = server(MYSQL_URL, "mysql stale cleanup") {
+        let stale = database_name_of_process(dead_pid(), 0);
+        let mut admin = MysqlConnection::establish(&url).unwrap();
+        diesel::sql_query(format!("CREATE DATABASE {stale}"))
+            .execute(&mut admin)
+            .unwrap();
+        let other = url.replacen("mysql://", "mariadb://", 1);
+        let other = if MysqlConnection::establish(&other).is_ok() {
+            other
+        } else {
+            format!("{}/information_schema", url.rsplit_once('/').unwrap().0)
+        };
+        drop(fresh_database::<MysqlConnection>(blog::MIGRATIONS, &other).unwrap());
+        assert!(!mysql_exists(&url, &stale), "{stale} is left");
+    }
+}
