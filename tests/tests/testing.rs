@@ -1,15 +1,18 @@
 //! `migrate_core::testing`: a fresh database at head per test on the three backends, isolated
 //! under parallel threads, gone after the guard drops (a panic included), and the DDL helper.
 
+#[cfg(feature = "servers")]
 use diesel::mysql::MysqlConnection;
+#[cfg(feature = "servers")]
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use diesel::sqlite::SqliteConnection;
 use migrate_core::dialect::Backend;
-use migrate_core::testing::{
-    database_name_of_process, ddl_at_head, fresh_database, FreshConnection, TestDatabase,
-};
+#[cfg(feature = "servers")]
+use migrate_core::testing::database_name_of_process;
+use migrate_core::testing::{ddl_at_head, fresh_database, FreshConnection, TestDatabase};
+#[cfg(feature = "servers")]
 use migrate_tests::{MYSQL_URL, POSTGRES_URL, REQUIRE_SERVERS};
 
 #[derive(QueryableByName)]
@@ -18,6 +21,7 @@ struct Count {
     n: i64,
 }
 
+#[cfg(feature = "servers")]
 fn count<C: Connection<Backend = B>, B>(conn: &mut C, sql: &str) -> i64
 where
     B: diesel::backend::Backend,
@@ -27,6 +31,7 @@ where
     diesel::sql_query(sql).get_result::<Count>(conn).unwrap().n
 }
 
+#[cfg(feature = "servers")]
 /// The admin URL of a server, or None (skipping) when it is not configured.
 fn server(variable: &str, test: &str) -> Option<String> {
     match std::env::var(variable) {
@@ -104,6 +109,7 @@ fn sqlite_fresh_databases_are_isolated_and_removed() {
     assert!(!path.is_empty() && !std::path::Path::new(&path).exists());
 }
 
+#[cfg(feature = "servers")]
 fn pg_exists(admin: &str, name: &str) -> bool {
     let mut conn = PgConnection::establish(admin).unwrap();
     count(
@@ -112,6 +118,7 @@ fn pg_exists(admin: &str, name: &str) -> bool {
     ) > 0
 }
 
+#[cfg(feature = "servers")]
 #[test]
 fn postgres_fresh_databases_are_isolated_and_dropped() {
     let Some(url) = server(POSTGRES_URL, "postgres fresh databases") else {
@@ -127,6 +134,7 @@ fn postgres_fresh_databases_are_isolated_and_dropped() {
     assert!(!name.is_empty() && !pg_exists(&url, &name));
 }
 
+#[cfg(feature = "servers")]
 fn mysql_exists(admin: &str, name: &str) -> bool {
     let mut conn = MysqlConnection::establish(admin).unwrap();
     count(
@@ -137,6 +145,7 @@ fn mysql_exists(admin: &str, name: &str) -> bool {
     ) > 0
 }
 
+#[cfg(feature = "servers")]
 #[test]
 fn mysql_fresh_databases_are_isolated_and_dropped() {
     let Some(url) = server(MYSQL_URL, "mysql fresh databases") else {
@@ -152,6 +161,7 @@ fn mysql_fresh_databases_are_isolated_and_dropped() {
     assert!(!name.is_empty() && !mysql_exists(&url, &name));
 }
 
+#[cfg(feature = "servers")]
 #[test]
 fn a_fresh_database_is_refused_for_the_wrong_connection_type() {
     let err = fresh_database::<PgConnection>(blog::MIGRATIONS, "sqlite::memory:")
@@ -172,6 +182,7 @@ fn the_blog_schema_at_head_as_ddl() {
     }
 }
 
+#[cfg(feature = "servers")]
 /// The id of a process that has just exited.
 fn dead_pid() -> u32 {
     let mut child = std::process::Command::new("true").spawn().unwrap();
@@ -180,6 +191,7 @@ fn dead_pid() -> u32 {
     pid
 }
 
+#[cfg(feature = "servers")]
 /// A database left by a killed run is dropped by the next process's first fresh database. (Its
 /// own URL spelling: the cleanup runs once per process and server URL.)
 #[test]
