@@ -150,6 +150,15 @@ pub fn capture(conn: &mut PgConnection, schema: &str, tables: &[String]) -> Resu
             .map(|s| format!("\n{}", strip(s)))
             .collect()
     };
+    // An object the server prints as one statement, followed by its comments.
+    let one_statement = |def: &str, row: &Row| Printed {
+        sql: format!(
+            "{};{}",
+            strip(def.trim_end()),
+            split_comments(&row.comments)
+        ),
+        depends_on: split(&row.deps),
+    };
 
     // Extensions: database-wide, with the schema they live in and their version.
     let rows: Vec<Row> = load(
@@ -188,11 +197,7 @@ pub fn capture(conn: &mut PgConnection, schema: &str, tables: &[String]) -> Resu
         ),
     )?;
     for row in rows {
-        let def = strip(row.def.as_deref().unwrap_or_default().trim_end());
-        printed.push(Printed {
-            sql: format!("{def};{}", split_comments(&row.comments)),
-            depends_on: split(&row.deps),
-        });
+        printed.push(one_statement(row.def.as_deref().unwrap_or_default(), &row));
     }
 
     // Views and materialized views (with their indexes), as pg_get_viewdef prints them.
@@ -334,14 +339,7 @@ pub fn capture(conn: &mut PgConnection, schema: &str, tables: &[String]) -> Resu
         ),
     )?;
     for row in rows {
-        printed.push(Printed {
-            sql: format!(
-                "{};{}",
-                strip(row.def.as_deref().unwrap_or_default()),
-                split_comments(&row.comments)
-            ),
-            depends_on: split(&row.deps),
-        });
+        printed.push(one_statement(row.def.as_deref().unwrap_or_default(), &row));
     }
 
     // Rules, as pg_get_ruledef prints them (a view's own `_RETURN` rule is the view).
@@ -360,15 +358,8 @@ pub fn capture(conn: &mut PgConnection, schema: &str, tables: &[String]) -> Resu
         ),
     )?;
     for row in rows {
-        let def = strip(row.def.as_deref().unwrap_or_default().trim_end());
-        printed.push(Printed {
-            sql: format!(
-                "{};{}",
-                def.trim_end_matches(';'),
-                split_comments(&row.comments)
-            ),
-            depends_on: split(&row.deps),
-        });
+        let def = row.def.as_deref().unwrap_or_default().trim_end();
+        printed.push(one_statement(def.trim_end_matches(';'), &row));
     }
 
     // Sequences no column owns, their options at their defaults left out.
