@@ -200,6 +200,26 @@ impl ServerDb {
         run_client(self.kind, &self.admin_url, sql)
     }
 
+    /// The database's schema as `migrate-cli inspect --json` reads it.
+    pub fn inspect(&self) -> Schema {
+        let dir = tempfile::tempdir().unwrap();
+        let out = run_cli(
+            dir.path(),
+            &["--database-url", &self.url, "inspect", "--json"],
+        );
+        assert!(
+            out.status.success(),
+            "inspect: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        migrate_core::snapshot::Snapshot::from_json(
+            &String::from_utf8_lossy(&out.stdout),
+            Path::new("inspect"),
+        )
+        .unwrap()
+        .schema()
+    }
+
     /// Runs SQL in this database; the client's output (tab-separated rows).
     pub fn sql(&self, sql: &str) -> String {
         run_client(self.kind, &self.url, sql)

@@ -13,28 +13,12 @@ use migrate_core::migration::Operation;
 use migrate_core::schema::{
     DefaultValue, FkAction, ForeignKey, Index, IndexColumn, Schema, SqlType, Table, TableOptions,
 };
-use migrate_core::snapshot::Snapshot;
 use migrate_tests::catalogue::real_schema_scenarios;
 use migrate_tests::scenario::{by_column_name, Scenario};
-use migrate_tests::{run_cli, ServerDb, MYSQL_URL};
+use migrate_tests::{ServerDb, MYSQL_URL};
 
 fn live(db: &ServerDb) -> Schema {
-    let dir = tempfile::tempdir().unwrap();
-    let out = run_cli(
-        dir.path(),
-        &["--database-url", &db.url, "inspect", "--json"],
-    );
-    assert!(
-        out.status.success(),
-        "inspect: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut schema = Snapshot::from_json(
-        &String::from_utf8_lossy(&out.stdout),
-        std::path::Path::new("inspect"),
-    )
-    .unwrap()
-    .schema();
+    let mut schema = db.inspect();
     schema.objects.clear();
     schema
 }

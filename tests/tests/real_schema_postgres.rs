@@ -15,28 +15,12 @@ use migrate_core::dialect::{render_placed, Backend, Placement};
 use migrate_core::diff::diff;
 use migrate_core::migration::Operation;
 use migrate_core::schema::{Identity, IndexTarget, Schema};
-use migrate_core::snapshot::Snapshot;
 use migrate_tests::catalogue::real_schema_scenarios;
 use migrate_tests::scenario::by_column_name;
-use migrate_tests::{run_cli, ServerDb, POSTGRES_URL};
+use migrate_tests::{ServerDb, POSTGRES_URL};
 
 fn live(db: &ServerDb) -> Schema {
-    let dir = tempfile::tempdir().unwrap();
-    let out = run_cli(
-        dir.path(),
-        &["--database-url", &db.url, "inspect", "--json"],
-    );
-    assert!(
-        out.status.success(),
-        "inspect: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Snapshot::from_json(
-        &String::from_utf8_lossy(&out.stdout),
-        std::path::Path::new("inspect"),
-    )
-    .unwrap()
-    .schema()
+    db.inspect()
 }
 
 /// Runs `ops` from `start` as the runner places them (the online forms on existing tables).

@@ -14,11 +14,10 @@ use migrate_core::dialect::{render_placed, Backend, Dialect, Placement};
 use migrate_core::diff::diff;
 use migrate_core::schema::SqlType;
 use migrate_core::schema::{FkAction, Schema};
-use migrate_core::snapshot::Snapshot;
 use migrate_tests::catalogue::catalogue;
 use migrate_tests::generated::{build, fit_data, schema_strategy};
 use migrate_tests::scenario::{by_column_name, Data, Scenario};
-use migrate_tests::{run_cli, ServerDb, MYSQL_URL, POSTGRES_URL};
+use migrate_tests::{ServerDb, MYSQL_URL, POSTGRES_URL};
 use proptest::prelude::*;
 
 /// What a server can be compared on: check text dropped, and on MySQL `RESTRICT` read as the
@@ -142,22 +141,7 @@ fn empty(db: &ServerDb, backend: Backend, schema: &Schema) {
 }
 
 fn live(db: &ServerDb) -> Schema {
-    let dir = tempfile::tempdir().unwrap();
-    let out = run_cli(
-        dir.path(),
-        &["--database-url", &db.url, "inspect", "--json"],
-    );
-    assert!(
-        out.status.success(),
-        "inspect: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Snapshot::from_json(
-        &String::from_utf8_lossy(&out.stdout),
-        std::path::Path::new("inspect"),
-    )
-    .unwrap()
-    .schema()
+    db.inspect()
 }
 
 fn apply(
