@@ -280,10 +280,17 @@ if [ $SKIP_COLD = 0 ]; then
     once ours_upgrade_initial_colddeps "$P" env CARGO_TARGET_DIR="$T-cold" "$REL" -q upgrade
     rm -rf "$T-cold"
 fi
+# The compiled runner (MIGRATE_RUNNER=compiled; what a module with a Rust data step makes).
 P=$(prep p_up_cold "cd $W; rm -f app.db; $RUNNER_CLEAN")
-measure ours_upgrade_initial_compile "$RS" 1 "$P" "$REL" -q upgrade
+measure ours_upgrade_initial_compile "$RS" 1 "$P" env MIGRATE_RUNNER=compiled "$REL" -q upgrade
 P=$(prep p_up_incr "cd $W; rm -f app.db; $RUNNER_TOUCH")
-measure ours_upgrade_initial_recompile "$RS" 0 "$P" "$REL" -q upgrade
+measure ours_upgrade_initial_recompile "$RS" 0 "$P" env MIGRATE_RUNNER=compiled "$REL" -q upgrade
+P=$(prep p_up_compiled "cd $W; rm -f app.db")
+measure ours_upgrade_initial_compiled "$R" 1 "$P" env MIGRATE_RUNNER=compiled "$REL" -q upgrade
+# The default: modules read without compiling, parsed once per build of the CLI and then
+# found by checksum under the target directory ($T/migrate/read).
+P=$(prep p_up_read "cd $W; rm -f app.db; rm -rf $T/migrate/read")
+measure ours_upgrade_initial_firstread "$R" 1 "$P" "$REL" -q upgrade
 P=$(prep p_up "cd $W; rm -f app.db")
 measure ours_upgrade_initial "$R" 1 "$P" "$REL" -q upgrade
 instr cg_ours_upgrade_initial "$P" "$REL" -q upgrade
@@ -314,7 +321,7 @@ if [ -n "$PG_URL" ]; then
     cd "$PGW"
     P=$(prep p_pg "psql '$PG_URL' -q -c 'DROP DATABASE IF EXISTS $PGDB' -c 'CREATE DATABASE $PGDB'")
     PGREL=$T/bin/migrate-cli-postgres
-    bash "$P"; "$PGREL" -q --database-url "$PGDB_URL" upgrade   # compiles the PostgreSQL runner
+    bash "$P"; "$PGREL" -q --database-url "$PGDB_URL" upgrade   # reads the module once for this build
     measure ours_pg_upgrade_initial "$R" 1 "$P" "$PGREL" -q --database-url "$PGDB_URL" upgrade
     measure ours_pg_floor "$R" 1 "$P" psql "$PGDB_URL" -q -1 -v ON_ERROR_STOP=1 -f pg_floor.sql
     n=$(psql "$PGDB_URL" -tAq -c "select count(*) from information_schema.tables where table_name like 't0%'")
@@ -366,13 +373,13 @@ grep -q nickname migrations/versions/*_onecol.rs || { say "onecol migration lack
 
 say "this project: upgrade / downgrade one column"
 P=$(prep p_up1_incr "cd $W; cp db_initial.db app.db; $RUNNER_TOUCH")
-measure ours_upgrade_onecol_recompile "$RS" 1 "$P" "$REL" -q upgrade
+measure ours_upgrade_onecol_recompile "$RS" 1 "$P" env MIGRATE_RUNNER=compiled "$REL" -q upgrade
 P=$(prep p_up1 "cd $W; cp db_initial.db app.db")
 measure ours_upgrade_onecol "$R" 1 "$P" "$REL" -q upgrade
 cp app.db db_head.db
 P=$(prep p_down1 "cd $W; cp db_head.db app.db")
 measure ours_downgrade_onecol "$R" 1 "$P" "$REL" -q downgrade
-# The debug CLI starts the same runner; its first run rebuilds nothing but the fingerprint.
+# The debug CLI reads the modules once for its own build, then finds them by checksum.
 P=$(prep p_up_dbg "cd $W; rm -f app.db")
 measure ours_dbg_upgrade_all "$R" 1 "$P" "$DBG" -q upgrade
 

@@ -20,7 +20,7 @@ use crate::objects::ObjectKind;
 use crate::schema::{Deferrable, FkAction, Identity, IndexColumn, SqlType};
 
 /// A module read without compiling it: its header constants and what `up` and `down` record.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InterpretedModule {
     /// `REVISION`.
     pub revision: String,
@@ -34,6 +34,18 @@ pub struct InterpretedModule {
     pub up: Vec<Operation>,
     /// What `down` records.
     pub down: Vec<Operation>,
+}
+
+/// A module read, as bytes to keep (the CLI keeps them by the module's checksum, so that it
+/// reads each module once); `None` for operations that cannot be kept (a Rust data step,
+/// which reading never yields).
+pub fn encode(module: &InterpretedModule) -> Option<Vec<u8>> {
+    serde_json::to_vec(module).ok()
+}
+
+/// What [`encode`] kept; `None` when the bytes are not a module.
+pub fn decode(bytes: &[u8]) -> Option<InterpretedModule> {
+    serde_json::from_slice(bytes).ok()
 }
 
 /// Why a module cannot be read without compiling it (it is then compiled).

@@ -20,8 +20,9 @@ pub mod prelude {
     pub use crate::schema::{Deferrable, FkAction, Identity, IndexColumn, SqlType};
 }
 
-/// One schema change.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One schema change. Serialized only where `up` and `down` were read from a module's source
+/// (`project::read_cache`), which never holds a Rust data step.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum Operation {
     /// Creates a table with its keys, indexes and constraints.
@@ -59,6 +60,7 @@ pub enum Operation {
     /// Raw SQL, run as written; the schema model does not see it.
     Sql(String),
     /// A Rust data step that receives the Diesel connection, in the migration's transaction.
+    #[serde(skip)]
     Rust(RustStep),
     /// Marks a `down` that cannot be written: `downgrade` refuses it, saying why.
     Irreversible(String),

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use migrate_core::codegen::{render_module, ModuleHeader};
 use migrate_core::diff::{diff, ChangeKind};
-use migrate_core::interpret::interpret_module;
+use migrate_core::interpret::{self, interpret_module};
 use migrate_core::schema::Schema;
 use migrate_tests::catalogue::{catalogue, real_schema_scenarios};
 use migrate_tests::{project_manifest, rustfmt, text, workspace_root, Project};
@@ -110,6 +110,13 @@ fn every_generated_module_reads_into_the_operations_its_compiled_functions_recor
         );
         assert_eq!(read.revision, "20261125104500", "{name}");
         assert_eq!(read.revises, ["20261124090000"], "{name}");
+        // What the read cache keeps of it reads back as the same module.
+        let kept = interpret::encode(&read).unwrap_or_else(|| panic!("{name}: not encoded"));
+        assert_eq!(
+            interpret::decode(&kept).as_ref(),
+            Some(&read),
+            "{name}: cached"
+        );
     }
 }
 
@@ -169,6 +176,25 @@ fn both_paths_apply_a_project_alike_and_a_data_step_falls_back_to_the_compiled_o
     let read = history(&project.file("read.db"));
     assert_eq!(read.lines().count(), 1, "{read}");
     assert_eq!(read, history(&project.file("compiled.db")));
+
+    // The module was read once and kept by its checksum; an entry that is not one is read
+    // again and replaced, never an error.
+    let checksum = read.split_whitespace().nth(1).unwrap();
+    let entries: Vec<std::path::PathBuf> =
+        std::fs::read_dir(migrate_tests::e2e_target_dir().join("migrate/read"))
+            .unwrap()
+            .flatten()
+            .map(|build| build.path().join(checksum))
+            .filter(|entry| entry.is_file())
+            .collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    std::fs::write(&entries[0], "{ not an entry").unwrap();
+    let out = project.cli(&["upgrade", "--database-url", "again.db"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(read, history(&project.file("again.db")));
+    let kept = std::fs::read(&entries[0]).unwrap();
+    let module = interpret::decode(&kept).expect("the entry was written again");
+    assert_eq!(module.revision, read.split_whitespace().next().unwrap());
 
     // A Rust data step cannot be read: the folder compiles and the step runs.
     let module = project.versions().pop().unwrap();

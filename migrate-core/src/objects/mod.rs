@@ -28,7 +28,7 @@ use sql::{Flavor, Head, Known};
 
 /// What tells an object from every other: its kind, name, the table of a trigger or policy,
 /// and the argument types of a PostgreSQL function or procedure.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ObjectKey {
     /// The kind.
     pub kind: ObjectKind,

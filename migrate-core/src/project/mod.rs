@@ -27,6 +27,7 @@ pub mod lint;
 pub mod live;
 pub mod migrate;
 pub mod programs;
+pub mod read_cache;
 pub mod remove;
 pub mod status;
 

@@ -321,11 +321,20 @@ fn compiled_forced() -> bool {
 /// must be compiled, and so must the folder).
 pub fn read_without_compiling(
     modules: &[MigrationModule],
+    cache: &super::read_cache::ReadCache,
 ) -> Option<Vec<crate::runner::EmbeddedMigration>> {
     modules
         .iter()
         .map(|module| {
-            let read = crate::interpret::interpret_module(&module.source).ok()?;
+            let checksum = crate::runner::checksum(&module.source);
+            let read = match cache.get(&checksum) {
+                Some(read) => read,
+                None => {
+                    let read = crate::interpret::interpret_module(&module.source).ok()?;
+                    cache.put(&checksum, &read);
+                    read
+                }
+            };
             // The compiled program reads SAFE_DDL only where a line declares it; the reader
             // reads the constant itself, so a module where the two could differ is compiled.
             let declared = migrate_derive_core::embed::declares_safe_ddl(&module.source);
@@ -363,7 +372,8 @@ impl RunnerProgram {
         quiet: bool,
     ) -> Result<RunnerProgram> {
         if !compiled_forced() {
-            if let Some(migrations) = read_without_compiling(&modules) {
+            let cache = super::read_cache::ReadCache::open(&target_dir(&config.models));
+            if let Some(migrations) = read_without_compiling(&modules, &cache) {
                 return Ok(RunnerProgram {
                     how: How::InProcess(std::sync::Arc::new(migrations)),
                 });
