@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use diesel::connection::SimpleConnection;
 use diesel::Connection;
 use migrate_core::migration::{Migration, Operation};
+use migrate_core::runner::InterpretedModule;
 use migrate_core::runner::{upgrade_embedded, EmbeddedMigration};
 use migrate_core::testing::{fresh_database, FreshConnection};
 use migrate_core::SqlType;
@@ -56,19 +57,24 @@ fn migrations() -> Vec<EmbeddedMigration> {
                 })
                 .rev()
                 .collect();
+            let source = format!("// bench migration {step}");
+            let checksum = migrate_core::runner::checksum(&source);
             EmbeddedMigration::interpreted(
-                format!("bench{step:02}"),
-                if step == 0 {
-                    vec![]
-                } else {
-                    vec![format!("bench{:02}", step - 1)]
+                InterpretedModule {
+                    revision: format!("bench{step:02}"),
+                    revises: if step == 0 {
+                        vec![]
+                    } else {
+                        vec![format!("bench{:02}", step - 1)]
+                    },
+                    message: format!("tables {step}"),
+                    safe_ddl: None,
+                    up,
+                    down,
                 },
-                format!("tables {step}"),
                 format!("bench{step:02}.rs"),
-                format!("// bench migration {step}"),
-                true,
-                up,
-                down,
+                source,
+                checksum,
             )
         })
         .collect()

@@ -19,22 +19,7 @@ use crate::migration::{
 use crate::objects::ObjectKind;
 use crate::schema::{Deferrable, FkAction, Identity, IndexColumn, SqlType};
 
-/// A module read without compiling it: its header constants and what `up` and `down` record.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct InterpretedModule {
-    /// `REVISION`.
-    pub revision: String,
-    /// `REVISES`.
-    pub revises: Vec<String>,
-    /// `MESSAGE`.
-    pub message: String,
-    /// `SAFE_DDL`, where the module declares it.
-    pub safe_ddl: Option<bool>,
-    /// What `up` records.
-    pub up: Vec<Operation>,
-    /// What `down` records.
-    pub down: Vec<Operation>,
-}
+pub use crate::runner::InterpretedModule;
 
 /// A module read, as bytes to keep (the CLI keeps them by the module's checksum, so that it
 /// reads each module once); `None` for operations that cannot be kept (a Rust data step,

@@ -49,13 +49,16 @@ pub struct EmbeddedMigration {
 impl EmbeddedMigration {
     /// SHA-256 of the source, hex.
     pub fn checksum(&self) -> String {
-        checksum(self.source)
+        match interpreted(self.source) {
+            Some(read) => read.checksum.clone(),
+            None => checksum(self.source),
+        }
     }
 
     /// The operations of `up`.
     pub fn up_operations(&self) -> Vec<Operation> {
         if let Some(read) = interpreted(self.source) {
-            return read.0.clone();
+            return read.up.clone();
         }
         let mut m = Migration::new();
         (self.up)(&mut m);
@@ -65,7 +68,7 @@ impl EmbeddedMigration {
     /// The operations of `down`.
     pub fn down_operations(&self) -> Vec<Operation> {
         if let Some(read) = interpreted(self.source) {
-            return read.1.clone();
+            return read.down.clone();
         }
         let mut m = Migration::new();
         (self.down)(&mut m);
@@ -75,35 +78,39 @@ impl EmbeddedMigration {
     /// A migration whose `up` and `down` were read from its source rather than compiled
     /// (`migrate-cli` does so for modules that use only the operations API): the same facts,
     /// and the operations the compiled functions would record, which every reader of `up` and
-    /// `down` then gets. Its texts live as long as the process, as a compiled module's do.
-    #[allow(clippy::too_many_arguments)]
+    /// `down` then gets. Its texts live as long as the process, as a compiled module's do;
+    /// `checksum` is the source's, already computed by the caller.
     pub fn interpreted(
-        revision: String,
-        revises: Vec<String>,
-        message: String,
+        read: InterpretedModule,
         file: String,
         source: String,
-        safe_ddl: bool,
-        up: Vec<Operation>,
-        down: Vec<Operation>,
+        checksum: String,
     ) -> EmbeddedMigration {
         let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
-        let revises: Vec<&'static str> = revises.into_iter().map(leak).collect();
+        let revises: Vec<&'static str> = read.revises.into_iter().map(leak).collect();
         let source = leak(source);
         INTERPRETED
             .get_or_init(Default::default)
             .write()
             .expect("never poisoned: no code panics holding it")
-            .insert(source.as_ptr() as usize, Arc::new((up, down)));
+            .insert(
+                source.as_ptr() as usize,
+                Arc::new(Read {
+                    up: read.up,
+                    down: read.down,
+                    checksum,
+                }),
+            );
         EmbeddedMigration {
-            revision: leak(revision),
+            revision: leak(read.revision),
             revises: Box::leak(revises.into_boxed_slice()),
-            message: leak(message),
+            message: leak(read.message),
             file: leak(file),
             source,
             up: not_compiled,
             down: not_compiled,
-            safe_ddl,
+            // Unless the module declares otherwise, changes take their online forms.
+            safe_ddl: read.safe_ddl.unwrap_or(true),
         }
     }
 
@@ -117,10 +124,35 @@ impl EmbeddedMigration {
     }
 }
 
+/// A module read without compiling it (`crate::interpret`): its header constants and what `up`
+/// and `down` record.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct InterpretedModule {
+    /// `REVISION`.
+    pub revision: String,
+    /// `REVISES`.
+    pub revises: Vec<String>,
+    /// `MESSAGE`.
+    pub message: String,
+    /// `SAFE_DDL`, where the module declares it.
+    pub safe_ddl: Option<bool>,
+    /// What `up` records.
+    pub up: Vec<Operation>,
+    /// What `down` records.
+    pub down: Vec<Operation>,
+}
+
 /// The operations of the migrations read from their sources, by the address of the source
 /// (leaked, so never reused): `EmbeddedMigration` is plain data that compiled code builds
 /// with a struct literal, so read operations are found through it rather than stored in it.
-type ReadOperations = Arc<(Vec<Operation>, Vec<Operation>)>;
+type ReadOperations = Arc<Read>;
+
+/// What reading a module gave, and its source's checksum, which the reader computed already.
+struct Read {
+    up: Vec<Operation>,
+    down: Vec<Operation>,
+    checksum: String,
+}
 static INTERPRETED: OnceLock<RwLock<HashMap<usize, ReadOperations>>> = OnceLock::new();
 
 fn interpreted(source: &'static str) -> Option<ReadOperations> {

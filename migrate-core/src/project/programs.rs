@@ -342,14 +342,10 @@ pub fn read_without_compiling(
                 return None;
             }
             Some(crate::runner::EmbeddedMigration::interpreted(
-                read.revision,
-                read.revises,
-                read.message,
+                read,
                 module.file.clone(),
                 module.source.clone(),
-                read.safe_ddl.unwrap_or(true),
-                read.up,
-                read.down,
+                checksum,
             ))
         })
         .collect()
