@@ -4,9 +4,11 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use migrate_core::diff::{Change, ChangeKind};
 use migrate_core::lint::{Finding, Severity};
+use migrate_core::project::payload::Payload;
 use migrate_core::project::{Env, Project};
 use migrate_core::Error;
 
@@ -18,11 +20,16 @@ pub(crate) struct Context {
     pub(crate) config: Option<PathBuf>,
     /// `--quiet`.
     pub(crate) quiet: bool,
+    /// The migrations this executable carries, when it is a bundle.
+    pub(crate) bundle: Option<Arc<Payload>>,
 }
 
 impl Context {
-    /// The project of `migrate.toml`.
+    /// The project of `migrate.toml`, or the one a bundle carries.
     pub(crate) fn project(&self) -> Result<Project, Error> {
+        if let Some(payload) = &self.bundle {
+            return Ok(Project::bundled(self.env.clone(), payload.clone()));
+        }
         Project::load(self.env.clone(), self.config.as_deref())
     }
 
