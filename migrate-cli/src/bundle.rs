@@ -1,84 +1,22 @@
 //! Bundle mode: this executable with a project's migrations appended (`migrate-cli bundle`).
 //!
-//! At start-up `main` reads the last bytes of its own executable; when they are a bundle's
-//! trailer, it speaks the bundle's few commands instead of the CLI's, with no `migrate.toml`
+//! At start-up `main` reads the last bytes of its own executable (`crate::executable`); when
+//! they are a bundle's trailer, it speaks the bundle's few commands instead of the CLI's, with no `migrate.toml`
 //! and no files, through the very functions the CLI's commands are (same history table, lock,
 //! checksums, timeouts, messages and exit codes).
 
-use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
-use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
-use migrate_core::project::payload::{Payload, Trailer, TRAILER_LEN};
+use migrate_core::project::payload::Payload;
 use migrate_core::project::programs::RunCommand;
 use migrate_core::project::Env;
 use migrate_core::Error;
 
 use crate::cli::ColorChoice;
 use crate::commands::{apply, check, status};
-use crate::context::Context;
-
-/// An executable file: how many of its bytes are the program itself, and the payload after
-/// them when it is a bundle.
-pub(crate) struct Executable {
-    /// Bytes of the program, without a payload.
-    pub(crate) program_len: u64,
-    /// The migrations it carries.
-    pub(crate) payload: Option<Payload>,
-}
-
-/// Reads the executable at `path`: its trailer, then (when there is one) the payload.
-pub(crate) fn read_executable(path: &Path) -> Result<Executable, Error> {
-    let io = |e| Error::io(path, e);
-    let mut file = File::open(path).map_err(io)?;
-    let len = file.metadata().map_err(io)?.len();
-    if len < TRAILER_LEN as u64 {
-        return Ok(Executable {
-            program_len: len,
-            payload: None,
-        });
-    }
-    let mut tail = [0u8; TRAILER_LEN];
-    file.seek(SeekFrom::End(-(TRAILER_LEN as i64)))
-        .and_then(|_| file.read_exact(&mut tail))
-        .map_err(io)?;
-    let damaged = |e: migrate_core::project::payload::PayloadError| Error::File {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
-    let Some(trailer) = Trailer::read(&tail, len).map_err(damaged)? else {
-        return Ok(Executable {
-            program_len: len,
-            payload: None,
-        });
-    };
-    let program_len = len - trailer.appended_len();
-    let mut body = vec![0u8; trailer.body_len as usize];
-    file.seek(SeekFrom::Start(program_len))
-        .and_then(|_| file.read_exact(&mut body))
-        .map_err(io)?;
-    let payload = Payload::decode(&body, &trailer).map_err(damaged)?;
-    Ok(Executable {
-        program_len,
-        payload: Some(payload),
-    })
-}
-
-/// The payload this executable carries: `Ok(None)` for the plain CLI (or when it cannot read
-/// itself, which a plain CLI need not), an error when its payload is damaged.
-pub(crate) fn own_payload() -> Result<Option<Payload>, Error> {
-    let Ok(exe) = std::env::current_exe() else {
-        return Ok(None);
-    };
-    match read_executable(&exe) {
-        Ok(executable) => Ok(executable.payload),
-        Err(Error::Io { .. }) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
+use crate::context::{count, exit_code, set_color, Context};
 
 /// The command line of a bundle. Doc comments are the help text.
 #[derive(Debug, Parser)]
@@ -152,7 +90,7 @@ pub(crate) fn main(payload: Payload) -> ExitCode {
         "Applies {} of {}/versions (head {head}), carried inside this executable, to the \
          database of --database-url or DATABASE_URL, as `migrate-cli` does: the same history \
          table, lock and checksums.",
-        crate::commands::count(payload.modules.len(), "migration"),
+        count(payload.modules.len(), "migration"),
         payload.migrations,
     );
     let version: &'static str = Box::leak(
@@ -167,8 +105,8 @@ pub(crate) fn main(payload: Payload) -> ExitCode {
         .about(about)
         .get_matches();
     let cli = BundleCli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    crate::set_color(cli.color);
-    crate::exit_code(run(cli, payload))
+    set_color(cli.color);
+    exit_code(run(cli, payload))
 }
 
 fn run(cli: BundleCli, payload: Payload) -> Result<u8, Error> {

@@ -1,6 +1,6 @@
 //! What every command takes from the global flags, and the few ways of printing they share: a
 //! line unless `--quiet`, a path relative to the current directory, a summary line or a lint
-//! finding in its colour.
+//! finding in its colour; the colour choice and the exit code of a result.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,6 +11,8 @@ use migrate_core::lint::{Finding, Severity};
 use migrate_core::project::payload::Payload;
 use migrate_core::project::{Env, Project};
 use migrate_core::Error;
+
+use crate::cli::ColorChoice;
 
 /// The global flags, as the commands use them.
 pub(crate) struct Context {
@@ -90,4 +92,34 @@ pub(crate) fn styled_finding(finding: &Finding) -> String {
     };
     let text = finding.to_string().replace('\n', "\n  ");
     format!("  {style}{text}{style:#}")
+}
+
+/// `--color`: `auto` leaves the choice to anstream (colour on a terminal unless NO_COLOR is set).
+pub(crate) fn set_color(choice: ColorChoice) {
+    match choice {
+        ColorChoice::Auto => {}
+        ColorChoice::Always => anstream::ColorChoice::Always.write_global(),
+        ColorChoice::Never => anstream::ColorChoice::Never.write_global(),
+    }
+}
+
+/// The exit code of a command's result, its error printed.
+pub(crate) fn exit_code(result: Result<u8, Error>) -> std::process::ExitCode {
+    match result {
+        Ok(code) => std::process::ExitCode::from(code),
+        Err(e) => {
+            let red = anstyle::AnsiColor::Red.on_default().bold();
+            anstream::eprintln!("{red}error:{red:#} {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// `1 migration`, `3 migrations`.
+pub(crate) fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }

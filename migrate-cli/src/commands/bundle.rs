@@ -17,7 +17,7 @@ pub(crate) fn bundle(ctx: &Context, output: &Path) -> Result<u8, Error> {
     let exe = std::env::current_exe()
         .map_err(|e| Error::Project(format!("cannot find this executable to copy it: {e}")))?;
     // The program alone, should this executable already carry migrations.
-    let program_len = crate::bundle::read_executable(&exe)?.program_len;
+    let program_len = crate::executable::read_executable(&exe)?.program_len;
     let appended = payload.encode();
     write_bundle(&exe, program_len, &appended, output)?;
     let size = program_len + appended.len() as u64;
@@ -26,7 +26,7 @@ pub(crate) fn bundle(ctx: &Context, output: &Path) -> Result<u8, Error> {
         "Wrote {} ({:.1} MB): {} of {} (head {head}), for {}",
         ctx.show(&ctx.env.cwd.join(output)),
         size as f64 / 1e6,
-        super::count(payload.modules.len(), "migration"),
+        crate::context::count(payload.modules.len(), "migration"),
         ctx.show(&project.config.versions_dir()),
         backends()
     ));

@@ -19,15 +19,6 @@ use migrate_core::Error;
 use crate::cli::{Cli, Command};
 use crate::context::Context;
 
-/// `1 migration`, `3 migrations`.
-pub(crate) fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
-
 /// Runs the parsed command line; the exit code.
 pub fn run(cli: Cli) -> Result<u8, Error> {
     let _ = dotenvy::dotenv();
