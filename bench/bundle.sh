@@ -3,7 +3,8 @@
 # CLI with the three backends: for examples/blog (one migration, 3 tables) and for an N-table
 # project (shared/bench/gen_schema.py, one initial migration). Start-up is `BUNDLE current` on an
 # up-to-date SQLite database, beside the CLI's own `current` in the project and a bare
-# `--version` of each; hyperfine, median and mean of the runs.
+# `--version` of each; then `upgrade` of a new SQLite database by each (hyperfine, mean of the
+# runs; `perf stat` task-clock too when perf is installed, since wall time moves with the load).
 #
 # usage: bench/bundle.sh [N] [--runs R]      (N default 200, R default 50)
 #
@@ -74,4 +75,18 @@ for project in "$ROOT/examples/blog" "$P"; do
         -n "CLI --version" "$CLI --version" >/dev/null
     cat "$WORK/$name.md"
     echo
+    hyperfine -N --warmup 2 --runs "$((R / 5 > 3 ? R / 5 : 3))" --export-markdown "$WORK/$name-upgrade.md" \
+        --prepare "rm -f $deploy/new.db" \
+        -n "bundle upgrade (new database)" "$deploy/migrator --database-url new.db upgrade" \
+        -n "CLI upgrade (new database)" "$CLI --config $project/migrate.toml --database-url $deploy/new.db upgrade" >/dev/null
+    cat "$WORK/$name-upgrade.md"
+    echo
+    if command -v perf >/dev/null; then
+        for c in "$deploy/migrator --database-url app.db current" \
+                 "$CLI --config $project/migrate.toml --database-url $deploy/app.db current"; do
+            printf '%s: ' "${c%% *}" | sed "s|$WORK/||"
+            perf stat -e task-clock -r "$R" $c 2>&1 >/dev/null | grep -o '[0-9.]* msec task-clock'
+        done
+        echo
+    fi
 done

@@ -127,11 +127,6 @@ impl Project {
         }
     }
 
-    /// Whether it is the project a bundle carries.
-    pub fn is_bundled(&self) -> bool {
-        self.bundled.is_some()
-    }
-
     /// The migration modules of `versions/`.
     pub fn files(&self) -> Result<MigrationFiles> {
         if self.bundled.is_some() {
