@@ -173,12 +173,44 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write one executable with the migrations inside, for deploy machines without a Rust
+    /// toolchain.
+    ///
+    /// A copy of this migrate-cli with the modules of versions/, snapshot.json and the timeouts
+    /// of migrate.toml appended; it speaks upgrade, downgrade, current, history, verify and sql
+    /// against --database-url or DATABASE_URL, with the same history table, lock and checksums.
+    Bundle {
+        /// Where to write it (its directory must exist); an existing file is replaced whole.
+        #[arg(short, long, value_name = "PATH", value_parser = output_path)]
+        output: PathBuf,
+    },
     /// CI gate: exit 1 when the models differ from the snapshot or the migrations do not replay to it.
     Check {
         /// Read the models by compiling the models crate.
         #[arg(long)]
         compiled: bool,
     },
+}
+
+/// `bundle -o PATH`: a file in a directory that exists; a usage error otherwise.
+fn output_path(text: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(text);
+    if text.is_empty() || path.is_dir() {
+        return Err(format!(
+            "`{text}` is a directory; give the path of the file to write"
+        ));
+    }
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => std::path::Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(format!(
+            "directory `{}` does not exist; create it first",
+            dir.display()
+        ));
+    }
+    Ok(path)
 }
 
 #[cfg(test)]

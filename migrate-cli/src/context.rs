@@ -1,14 +1,18 @@
 //! What every command takes from the global flags, and the few ways of printing they share: a
 //! line unless `--quiet`, a path relative to the current directory, a summary line or a lint
-//! finding in its colour.
+//! finding in its colour; the colour choice and the exit code of a result.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use migrate_core::diff::{Change, ChangeKind};
 use migrate_core::lint::{Finding, Severity};
+use migrate_core::project::payload::Payload;
 use migrate_core::project::{Env, Project};
 use migrate_core::Error;
+
+use crate::cli::ColorChoice;
 
 /// The global flags, as the commands use them.
 pub(crate) struct Context {
@@ -18,11 +22,16 @@ pub(crate) struct Context {
     pub(crate) config: Option<PathBuf>,
     /// `--quiet`.
     pub(crate) quiet: bool,
+    /// The migrations this executable carries, when it is a bundle.
+    pub(crate) bundle: Option<Arc<Payload>>,
 }
 
 impl Context {
-    /// The project of `migrate.toml`.
+    /// The project of `migrate.toml`, or the one a bundle carries.
     pub(crate) fn project(&self) -> Result<Project, Error> {
+        if let Some(payload) = &self.bundle {
+            return Ok(Project::bundled(self.env.clone(), payload.clone()));
+        }
         Project::load(self.env.clone(), self.config.as_deref())
     }
 
@@ -83,4 +92,34 @@ pub(crate) fn styled_finding(finding: &Finding) -> String {
     };
     let text = finding.to_string().replace('\n', "\n  ");
     format!("  {style}{text}{style:#}")
+}
+
+/// `--color`: `auto` leaves the choice to anstream (colour on a terminal unless NO_COLOR is set).
+pub(crate) fn set_color(choice: ColorChoice) {
+    match choice {
+        ColorChoice::Auto => {}
+        ColorChoice::Always => anstream::ColorChoice::Always.write_global(),
+        ColorChoice::Never => anstream::ColorChoice::Never.write_global(),
+    }
+}
+
+/// The exit code of a command's result, its error printed.
+pub(crate) fn exit_code(result: Result<u8, Error>) -> std::process::ExitCode {
+    match result {
+        Ok(code) => std::process::ExitCode::from(code),
+        Err(e) => {
+            let red = anstyle::AnsiColor::Red.on_default().bold();
+            anstream::eprintln!("{red}error:{red:#} {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// `1 migration`, `3 migrations`.
+pub(crate) fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }

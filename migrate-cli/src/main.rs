@@ -1,30 +1,29 @@
 //! `migrate-cli`: code-first schema migrations for Diesel.
 //!
 //! A printer over `migrate_core::project`: each command parses its arguments, calls one
-//! library function and prints what it returns.
+//! library function and prints what it returns. A copy of it with migrations appended (see
+//! `bundle`) speaks only the commands that apply them.
 
+mod bundle;
 mod cli;
 mod commands;
 mod context;
+mod executable;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
+use context::{exit_code, set_color};
+
 fn main() -> ExitCode {
+    // Reading the executable's last bytes costs one open and one read.
+    match executable::own_payload() {
+        Ok(Some(payload)) => return bundle::main(payload),
+        Ok(None) => {}
+        Err(e) => return exit_code(Err(e)),
+    }
     let cli = cli::Cli::parse();
-    // `auto` leaves the choice to anstream: colour on a terminal unless NO_COLOR is set.
-    match cli.color {
-        cli::ColorChoice::Auto => {}
-        cli::ColorChoice::Always => anstream::ColorChoice::Always.write_global(),
-        cli::ColorChoice::Never => anstream::ColorChoice::Never.write_global(),
-    }
-    match commands::run(cli) {
-        Ok(code) => ExitCode::from(code),
-        Err(e) => {
-            let red = anstyle::AnsiColor::Red.on_default().bold();
-            anstream::eprintln!("{red}error:{red:#} {e}");
-            ExitCode::FAILURE
-        }
-    }
+    set_color(cli.color);
+    exit_code(commands::run(cli))
 }

@@ -1,13 +1,15 @@
 //! One module per group of commands; each command calls one `migrate_core::project` function
 //! and prints what it returns. The modules import nothing from each other, only the context.
+//! A bundle (`crate::bundle`) runs its commands through these same functions.
 
 mod adopt;
-mod apply;
-mod check;
+pub(crate) mod apply;
+mod bundle;
+pub(crate) mod check;
 mod init;
 mod migrate;
 mod remove;
-mod status;
+pub(crate) mod status;
 mod views;
 
 use migrate_core::project::programs::RunCommand;
@@ -30,6 +32,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         },
         config: cli.config,
         quiet: cli.quiet,
+        bundle: None,
     };
     match cli.command {
         Command::Init { dir } => init::init(&ctx, dir),
@@ -76,5 +79,6 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Diagram => views::diagram(&ctx),
         Command::Inspect { json } => views::inspect(&ctx, json),
         Command::Adopt { models } => adopt::adopt(&ctx, models.as_deref()),
+        Command::Bundle { output } => bundle::bundle(&ctx, &output),
     }
 }

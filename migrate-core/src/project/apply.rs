@@ -2,8 +2,7 @@
 //! migrations, run against the database (or, for `sql`, against none).
 
 use super::backup::{backup, Backup};
-use super::files::list_modules;
-use super::programs::{RunCommand, RunnerProgram};
+use super::programs::RunCommand;
 use super::{usable_backend, Project};
 use crate::connection::connect;
 use crate::dialect::Backend;
@@ -48,7 +47,7 @@ pub fn run(
         }
         return Err(missing_head);
     }
-    let modules = list_modules(&project.config.versions_dir())?;
+    let modules = project.modules()?;
     if modules.is_empty() {
         // Nothing to compile; still connect, so a bad URL is reported now, and an applied
         // revision whose file is gone is named.
@@ -61,8 +60,7 @@ pub fn run(
         }
         return Ok(RunOutcome::NoMigrations);
     }
-    let program =
-        RunnerProgram::from_modules(&project.config, modules, backend, !project.env.verbose)?;
+    let program = project.runner(modules, backend)?;
     let ok = program.run(command, target, &url, project.config.run_options, quiet)?;
     Ok(RunOutcome::Ran(ok))
 }
@@ -81,16 +79,11 @@ pub fn sql(project: &Project, range: &str, backend: Option<Backend>) -> Result<R
         .or_else(|| project.backend())
         .unwrap_or(Backend::Sqlite);
     let (from, to) = range.split_once(':').unwrap_or(("base", range));
-    let modules = list_modules(&project.config.versions_dir())?;
+    let modules = project.modules()?;
     if modules.is_empty() {
         return Ok(RunOutcome::NoMigrations);
     }
     // Rendering needs no database, so the program is built with the embedded backend alone.
-    let program = RunnerProgram::from_modules(
-        &project.config,
-        modules,
-        Backend::Sqlite,
-        !project.env.verbose,
-    )?;
+    let program = project.runner(modules, Backend::Sqlite)?;
     Ok(RunOutcome::Ran(program.print_sql(from, to, backend)?))
 }

@@ -59,6 +59,8 @@ fn parse_millis(text: &str) -> Option<u64> {
 /// The project as `migrate.toml` describes it, with paths made absolute.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// The directory of `migrate.toml`: the project's root, which its paths are relative to.
+    pub root: PathBuf,
     /// The models crate's directory.
     pub models: PathBuf,
     /// The migrations folder.
@@ -136,6 +138,7 @@ impl Config {
             },
         };
         Ok(Config {
+            root: dir.to_path_buf(),
             run_options,
             models: dir.join(raw.models.as_deref().unwrap_or(".")),
             migrations: dir.join(raw.migrations.as_deref().unwrap_or("migrations")),

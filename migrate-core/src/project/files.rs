@@ -142,7 +142,11 @@ pub fn list_modules(versions: &Path) -> Result<Vec<MigrationModule>> {
 impl MigrationFiles {
     /// Reads every module of `versions`.
     pub fn read(versions: &Path) -> Result<MigrationFiles> {
-        let modules = migration_modules(versions).map_err(modules_error)?;
+        MigrationFiles::from_modules(migration_modules(versions).map_err(modules_error)?)
+    }
+
+    /// Reads the constants of `modules`, already listed (a bundle's).
+    pub fn from_modules(modules: Vec<MigrationModule>) -> Result<MigrationFiles> {
         Ok(MigrationFiles {
             files: modules
                 .into_iter()

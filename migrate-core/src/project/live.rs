@@ -9,26 +9,34 @@ use crate::dialect::Backend;
 use crate::diff::{diff, Plan};
 use crate::error::Result;
 use crate::schema::Schema;
+use crate::snapshot::Snapshot;
 
 /// The URL and the live schema of the database, aligned to the snapshot's names where the
 /// project has one (enum types, which MySQL and SQLite do not name).
 pub fn live_schema(env: &Env, config: Option<&Config>) -> Result<(String, Schema)> {
     let url = env.database_url(config)?;
-    usable_backend(&url)?;
-    let mut conn = connect(&url)?;
-    let mut schema = conn.introspect()?;
     let snapshot = config.and_then(|c| {
         Project {
             env: env.clone(),
             config: c.clone(),
+            bundled: None,
         }
         .snapshot()
         .ok()
     });
+    let schema = aligned_live_schema(&url, snapshot.as_ref())?;
+    Ok((url, schema))
+}
+
+/// The live schema of the database at `url`, aligned to `snapshot`'s names when given.
+fn aligned_live_schema(url: &str, snapshot: Option<&Snapshot>) -> Result<Schema> {
+    usable_backend(url)?;
+    let mut conn = connect(url)?;
+    let mut schema = conn.introspect()?;
     if let Some(snapshot) = snapshot {
         crate::introspect::align(&mut schema, &snapshot.schema(), conn.backend());
     }
-    Ok((url, schema))
+    Ok(schema)
 }
 
 /// `schema`: Diesel's `table!` definitions of the live database, as `diesel print-schema`
@@ -155,7 +163,8 @@ pub enum Verified {
 /// `verify`: the live schema compared with the snapshot at the database's revision.
 pub fn verify(project: &Project) -> Result<Verified> {
     let snapshot = project.snapshot()?;
-    let (url, live) = live_schema(&project.env, Some(&project.config))?;
+    let url = project.database_url()?;
+    let live = aligned_live_schema(&url, Some(&snapshot))?;
     let applied = applied_revisions(&url)?;
     if let Some(head) = &snapshot.head {
         if !applied.contains(head) {

@@ -5,10 +5,17 @@
 //!
 //! Layers, lowest first: [`config`], [`clock`], [`files`] and [`programs`] know the project's
 //! files; [`Project`] ties them to where a command runs; the operations ([`init`], [`migrate`],
-//! [`apply`], [`status`], [`check`], [`live`], [`lint`], [`adopt`], [`remove`]) build on those and never on
-//! each other.
+//! [`apply`], [`status`], [`check`], [`live`], [`lint`], [`adopt`], [`remove`], [`bundle`]) build on
+//! those and never on each other.
+//!
+//! A project is either the files of `migrate.toml`'s folders or, inside an executable written by
+//! `bundle`, the [`payload::Payload`] it carries: [`Project`] answers the operations from either
+//! alike, so a bundle runs them through the same code as the CLI.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use migrate_derive_core::embed::MigrationModule;
 
 use crate::dialect::Backend;
 use crate::error::{mask_url, Error, Result};
@@ -18,6 +25,7 @@ pub mod adopt;
 mod adopt_objects;
 pub mod apply;
 pub mod backup;
+pub mod bundle;
 pub mod check;
 pub mod clock;
 pub mod config;
@@ -26,6 +34,7 @@ pub mod init;
 pub mod lint;
 pub mod live;
 pub mod migrate;
+pub mod payload;
 pub mod programs;
 pub mod read_cache;
 pub mod remove;
@@ -33,6 +42,8 @@ pub mod status;
 
 pub use config::Config;
 pub use files::{MigrationFile, MigrationFiles};
+use payload::Payload;
+use programs::RunnerProgram;
 
 /// Where a command runs: the current directory, a database URL given on the command line, and
 /// whether builds show cargo's output.
@@ -81,6 +92,8 @@ pub struct Project {
     pub env: Env,
     /// The project's configuration.
     pub config: Config,
+    /// The migrations and snapshot a bundle carries, read in place of the files.
+    bundled: Option<Arc<Payload>>,
 }
 
 impl Project {
@@ -88,17 +101,87 @@ impl Project {
     /// directory.
     pub fn load(env: Env, config_file: Option<&Path>) -> Result<Project> {
         let config = Config::load(config_file, &env.cwd)?;
-        Ok(Project { env, config })
+        Ok(Project {
+            env,
+            config,
+            bundled: None,
+        })
+    }
+
+    /// The project a bundle carries: no `migrate.toml`, no files; the database URL comes from
+    /// `--database-url` or `DATABASE_URL`, and paths are named as in the project it came from.
+    pub fn bundled(env: Env, payload: Arc<Payload>) -> Project {
+        let config = Config {
+            root: PathBuf::new(),
+            models: PathBuf::new(),
+            migrations: PathBuf::from(&payload.migrations),
+            database_url: None,
+            schema_rs: None,
+            objects: PathBuf::new(),
+            run_options: payload.run_options(),
+        };
+        Project {
+            env,
+            config,
+            bundled: Some(payload),
+        }
     }
 
     /// The migration modules of `versions/`.
     pub fn files(&self) -> Result<MigrationFiles> {
+        if self.bundled.is_some() {
+            return MigrationFiles::from_modules(self.modules()?);
+        }
         MigrationFiles::read(&self.config.versions_dir())
+    }
+
+    /// The modules of `versions/`, listed and read but not parsed: what the runner needs.
+    pub fn modules(&self) -> Result<Vec<MigrationModule>> {
+        let versions = self.config.versions_dir();
+        let Some(payload) = &self.bundled else {
+            return files::list_modules(&versions);
+        };
+        Ok(payload
+            .modules
+            .iter()
+            .map(|m| MigrationModule {
+                path: versions.join(&m.file),
+                module: format!("m_{}", m.file.trim_end_matches(".rs")),
+                file: m.file.clone(),
+                source: m.source.clone(),
+            })
+            .collect())
+    }
+
+    /// The runner of `modules` (see [`RunnerProgram::from_modules`]); a bundle's runs them in
+    /// this process from what they were read into when it was written.
+    pub fn runner(&self, modules: Vec<MigrationModule>, backend: Backend) -> Result<RunnerProgram> {
+        let Some(payload) = &self.bundled else {
+            return RunnerProgram::from_modules(&self.config, modules, backend, !self.env.verbose);
+        };
+        let cache = read_cache::ReadCache::carried(Arc::new(payload.reads.clone()));
+        if let Some(migrations) = programs::read_without_compiling(&modules, &cache) {
+            return Ok(RunnerProgram::in_process(migrations));
+        }
+        // Every module was read when the bundle was written: one that cannot be is damage.
+        let (module, refusal) = modules
+            .iter()
+            .find_map(|m| programs::read_module(m, &cache).err().map(|r| (m, r)))
+            .expect("a module was refused");
+        Err(Error::File {
+            path: module.path.clone(),
+            message: format!("this bundle cannot run it without compiling it ({refusal})"),
+        })
     }
 
     /// `snapshot.json`, or an error saying to run `init`.
     pub fn snapshot(&self) -> Result<Snapshot> {
         let path = self.config.snapshot_path();
+        if let Some(payload) = &self.bundled {
+            let snapshot = Snapshot::from_json(&payload.snapshot, &path)?;
+            self.check_head(&snapshot)?;
+            return Ok(snapshot);
+        }
         if !path.is_file() {
             return Err(Error::File {
                 path,
@@ -132,7 +215,7 @@ impl Project {
     /// The snapshot's head has its module, when there is a snapshot (see [`Self::snapshot`]);
     /// for commands that run the migrations without reading the snapshot.
     pub fn check_snapshot_head(&self) -> Result<()> {
-        if self.config.snapshot_path().is_file() {
+        if self.bundled.is_some() || self.config.snapshot_path().is_file() {
             self.snapshot()?;
         }
         Ok(())

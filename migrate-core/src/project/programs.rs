@@ -317,6 +317,32 @@ fn compiled_forced() -> bool {
         || std::env::var("MIGRATE_RUNNER").is_ok_and(|v| v == "compiled")
 }
 
+/// What `module` was read into, through `cache`; why it must be compiled instead, when it
+/// must.
+pub fn read_module(
+    module: &MigrationModule,
+    cache: &super::read_cache::ReadCache,
+) -> std::result::Result<crate::interpret::InterpretedModule, crate::interpret::Refusal> {
+    let checksum = crate::runner::checksum(&module.source);
+    let read = match cache.get(&checksum) {
+        Some(read) => read,
+        None => {
+            let read = crate::interpret::interpret_module(&module.source)?;
+            cache.put(&checksum, &read);
+            read
+        }
+    };
+    // The compiled program reads SAFE_DDL only where a line declares it; the reader reads the
+    // constant itself, so a module where the two could differ is compiled.
+    let declared = migrate_derive_core::embed::declares_safe_ddl(&module.source);
+    if declared != read.safe_ddl.is_some() {
+        return Err(crate::interpret::Refusal(
+            "`SAFE_DDL` is not declared on a line of its own starting `pub const SAFE_DDL`".into(),
+        ));
+    }
+    Ok(read)
+}
+
 /// The modules as migrations read from their sources; `None` as soon as one is refused (it
 /// must be compiled, and so must the folder).
 pub fn read_without_compiling(
@@ -326,21 +352,7 @@ pub fn read_without_compiling(
     modules
         .iter()
         .map(|module| {
-            let checksum = crate::runner::checksum(&module.source);
-            let read = match cache.get(&checksum) {
-                Some(read) => read,
-                None => {
-                    let read = crate::interpret::interpret_module(&module.source).ok()?;
-                    cache.put(&checksum, &read);
-                    read
-                }
-            };
-            // The compiled program reads SAFE_DDL only where a line declares it; the reader
-            // reads the constant itself, so a module where the two could differ is compiled.
-            let declared = migrate_derive_core::embed::declares_safe_ddl(&module.source);
-            if declared != read.safe_ddl.is_some() {
-                return None;
-            }
+            let read = read_module(module, cache).ok()?;
             Some(crate::runner::EmbeddedMigration::interpreted(
                 read,
                 module.file.clone(),
@@ -370,16 +382,21 @@ impl RunnerProgram {
         if !compiled_forced() {
             let cache = super::read_cache::ReadCache::open(&target_dir(&config.models));
             if let Some(migrations) = read_without_compiling(&modules, &cache) {
-                return Ok(RunnerProgram {
-                    how: How::InProcess(std::sync::Arc::new(migrations)),
-                });
+                return Ok(RunnerProgram::in_process(migrations));
             }
         }
         RunnerProgram::compile(config, modules, backend, quiet)
     }
 
+    /// The commands run in this process over `migrations`, read without compiling.
+    pub fn in_process(migrations: Vec<crate::runner::EmbeddedMigration>) -> RunnerProgram {
+        RunnerProgram {
+            how: How::InProcess(std::sync::Arc::new(migrations)),
+        }
+    }
+
     /// Whether the commands run in this process over modules read without compiling.
-    pub fn in_process(&self) -> bool {
+    pub fn runs_in_process(&self) -> bool {
         matches!(self.how, How::InProcess(_))
     }
 

@@ -3,12 +3,17 @@
 //! rather than by every command: reading a 200-table initial module with syn costs more than
 //! applying it.
 //!
+//! A bundle (`migrate-cli bundle`) carries the entries of its modules inside, written by the
+//! build that reads them, and reads nothing from disk.
+//!
 //! An entry is only ever what reading that exact source gave, and the entries of one build of
 //! the tool are kept apart from every other's (the reader, and the serialized form of the
 //! operations, may change between builds). The cache is an optimisation only: an entry that
 //! is missing, unreadable or cannot be written means the module is read again, never an error.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
@@ -17,7 +22,15 @@ use crate::interpret::{decode, encode, InterpretedModule};
 /// The entries of this build of the tool under one target directory.
 #[derive(Debug, Clone)]
 pub struct ReadCache {
-    dir: Option<PathBuf>,
+    store: Store,
+}
+
+#[derive(Debug, Clone)]
+enum Store {
+    None,
+    Dir(PathBuf),
+    /// The encoded entries by checksum, read-only.
+    Carried(Arc<BTreeMap<String, String>>),
 }
 
 impl ReadCache {
@@ -25,26 +38,41 @@ impl ReadCache {
     /// cannot be told from another build.
     pub fn open(target: &Path) -> ReadCache {
         ReadCache {
-            dir: build_id().map(|id| target.join("migrate").join("read").join(id)),
+            store: match build_id() {
+                Some(id) => Store::Dir(target.join("migrate").join("read").join(id)),
+                None => Store::None,
+            },
         }
     }
 
     /// No cache: every module is read.
     pub fn none() -> ReadCache {
-        ReadCache { dir: None }
+        ReadCache { store: Store::None }
+    }
+
+    /// The entries a bundle carries (encoded by [`encode`], by checksum); nothing is written.
+    pub fn carried(entries: Arc<BTreeMap<String, String>>) -> ReadCache {
+        ReadCache {
+            store: Store::Carried(entries),
+        }
     }
 
     /// What the module with this checksum (SHA-256 of its source, hex) was read into.
     pub fn get(&self, checksum: &str) -> Option<InterpretedModule> {
-        let bytes = std::fs::read(self.dir.as_ref()?.join(checksum)).ok()?;
-        decode(&bytes)
+        match &self.store {
+            Store::None => None,
+            Store::Dir(dir) => decode(&std::fs::read(dir.join(checksum)).ok()?),
+            Store::Carried(entries) => decode(entries.get(checksum)?.as_bytes()),
+        }
     }
 
     /// Keeps what the module with this checksum was read into. The first entry of a build
     /// clears the entries of all but the latest few other builds (a debug and a release
     /// build of the CLI used side by side keep theirs).
     pub fn put(&self, checksum: &str, module: &InterpretedModule) {
-        let Some(dir) = &self.dir else { return };
+        let Store::Dir(dir) = &self.store else {
+            return;
+        };
         let Some(bytes) = encode(module) else { return };
         if !dir.is_dir() {
             clear_other_builds(dir);
