@@ -30,6 +30,9 @@ pub struct InterpretedModule {
     pub message: String,
     /// `SAFE_DDL`, where the module declares it.
     pub safe_ddl: Option<bool>,
+    /// `REPLACES`, where the module (a squashed migration) declares it.
+    #[serde(default)]
+    pub replaces: Option<Vec<String>>,
     /// What `up` records.
     pub up: Vec<Operation>,
     /// What `down` records.
@@ -78,6 +81,7 @@ pub fn interpret_module(source: &str) -> R<InterpretedModule> {
     let mut revises = None;
     let mut message = None;
     let mut safe_ddl = None;
+    let mut replaces = None;
     let mut up = None;
     let mut down = None;
     // Without the prelude the compiled functions would not compile.
@@ -98,7 +102,7 @@ pub fn interpret_module(source: &str) -> R<InterpretedModule> {
                 let ty = quote::quote!(#ty).to_string();
                 let expected = match name.as_str() {
                     "REVISION" | "MESSAGE" => "& str",
-                    "REVISES" => "& [& str]",
+                    "REVISES" | "REPLACES" => "& [& str]",
                     _ => "bool",
                 };
                 if ty != expected || !matches!(c.vis, syn::Visibility::Public(_)) {
@@ -108,6 +112,7 @@ pub fn interpret_module(source: &str) -> R<InterpretedModule> {
                     "REVISION" => revision = Some(string(&c.expr)?),
                     "MESSAGE" => message = Some(string(&c.expr)?),
                     "REVISES" => revises = Some(strings(&c.expr)?),
+                    "REPLACES" => replaces = Some(strings(&c.expr)?),
                     "SAFE_DDL" => match &*c.expr {
                         Expr::Lit(l) => match &l.lit {
                             Lit::Bool(b) => safe_ddl = Some(b.value),
@@ -143,6 +148,7 @@ pub fn interpret_module(source: &str) -> R<InterpretedModule> {
                 revises,
                 message,
                 safe_ddl,
+                replaces,
                 up,
                 down,
             })

@@ -7,6 +7,7 @@ mod check;
 mod init;
 mod migrate;
 mod remove;
+mod squash;
 mod status;
 mod views;
 
@@ -41,6 +42,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         } => migrate::migrate(&ctx, &message, empty, dry_run, compiled),
         Command::Merge { message } => migrate::merge(&ctx, &message),
         Command::Remove => remove::remove(&ctx),
+        Command::Squash { revisions, message } => squash::squash(&ctx, &revisions, &message),
         Command::Upgrade {
             target, sql: true, ..
         } => apply::sql(&ctx, &target, None),

@@ -5,7 +5,7 @@
 //!
 //! Layers, lowest first: [`config`], [`clock`], [`files`] and [`programs`] know the project's
 //! files; [`Project`] ties them to where a command runs; the operations ([`init`], [`migrate`],
-//! [`apply`], [`status`], [`check`], [`live`], [`lint`], [`adopt`], [`remove`]) build on those and never on
+//! [`apply`], [`status`], [`check`], [`live`], [`lint`], [`adopt`], [`remove`], [`squash`]) build on those and never on
 //! each other.
 
 use std::path::{Path, PathBuf};
@@ -29,6 +29,7 @@ pub mod migrate;
 pub mod programs;
 pub mod read_cache;
 pub mod remove;
+pub mod squash;
 pub mod status;
 
 pub use config::Config;

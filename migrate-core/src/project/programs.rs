@@ -341,6 +341,10 @@ pub fn read_without_compiling(
             if declared != read.safe_ddl.is_some() {
                 return None;
             }
+            let replaces = migrate_derive_core::embed::declares_replaces(&module.source);
+            if replaces != read.replaces.is_some() {
+                return None;
+            }
             Some(crate::runner::EmbeddedMigration::interpreted(
                 read.revision,
                 read.revises,
@@ -348,6 +352,7 @@ pub fn read_without_compiling(
                 module.file.clone(),
                 module.source.clone(),
                 read.safe_ddl.unwrap_or(true),
+                read.replaces.unwrap_or_default(),
                 read.up,
                 read.down,
             ))
@@ -498,6 +503,15 @@ impl RunnerProgram {
     /// program said why on standard error).
     pub fn schema(&self) -> Result<Option<Snapshot>> {
         let (ok, stdout) = self.output(&["schema"])?;
+        if !ok {
+            return Ok(None);
+        }
+        parse_snapshot(&stdout, self.name()).map(Some)
+    }
+
+    /// The schema the migrations up to `revision` replay to; `None` when they do not replay.
+    pub fn schema_at(&self, revision: &str) -> Result<Option<Snapshot>> {
+        let (ok, stdout) = self.output(&["schema", revision])?;
         if !ok {
             return Ok(None);
         }
