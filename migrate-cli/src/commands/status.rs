@@ -41,6 +41,8 @@ pub(crate) fn history(ctx: &Context, json: bool) -> Result<u8, Error> {
                     "file": ctx.show(&e.file.path),
                     "head": e.head,
                     "applied": e.applied,
+                    "replaces": e.file.replaces,
+                    "replaced_by": e.replaced_by,
                 })
             })
             .collect();
@@ -53,7 +55,11 @@ pub(crate) fn history(ctx: &Context, json: bool) -> Result<u8, Error> {
             Some(false) => "pending",
             None => "",
         };
-        let head = if e.head { " (head)" } else { "" };
+        let head = match (e.head, e.replaced_by) {
+            (true, _) => " (head)".to_string(),
+            (false, Some(squash)) => format!(" (replaced by {squash})"),
+            (false, None) => String::new(),
+        };
         let revises = if e.file.revises.is_empty() {
             "base".to_string()
         } else {

@@ -203,7 +203,7 @@ impl MigrationFiles {
     /// The revision graph of the files, with the files in apply order; each squash stands for
     /// the revisions it replaces.
     pub fn graph(&self) -> Result<(RevisionGraph, Vec<&MigrationFile>)> {
-        let (graph, permutation) = self.with_nodes(|nodes| RevisionGraph::new(nodes))?;
+        let (graph, permutation) = self.with_nodes(RevisionGraph::new)?;
         let ordered = permutation.iter().map(|&i| &self.files[i]).collect();
         Ok((graph, ordered))
     }

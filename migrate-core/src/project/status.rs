@@ -52,6 +52,8 @@ pub struct HistoryEntry<'a> {
     pub head: bool,
     /// Whether the database applied it (`None`: no database could be read).
     pub applied: Option<bool>,
+    /// The squash that replaces it, when one does.
+    pub replaced_by: Option<&'a str>,
 }
 
 /// The migration files and the snapshot's head, for `history`.
@@ -72,6 +74,12 @@ impl History {
                 file,
                 head: self.head.as_deref() == Some(file.revision.as_str()),
                 applied: self.applied.as_ref().map(|a| a.contains(&file.revision)),
+                replaced_by: self
+                    .files
+                    .files()
+                    .iter()
+                    .find(|f| f.replaces.contains(&file.revision))
+                    .map(|f| f.revision.as_str()),
             })
             .collect()
     }
