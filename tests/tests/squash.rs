@@ -456,3 +456,60 @@ fn squash_refuses_what_it_cannot_carry_and_writes_nothing() {
     project.ok(&["squash", &revs[1], "-m", "first two"]);
     project.ok(&["check"]);
 }
+
+#[test]
+fn squash_up_to_the_head_moves_the_snapshot_and_remove_takes_it_back() {
+    let project = Project::new("squash_head", &models(1));
+    project.ok(&["init"]);
+    let mut revs = Vec::new();
+    for step in 1..=3 {
+        project.write("src/models.rs", &models(step));
+        project.ok(&["migrate", "-m", &format!("step {step}")]);
+        revs.push(
+            project
+                .versions()
+                .last()
+                .unwrap()
+                .file_name()
+                .unwrap()
+                .to_string_lossy()[..14]
+                .to_string(),
+        );
+    }
+    let before = files(&project);
+    let schema_rs = project.read("src/schema.rs");
+    let out = project.ok(&["squash", "base", &revs[2], "-m", "all three"]);
+    let squash = project
+        .versions()
+        .last()
+        .unwrap()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()[..14]
+        .to_string();
+    assert!(
+        out.contains(&format!(
+            "Moved the head of migrations/snapshot.json to {squash}"
+        )),
+        "{out}"
+    );
+    assert_eq!(project.snapshot_schema(), {
+        let snapshot =
+            migrate_core::snapshot::Snapshot::from_json(&before.0, std::path::Path::new("s"));
+        snapshot.unwrap().schema()
+    });
+    assert_eq!(
+        project.read("src/schema.rs"),
+        schema_rs,
+        "the schema is the same"
+    );
+    project.ok(&["check"]);
+    let heads = project.ok(&["heads"]);
+    assert_eq!(heads.trim(), format!("{squash} all three (head)"));
+    let out = project.ok(&["remove"]);
+    assert!(
+        out.contains(&format!("Removed {squash} (all three)")),
+        "{out}"
+    );
+    assert_eq!(files(&project), before, "back to the three, byte for byte");
+}
