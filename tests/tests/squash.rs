@@ -194,6 +194,12 @@ fn scenario(name: &str, mut new_db: impl FnMut() -> Db) {
     }
     let history = base_db.ok(&project, &["history"]);
     assert!(history.contains(&squash_rev), "{history}");
+    assert!(
+        history.contains(&format!("(replaced by {squash_rev})  replaced")),
+        "the originals of a squash applied as one are not pending: {history}"
+    );
+    let history = head_db.ok(&project, &["history"]);
+    assert!(!history.contains("pending"), "{history}");
     assert_eq!(head_db.at_head(&project, &revs[29]), expected);
     // Downgrade into the middle of the squashed run works while the originals exist.
     mid_db.ok(&project, &["downgrade", &revs[19]]);

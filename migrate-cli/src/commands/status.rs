@@ -49,9 +49,16 @@ pub(crate) fn history(ctx: &Context, json: bool) -> Result<u8, Error> {
         println!("{}", serde_json::Value::Array(items));
         return Ok(0);
     }
-    for e in entries {
+    // An original whose squash the database applied is not pending: it never runs there.
+    let applied: Vec<&str> = entries
+        .iter()
+        .filter(|e| e.applied == Some(true))
+        .map(|e| e.file.revision.as_str())
+        .collect();
+    for e in &entries {
         let state = match e.applied {
             Some(true) => "applied",
+            Some(false) if e.replaced_by.is_some_and(|s| applied.contains(&s)) => "replaced",
             Some(false) => "pending",
             None => "",
         };
