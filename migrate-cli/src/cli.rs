@@ -71,6 +71,16 @@ pub enum Command {
     /// Take back the newest migration, when no database has applied it: delete its module and
     /// restore the snapshot and schema.rs to the previous head.
     Remove,
+    /// Replace the migrations after FROM (default base) up to and including TO with one
+    /// module; databases at any point of the run still reach TO.
+    Squash {
+        /// The revisions: `[FROM] TO`.
+        #[arg(num_args = 1..=2, required = true, value_name = "[FROM] TO")]
+        revisions: Vec<String>,
+        /// The message; it names the file.
+        #[arg(short, long)]
+        message: String,
+    },
     /// Apply pending migrations up to TARGET.
     Upgrade {
         /// head, a revision (or unique prefix), or +N.

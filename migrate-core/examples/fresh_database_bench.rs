@@ -69,6 +69,7 @@ fn migrations() -> Vec<EmbeddedMigration> {
                     },
                     message: format!("tables {step}"),
                     safe_ddl: None,
+                    replaces: None,
                     up,
                     down,
                 },

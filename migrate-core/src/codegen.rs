@@ -66,6 +66,41 @@ pub fn render_module(
     out
 }
 
+/// `module`, as [`render_module`] wrote it, made a squash of `replaces` (in apply order): a
+/// header line naming the run it stands for and `pub const REPLACES` after `REVISES`, laid out
+/// as rustfmt lays out an array too wide for one line.
+pub fn with_replaces(module: &str, replaces: &[String]) -> String {
+    let (Some(first), Some(last)) = (replaces.first(), replaces.last()) else {
+        return module.to_string();
+    };
+    let mut out = String::with_capacity(module.len() + replaces.len() * 24 + 120);
+    for line in module.lines() {
+        out.push_str(line);
+        out.push('\n');
+        if line.starts_with("// Revises: ") {
+            let _ = writeln!(
+                out,
+                "// Replaces: {first} .. {last} ({} migrations)",
+                replaces.len()
+            );
+        } else if line.starts_with("pub const REVISES: ") {
+            let items: Vec<String> = replaces.iter().map(|r| format!("{r:?}")).collect();
+            let one_line = format!("pub const REPLACES: &[&str] = &[{}];", items.join(", "));
+            if one_line.len() <= MAX_WIDTH && items.join(", ").len() <= ARRAY_WIDTH {
+                out.push_str(&one_line);
+                out.push('\n');
+            } else {
+                out.push_str("pub const REPLACES: &[&str] = &[\n");
+                for item in &items {
+                    let _ = writeln!(out, "    {item},");
+                }
+                out.push_str("];\n");
+            }
+        }
+    }
+    out
+}
+
 fn render_fn(out: &mut String, name: &str, ops: &[Operation], warnings: &[String]) {
     if ops.is_empty() && warnings.is_empty() {
         let _ = writeln!(out, "pub fn {name}(_m: &mut Migration) {{}}");

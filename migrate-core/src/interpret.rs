@@ -63,6 +63,7 @@ pub fn interpret_module(source: &str) -> R<InterpretedModule> {
     let mut revises = None;
     let mut message = None;
     let mut safe_ddl = None;
+    let mut replaces = None;
     let mut up = None;
     let mut down = None;
     // Without the prelude the compiled functions would not compile.
@@ -83,7 +84,7 @@ pub fn interpret_module(source: &str) -> R<InterpretedModule> {
                 let ty = quote::quote!(#ty).to_string();
                 let expected = match name.as_str() {
                     "REVISION" | "MESSAGE" => "& str",
-                    "REVISES" => "& [& str]",
+                    "REVISES" | "REPLACES" => "& [& str]",
                     _ => "bool",
                 };
                 if ty != expected || !matches!(c.vis, syn::Visibility::Public(_)) {
@@ -93,6 +94,7 @@ pub fn interpret_module(source: &str) -> R<InterpretedModule> {
                     "REVISION" => revision = Some(string(&c.expr)?),
                     "MESSAGE" => message = Some(string(&c.expr)?),
                     "REVISES" => revises = Some(strings(&c.expr)?),
+                    "REPLACES" => replaces = Some(strings(&c.expr)?),
                     "SAFE_DDL" => match &*c.expr {
                         Expr::Lit(l) => match &l.lit {
                             Lit::Bool(b) => safe_ddl = Some(b.value),
@@ -128,6 +130,7 @@ pub fn interpret_module(source: &str) -> R<InterpretedModule> {
                 revises,
                 message,
                 safe_ddl,
+                replaces,
                 up,
                 down,
             })

@@ -45,6 +45,7 @@ pub mod snapshot;
 #[cfg(feature = "source")]
 pub mod source;
 pub mod sqltext;
+pub mod squashes;
 pub mod support;
 #[cfg(feature = "testing")]
 pub mod testing;

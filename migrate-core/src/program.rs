@@ -43,6 +43,17 @@ fn run(migrations: &[EmbeddedMigration], args: &[&str], out: &mut dyn Write) -> 
     let set = MigrationSet::new(migrations)?;
     let arg = |i: usize| args.get(i).copied().unwrap_or_default();
     match arg(0) {
+        "schema" if !arg(1).is_empty() => {
+            // `schema REV`: the schema the migrations up to REV replay to.
+            let revision = set.resolve_revision(arg(1))?;
+            let schema = set.schema_at(Some(revision))?.clone();
+            let _ = write!(
+                out,
+                "{}",
+                Snapshot::new(Some(revision.to_string()), schema).to_json()
+            );
+            Ok(())
+        }
         "schema" => {
             let head = set.heads().last().map(|h| h.to_string());
             let _ = write!(

@@ -51,6 +51,9 @@ pub struct RevisionNode<'a> {
     pub revises: &'a [&'a str],
     /// The file that declares it, for messages.
     pub file: &'a str,
+    /// `REPLACES`: the revisions a squashed migration stands for, in apply order (empty for
+    /// any other migration).
+    pub replaces: &'a [&'a str],
 }
 
 /// The migrations in the order they apply.
@@ -65,10 +68,34 @@ pub struct RevisionGraph {
 }
 
 impl RevisionGraph {
-    /// Orders `nodes` by their links; the permutation taken (`order[i]` is the index in `nodes`
-    /// of the `i`-th to apply) comes with it. A revision declared twice, a link to a revision
-    /// no file declares and a cycle are errors naming the files.
+    /// Orders `nodes` by their links, each squashed migration standing for the revisions it
+    /// replaces; the permutation taken (`order[i]` is the index in `nodes` of the `i`-th to
+    /// apply) comes with it. A revision declared twice, a link to a revision no file declares
+    /// and a cycle are errors naming the files.
     pub fn new(nodes: &[RevisionNode<'_>]) -> Result<(RevisionGraph, Vec<usize>)> {
+        Self::with_expanded(nodes, &BTreeSet::new())
+    }
+
+    /// [`Self::new`], with the squashes in `expanded` giving way to the revisions they replace
+    /// (a database part-way through them, or a target among them).
+    pub fn with_expanded(
+        nodes: &[RevisionNode<'_>],
+        expanded: &BTreeSet<String>,
+    ) -> Result<(RevisionGraph, Vec<usize>)> {
+        let (kept, revises) = crate::squashes::view(nodes, expanded)?;
+        let view: Vec<RevisionNode<'_>> = kept
+            .iter()
+            .zip(&revises)
+            .map(|(&i, revises)| RevisionNode {
+                revises,
+                ..nodes[i]
+            })
+            .collect();
+        let (graph, permutation) = Self::build(&view)?;
+        Ok((graph, permutation.into_iter().map(|i| kept[i]).collect()))
+    }
+
+    fn build(nodes: &[RevisionNode<'_>]) -> Result<(RevisionGraph, Vec<usize>)> {
         let mut by_revision: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, node) in nodes.iter().enumerate() {
             if let Some(other) = by_revision.insert(node.revision, i) {
@@ -152,6 +179,13 @@ impl RevisionGraph {
     fn require(&self, revision: &str) -> Result<usize> {
         self.index_of(revision)
             .ok_or_else(|| Error::Target(format!("no migration has revision {revision}")))
+    }
+
+    /// What `revision` revises, as the graph links it (a link to a revision a squash hides
+    /// leads to the squash).
+    pub fn revises_of(&self, revision: &str) -> &[String] {
+        self.index_of(revision)
+            .map_or(&[], |i| self.revises[i].as_slice())
     }
 
     /// Revisions that no other revision revises, in apply order.
@@ -289,6 +323,7 @@ mod tests {
             revision,
             revises,
             file: revision,
+            replaces: &[],
         }
     }
 

@@ -6,6 +6,7 @@
 //! migrations folder) and inside applications that embed their migrations. `upgrade` and
 //! `downgrade` are one path with a [`Direction`].
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Instant;
@@ -44,6 +45,9 @@ pub struct EmbeddedMigration {
     /// `SAFE_DDL` of the module (true unless it declares `pub const SAFE_DDL: bool = false;`):
     /// whether changes to existing tables take their online forms.
     pub safe_ddl: bool,
+    /// `REPLACES` of a squashed module (empty unless it declares `pub const REPLACES`): the
+    /// revisions it stands for, in apply order.
+    pub replaces: &'static [&'static str],
 }
 
 impl EmbeddedMigration {
@@ -88,6 +92,12 @@ impl EmbeddedMigration {
     ) -> EmbeddedMigration {
         let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
         let revises: Vec<&'static str> = read.revises.into_iter().map(leak).collect();
+        let replaces: Vec<&'static str> = read
+            .replaces
+            .unwrap_or_default()
+            .into_iter()
+            .map(leak)
+            .collect();
         let source = leak(source);
         INTERPRETED
             .get_or_init(Default::default)
@@ -111,6 +121,7 @@ impl EmbeddedMigration {
             down: not_compiled,
             // Unless the module declares otherwise, changes take their online forms.
             safe_ddl: read.safe_ddl.unwrap_or(true),
+            replaces: Box::leak(replaces.into_boxed_slice()),
         }
     }
 
@@ -136,6 +147,9 @@ pub struct InterpretedModule {
     pub message: String,
     /// `SAFE_DDL`, where the module declares it.
     pub safe_ddl: Option<bool>,
+    /// `REPLACES`, where the module (a squashed migration) declares it.
+    #[serde(default)]
+    pub replaces: Option<Vec<String>>,
     /// What `up` records.
     pub up: Vec<Operation>,
     /// What `down` records.
@@ -176,9 +190,15 @@ pub fn checksum(source: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The migrations in the order they apply, with the schema each one starts from.
-#[derive(Debug)]
+/// The migrations in the order they apply, with the schema each one starts from. Each squash
+/// stands for the revisions it replaces unless the set is one database's way through the
+/// originals ([`MigrationSet::for_history`]).
+#[derive(Debug, Clone)]
 pub struct MigrationSet {
+    /// Every migration given, hidden or not.
+    all: Vec<EmbeddedMigration>,
+    /// The squashes that give way to the revisions they replace.
+    expanded: BTreeSet<String>,
     graph: RevisionGraph,
     ordered: Vec<EmbeddedMigration>,
     /// `schemas[i]` is the schema before migration `i`; the last entry is the head's.
@@ -194,15 +214,12 @@ impl MigrationSet {
     /// Orders the migrations by their `REVISES` links and replays them into schemas, refusing a
     /// duplicate revision, a link to a missing revision, and an operation that does not fit.
     pub fn new(migrations: &[EmbeddedMigration]) -> Result<Self> {
-        let nodes: Vec<RevisionNode<'_>> = migrations
-            .iter()
-            .map(|m| RevisionNode {
-                revision: m.revision,
-                revises: m.revises,
-                file: m.file,
-            })
-            .collect();
-        let (graph, permutation) = RevisionGraph::new(&nodes)?;
+        Self::with_expanded(migrations, BTreeSet::new())
+    }
+
+    fn with_expanded(migrations: &[EmbeddedMigration], expanded: BTreeSet<String>) -> Result<Self> {
+        let nodes = nodes(migrations);
+        let (graph, permutation) = RevisionGraph::with_expanded(&nodes, &expanded)?;
         let ordered: Vec<EmbeddedMigration> = permutation.iter().map(|&i| migrations[i]).collect();
 
         let mut schemas = vec![Schema::default()];
@@ -218,12 +235,40 @@ impl MigrationSet {
         }
         let checksums = ordered.iter().map(|_| OnceLock::new()).collect();
         Ok(MigrationSet {
+            all: migrations.to_vec(),
+            expanded,
             graph,
             ordered,
             schemas,
             ups,
             checksums,
         })
+    }
+
+    /// The way a database whose history holds `applied` goes (see [`crate::squashes`]), when
+    /// it is not this set's: through the originals of a squash it is part-way through or whose
+    /// range holds the revision `target` names.
+    pub fn for_history(
+        &self,
+        applied: &BTreeSet<&str>,
+        target: Option<&Target>,
+    ) -> Result<Option<MigrationSet>> {
+        let nodes = nodes(&self.all);
+        let target = match target {
+            Some(Target::Revision(text)) => crate::squashes::resolve_any(&nodes, text),
+            _ => None,
+        };
+        let expanded = crate::squashes::expansions(&nodes, applied, target)?;
+        if expanded == self.expanded {
+            return Ok(None);
+        }
+        Ok(Some(MigrationSet::with_expanded(&self.all, expanded)?))
+    }
+
+    /// The revisions a database whose history holds `applied` has applied, counting each
+    /// squash whose replaced revisions it applied.
+    pub fn effective_applied(&self, applied: &BTreeSet<&str>) -> BTreeSet<String> {
+        crate::squashes::effective_applied(&nodes(&self.all), applied)
     }
 
     /// The checksum of migration `i` in apply order (SHA-256, hex), computed once.
@@ -387,14 +432,50 @@ impl MigrationSet {
     /// The problems of `rows` against these migrations: missing files, edited files, dirty
     /// and unfinished rows, in row order.
     pub fn audit(&self, rows: &[HistoryRow]) -> Vec<HistoryProblem> {
-        audit(rows, |revision| {
-            let i = self.graph.index_of(revision)?;
-            Some(AuditedFile {
+        // A revision hidden by a squash is audited against its file while it has one; without
+        // one, the squash that replaces it accounts for its row.
+        let nodes = nodes(&self.all);
+        let rows: Vec<HistoryRow> = rows
+            .iter()
+            .filter(|r| {
+                self.all.iter().any(|m| m.revision == r.revision)
+                    || !crate::squashes::replaced_by_present(&nodes, &r.revision)
+            })
+            .cloned()
+            .collect();
+        let hidden: Vec<(&EmbeddedMigration, String)> = rows
+            .iter()
+            .filter(|r| self.graph.index_of(&r.revision).is_none())
+            .filter_map(|r| self.all.iter().find(|m| m.revision == r.revision))
+            .map(|m| (m, m.checksum()))
+            .collect();
+        audit(&rows, |revision| match self.graph.index_of(revision) {
+            Some(i) => Some(AuditedFile {
                 file: self.ordered[i].file,
                 checksum: self.checksum_at(i),
-            })
+            }),
+            None => hidden
+                .iter()
+                .find(|(m, _)| m.revision == revision)
+                .map(|(m, checksum)| AuditedFile {
+                    file: m.file,
+                    checksum,
+                }),
         })
     }
+}
+
+/// The graph's view of `migrations`.
+fn nodes(migrations: &[EmbeddedMigration]) -> Vec<RevisionNode<'static>> {
+    migrations
+        .iter()
+        .map(|m| RevisionNode {
+            revision: m.revision,
+            revises: m.revises,
+            file: m.file,
+            replaces: m.replaces,
+        })
+        .collect()
 }
 
 /// One thing a migration runs.
@@ -532,7 +613,8 @@ impl std::fmt::Display for Event {
 /// Drives one connection through a set of migrations.
 pub struct Runner<'a> {
     conn: &'a mut dyn MigrationConnection,
-    set: &'a MigrationSet,
+    /// The set given, or the way through the originals of a squash this database needs.
+    set: Cow<'a, MigrationSet>,
     dialect: Box<dyn Dialect>,
     options: RunOptions,
 }
@@ -543,7 +625,7 @@ impl<'a> Runner<'a> {
         let dialect = conn.backend().dialect();
         Ok(Runner {
             conn,
-            set,
+            set: Cow::Borrowed(set),
             dialect,
             options: RunOptions::default(),
         })
@@ -582,9 +664,24 @@ impl<'a> Runner<'a> {
         Ok(rows)
     }
 
-    /// The applied revisions, as a set.
+    /// The applied revisions, as a set, each squash whose replaced revisions are all applied
+    /// among them.
     fn applied_set(&mut self) -> Result<BTreeSet<String>> {
-        Ok(self.applied()?.into_iter().map(|r| r.revision).collect())
+        let rows = self.applied()?;
+        let applied: BTreeSet<&str> = rows.iter().map(|r| r.revision.as_str()).collect();
+        Ok(self.set.effective_applied(&applied))
+    }
+
+    /// Takes the way through the migrations this database needs (through the originals of a
+    /// squash it is part-way through, or whose range holds `target`), before anything is
+    /// counted or run.
+    fn choose_way(&mut self, target: Option<&Target>) -> Result<()> {
+        let rows = self.conn.history()?;
+        let applied: BTreeSet<&str> = rows.iter().map(|r| r.revision.as_str()).collect();
+        if let Some(set) = self.set.for_history(&applied, target)? {
+            self.set = Cow::Owned(set);
+        }
+        Ok(())
     }
 
     /// A database with no history whose tables the first migration would create is one that
@@ -592,7 +689,7 @@ impl<'a> Runner<'a> {
     /// and the error names the tables and the way out. Checked under the migrator lock, so a
     /// concurrent migrator's fresh tables are never mistaken for such a database.
     fn refuse_existing_tables(&mut self, m: &EmbeddedMigration) -> Result<()> {
-        let set = self.set;
+        let set = &*self.set;
         let created: Vec<&str> = set.ups[set.index_of(m.revision)?]
             .iter()
             .filter_map(|op| match op {
@@ -644,6 +741,7 @@ impl<'a> Runner<'a> {
 
     /// The revision the database is at: the last applied in apply order.
     pub fn current(&mut self) -> Result<Option<&'static str>> {
+        self.choose_way(None)?;
         let applied = self.applied_set()?;
         let applied: BTreeSet<&str> = applied.iter().map(String::as_str).collect();
         Ok(self
@@ -655,6 +753,7 @@ impl<'a> Runner<'a> {
 
     /// How many migrations an upgrade or downgrade to `target` would run now.
     pub fn pending(&mut self, target: &Target, direction: Direction) -> Result<usize> {
+        self.choose_way(Some(target))?;
         let end = self.target_position(target, direction)?;
         let applied = self.applied_set()?;
         let range = match direction {
@@ -702,6 +801,7 @@ impl<'a> Runner<'a> {
             self.options.statement_timeout_ms,
         )?;
         self.refuse_dirty()?;
+        self.choose_way(Some(target))?;
         self.finish_interrupted(direction, report)?;
         if direction == Direction::Up {
             self.refuse_invalid_indexes()?;
@@ -775,11 +875,9 @@ impl<'a> Runner<'a> {
         if before.is_empty() {
             return Ok(true);
         }
-        let applied = self
-            .conn
-            .history()?
-            .iter()
-            .any(|r| r.revision == m.revision);
+        let rows = self.conn.history()?;
+        let revisions: BTreeSet<&str> = rows.iter().map(|r| r.revision.as_str()).collect();
+        let applied = self.set.effective_applied(&revisions).contains(m.revision);
         if applied == (direction == Direction::Up) {
             return Ok(false);
         }
@@ -809,13 +907,23 @@ impl<'a> Runner<'a> {
         started: Instant,
     ) -> Result<bool> {
         let history = self.locked_history()?;
-        let row = history.iter().find(|r| r.revision == m.revision);
+        let mut row = history.iter().find(|r| r.revision == m.revision).cloned();
+        if direction == Direction::Down && row.is_none() && !m.replaces.is_empty() {
+            let revisions: BTreeSet<&str> = history.iter().map(|r| r.revision.as_str()).collect();
+            if self.set.effective_applied(&revisions).contains(m.revision) {
+                // Reached through the revisions it replaces: their rows stand for it. It gets
+                // a row of its own for the way down to mark, removed with theirs at the end.
+                let own = self.row(m, HistoryState::Applied, 0);
+                self.conn.insert_history(&own)?;
+                row = Some(own);
+            }
+        }
         if row.is_some() != (direction == Direction::Down) {
             self.conn.commit()?;
             return Ok(false);
         }
         // What the row was before this run, to put back where nothing ran.
-        let applied_duration = row.map_or(0, |r| r.duration_ms);
+        let applied_duration = row.as_ref().map_or(0, |r| r.duration_ms);
         if direction == Direction::Up && history.is_empty() {
             self.refuse_existing_tables(m)?;
         }
@@ -883,7 +991,7 @@ impl<'a> Runner<'a> {
                 self.conn
                     .set_history_state(m.revision, HistoryState::Reverting, 0)?
             }
-            (Direction::Down, false) => self.conn.delete_history(m.revision)?,
+            (Direction::Down, false) => self.delete_rows(m)?,
         }
         self.conn.verify().map_err(|e| in_migration(m, e, None))?;
         self.conn.commit()?;
@@ -922,8 +1030,18 @@ impl<'a> Runner<'a> {
                 self.conn
                     .set_history_state(m.revision, HistoryState::Applied, duration_ms)
             }
-            Direction::Down => self.conn.delete_history(m.revision),
+            Direction::Down => self.delete_rows(m),
         }
+    }
+
+    /// Removes the row of a reverted revision, and those of the revisions it replaces (a
+    /// squash reached through them).
+    fn delete_rows(&mut self, m: &EmbeddedMigration) -> Result<()> {
+        self.conn.delete_history(m.revision)?;
+        for replaced in m.replaces {
+            self.conn.delete_history(replaced)?;
+        }
+        Ok(())
     }
 
     /// Runs the statements after a revision's transaction, each on its own. `resuming`: an
@@ -1085,6 +1203,7 @@ impl<'a> Runner<'a> {
     /// holds exactly the revisions up to `target`, each `applied`. This is how a half-applied
     /// (`dirty`) migration is resolved once the database was fixed by hand.
     pub fn stamp(&mut self, target: &Target) -> Result<()> {
+        self.choose_way(Some(target))?;
         let end = self.set.graph.stamp_position(target)?;
         self.conn.begin()?;
         let result = (|| -> Result<()> {
@@ -1205,6 +1324,7 @@ mod tests {
                 up: up_bio,
                 down: down_bio,
                 safe_ddl: true,
+                replaces: &[],
             },
             EmbeddedMigration {
                 revision: "20260101000000",
@@ -1215,6 +1335,7 @@ mod tests {
                 up: up_users,
                 down: down_users,
                 safe_ddl: true,
+                replaces: &[],
             },
         ]
     }
@@ -1317,6 +1438,7 @@ mod tests {
             up: bad,
             down: down_users,
             safe_ddl: true,
+            replaces: &[],
         }];
         let set = MigrationSet::new(&list).unwrap();
         let mut conn = SqliteMigrationConnection::open(":memory:").unwrap();

@@ -101,6 +101,14 @@ pub fn declares_safe_ddl(source: &str) -> bool {
         .any(|l| l.trim_start().starts_with("pub const SAFE_DDL"))
 }
 
+/// Whether a module declares `pub const REPLACES` (a squashed migration), read by the list
+/// only where it is declared, as `SAFE_DDL` is.
+pub fn declares_replaces(source: &str) -> bool {
+    source
+        .lines()
+        .any(|l| l.trim_start().starts_with("pub const REPLACES"))
+}
+
 /// A block expression that includes every module with `#[path]` and evaluates to the
 /// `&[::migrate_core::runner::EmbeddedMigration]` listing them, each with its source (for the
 /// checksums the history keeps).
@@ -120,6 +128,11 @@ pub fn migrations_list(modules: &[MigrationModule]) -> TokenStream {
         } else {
             quote! { true }
         };
+        let replaces = if declares_replaces(&m.source) {
+            quote! { #module::REPLACES }
+        } else {
+            quote! { &[] }
+        };
         entries.push(quote! {
             ::migrate_core::runner::EmbeddedMigration {
                 revision: #module::REVISION,
@@ -130,6 +143,7 @@ pub fn migrations_list(modules: &[MigrationModule]) -> TokenStream {
                 up: #module::up,
                 down: #module::down,
                 safe_ddl: #safe_ddl,
+                replaces: #replaces,
             }
         });
     }

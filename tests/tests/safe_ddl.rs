@@ -101,6 +101,7 @@ fn migrations(safe_ddl: bool) -> Vec<EmbeddedMigration> {
             up: up_tables,
             down: down_tables,
             safe_ddl,
+            replaces: &[],
         },
         EmbeddedMigration {
             revision: "2",
@@ -111,6 +112,7 @@ fn migrations(safe_ddl: bool) -> Vec<EmbeddedMigration> {
             up: up_changes,
             down: down_changes,
             safe_ddl,
+            replaces: &[],
         },
     ]
 }

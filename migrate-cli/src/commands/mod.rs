@@ -9,6 +9,7 @@ pub(crate) mod check;
 mod init;
 mod migrate;
 mod remove;
+mod squash;
 pub(crate) mod status;
 mod views;
 
@@ -44,6 +45,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         } => migrate::migrate(&ctx, &message, empty, dry_run, compiled),
         Command::Merge { message } => migrate::merge(&ctx, &message),
         Command::Remove => remove::remove(&ctx),
+        Command::Squash { revisions, message } => squash::squash(&ctx, &revisions, &message),
         Command::Upgrade {
             target, sql: true, ..
         } => apply::sql(&ctx, &target, None),

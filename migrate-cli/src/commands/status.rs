@@ -41,19 +41,32 @@ pub(crate) fn history(ctx: &Context, json: bool) -> Result<u8, Error> {
                     "file": ctx.show(&e.file.path),
                     "head": e.head,
                     "applied": e.applied,
+                    "replaces": e.file.replaces,
+                    "replaced_by": e.replaced_by,
                 })
             })
             .collect();
         println!("{}", serde_json::Value::Array(items));
         return Ok(0);
     }
-    for e in entries {
+    // An original whose squash the database applied is not pending: it never runs there.
+    let applied: Vec<&str> = entries
+        .iter()
+        .filter(|e| e.applied == Some(true))
+        .map(|e| e.file.revision.as_str())
+        .collect();
+    for e in &entries {
         let state = match e.applied {
             Some(true) => "applied",
+            Some(false) if e.replaced_by.is_some_and(|s| applied.contains(&s)) => "replaced",
             Some(false) => "pending",
             None => "",
         };
-        let head = if e.head { " (head)" } else { "" };
+        let head = match (e.head, e.replaced_by) {
+            (true, _) => " (head)".to_string(),
+            (false, Some(squash)) => format!(" (replaced by {squash})"),
+            (false, None) => String::new(),
+        };
         let revises = if e.file.revises.is_empty() {
             "base".to_string()
         } else {

@@ -34,11 +34,9 @@ pub fn run(
         // A revision the database applied whose file is gone is what blocks it: named first.
         let history = connect(&url).and_then(|mut conn| conn.history());
         let files = project.files()?;
-        if let Some(row) = history
-            .iter()
-            .flatten()
-            .find(|row| files.get(&row.revision).is_none())
-        {
+        if let Some(row) = history.iter().flatten().find(|row| {
+            files.get(&row.revision).is_none() && !files.replaced_by_squash(&row.revision)
+        }) {
             return Err(Error::MissingFile {
                 revision: row.revision.clone(),
                 message: row.message.clone(),

@@ -17,7 +17,6 @@ use super::Project;
 use crate::diff::diff;
 use crate::error::{Error, Result};
 use crate::interpret::encode;
-use crate::runner::checksum;
 
 /// The payload of `project`: its modules, each read into its operations, `snapshot.json`, and
 /// the run options of `migrate.toml`. Refused: no migration, a module that must be compiled,
@@ -42,7 +41,7 @@ pub fn payload(project: &Project) -> Result<Payload> {
     let cache = ReadCache::open(&target_dir(&project.config.models));
     let mut reads = BTreeMap::new();
     for module in &modules {
-        let read = read_module(module, &cache).map_err(|refusal| Error::File {
+        let (read, checksum) = read_module(module, &cache).map_err(|refusal| Error::File {
             path: module.path.clone(),
             message: format!(
                 "cannot go into a bundle: it must be compiled (the reader stops at {refusal}), and a bundle applies migrations without a Rust toolchain; apply this project with `migrate-cli upgrade`, or write the step with `m.sql(...)`"
@@ -50,7 +49,7 @@ pub fn payload(project: &Project) -> Result<Payload> {
         })?;
         let encoded = encode(&read).expect("read operations always serialise");
         let encoded = String::from_utf8(encoded).expect("JSON is UTF-8");
-        reads.insert(checksum(&module.source), encoded);
+        reads.insert(checksum, encoded);
     }
     let migrations = read_without_compiling(&modules, &cache).expect("every module was read");
     let replayed = RunnerProgram::in_process(migrations)

@@ -145,6 +145,7 @@ fn check_migrations(
             .as_deref()
             .and_then(|url| applied_revisions(url).ok())
             .unwrap_or_default();
+        let applied = files.effective_applied(&applied.iter().map(String::as_str).collect());
         let mut linted = lint(project, "", &backends(project, None))?.unwrap_or_default();
         linted.findings.retain(|f| !applied.contains(&f.revision));
         report.lint = Some(linted);
@@ -180,7 +181,13 @@ fn check_database(
         .iter()
         .map(|f| (f.path.display().to_string(), checksum(&f.source)))
         .collect();
-    let mut problems: Vec<DatabaseProblem> = audit(&rows, |revision| {
+    // The row of a revision whose file is gone is accounted for by a squash that replaces it.
+    let audited: Vec<_> = rows
+        .iter()
+        .filter(|r| files.get(&r.revision).is_some() || !files.replaced_by_squash(&r.revision))
+        .cloned()
+        .collect();
+    let mut problems: Vec<DatabaseProblem> = audit(&audited, |revision| {
         let i = files.files().iter().position(|f| f.revision == revision)?;
         Some(AuditedFile {
             file: &checksums[i].0,
@@ -195,11 +202,16 @@ fn check_database(
             .into_iter()
             .map(DatabaseProblem::InvalidIndex),
     );
-    let pending: Vec<String> = files
-        .files()
+    // Pending as this database goes: a squash it reached through its originals is applied,
+    // and the originals of one it applied as one are not pending.
+    let applied: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r.revision.as_str()).collect();
+    let (graph, reached) = files.graph_for(&applied)?;
+    let pending: Vec<String> = graph
+        .order()
         .iter()
-        .filter(|f| !rows.iter().any(|r| r.revision == f.revision))
-        .map(|f| f.revision.clone())
+        .filter(|r| !reached.contains(*r))
+        .cloned()
         .collect();
     if !pending.is_empty() {
         problems.push(DatabaseProblem::Pending(pending));

@@ -14,6 +14,8 @@ use crate::codegen::{laid_out_as_rustfmt, render_module, slug, ModuleHeader};
 use crate::error::{Error, Result};
 use crate::migration::Operation;
 use crate::revisions::{RevisionGraph, RevisionNode};
+use crate::squashes;
+use std::collections::BTreeSet;
 
 /// One migration module, as its header constants declare it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +26,8 @@ pub struct MigrationFile {
     pub revises: Vec<String>,
     /// `MESSAGE`.
     pub message: String,
+    /// `REPLACES` of a squashed migration: the revisions it stands for (empty otherwise).
+    pub replaces: Vec<String>,
     /// The file.
     pub path: PathBuf,
     /// Its source.
@@ -56,6 +60,7 @@ impl MigrationFile {
         let mut revision = None;
         let mut revises = Vec::new();
         let mut message = String::new();
+        let mut replaces = Vec::new();
         for item in &file.items {
             let syn::Item::Const(constant) = item else {
                 continue;
@@ -65,6 +70,7 @@ impl MigrationFile {
                 "REVISION" => revision = strings.into_iter().next(),
                 "REVISES" => revises = strings,
                 "MESSAGE" => message = strings.into_iter().next().unwrap_or_default(),
+                "REPLACES" => replaces = strings,
                 _ => {}
             }
         }
@@ -76,6 +82,7 @@ impl MigrationFile {
             revision,
             revises,
             message,
+            replaces,
             path: module.path,
             source: module.source,
         })
@@ -175,28 +182,58 @@ impl MigrationFiles {
         self.files.iter().find(|f| f.revision == revision)
     }
 
-    /// The revision graph of the files, with the files in apply order.
-    pub fn graph(&self) -> Result<(RevisionGraph, Vec<&MigrationFile>)> {
+    /// The files' nodes of the revision graph, handed to `f`.
+    fn with_nodes<T>(&self, f: impl FnOnce(&[RevisionNode<'_>]) -> T) -> T {
         let names: Vec<String> = self.files.iter().map(MigrationFile::file_name).collect();
-        let revises: Vec<Vec<&str>> = self
-            .files
-            .iter()
-            .map(|f| f.revises.iter().map(String::as_str).collect())
-            .collect();
+        fn links(list: &[String]) -> Vec<&str> {
+            list.iter().map(String::as_str).collect()
+        }
+        let revises: Vec<Vec<&str>> = self.files.iter().map(|f| links(&f.revises)).collect();
+        let replaces: Vec<Vec<&str>> = self.files.iter().map(|f| links(&f.replaces)).collect();
         let nodes: Vec<RevisionNode<'_>> = self
             .files
             .iter()
-            .zip(&revises)
-            .zip(&names)
-            .map(|((f, revises), name)| RevisionNode {
+            .enumerate()
+            .map(|(i, f)| RevisionNode {
                 revision: &f.revision,
-                revises,
-                file: name,
+                revises: &revises[i],
+                file: &names[i],
+                replaces: &replaces[i],
             })
             .collect();
-        let (graph, permutation) = RevisionGraph::new(&nodes)?;
+        f(&nodes)
+    }
+
+    /// The revision graph of the files, with the files in apply order; each squash stands for
+    /// the revisions it replaces.
+    pub fn graph(&self) -> Result<(RevisionGraph, Vec<&MigrationFile>)> {
+        let (graph, permutation) = self.with_nodes(RevisionGraph::new)?;
         let ordered = permutation.iter().map(|&i| &self.files[i]).collect();
         Ok((graph, ordered))
+    }
+
+    /// The revision graph as a database whose history holds `applied` goes through it (through
+    /// the originals of a squash it is part-way through), and the revisions it has applied,
+    /// each squash reached through its originals among them.
+    pub fn graph_for(&self, applied: &BTreeSet<&str>) -> Result<(RevisionGraph, BTreeSet<String>)> {
+        self.with_nodes(|nodes| {
+            let expanded = squashes::expansions(nodes, applied, None)?;
+            let (graph, _) = RevisionGraph::with_expanded(nodes, &expanded)?;
+            Ok((graph, squashes::effective_applied(nodes, applied)))
+        })
+    }
+
+    /// The revisions a database whose history holds `applied` has applied, each squash whose
+    /// replaced revisions it applied among them.
+    pub fn effective_applied(&self, applied: &BTreeSet<&str>) -> BTreeSet<String> {
+        self.with_nodes(|nodes| squashes::effective_applied(nodes, applied))
+    }
+
+    /// Whether a history row of `revision` without a file is accounted for by a squash.
+    pub fn replaced_by_squash(&self, revision: &str) -> bool {
+        self.files
+            .iter()
+            .any(|f| f.replaces.iter().any(|r| r == revision))
     }
 
     /// The files no other file revises, in apply order.

@@ -166,6 +166,10 @@ pub fn verify(project: &Project) -> Result<Verified> {
     let url = project.database_url()?;
     let live = aligned_live_schema(&url, Some(&snapshot))?;
     let applied = applied_revisions(&url)?;
+    // A squash reached through the revisions it replaces counts as applied.
+    let applied = project
+        .files()?
+        .effective_applied(&applied.iter().map(String::as_str).collect());
     if let Some(head) = &snapshot.head {
         if !applied.contains(head) {
             return Ok(Verified::NotAtHead(head.clone()));

@@ -5,8 +5,8 @@
 //!
 //! Layers, lowest first: [`config`], [`clock`], [`files`] and [`programs`] know the project's
 //! files; [`Project`] ties them to where a command runs; the operations ([`init`], [`migrate`],
-//! [`apply`], [`status`], [`check`], [`live`], [`lint`], [`adopt`], [`remove`], [`bundle`]) build on
-//! those and never on each other.
+//! [`apply`], [`status`], [`check`], [`live`], [`lint`], [`adopt`], [`remove`], [`squash`],
+//! [`bundle`]) build on those and never on each other.
 //!
 //! A project is either the files of `migrate.toml`'s folders or, inside an executable written by
 //! `bundle`, the [`payload::Payload`] it carries: [`Project`] answers the operations from either
@@ -38,6 +38,7 @@ pub mod payload;
 pub mod programs;
 pub mod read_cache;
 pub mod remove;
+pub mod squash;
 pub mod status;
 
 pub use config::Config;

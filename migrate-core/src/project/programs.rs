@@ -322,7 +322,7 @@ fn compiled_forced() -> bool {
 pub fn read_module(
     module: &MigrationModule,
     cache: &super::read_cache::ReadCache,
-) -> std::result::Result<crate::interpret::InterpretedModule, crate::interpret::Refusal> {
+) -> std::result::Result<(crate::interpret::InterpretedModule, String), crate::interpret::Refusal> {
     let checksum = crate::runner::checksum(&module.source);
     let read = match cache.get(&checksum) {
         Some(read) => read,
@@ -340,7 +340,14 @@ pub fn read_module(
             "`SAFE_DDL` is not declared on a line of its own starting `pub const SAFE_DDL`".into(),
         ));
     }
-    Ok(read)
+    // Likewise REPLACES, which the compiled list reads only from its own line.
+    let replaces = migrate_derive_core::embed::declares_replaces(&module.source);
+    if replaces != read.replaces.is_some() {
+        return Err(crate::interpret::Refusal(
+            "`REPLACES` is not declared on a line of its own starting `pub const REPLACES`".into(),
+        ));
+    }
+    Ok((read, checksum))
 }
 
 /// The modules as migrations read from their sources; `None` as soon as one is refused (it
@@ -352,7 +359,7 @@ pub fn read_without_compiling(
     modules
         .iter()
         .map(|module| {
-            let read = read_module(module, cache).ok()?;
+            let (read, checksum) = read_module(module, cache).ok()?;
             Some(crate::runner::EmbeddedMigration::interpreted(
                 read,
                 module.file.clone(),
@@ -511,6 +518,15 @@ impl RunnerProgram {
     /// program said why on standard error).
     pub fn schema(&self) -> Result<Option<Snapshot>> {
         let (ok, stdout) = self.output(&["schema"])?;
+        if !ok {
+            return Ok(None);
+        }
+        parse_snapshot(&stdout, self.name()).map(Some)
+    }
+
+    /// The schema the migrations up to `revision` replay to; `None` when they do not replay.
+    pub fn schema_at(&self, revision: &str) -> Result<Option<Snapshot>> {
+        let (ok, stdout) = self.output(&["schema", revision])?;
         if !ok {
             return Ok(None);
         }

@@ -62,6 +62,18 @@ pub fn remove(project: &Project) -> Result<Removed> {
         .expect("the snapshot's head has its module (checked by `snapshot()`)")
         .clone();
     refuse_when_applied(project, &head)?;
+    let gone: Vec<&str> = file
+        .replaces
+        .iter()
+        .filter(|r| files.get(r).is_none())
+        .map(String::as_str)
+        .collect();
+    if !gone.is_empty() {
+        return Err(Error::Project(format!(
+            "cannot remove {head}: it squashes {}, whose files are gone; restore them first",
+            gone.join(", ")
+        )));
+    }
 
     // The previous head's schema: the remaining migrations replayed.
     let remaining: Vec<_> = list_modules(&versions)?
@@ -84,7 +96,11 @@ pub fn remove(project: &Project) -> Result<Removed> {
         })?;
         Snapshot::new(replayed.head.clone(), replayed.schema())
     };
-    let expected: Option<&str> = file.revises.first().map(String::as_str);
+    // A squash taken back leaves the run it replaced, which ends at its last revision.
+    let expected: Option<&str> = match file.replaces.last() {
+        Some(last) => Some(last.as_str()),
+        None => file.revises.first().map(String::as_str),
+    };
     if file.revises.len() > 1 || previous.head.as_deref() != expected {
         return Err(Error::Project(format!(
             "cannot remove {head}: it revises {}, but the migrations without it replay to {}; nothing was changed",

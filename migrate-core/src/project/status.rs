@@ -30,11 +30,13 @@ pub fn current(project: &Project) -> Result<Current> {
     let applied = applied_revisions(&url)?;
     let snapshot = project.snapshot()?;
     let files = project.files()?;
-    let (graph, _) = files.graph()?;
     let set: BTreeSet<&str> = applied.iter().map(String::as_str).collect();
+    // A squash reached through the revisions it replaces is where such a database is.
+    let (graph, reached) = files.graph_for(&set)?;
+    let reached: BTreeSet<&str> = reached.iter().map(String::as_str).collect();
     // A revision applied whose file is gone still says where the database is.
     let revision = graph
-        .current(&set)
+        .current(&reached)
         .map(str::to_string)
         .or_else(|| applied.last().cloned());
     let head = revision.is_some() && revision == snapshot.head;
@@ -50,6 +52,8 @@ pub struct HistoryEntry<'a> {
     pub head: bool,
     /// Whether the database applied it (`None`: no database could be read).
     pub applied: Option<bool>,
+    /// The squash that replaces it, when one does.
+    pub replaced_by: Option<&'a str>,
 }
 
 /// The migration files and the snapshot's head, for `history`.
@@ -70,6 +74,12 @@ impl History {
                 file,
                 head: self.head.as_deref() == Some(file.revision.as_str()),
                 applied: self.applied.as_ref().map(|a| a.contains(&file.revision)),
+                replaced_by: self
+                    .files
+                    .files()
+                    .iter()
+                    .find(|f| f.replaces.contains(&file.revision))
+                    .map(|f| f.revision.as_str()),
             })
             .collect()
     }
@@ -78,12 +88,18 @@ impl History {
 /// `history`: every migration file, with what the database (when one can be read) applied.
 pub fn history(project: &Project) -> Result<History> {
     let snapshot = project.snapshot()?;
+    let files = project.files()?;
+    // A squash whose replaced revisions are all applied is applied.
     let applied = project
         .database_url()
         .ok()
-        .and_then(|url| applied_revisions(&url).ok());
+        .and_then(|url| applied_revisions(&url).ok())
+        .map(|applied| {
+            let set: BTreeSet<&str> = applied.iter().map(String::as_str).collect();
+            files.effective_applied(&set).into_iter().collect()
+        });
     Ok(History {
-        files: project.files()?,
+        files,
         head: snapshot.head,
         applied,
     })
