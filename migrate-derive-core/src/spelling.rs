@@ -267,10 +267,7 @@ mod tests {
             parse("INTEGER  UNSIGNED"),
             Ok(TypeSpelling::Unsigned(Box::new(TypeSpelling::Integer)))
         );
-        assert_eq!(
-            parse("custom( )"),
-            Ok(TypeSpelling::Custom(String::new()))
-        );
+        assert_eq!(parse("custom( )"), Ok(TypeSpelling::Custom(String::new())));
         assert_eq!(
             parse("custom(ltree)[][]"),
             Ok(TypeSpelling::Array(Box::new(TypeSpelling::Array(

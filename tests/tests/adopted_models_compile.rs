@@ -156,7 +156,8 @@ fn sqlite_adopted_models_compile_and_load_every_row() {
     assert!(models.contains("pub dec: Option<f64>,"), "{models}");
     // No declared type: kept as none, loaded as bytes as print-schema's `Binary` says.
     assert!(
-        models.contains("    #[model(sql_type = \"custom()\")]\n    pub anything: Option<Vec<u8>>,"),
+        models
+            .contains("    #[model(sql_type = \"custom()\")]\n    pub anything: Option<Vec<u8>>,"),
         "{models}"
     );
     assert!(
@@ -194,8 +195,15 @@ fn postgres_adopted_models_compile_and_load_every_row() {
         models.contains("partition_of(parent = \"city\", bound = \"FOR VALUES IN ('north')\")"),
         "{models}"
     );
-    assert!(models.contains("#[model(inherits(\"vehicle\"))]"), "{models}");
-    assert_eq!(models.matches("#[diesel(skip_insertion)]").count(), 2, "{models}");
+    assert!(
+        models.contains("#[model(inherits(\"vehicle\"))]"),
+        "{models}"
+    );
+    assert_eq!(
+        models.matches("#[diesel(skip_insertion)]").count(),
+        2,
+        "{models}"
+    );
     assert!(
         features.iter().any(|f| f == "64-column-tables"),
         "{features:?}"
@@ -240,7 +248,11 @@ fn mysql_adopted_models_compile_and_load_every_row() {
         "{models}"
     );
     assert!(models.contains("pub bi_u: Option<u64>,"), "{models}");
-    assert_eq!(models.matches("#[diesel(skip_insertion)]").count(), 4, "{models}");
+    assert_eq!(
+        models.matches("#[diesel(skip_insertion)]").count(),
+        4,
+        "{models}"
+    );
     build_and_load(
         name,
         "mysql",

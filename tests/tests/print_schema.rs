@@ -471,8 +471,14 @@ fn sqlite_fixture_schema_equals_print_schema() {
     assert!(ours.contains("        #[sql_name = \"address\"]\n        address_ -> Text,\n"));
     assert!(ours.contains("    event_log (rowid) {\n"), "{ours}");
     // No declared type: SQLite's BLOB affinity, which print-schema reads as `Binary`.
-    assert!(ours.contains("        anything -> Nullable<Binary>,\n"), "{ours}");
-    assert!(ours.contains("        ubi -> Nullable<BigInt>,\n"), "{ours}");
+    assert!(
+        ours.contains("        anything -> Nullable<Binary>,\n"),
+        "{ours}"
+    );
+    assert!(
+        ours.contains("        ubi -> Nullable<BigInt>,\n"),
+        "{ours}"
+    );
 }
 
 #[test]
@@ -488,7 +494,11 @@ fn postgres_fixture_schema_equals_print_schema() {
     );
     assert!(ours.contains("        #[sql_name = \"address\"]\n        address_ -> Text,\n"));
     // Partitions and inheritance children are tables of their own.
-    for table in ["measurement_2024 (id, logdate)", "city_south (id, region)", "truck (id)"] {
+    for table in [
+        "measurement_2024 (id, logdate)",
+        "city_south (id, region)",
+        "truck (id)",
+    ] {
         assert!(ours.contains(&format!("    {table} {{\n")), "{ours}");
     }
 
