@@ -101,10 +101,10 @@ fn load_program(name: &str, connection: &str, tables: Tables, reinsert: &str) ->
     )
 }
 
+/// Builds the crate `name` for `backend` (Diesel's `connection` type) with the adopted
+/// crates and features, runs the load program and checks the row counts.
 fn build_and_load(
-    name: &str,
-    backend: &str,
-    connection: &str,
+    (name, backend, connection): (&str, &str, &str),
     url: &str,
     project: &Project,
     adopted: (&[String], &[String]),
@@ -165,9 +165,7 @@ fn sqlite_adopted_models_compile_and_load_every_row() {
         "{models}"
     );
     build_and_load(
-        name,
-        "sqlite",
-        "SqliteConnection",
+        (name, "sqlite", "SqliteConnection"),
         &url,
         &project,
         (&crates, &features),
@@ -209,9 +207,7 @@ fn postgres_adopted_models_compile_and_load_every_row() {
         "{features:?}"
     );
     build_and_load(
-        name,
-        "postgres",
-        "PgConnection",
+        (name, "postgres", "PgConnection"),
         &db.url,
         &project,
         (&crates, &features),
@@ -254,9 +250,7 @@ fn mysql_adopted_models_compile_and_load_every_row() {
         "{models}"
     );
     build_and_load(
-        name,
-        "mysql",
-        "MysqlConnection",
+        (name, "mysql", "MysqlConnection"),
         &db.url,
         &project,
         (&crates, &features),
