@@ -197,6 +197,18 @@ fn postgres_adopted_models_compile_and_load_every_row() {
         models.contains("#[model(inherits(\"vehicle\"))]"),
         "{models}"
     );
+    // A `serde_json::Value` field is `json` by itself and says `jsonb` (`adopt` checks with
+    // `migrate` that both read back as the columns are).
+    assert!(
+        models.contains("    pub u: Option<uuid::Uuid>,\n    pub j: Option<serde_json::Value>,\n"),
+        "{models}"
+    );
+    assert!(
+        models.contains(
+            "    #[model(sql_type = \"jsonb\")]\n    pub jb: Option<serde_json::Value>,\n"
+        ),
+        "{models}"
+    );
     assert_eq!(
         models.matches("#[diesel(skip_insertion)]").count(),
         2,
