@@ -124,9 +124,10 @@ fn sqlite_type(ty: &SqlType) -> PrintedType {
         SqlType::Json => "Json",
         // Text with a CHECK of the values.
         SqlType::Enum(_) => "Text",
-        SqlType::Custom(name) => {
-            return PrintedType::plain(sqlite_declared_type(name).unwrap_or(name.as_str()))
-        }
+        // A declared type print-schema refuses (`"weird type"`, `JSONB`, ...): SQLite gives it
+        // NUMERIC affinity, so it holds any value; `Binary` loads every one of them (SQLite
+        // converts a number or text to its bytes).
+        SqlType::Custom(name) => sqlite_declared_type(name).unwrap_or("Binary"),
         // The others by their declared type, as print-schema reads it.
         other => {
             let declared = SqliteDialect::type_name(other);
@@ -247,7 +248,11 @@ pub fn diesel_features(schema: &Schema, backend: Backend) -> Vec<&'static str> {
 
 /// diesel_cli's mapping of a SQLite declared type, `None` where it reports an unsupported type.
 fn sqlite_declared_type(declared: &str) -> Option<&'static str> {
-    let t = declared.to_lowercase();
+    let mut t = declared.trim().to_lowercase();
+    // Older SQLite reports a generated column declared without a type as `GENERATED ALWAYS`.
+    if t == "generated always" {
+        t.clear();
+    }
     let has = |s: &str| t.contains(s);
     Some(
         if t == "boolean" || t == "bool" || has("tiny") && has("int") {
@@ -1246,6 +1251,17 @@ mod tests {
             (SqlType::Custom("datetime".into()), Sqlite, "c -> Nullable<Timestamp>,\n", "chrono::NaiveDateTime"),
             (SqlType::Custom("VARCHAR(20)".into()), Sqlite, "c -> Nullable<Text>,\n", "String"),
             (SqlType::Char(5), Sqlite, "c -> Nullable<Text>,\n", "String"),
+            // No declared type, and the declared types SQLite takes that only its affinity
+            // rules read.
+            (SqlType::Custom(String::new()), Sqlite, "c -> Nullable<Binary>,\n", "Vec<u8>"),
+            (SqlType::Custom("GENERATED ALWAYS".into()), Sqlite, "c -> Nullable<Binary>,\n", "Vec<u8>"),
+            (SqlType::Custom("VARCHAR(10, 5)".into()), Sqlite, "c -> Nullable<Text>,\n", "String"),
+            (SqlType::Custom("UNSIGNED BIG INT".into()), Sqlite, "c -> Nullable<BigInt>,\n", "i64"),
+            (SqlType::Custom("NATIVE CHARACTER(70)".into()), Sqlite, "c -> Nullable<Text>,\n", "String"),
+            (SqlType::Custom("DOUBLE PRECISION".into()), Sqlite, "c -> Nullable<Double>,\n", "f64"),
+            // print-schema refuses these; any value loads as bytes.
+            (SqlType::Custom("weird type".into()), Sqlite, "c -> Nullable<Binary>,\n", "Vec<u8>"),
+            (SqlType::Custom("JSONB".into()), Sqlite, "c -> Nullable<Binary>,\n", "Vec<u8>"),
         ];
         for (ty, backend, lines, rust) in cases {
             assert_eq!(

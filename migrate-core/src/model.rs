@@ -805,6 +805,8 @@ pub const BUILTIN_TYPES: &[(&str, SqlType)] = &[
     ("Time", SqlType::Time),
     // uuid, serde_json, bigdecimal
     ("Uuid", SqlType::Uuid),
+    // `json`, not `jsonb`: Diesel maps `Value` to both, and `json` is the one every backend
+    // has; `#[model(sql_type = "jsonb")]` asks for PostgreSQL's.
     ("Value", SqlType::Json),
     ("BigDecimal", SqlType::Numeric(None)),
 ];

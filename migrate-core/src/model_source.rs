@@ -690,6 +690,10 @@ fn render_struct(out: &mut String, table: &Table, name: &str, backend: Option<Ba
         let ty = rust_field_type_for(&column.ty, backend);
         let attrs = field_attributes(table, column, &field, &field_key, &level, &ty);
         write_attribute(out, "    ", "model", &attrs);
+        if column.generated.is_some() && !keyless {
+            // The database computes it: Diesel's `Insertable` must leave it out of an INSERT.
+            let _ = writeln!(out, "    #[diesel(skip_insertion)]");
+        }
         let mut ty = ty;
         if column.nullable {
             ty = format!("Option<{ty}>");
@@ -1248,6 +1252,39 @@ pub struct User {
         let models = crate::source::read_models(&dir).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(crate::model::schema_from_models(&models).unwrap(), schema);
+    }
+
+    /// A generated column is left out of Diesel's INSERT; a keyless table's struct, which does
+    /// not derive `Insertable`, has no Diesel attribute.
+    #[test]
+    fn generated_columns_skip_insertion() {
+        let generated = |name: &str| Column {
+            nullable: true,
+            generated: Some(crate::schema::Generated {
+                expr: "price * 2".into(),
+                stored: true,
+            }),
+            ..Column::new(name, SqlType::Integer)
+        };
+        let mut item = Table::new("item");
+        item.columns.push(Column {
+            auto_increment: true,
+            ..Column::new("id", SqlType::Integer)
+        });
+        item.columns.push(Column::new("price", SqlType::Integer));
+        item.columns.push(generated("total"));
+        item.primary_key = vec!["id".into()];
+        let mut log = Table::new("log");
+        log.columns.push(Column::new("price", SqlType::Integer));
+        log.columns.push(generated("total"));
+        let source = render_models_for(&Schema::new(vec![item, log]), Some(Backend::Postgres));
+        assert!(
+            source.contains(
+                "    #[model(generated(expr = \"price * 2\", stored))]\n    #[diesel(skip_insertion)]\n    pub total: Option<i32>,\n}\n\n// No primary key"
+            ),
+            "{source}"
+        );
+        assert_eq!(source.matches("skip_insertion").count(), 1, "{source}");
     }
 
     #[test]

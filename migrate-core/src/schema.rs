@@ -1159,7 +1159,8 @@ pub enum SqlType {
     Enum(String),
     /// An array of the element type (PostgreSQL).
     Array(Box<SqlType>),
-    /// A type outside the vocabulary, in the database's own spelling.
+    /// A type outside the vocabulary, in the database's own spelling; empty for a SQLite
+    /// column declared without a type (`custom()`).
     Custom(String),
 }
 
@@ -1526,6 +1527,8 @@ mod tests {
             (Array(Box::new(Custom("ltree".into()))), "custom(ltree)[]"),
             (Array(Box::new(Enum("mood".into()))), "enum(mood)[]"),
             (Custom("tsvector".into()), "custom(tsvector)"),
+            (Custom(String::new()), "custom()"),
+            (Custom("VARCHAR(10, 5)".into()), "custom(VARCHAR(10, 5))"),
             (
                 Custom("geometry(Point,4326)".into()),
                 "custom(geometry(Point,4326))",
@@ -1558,7 +1561,6 @@ mod tests {
             "integer unsigned unsigned",
             "set()",
             "set(a, b)",
-            "custom()",
             "enum()",
             "[]",
             "time(x)",

@@ -383,6 +383,9 @@ fn deferrable(when: Deferrable) -> &'static str {
 /// Why `backend` cannot hold a column of type `ty`, as a phrase; `None` when it can.
 fn type_unsupported(backend: Backend, ty: &SqlType) -> Option<String> {
     use SqlType::*;
+    if matches!(ty, Custom(name) if name.trim().is_empty()) && backend != Backend::Sqlite {
+        return Some("has no declared type (custom())".into());
+    }
     let has = match backend {
         Backend::Postgres => match ty {
             Array(element) => return type_unsupported(backend, element).map(|_| array(ty)),
@@ -535,6 +538,7 @@ mod tests {
             SqlType::set(&["a"]),
             SqlType::array(Integer),
             SqlType::array(TinyText),
+            Custom(String::new()),
         ];
         let t = table_with(
             all.into_iter()
@@ -553,6 +557,7 @@ mod tests {
                 "column `films.c15` has the type year, which PostgreSQL does not have",
                 "column `films.c16` has the type set('a'), which PostgreSQL does not have",
                 "column `films.c18` is an array (tinytext[]), which PostgreSQL does not have",
+                "column `films.c19` has no declared type (custom()), which PostgreSQL does not have",
             ]
         );
         assert_eq!(
@@ -568,6 +573,7 @@ mod tests {
                 "column `films.c14` has 9 fractional digits of seconds (at most 6), which MySQL does not have",
                 "column `films.c17` is an array (integer[]), which MySQL does not have",
                 "column `films.c18` is an array (tinytext[]), which MySQL does not have",
+                "column `films.c19` has no declared type (custom()), which MySQL does not have",
             ]
         );
         let sqlite = messages(Sqlite, &t);

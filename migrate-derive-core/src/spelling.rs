@@ -93,10 +93,9 @@ pub fn parse(text: &str) -> Result<TypeSpelling, NotASpelling> {
     }
     let lower = text.to_ascii_lowercase();
     if let Some(inner) = enclosed(text, &lower, "custom") {
-        if inner.trim().is_empty() {
-            return Err(NotASpelling);
-        }
-        // A custom type is the database's own spelling, kept as written.
+        // A custom type is the database's own spelling, kept as written; `custom()` is a
+        // column declared without a type (SQLite's `CREATE TABLE t (a)`).
+        let inner = if inner.trim().is_empty() { "" } else { inner };
         return Ok(TypeSpelling::Custom(inner.to_string()));
     }
     if let Some(inner) = enclosed(text, &lower, "enum") {
@@ -268,6 +267,7 @@ mod tests {
             parse("INTEGER  UNSIGNED"),
             Ok(TypeSpelling::Unsigned(Box::new(TypeSpelling::Integer)))
         );
+        assert_eq!(parse("custom( )"), Ok(TypeSpelling::Custom(String::new())));
         assert_eq!(
             parse("custom(ltree)[][]"),
             Ok(TypeSpelling::Array(Box::new(TypeSpelling::Array(
@@ -296,8 +296,6 @@ mod tests {
             "text)",
             "time(x)",
             "timestamptz(1,2)",
-            "custom()",
-            "custom(  )",
             "enum()",
             "set()",
             "set(a)",

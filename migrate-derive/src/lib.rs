@@ -77,7 +77,9 @@ use proc_macro::TokenStream;
 /// - `sql_type = "..."`: the column type, for types without a `ColumnType` impl: `smallint`,
 ///   `integer`, `bigint`, `real`, `double`, `numeric`, `numeric(P,S)`, `boolean`, `text`,
 ///   `varchar(N)`, `binary`, `date`, `time`, `timestamp`, `timestamptz`, `uuid`, `json`,
-///   `custom(<the database's spelling>)`.
+///   `jsonb` (PostgreSQL; a `serde_json::Value` field without `sql_type` is `json`), the other
+///   spellings of the README's type table, `custom(<the database's spelling>)`, and
+///   `custom()` (SQLite: a column declared without a type).
 /// - `default = <literal>`: a bool, integer, float or string default.
 /// - `default_sql = "<SQL expression>"`: a default computed by the database
 ///   (`"CURRENT_TIMESTAMP"`); not together with `default`.

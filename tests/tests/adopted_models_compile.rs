@@ -34,6 +34,9 @@ fn adopt(name: &str, url: &str) -> (Project, Vec<String>, Vec<String>) {
     };
     let crates = listed("The models use ", ":");
     let features = listed("Diesel needs the features ", " for these models");
+    // The adopted models describe the database exactly.
+    let migrate = project.ok(&["--database-url", url, "migrate", "-m", "after adopt"]);
+    assert!(migrate.contains("No changes detected"), "{migrate}");
     (project, crates, features)
 }
 
@@ -77,31 +80,43 @@ diesel = {{ version = "2.3", default-features = false, features = [{}] }}
     )
 }
 
-/// The program that loads every table through its model and prints the row counts.
-fn load_program(name: &str, connection: &str, tables: Tables) -> String {
+/// The program that loads every table through its model and prints the row counts, then
+/// inserts the first row of `reinsert` (a table with generated columns and an `i32` key `id`)
+/// again under a new key through the same struct, which Diesel's `Insertable` must do without
+/// the generated columns, and prints that table's count again.
+fn load_program(name: &str, connection: &str, tables: Tables, reinsert: &str) -> String {
     let mut body = String::new();
     for (model, table, _) in tables {
         body.push_str(&format!(
             "    let rows: Vec<{name}::models::{model}> = {name}::schema::{table}::table\n        .select({name}::models::{model}::as_select())\n        .load(&mut conn)\n        .expect(\"{table} loads\");\n    println!(\"{table} {{}}\", rows.len());\n"
         ));
+        if *table == reinsert {
+            body.push_str(&format!(
+                "    let mut again = rows.into_iter().next().expect(\"a row\");\n    again.id = 1000;\n    diesel::insert_into({name}::schema::{table}::table)\n        .values(&again)\n        .execute(&mut conn)\n        .expect(\"{table} inserts without its generated columns\");\n    let count: i64 = {name}::schema::{table}::table.count().get_result(&mut conn).unwrap();\n    println!(\"{table} reinserted {{count}}\");\n"
+            ));
+        }
     }
     format!(
         "use diesel::prelude::*;\n\nfn main() {{\n    let url = std::env::args().nth(1).expect(\"a database URL\");\n    let mut conn = diesel::{connection}::establish(&url).expect(\"the database opens\");\n{body}}}\n"
     )
 }
 
+/// Builds the crate `name` for `backend` (Diesel's `connection` type) with the adopted
+/// crates and features, runs the load program and checks the row counts.
 fn build_and_load(
-    name: &str,
-    backend: &str,
-    connection: &str,
+    (name, backend, connection): (&str, &str, &str),
     url: &str,
     project: &Project,
     adopted: (&[String], &[String]),
     tables: Tables,
+    reinsert: &str,
 ) {
     project.write("Cargo.toml", &manifest(name, backend, adopted.0, adopted.1));
     std::fs::create_dir_all(project.file("examples")).unwrap();
-    project.write("examples/load.rs", &load_program(name, connection, tables));
+    project.write(
+        "examples/load.rs",
+        &load_program(name, connection, tables, reinsert),
+    );
     let run = project.cargo(&["run", "--quiet", "--example", "load", "--", url]);
     assert!(
         run.status.success(),
@@ -112,7 +127,13 @@ fn build_and_load(
     );
     let expected: String = tables
         .iter()
-        .map(|(_, table, rows)| format!("{table} {rows}\n"))
+        .map(|(_, table, rows)| {
+            let mut line = format!("{table} {rows}\n");
+            if *table == reinsert {
+                line.push_str(&format!("{table} reinserted {}\n", rows + 1));
+            }
+            line
+        })
         .collect();
     assert_eq!(text(&run.stdout), expected);
 }
@@ -133,10 +154,18 @@ fn sqlite_adopted_models_compile_and_load_every_row() {
     let models = project.read("src/models.rs");
     assert!(models.contains("pub address_: String,"), "{models}");
     assert!(models.contains("pub dec: Option<f64>,"), "{models}");
+    // No declared type: kept as none, loaded as bytes as print-schema's `Binary` says.
+    assert!(
+        models
+            .contains("    #[model(sql_type = \"custom()\")]\n    pub anything: Option<Vec<u8>>,"),
+        "{models}"
+    );
+    assert!(
+        models.contains("    #[diesel(skip_insertion)]\n    pub plus_one: Option<i32>,"),
+        "{models}"
+    );
     build_and_load(
-        name,
-        "sqlite",
-        "SqliteConnection",
+        (name, "sqlite", "SqliteConnection"),
         &url,
         &project,
         (&crates, &features),
@@ -144,7 +173,9 @@ fn sqlite_adopted_models_compile_and_load_every_row() {
             ("Address", "address", 1),
             ("EventLog", "event_log", 1),
             ("EveryType", "every_type", 2),
+            ("Loose", "loose", 3),
         ],
+        "loose",
     );
 }
 
@@ -159,13 +190,36 @@ fn postgres_adopted_models_compile_and_load_every_row() {
     let models = project.read("src/models.rs");
     assert!(models.contains("pub address_: String,"), "{models}");
     assert!(
+        models.contains("partition_of(parent = \"city\", bound = \"FOR VALUES IN ('north')\")"),
+        "{models}"
+    );
+    assert!(
+        models.contains("#[model(inherits(\"vehicle\"))]"),
+        "{models}"
+    );
+    // A `serde_json::Value` field is `json` by itself and says `jsonb` (`adopt` checks with
+    // `migrate` that both read back as the columns are).
+    assert!(
+        models.contains("    pub u: Option<uuid::Uuid>,\n    pub j: Option<serde_json::Value>,\n"),
+        "{models}"
+    );
+    assert!(
+        models.contains(
+            "    #[model(sql_type = \"jsonb\")]\n    pub jb: Option<serde_json::Value>,\n"
+        ),
+        "{models}"
+    );
+    assert_eq!(
+        models.matches("#[diesel(skip_insertion)]").count(),
+        2,
+        "{models}"
+    );
+    assert!(
         features.iter().any(|f| f == "64-column-tables"),
         "{features:?}"
     );
     build_and_load(
-        name,
-        "postgres",
-        "PgConnection",
+        (name, "postgres", "PgConnection"),
         &db.url,
         &project,
         (&crates, &features),
@@ -173,7 +227,18 @@ fn postgres_adopted_models_compile_and_load_every_row() {
             ("Address", "address", 2),
             ("EveryType", "every_type", 2),
             ("Match", "match_", 1),
+            ("Measurement", "measurement", 3),
+            ("Measurement2024", "measurement_2024", 1),
+            ("Measurement2025", "measurement_2025", 2),
+            ("City", "city", 3),
+            ("CityNorth", "city_north", 1),
+            ("CitySouth", "city_south", 2),
+            // A parent's rows include its inheritance children's.
+            ("Vehicle", "vehicle", 3),
+            ("Truck", "truck", 2),
+            ("LineItem", "line_item", 2),
         ],
+        "line_item",
     );
 }
 
@@ -191,13 +256,21 @@ fn mysql_adopted_models_compile_and_load_every_row() {
         "{models}"
     );
     assert!(models.contains("pub bi_u: Option<u64>,"), "{models}");
+    assert_eq!(
+        models.matches("#[diesel(skip_insertion)]").count(),
+        4,
+        "{models}"
+    );
     build_and_load(
-        name,
-        "mysql",
-        "MysqlConnection",
+        (name, "mysql", "MysqlConnection"),
         &db.url,
         &project,
         (&crates, &features),
-        &[("Address", "address", 1), ("EveryType", "every_type", 2)],
+        &[
+            ("Address", "address", 1),
+            ("EveryType", "every_type", 2),
+            ("LineItem", "line_item", 2),
+        ],
+        "line_item",
     );
 }

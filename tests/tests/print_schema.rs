@@ -470,6 +470,15 @@ fn sqlite_fixture_schema_equals_print_schema() {
     let ours = compare_fixture(&path.display().to_string(), SQLITE_FIXTURE);
     assert!(ours.contains("        #[sql_name = \"address\"]\n        address_ -> Text,\n"));
     assert!(ours.contains("    event_log (rowid) {\n"), "{ours}");
+    // No declared type: SQLite's BLOB affinity, which print-schema reads as `Binary`.
+    assert!(
+        ours.contains("        anything -> Nullable<Binary>,\n"),
+        "{ours}"
+    );
+    assert!(
+        ours.contains("        ubi -> Nullable<BigInt>,\n"),
+        "{ours}"
+    );
 }
 
 #[test]
@@ -484,6 +493,14 @@ fn postgres_fixture_schema_equals_print_schema() {
         "{ours}"
     );
     assert!(ours.contains("        #[sql_name = \"address\"]\n        address_ -> Text,\n"));
+    // Partitions and inheritance children are tables of their own.
+    for table in [
+        "measurement_2024 (id, logdate)",
+        "city_south (id, region)",
+        "truck (id)",
+    ] {
+        assert!(ours.contains(&format!("    {table} {{\n")), "{ours}");
+    }
 
     // A table without a primary key: print-schema refuses the database, `schema` names it.
     db.sql(type_fixtures::POSTGRES_KEYLESS);

@@ -376,6 +376,16 @@ CREATE TABLE setting (
   key TEXT NOT NULL PRIMARY KEY,
   value ANY
 ) WITHOUT ROWID, STRICT;
+CREATE TABLE loose (
+  id INTEGER PRIMARY KEY,
+  anything,
+  vc2 VARCHAR(10, 5),
+  ubi UNSIGNED BIG INT,
+  nch NATIVE CHARACTER(70),
+  dp DOUBLE PRECISION,
+  odd "weird type",
+  twice AS (id * 2)
+);
 INSERT INTO language (name) VALUES ('English');
 INSERT INTO actor (first_name, last_name) VALUES ('PENELOPE', 'GUINESS');
 INSERT INTO film (title, language_id, last_update) VALUES ('ACADEMY DINOSAUR', 1, '2006-02-15 05:03:42');
@@ -503,6 +513,22 @@ fn a_sample_database_is_read_and_created_again_exactly() {
     let setting = found.table("setting").unwrap();
     assert!(setting.options.without_rowid && setting.options.strict);
     assert_eq!(setting.columns[1].ty, SqlType::Custom("ANY".into()));
+    // Declared types only SQLite's affinity rules read, and none at all, as written.
+    let loose = found.table("loose").unwrap();
+    let declared: Vec<String> = loose.columns.iter().map(|c| c.ty.to_string()).collect();
+    assert_eq!(
+        declared,
+        [
+            "integer",
+            "custom()",
+            "custom(VARCHAR(10, 5))",
+            "custom(UNSIGNED BIG INT)",
+            "custom(NATIVE CHARACTER(70))",
+            "custom(DOUBLE PRECISION)",
+            "custom(weird type)",
+            "custom()",
+        ]
+    );
 
     // Created again from what was found, in an empty database.
     let plan = diff(&Schema::default(), &found).unwrap();

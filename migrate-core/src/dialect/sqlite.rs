@@ -422,11 +422,13 @@ impl SqliteDialect {
             }
             return def;
         }
-        let mut def = format!(
-            "{} {}",
-            self.quote(&column.name),
-            Self::type_name(&column.ty)
-        );
+        let mut def = self.quote(&column.name);
+        // A column declared without a type (`custom()`) stays without one.
+        let ty = Self::type_name(&column.ty);
+        if !ty.is_empty() {
+            def.push(' ');
+            def.push_str(&ty);
+        }
         if let Some(collation) = &column.collation {
             def.push_str(&format!(" COLLATE {}", self.quote(collation)));
         }

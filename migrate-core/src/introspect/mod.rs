@@ -481,8 +481,17 @@ mod tests {
             "DATETIME",
             "varchar(45)",
             "VARCHAR( 45 )",
+            "",
+            "VARCHAR(10, 5)",
+            "UNSIGNED BIG INT",
+            "NATIVE CHARACTER(70)",
+            "DOUBLE PRECISION",
+            "weird type",
         ] {
             assert_eq!(sqlite_type(declared), SqlType::Custom(declared.into()));
+            // The snapshot's spelling reads back.
+            let spelled = sqlite_type(declared).to_string();
+            assert_eq!(spelled.parse::<SqlType>(), Ok(sqlite_type(declared)));
             assert_eq!(
                 crate::dialect::SqliteDialect::type_name(&sqlite_type(declared)),
                 declared
@@ -569,7 +578,36 @@ mod round_trip {
         settings.primary_key_name = Some("settings_pk".into());
         settings.options.without_rowid = true;
         settings.options.strict = true;
-        let target = Schema::new(vec![t, settings]);
+        // Declared types only SQLite's affinity rules read, and no type at all (a generated
+        // column among them), created and read back as written.
+        let mut odd = Table::new("odd");
+        odd.columns.push(Column {
+            auto_increment: true,
+            ..Column::new("id", SqlType::Integer)
+        });
+        for (name, declared) in [
+            ("a", ""),
+            ("b", "VARCHAR(10, 5)"),
+            ("c", "UNSIGNED BIG INT"),
+            ("d", "NATIVE CHARACTER(70)"),
+            ("e", "DOUBLE PRECISION"),
+            ("f", "weird type"),
+        ] {
+            odd.columns.push(Column {
+                nullable: true,
+                ..Column::new(name, SqlType::Custom(declared.into()))
+            });
+        }
+        odd.columns.push(Column {
+            nullable: true,
+            generated: Some(Generated {
+                expr: "id * 2".into(),
+                stored: false,
+            }),
+            ..Column::new("g", SqlType::Custom(String::new()))
+        });
+        odd.primary_key = vec!["id".into()];
+        let target = Schema::new(vec![t, settings, odd]);
         let plan = diff(&Schema::default(), &target).unwrap();
         let (statements, _) = render_all(&SqliteDialect, &Schema::default(), &plan.up).unwrap();
         let mut conn = SqliteConnection::establish(":memory:").unwrap();

@@ -6,7 +6,8 @@
 #![allow(dead_code)]
 
 /// PostgreSQL: built-in types, arrays, an enum, extension types (`citext`, `ltree`), a column
-/// named like its table and a keyword table and column.
+/// named like its table and a keyword table and column, tables partitioned by range and by
+/// list with their partitions, an inheritance child, stored generated columns.
 pub const POSTGRES: &str = r#"
 CREATE EXTENSION IF NOT EXISTS citext;
 CREATE EXTENSION IF NOT EXISTS ltree;
@@ -74,13 +75,52 @@ CREATE TABLE "match" (
     address_id INTEGER REFERENCES address (address_id)
 );
 INSERT INTO "match" ("type", address_id) VALUES ('final', 1);
+CREATE TABLE measurement (
+    id BIGINT NOT NULL,
+    logdate DATE NOT NULL,
+    peak INTEGER,
+    PRIMARY KEY (id, logdate)
+) PARTITION BY RANGE (logdate);
+CREATE TABLE measurement_2024 PARTITION OF measurement
+    FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE measurement_2025 PARTITION OF measurement
+    FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+INSERT INTO measurement VALUES (1, '2024-05-01', 10), (2, '2025-05-01', NULL), (3, '2025-06-01', 30);
+CREATE TABLE city (
+    id INTEGER NOT NULL,
+    region TEXT NOT NULL,
+    name TEXT,
+    PRIMARY KEY (id, region)
+) PARTITION BY LIST (region);
+CREATE TABLE city_north PARTITION OF city FOR VALUES IN ('north');
+CREATE TABLE city_south PARTITION OF city FOR VALUES IN ('south', 'east');
+INSERT INTO city VALUES (1, 'north', 'Oslo'), (2, 'south', 'Rome'), (3, 'east', NULL);
+CREATE TABLE vehicle (
+    id SERIAL PRIMARY KEY,
+    wheels INTEGER NOT NULL
+);
+CREATE TABLE truck (
+    payload INTEGER,
+    PRIMARY KEY (id)
+) INHERITS (vehicle);
+INSERT INTO vehicle (wheels) VALUES (2);
+INSERT INTO truck (wheels, payload) VALUES (6, 1000), (18, NULL);
+CREATE TABLE line_item (
+    id SERIAL PRIMARY KEY,
+    price INTEGER NOT NULL,
+    qty INTEGER NOT NULL,
+    total INTEGER GENERATED ALWAYS AS (price * qty) STORED,
+    label TEXT GENERATED ALWAYS AS ('x' || qty) STORED
+);
+INSERT INTO line_item (price, qty) VALUES (3, 4), (5, 0);
 "#;
 
 /// A PostgreSQL table without a primary key, which print-schema refuses.
 pub const POSTGRES_KEYLESS: &str = "CREATE TABLE event_log (happened TIMESTAMP, note TEXT)";
 
 /// MySQL / MariaDB: signed and unsigned integers of every width, fractional seconds, the text
-/// and blob sizes, YEAR, BIT, SET, ENUM, a column named like its table.
+/// and blob sizes, YEAR, BIT, SET, ENUM, a column named like its table, generated columns
+/// (VIRTUAL, PERSISTENT, STORED).
 pub const MYSQL: &str = r#"
 CREATE TABLE every_type (
     id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
@@ -132,10 +172,21 @@ CREATE TABLE address (
     address VARCHAR(50) NOT NULL
 );
 INSERT INTO address (address) VALUES ('1 Main St');
+CREATE TABLE line_item (
+    id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    price INT NOT NULL,
+    qty INT NOT NULL,
+    total_v INT AS (price * qty) VIRTUAL,
+    total_p INT AS (price * qty) PERSISTENT,
+    total_s INT GENERATED ALWAYS AS (price * qty) STORED,
+    label VARCHAR(40) AS (CONCAT('x', qty)) VIRTUAL
+);
+INSERT INTO line_item (price, qty) VALUES (3, 4), (5, 0);
 "#;
 
-/// SQLite: declared types as users write them, a column named like its table, a table without
-/// a primary key (keyed by `rowid`).
+/// SQLite: declared types as users write them (none at all among them, and ones only SQLite's
+/// affinity rules read), a column named like its table, a table without a primary key (keyed
+/// by `rowid`), generated columns (VIRTUAL, STORED, one without a type).
 pub const SQLITE: &str = r#"
 CREATE TABLE every_type (
     id INTEGER PRIMARY KEY,
@@ -170,4 +221,18 @@ CREATE TABLE address (
 INSERT INTO address (address) VALUES ('1 Main St');
 CREATE TABLE event_log (happened TIMESTAMP, note TEXT);
 INSERT INTO event_log (happened, note) VALUES ('2024-01-02 03:04:05', 'started');
+CREATE TABLE loose (
+    id INTEGER PRIMARY KEY,
+    anything,
+    vc2 VARCHAR(10, 5),
+    ubi UNSIGNED BIG INT,
+    nch NATIVE CHARACTER(70),
+    dp DOUBLE PRECISION,
+    twice AS (id * 2),
+    plus_one INT GENERATED ALWAYS AS (id + 1) STORED,
+    shout TEXT AS (upper(nch)) VIRTUAL
+);
+INSERT INTO loose (anything, vc2, ubi, nch, dp) VALUES (42, 'v', 7, 'n', 1.5);
+INSERT INTO loose (anything) VALUES ('text');
+INSERT INTO loose (anything) VALUES (x'00ff');
 "#;
