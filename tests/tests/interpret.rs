@@ -177,24 +177,44 @@ fn both_paths_apply_a_project_alike_and_a_data_step_falls_back_to_the_compiled_o
     assert_eq!(read.lines().count(), 1, "{read}");
     assert_eq!(read, history(&project.file("compiled.db")));
 
-    // The module was read once and kept by its checksum; an entry that is not one is read
-    // again and replaced, never an error.
+    // The module was read once and kept by its checksum, under the target directory of the
+    // command (one of the test's own, so that no other build's entries are in the way); an
+    // entry that is not one is read again and replaced, never an error.
+    let target = tempfile::Builder::new()
+        .prefix("migrate-read-cache-")
+        .tempdir()
+        .unwrap();
+    let upgrade = |db: &str| {
+        let out = std::process::Command::new(migrate_tests::cli_binary())
+            .args(["upgrade", "--database-url", db])
+            .current_dir(project.path())
+            .env_remove("DATABASE_URL")
+            .env("CARGO_TARGET_DIR", target.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    };
+    upgrade("cached.db");
+    assert_eq!(read, history(&project.file("cached.db")));
     let checksum = read.split_whitespace().nth(1).unwrap();
-    let entries: Vec<std::path::PathBuf> =
-        std::fs::read_dir(migrate_tests::e2e_target_dir().join("migrate/read"))
-            .unwrap()
-            .flatten()
-            .map(|build| build.path().join(checksum))
-            .filter(|entry| entry.is_file())
-            .collect();
+    let entries: Vec<std::path::PathBuf> = std::fs::read_dir(target.path().join("migrate/read"))
+        .unwrap()
+        .flatten()
+        .map(|build| build.path().join(checksum))
+        .collect();
     assert_eq!(entries.len(), 1, "{entries:?}");
+    let kept = std::fs::read(&entries[0]).unwrap();
+    let module = interpret::decode(&kept).expect("an entry");
+    assert_eq!(module.revision, read.split_whitespace().next().unwrap());
     std::fs::write(&entries[0], "{ not an entry").unwrap();
-    let out = project.cli(&["upgrade", "--database-url", "again.db"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    upgrade("again.db");
     assert_eq!(read, history(&project.file("again.db")));
     let kept = std::fs::read(&entries[0]).unwrap();
-    let module = interpret::decode(&kept).expect("the entry was written again");
-    assert_eq!(module.revision, read.split_whitespace().next().unwrap());
+    assert_eq!(
+        interpret::decode(&kept),
+        Some(module),
+        "the entry was written again"
+    );
 
     // A Rust data step cannot be read: the folder compiles and the step runs.
     let module = project.versions().pop().unwrap();

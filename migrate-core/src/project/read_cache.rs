@@ -67,8 +67,7 @@ impl ReadCache {
     }
 
     /// Keeps what the module with this checksum was read into. The first entry of a build
-    /// clears the entries of all but the latest few other builds (a debug and a release
-    /// build of the CLI used side by side keep theirs).
+    /// clears the entries of other builds unused for a day, beyond the latest few.
     pub fn put(&self, checksum: &str, module: &InterpretedModule) {
         let Store::Dir(dir) = &self.store else {
             return;
@@ -116,14 +115,17 @@ fn build_id() -> Option<String> {
     )
 }
 
-/// How many other builds keep their entries when a new build starts its own.
+/// Other builds' entries are kept while used within this long, and the latest few of the
+/// rest: a debug and a release build of the CLI used side by side keep theirs.
 const OTHER_BUILDS_KEPT: usize = 3;
+const OTHER_BUILDS_RECENT: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
 
 fn clear_other_builds(dir: &Path) {
     let Some(parent) = dir.parent() else { return };
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
     };
+    let now = std::time::SystemTime::now();
     let mut others: Vec<(std::time::SystemTime, PathBuf)> = entries
         .flatten()
         .filter(|e| e.path() != dir)
@@ -133,7 +135,12 @@ fn clear_other_builds(dir: &Path) {
         })
         .collect();
     others.sort_by_key(|other| std::cmp::Reverse(other.0));
-    for (_, path) in others.into_iter().skip(OTHER_BUILDS_KEPT) {
-        let _ = std::fs::remove_dir_all(path);
+    for (modified, path) in others.into_iter().skip(OTHER_BUILDS_KEPT) {
+        let recent = now
+            .duration_since(modified)
+            .is_ok_and(|age| age < OTHER_BUILDS_RECENT);
+        if !recent {
+            let _ = std::fs::remove_dir_all(path);
+        }
     }
 }
