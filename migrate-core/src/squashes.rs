@@ -10,62 +10,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::error::{Error, Result};
 use crate::revisions::RevisionNode;
 
-/// The graph's nodes as one database goes through them: the indices in `nodes` kept, and what
-/// each kept node revises once the links to a revision that gave way are moved. A squash not
-/// in `expanded` hides the revisions it replaces (a link to one of them is a link to the
-/// squash); one in `expanded` is hidden itself (a link to it is a link to the last revision it
-/// replaces), and every revision it replaces must have its file.
-pub fn view<'a>(
-    nodes: &[RevisionNode<'a>],
-    expanded: &BTreeSet<String>,
-) -> Result<(Vec<usize>, Vec<Vec<&'a str>>)> {
-    let present: BTreeSet<&str> = nodes.iter().map(|n| n.revision).collect();
-    let mut moved: BTreeMap<&str, &str> = BTreeMap::new();
-    for squash in nodes.iter().filter(|n| !n.replaces.is_empty()) {
-        if expanded.contains(squash.revision) {
-            if let Some(missing) = squash.replaces.iter().find(|r| !present.contains(*r)) {
-                return Err(Error::Target(format!(
-                    "{} (revision {}) squashes revision {missing}, whose file is gone",
-                    squash.file, squash.revision
-                )));
-            }
-            let last = squash.replaces.last().expect("a squash replaces something");
-            moved.insert(squash.revision, last);
-        } else {
-            for replaced in squash.replaces {
-                moved.insert(replaced, squash.revision);
-            }
-        }
-    }
-    // A squash of squashes moves a link more than once; the chain ends within `nodes.len()`.
-    let resolve = |mut revision: &'a str| {
-        for _ in 0..=nodes.len() {
-            match moved.get(revision) {
-                Some(next) if *next != revision => revision = next,
-                _ => break,
-            }
-        }
-        revision
-    };
-    let mut kept = Vec::new();
-    let mut revises = Vec::new();
-    for (i, node) in nodes.iter().enumerate() {
-        if resolve(node.revision) != node.revision {
-            continue;
-        }
-        let mut links: Vec<&'a str> = Vec::new();
-        for parent in node.revises {
-            let parent = resolve(parent);
-            if !links.contains(&parent) {
-                links.push(parent);
-            }
-        }
-        kept.push(i);
-        revises.push(links);
-    }
-    Ok((kept, revises))
-}
-
 /// The revisions a database whose history holds `applied` has applied, each squash whose
 /// replaced revisions are all applied among them.
 pub fn effective_applied(nodes: &[RevisionNode<'_>], applied: &BTreeSet<&str>) -> BTreeSet<String> {
