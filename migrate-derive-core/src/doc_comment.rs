@@ -3,14 +3,15 @@
 //! only when reading them gives the same text. Pure std, shared with migrate-core.
 
 /// The comment that doc lines (the values of `#[doc = "..."]`, one per `///` line) spell: each
-/// line loses one leading space (the one after `///`), lines are joined with `"\n"`, and blank
-/// lines at the start and end are dropped. `None` when nothing but blank lines remains.
+/// line loses one leading space (the one after `///`) and its trailing whitespace (the space
+/// before a block comment's `*/`), lines are joined with `"\n"`, and blank lines at the start
+/// and end are dropped. `None` when nothing but blank lines remains.
 pub fn comment_from_doc_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let lines: Vec<&str> = lines
         .into_iter()
         // A `/** ... */` block arrives as one value holding several lines.
         .flat_map(|value| value.split('\n'))
-        .map(|line| line.strip_prefix(' ').unwrap_or(line))
+        .map(|line| line.strip_prefix(' ').unwrap_or(line).trim_end())
         .collect();
     let first = lines.iter().position(|l| !l.trim().is_empty())?;
     let last = lines.iter().rposition(|l| !l.trim().is_empty())?;
@@ -18,8 +19,8 @@ pub fn comment_from_doc_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> O
 }
 
 /// The `///` lines (without the `///`) that read back as exactly `comment`, or `None` when no
-/// doc comment can: blank lines at either end would be dropped, a carriage return cannot stand
-/// in a doc comment, and trailing spaces are not kept by formatters.
+/// doc comment can: blank lines at either end and trailing whitespace would be dropped, and a
+/// carriage return cannot stand in a doc comment.
 pub fn doc_lines_for_comment(comment: &str) -> Option<Vec<String>> {
     let lines: Vec<&str> = comment.split('\n').collect();
     let blank_edge = lines.first().is_none_or(|l| l.trim().is_empty())
@@ -63,8 +64,12 @@ mod tests {
         );
         assert_eq!(comment_from_doc_lines(["", "  "]), None);
         assert_eq!(
-            comment_from_doc_lines(["\n A block\n second\n"]).as_deref(),
+            comment_from_doc_lines(["\n A block \n second\n"]).as_deref(),
             Some("A block\nsecond")
+        );
+        assert_eq!(
+            comment_from_doc_lines([" Trailing.  "]).as_deref(),
+            Some("Trailing.")
         );
     }
 
