@@ -149,7 +149,15 @@ pub enum Command {
         dialect: Option<String>,
     },
     /// Print Diesel `table!` definitions of the migrated database.
-    Schema,
+    Schema {
+        /// Write the table and column comments as doc comments, and a generated sentence where
+        /// there is none, as `diesel print-schema --with-docs` does.
+        #[arg(long, conflicts_with = "with_docs_config")]
+        with_docs: bool,
+        /// Which doc comments to write, as print-schema's `--with-docs-config` names them.
+        #[arg(long, value_name = "MODE", value_parser = clap::builder::PossibleValuesParser::new(migrate_core::diesel_schema::DocComments::NAMES))]
+        with_docs_config: Option<String>,
+    },
     /// Print a Mermaid erDiagram of the snapshot.
     Diagram,
     /// Show the live schema of the database.

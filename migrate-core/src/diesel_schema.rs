@@ -774,9 +774,50 @@ pub fn left_out(schema: &Schema, backend: Backend) -> Vec<String> {
     names
 }
 
+/// Which doc comments `schema` writes: print-schema's `with_docs` setting (`--with-docs`,
+/// `--with-docs-config`, `[print_schema] with_docs` in `diesel.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DocComments {
+    /// None (print-schema's default).
+    #[default]
+    None,
+    /// The database's table and column comments only.
+    OnlyDatabaseComments,
+    /// The comments, and a generated sentence where there is none (`--with-docs`).
+    FallbackToGenerated,
+}
+
+impl DocComments {
+    /// The names print-schema's `--with-docs-config` takes.
+    pub const NAMES: &'static [&'static str] = &[
+        "database-comments-fallback-to-auto-generated-doc-comment",
+        "only-database-comments",
+        "no-doc-comments",
+    ];
+
+    /// The setting named as `--with-docs-config` names it.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "database-comments-fallback-to-auto-generated-doc-comment" => {
+                Some(DocComments::FallbackToGenerated)
+            }
+            "only-database-comments" => Some(DocComments::OnlyDatabaseComments),
+            "no-doc-comments" => Some(DocComments::None),
+            _ => None,
+        }
+    }
+}
+
 /// The whole `schema.rs` as `diesel print-schema` prints it for a database of this schema on
 /// `backend`.
 pub fn render_schema_rs(schema: &Schema, backend: Backend) -> String {
+    render_schema_rs_with(schema, backend, DocComments::None)
+}
+
+/// [`render_schema_rs`] with doc comments, as print-schema writes them with `with_docs`. SQLite
+/// has no comments, so there print-schema (and this) writes only the generated sentences, even
+/// for comments the snapshot keeps.
+pub fn render_schema_rs_with(schema: &Schema, backend: Backend, docs: DocComments) -> String {
     let tables = printed_tables(schema, backend);
     let mut out = format!("{HEADER}\n");
     // print-schema stops with "Diesel only supports tables with primary keys" on such a
@@ -789,11 +830,11 @@ pub fn render_schema_rs(schema: &Schema, backend: Backend) -> String {
         );
     }
 
-    render_custom_types(&mut out, &tables, backend);
+    render_custom_types(&mut out, &tables, backend, docs);
 
     for table in &tables {
         out.push('\n');
-        render_table(&mut out, table, backend);
+        render_table(&mut out, table, backend, docs);
     }
 
     let joins = joinables(&tables);
@@ -814,9 +855,16 @@ pub fn render_schema_rs(schema: &Schema, backend: Backend) -> String {
 /// The `pub mod sql_types` print-schema writes for types Diesel does not provide (PostgreSQL
 /// enums and other non-built-in types, MySQL `ENUM`/`SET`), with the derives of the
 /// `diesel.toml` that `diesel setup` writes.
-fn render_custom_types(out: &mut String, tables: &[Printed<'_>], backend: Backend) {
-    // (rust name, attribute)
-    let mut defs: Vec<(String, String)> = Vec::new();
+fn render_custom_types(
+    out: &mut String,
+    tables: &[Printed<'_>],
+    backend: Backend,
+    docs: DocComments,
+) {
+    // Only the generated sentences document these types.
+    let with_docs = docs == DocComments::FallbackToGenerated;
+    // (rust name, attribute, doc lines)
+    let mut defs: Vec<(String, String, Vec<String>)> = Vec::new();
     for table in tables {
         for (_, column_rust, ty, _) in &table.columns {
             let Some(custom) = &ty.custom else { continue };
@@ -834,6 +882,14 @@ fn render_custom_types(out: &mut String, tables: &[Printed<'_>], backend: Backen
                             escape_rust_string(&custom.sql_name)
                         ),
                     },
+                    vec![match &custom.schema {
+                        Some(schema) => format!(
+                            "The `{}.{}` SQL type",
+                            schema.replace('\n', "\\n"),
+                            custom.sql_name.replace('\n', "\\n")
+                        ),
+                        None => format!("The `{}` SQL type", custom.sql_name.replace('\n', "\\n")),
+                    }],
                 )),
                 Backend::Mysql => {
                     let mut c = custom.sql_name.chars();
@@ -844,6 +900,13 @@ fn render_custom_types(out: &mut String, tables: &[Printed<'_>], backend: Backen
                     defs.push((
                         mysql_custom_name(&table.rust_name, column_rust, &ty.name),
                         format!("#[diesel(mysql_type(name = \"{mysql_name}\"))]"),
+                        vec![
+                            format!("The `{}` SQL type for the", custom.sql_name),
+                            format!(
+                                "[`{tbl}::{column_rust}`](super::{tbl}::{column_rust})) column",
+                                tbl = table.rust_name
+                            ),
+                        ],
                     ));
                 }
                 Backend::Sqlite => {}
@@ -857,10 +920,21 @@ fn render_custom_types(out: &mut String, tables: &[Printed<'_>], backend: Backen
     if backend == Backend::Postgres {
         defs.dedup_by(|a, b| a.0 == b.0);
     }
-    out.push_str("\npub mod sql_types {\n");
-    for (i, (name, attribute)) in defs.iter().enumerate() {
+    out.push('\n');
+    if with_docs {
+        out.push_str("/// A module containing custom SQL type definitions\n///\n");
+        out.push_str("/// (Automatically generated by Diesel.)\n");
+    }
+    out.push_str("pub mod sql_types {\n");
+    for (i, (name, attribute, doc)) in defs.iter().enumerate() {
         if i != 0 {
             out.push('\n');
+        }
+        if with_docs {
+            for line in doc {
+                let _ = writeln!(out, "    /// {line}");
+            }
+            out.push_str("    ///\n    /// (Automatically generated by Diesel.)\n");
         }
         let _ = writeln!(out, "    #[derive({})]", CUSTOM_TYPE_DERIVES.join(", "));
         let _ = writeln!(out, "    {attribute}");
@@ -882,7 +956,21 @@ fn mysql_custom_name(table: &str, column: &str, ty: &str) -> String {
     upper_camel_case(&format!("{table} {column} {ty}"))
 }
 
-fn render_table(out: &mut String, table: &Printed<'_>, backend: Backend) {
+/// A comment as print-schema writes it: a `///` line per line, each trimmed.
+fn write_doc(out: &mut String, indent: &str, doc: &str) {
+    for line in doc.lines() {
+        let line = line.trim();
+        let space = if line.is_empty() { "" } else { " " };
+        let _ = writeln!(out, "{indent}///{space}{line}");
+    }
+}
+
+fn render_table(out: &mut String, table: &Printed<'_>, backend: Backend, docs: DocComments) {
+    // print-schema reads no comments on SQLite.
+    let comment = |c: &Option<String>| {
+        c.clone()
+            .filter(|_| backend != Backend::Sqlite && docs != DocComments::None)
+    };
     out.push_str("diesel::table! {\n");
     // Imports of the custom types, as print-schema writes them.
     let mut imported = BTreeSet::new();
@@ -906,6 +994,19 @@ fn render_table(out: &mut String, table: &Printed<'_>, backend: Backend) {
         }
         out.push('\n');
     }
+    match (comment(&table.table.options.comment), docs) {
+        (_, DocComments::None) => {}
+        (Some(c), _) => write_doc(out, "    ", &c),
+        (None, DocComments::OnlyDatabaseComments) => {}
+        (None, DocComments::FallbackToGenerated) => write_doc(
+            out,
+            "    ",
+            &format!(
+                "Representation of the `{}` table.\n\n(Automatically generated by Diesel.)",
+                table.table.name
+            ),
+        ),
+    }
     if table.rust_name != table.table.name {
         let _ = writeln!(
             out,
@@ -920,12 +1021,6 @@ fn render_table(out: &mut String, table: &Printed<'_>, backend: Backend) {
         .collect();
     let _ = writeln!(out, "    {} ({}) {{", table.rust_name, pk.join(", "));
     for (sql, rust, ty, nullable) in &table.columns {
-        if rust != sql {
-            let _ = writeln!(out, "        #[sql_name = {}]", escape_rust_string(sql));
-        }
-        if let Some(n) = ty.max_length {
-            let _ = writeln!(out, "        #[max_length = {n}]");
-        }
         let rendered = match (&ty.custom, backend) {
             (Some(_), Backend::Mysql) => PrintedType {
                 name: mysql_custom_name(&table.rust_name, rust, &ty.name),
@@ -934,6 +1029,32 @@ fn render_table(out: &mut String, table: &Printed<'_>, backend: Backend) {
             .render(*nullable),
             _ => ty.render(*nullable),
         };
+        let column_comment = table
+            .table
+            .columns
+            .iter()
+            .find(|c| c.name == *sql)
+            .and_then(|c| comment(&c.comment));
+        match (column_comment, docs) {
+            (_, DocComments::None) => {}
+            (Some(c), _) => write_doc(out, "        ", &c),
+            (None, DocComments::OnlyDatabaseComments) => {}
+            (None, DocComments::FallbackToGenerated) => write_doc(
+                out,
+                "        ",
+                &format!(
+                    "The `{sql}` column of the `{}` table.\n\nIts SQL type is `{rendered}`.\n\n\
+                     (Automatically generated by Diesel.)",
+                    table.table.name
+                ),
+            ),
+        }
+        if rust != sql {
+            let _ = writeln!(out, "        #[sql_name = {}]", escape_rust_string(sql));
+        }
+        if let Some(n) = ty.max_length {
+            let _ = writeln!(out, "        #[max_length = {n}]");
+        }
         let _ = writeln!(out, "        {rust} -> {rendered},");
     }
     out.push_str("    }\n}\n");

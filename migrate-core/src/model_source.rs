@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
+use migrate_derive_core::doc_comment::doc_lines_for_comment;
 use migrate_derive_core::elements::{
     exclusion_parts, write_index_elements, ElementTarget, IndexElement,
 };
@@ -632,8 +633,16 @@ fn render_struct(out: &mut String, table: &Table, name: &str, backend: Option<Ba
         container.push(format!("exclude({})", parts.join(", ")));
     }
     let o = &table.options;
+    // A comment that reads back exactly as doc lines is written as the struct's `///` doc
+    // comment (the derive's rule); any other stays `comment = "..."`.
+    let table_doc = o.comment.as_deref().and_then(doc_lines_for_comment);
+    let comment_attr = if table_doc.is_some() {
+        &None
+    } else {
+        &o.comment
+    };
     for (key, value) in [
-        ("comment", &o.comment),
+        ("comment", comment_attr),
         ("engine", &o.engine),
         ("charset", &o.charset),
         ("collation", &o.collation),
@@ -665,6 +674,7 @@ fn render_struct(out: &mut String, table: &Table, name: &str, backend: Option<Ba
     // as print-schema does), so a keyless table's struct is a model only.
     let keyless =
         table.primary_key.is_empty() && matches!(backend, Some(Backend::Postgres | Backend::Mysql));
+    write_doc(out, "", table_doc.as_deref());
     if keyless {
         let _ = writeln!(
             out,
@@ -689,6 +699,8 @@ fn render_struct(out: &mut String, table: &Table, name: &str, backend: Option<Ba
         let field = field_of(&column.name);
         let ty = rust_field_type_for(&column.ty, backend);
         let attrs = field_attributes(table, column, &field, &field_key, &level, &ty);
+        let doc = column.comment.as_deref().and_then(doc_lines_for_comment);
+        write_doc(out, "    ", doc.as_deref());
         write_attribute(out, "    ", "model", &attrs);
         if column.generated.is_some() && !keyless {
             // The database computes it: Diesel's `Insertable` must leave it out of an INSERT.
@@ -820,10 +832,14 @@ fn field_attributes(
             string_literal(&generated.expr)
         ));
     }
+    let comment = column
+        .comment
+        .clone()
+        .filter(|c| doc_lines_for_comment(c).is_none());
     for (key, value) in [
         ("collation", &column.collation),
         ("charset", &column.charset),
-        ("comment", &column.comment),
+        ("comment", &comment),
     ] {
         if let Some(value) = value {
             attrs.push(format!("{key} = {}", string_literal(value)));
@@ -867,6 +883,13 @@ fn field_attributes(
         attrs.extend(fk_options(fk, "deferrable"));
     }
     attrs
+}
+
+/// Doc lines as `///` comments (a blank one as a bare `///`).
+fn write_doc(out: &mut String, indent: &str, lines: Option<&[String]>) {
+    for line in lines.unwrap_or_default() {
+        let _ = writeln!(out, "{indent}///{line}");
+    }
 }
 
 /// `key` alone, or `key(a, b)` with its options.
@@ -1026,9 +1049,10 @@ mod tests {
         let mut id = Column::new("id", SqlType::Integer);
         id.auto_increment = true;
         users.columns.push(id);
-        users
-            .columns
-            .push(Column::new("email", SqlType::Varchar(200)));
+        let mut email = Column::new("email", SqlType::Varchar(200));
+        email.comment = Some("Where receipts go.".into());
+        users.columns.push(email);
+        users.options.comment = Some("Registered users.\n\nOne row per account.".into());
         let mut active = Column::new("active", SqlType::Boolean);
         active.default = Some(DefaultValue::Bool(true));
         users.columns.push(active);
@@ -1056,6 +1080,9 @@ mod tests {
             .push(Column::new("group_name", SqlType::Varchar(50)));
         let mut score = Column::new("score", SqlType::Numeric(Some((10, 2))));
         score.nullable = true;
+        // Neither reads back from doc lines: both stay `comment = "..."`.
+        score.comment = Some("points ".into());
+        memberships.options.comment = Some("\nwho is in which group".into());
         memberships.columns.push(score);
         let mut created = Column::new("created_at", SqlType::Timestamp);
         created.default = Some(DefaultValue::Sql("CURRENT_TIMESTAMP".into()));
@@ -1125,7 +1152,8 @@ use migrate_core::Model;
 #[diesel(table_name = crate::schema::memberships)]
 #[model(
     primary_key(user_id, group_name),
-    index(name = "memberships_by_score", columns(score, user_id), unique)
+    index(name = "memberships_by_score", columns(score, user_id), unique),
+    comment = "\nwho is in which group"
 )]
 pub struct Membership {
     #[model(
@@ -1136,7 +1164,7 @@ pub struct Membership {
     pub user_id: i32,
     #[model(max_length = 50, index)]
     pub group_name: String,
-    #[model(numeric(precision = 10, scale = 2))]
+    #[model(numeric(precision = 10, scale = 2), comment = "points ")]
     pub score: Option<bigdecimal::BigDecimal>,
     #[model(default_sql = "CURRENT_TIMESTAMP")]
     pub created_at: chrono::NaiveDateTime,
@@ -1144,11 +1172,15 @@ pub struct Membership {
     pub tags: Vec<Option<String>>,
 }
 
+/// Registered users.
+///
+/// One row per account.
 #[derive(Debug, Model, Queryable, Selectable, Insertable)]
 #[diesel(table_name = crate::schema::users)]
 #[model(check(name = "ck_users_email", expr = "length(email) > 3"))]
 pub struct User {
     pub id: i32,
+    /// Where receipts go.
     #[model(max_length = 200, unique(name = "users_email_key"))]
     pub email: String,
     #[model(default = true)]

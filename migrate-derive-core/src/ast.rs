@@ -108,7 +108,7 @@ pub struct ForeignKeyDef {
 /// The table options of a struct.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TableOptionsDef {
-    /// `comment = "..."`.
+    /// `comment = "..."`, else the `///` doc comment.
     pub comment: Option<String>,
     /// `engine = "..."`.
     pub engine: Option<String>,
@@ -193,7 +193,7 @@ pub struct FieldDef {
     pub collation: Option<String>,
     /// `charset = "..."`.
     pub charset: Option<String>,
-    /// `comment = "..."`.
+    /// `comment = "..."`, else the `///` doc comment.
     pub comment: Option<String>,
     /// `#[model(renamed_from = "...")]`.
     pub renamed_from: Option<String>,
@@ -339,7 +339,7 @@ impl<'a> Container<'a> {
             checks: attrs.checks.clone(),
             exclusions: attrs.exclusions.clone(),
             options: TableOptionsDef {
-                comment: attrs.comment.get().cloned(),
+                comment: attrs.comment.get().or(attrs.doc.as_ref()).cloned(),
                 engine: attrs.engine.get().cloned(),
                 charset: attrs.charset.get().cloned(),
                 collation: attrs.collation.get().cloned(),
@@ -415,7 +415,7 @@ impl Field<'_> {
             generated: attrs.generated.get().cloned(),
             collation: attrs.collation.get().cloned(),
             charset: attrs.charset.get().cloned(),
-            comment: attrs.comment.get().cloned(),
+            comment: attrs.comment.get().or(attrs.doc.as_ref()).cloned(),
             renamed_from: attrs.renamed_from.get().cloned(),
         }
     }

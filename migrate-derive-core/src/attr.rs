@@ -280,6 +280,8 @@ pub(crate) struct ContainerAttrs {
     pub(crate) checks: Vec<CheckDef>,
     pub(crate) exclusions: Vec<ExclusionDef>,
     pub(crate) comment: Attr<String>,
+    /// The `///` doc comment, the comment when `comment = "..."` is not given.
+    pub(crate) doc: Option<String>,
     pub(crate) engine: Attr<String>,
     pub(crate) charset: Attr<String>,
     pub(crate) collation: Attr<String>,
@@ -320,6 +322,8 @@ pub(crate) struct FieldAttrs {
     pub(crate) collation: Attr<String>,
     pub(crate) charset: Attr<String>,
     pub(crate) comment: Attr<String>,
+    /// The `///` doc comment, the comment when `comment = "..."` is not given.
+    pub(crate) doc: Option<String>,
     /// The options of `unique(...)` and `index(...)`.
     pub(crate) unique_opts: FieldIndexOpts,
     pub(crate) index_opts: FieldIndexOpts,
@@ -341,6 +345,7 @@ impl ContainerAttrs {
             checks: Vec::new(),
             exclusions: Vec::new(),
             comment: Attr::none("comment"),
+            doc: None,
             engine: Attr::none("engine"),
             charset: Attr::none("charset"),
             collation: Attr::none("collation"),
@@ -364,6 +369,7 @@ impl ContainerAttrs {
                 let _ = attr.parse_nested_meta(|meta| out.parse_diesel_key(&meta));
             }
         }
+        out.doc = doc_comment(cx, attrs, out.comment.is_set());
         out
     }
 
@@ -519,6 +525,7 @@ impl FieldAttrs {
             collation: Attr::none("collation"),
             charset: Attr::none("charset"),
             comment: Attr::none("comment"),
+            doc: None,
             unique_opts: FieldIndexOpts::default(),
             index_opts: FieldIndexOpts::default(),
             renamed_from: Attr::none("renamed_from"),
@@ -542,6 +549,8 @@ impl FieldAttrs {
                 });
             }
         }
+        // A skipped field is no column: its documentation is its own.
+        out.doc = doc_comment(cx, attrs, out.comment.is_set() || out.skip.is_set());
         out
     }
 
@@ -1979,6 +1988,32 @@ fn diesel_name(meta: &ParseNestedMeta<'_>) -> syn::Result<String> {
         .last()
         .ok_or_else(|| syn::Error::new_spanned(&path, "expected a name"))?;
     Ok(last.ident.unraw().to_string())
+}
+
+/// The comment the `///` doc lines spell (see [`crate::doc_comment`]). `comment = "..."` wins
+/// over the doc comment, so that the Rust documentation may say more than the database keeps;
+/// only without it is a doc written by a macro (`#[doc = include_str!(...)]`) an error, as its
+/// text cannot be read from the tokens. `ignored`: the doc comment is not read at all.
+fn doc_comment(cx: &Ctxt, attrs: &[syn::Attribute], ignored: bool) -> Option<String> {
+    let mut lines = Vec::new();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("doc")) {
+        let syn::Meta::NameValue(nv) = &attr.meta else {
+            continue; // `#[doc(hidden)]` and the like say nothing about the text
+        };
+        match lit_of(&nv.value) {
+            Some(Lit::Str(s)) => lines.push(s.value()),
+            _ if ignored => {}
+            _ => cx.error_spanned_by(
+                &nv.value,
+                "a doc comment written by a macro cannot be read as the comment; write the \
+                 text, or give `#[model(comment = \"...\")]`, which wins over the doc comment",
+            ),
+        }
+    }
+    if ignored {
+        return None;
+    }
+    crate::doc_comment::comment_from_doc_lines(lines.iter().map(String::as_str))
 }
 
 fn non_empty(cx: &Ctxt, tokens: &TokenStream, name: &str, value: String) -> Option<String> {

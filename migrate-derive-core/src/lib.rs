@@ -10,9 +10,11 @@
 //!
 //! `embed` lists a migrations folder and generates the code that compiles it in, for
 //! `embed_migrations!` and for the runner program migrate-cli builds.
+//! `doc_comment` is the rule by which a `///` doc comment is a table or column comment.
 //! `spelling` parses the spellings of column types; it is pure std and the only part built
 //! without the `parser` feature, so that migrate-core shares it without compiling syn.
 
+pub mod doc_comment;
 pub mod elements;
 pub mod spelling;
 

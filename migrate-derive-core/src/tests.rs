@@ -844,3 +844,58 @@ fn misuse_of_the_new_attributes_is_reported_at_the_token() {
         assert_eq!(one_error(input.clone()), *expected);
     }
 }
+
+#[test]
+fn doc_comments_are_the_table_and_column_comments() {
+    let def = parse_model(&parse_quote! {
+        /// Posts by users.
+        ///
+        /// Drafts included.
+        pub struct Post {
+            /// The key.
+            pub id: i32,
+            /// Shown in lists.
+            #[model(comment = "The title")]
+            pub title: String,
+            #[doc(hidden)]
+            pub body: String,
+            /// Not a column.
+            #[model(skip)]
+            pub cached: i64,
+        }
+    })
+    .unwrap();
+    assert_eq!(
+        def.options.comment.as_deref(),
+        Some("Posts by users.\n\nDrafts included.")
+    );
+    assert_eq!(field(&def, "id").comment.as_deref(), Some("The key."));
+    // `comment = "..."` wins, so the Rust documentation may say more than the database keeps.
+    assert_eq!(field(&def, "title").comment.as_deref(), Some("The title"));
+    assert_eq!(field(&def, "body").comment, None);
+}
+
+#[test]
+fn a_doc_comment_written_by_a_macro_needs_an_explicit_comment() {
+    let message = one_error(parse_quote! {
+        #[doc = include_str!("posts.md")]
+        pub struct Post {
+            pub id: i32,
+        }
+    });
+    assert!(
+        message.starts_with("a doc comment written by a macro cannot be read as the comment"),
+        "{message}"
+    );
+    parse_model(&parse_quote! {
+        #[doc = include_str!("posts.md")]
+        #[model(comment = "Posts")]
+        pub struct Post {
+            pub id: i32,
+            #[doc = include_str!("cache.md")]
+            #[model(skip)]
+            pub cached: i64,
+        }
+    })
+    .unwrap();
+}

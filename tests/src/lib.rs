@@ -11,6 +11,7 @@ use migrate_core::schema::Schema;
 pub mod catalogue;
 pub mod generated;
 pub mod scenario;
+pub mod server_rows;
 
 /// What rustfmt makes of `code` (edition 2021), when rustfmt is installed and accepts it.
 pub fn rustfmt(code: &str) -> Option<String> {
@@ -423,10 +424,24 @@ pub fn run_cli(dir: &Path, args: &[&str]) -> Output {
 
 /// The live schema of a SQLite database file, with the integer keys SQLite cannot tell apart
 /// aligned to `expected`.
+///
+/// SQLite has nowhere to keep table and column comments (the snapshot keeps them): the live
+/// schema, which has none, takes those of `expected`.
 pub fn sqlite_schema(path: &Path, expected: &Schema) -> Schema {
     let mut conn = SqliteConnection::establish(&path.display().to_string()).unwrap();
     let mut live = migrate_core::introspect::introspect_sqlite(&mut conn).unwrap();
     migrate_core::introspect::align_sqlite_keys(&mut live, expected);
+    for table in &mut live.tables {
+        assert_eq!(table.options.comment, None, "{}", table.name);
+        let Some(want) = expected.table(&table.name) else {
+            continue;
+        };
+        table.options.comment = want.options.comment.clone();
+        for column in &mut table.columns {
+            assert_eq!(column.comment, None, "{}.{}", table.name, column.name);
+            column.comment = want.column(&column.name).and_then(|c| c.comment.clone());
+        }
+    }
     live
 }
 

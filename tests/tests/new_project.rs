@@ -101,6 +101,11 @@ fn init_migrate_upgrade_edit_downgrade() {
         v1.table("labels").unwrap().column("usage_count").is_none(),
         "skip is not a column"
     );
+    // The struct's doc comment is the table's comment; SQLite has none, the snapshot keeps it.
+    assert_eq!(
+        v1.table("labels").unwrap().options.comment.as_deref(),
+        Some("Not a Diesel struct: only the schema knows it.")
+    );
     assert_eq!(
         articles.foreign_keys[0].name,
         "fk_articles_author_id_authors"

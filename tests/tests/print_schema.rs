@@ -6,7 +6,8 @@
 //! and column names, a column named like its table and, on SQLite, a table without a primary key.
 //! `migrate` writes `src/schema.rs`; `upgrade` applies the migration; then `migrate-cli schema`
 //! and `diesel print-schema` read the same database one after the other, and the texts must be
-//! equal.
+//! equal, and again with `--with-docs` and `--with-docs-config only-database-comments` (the
+//! models carry table and column comments, which print-schema reads on PostgreSQL and MySQL).
 //!
 //! `diesel` (diesel_cli 2.3) is looked for on `PATH`, in `~/.cargo/bin` and in
 //! `/work/tools/bin`. Without it the comparison is skipped (the test says so) and the text is
@@ -48,6 +49,12 @@ const MARIADB: Adjustments = &[
     (
         "        doc_null -> Nullable<Longtext>,\n",
         "        doc_null -> Nullable<Json>,\n",
+    ),
+    // The same, in the sentence `--with-docs` writes.
+    ("SQL type is `Longtext`.", "SQL type is `Json`."),
+    (
+        "SQL type is `Nullable<Longtext>`.",
+        "SQL type is `Nullable<Json>`.",
     ),
 ];
 
@@ -109,10 +116,14 @@ pub enum Mood {{
     Complicated,
 }}
 
+/// People who write.
+///
+/// One row per account.
 #[derive(Model)]
 #[model(table = "users")]
 pub struct User {{
     pub id: i32,
+    /// Where receipts go.
     #[model(max_length = 120, unique)]
     pub email: String,
     pub display_name: Option<String>,
@@ -126,7 +137,8 @@ pub struct Post {{
     pub id: i32,
     #[model(references = "users.id", on_delete = "cascade", index)]
     pub author_id: i32,
-    #[model(max_length = 200)]
+    /// Not what the database keeps.
+    #[model(max_length = 200, comment = "Shown in lists")]
     pub title: String,
     #[model(column = "type")]
     pub kind: String,
@@ -232,10 +244,11 @@ pub struct AllTypes {{
     )
 }
 
-/// `diesel print-schema` for `url`, run in `dir` (which has no `diesel.toml`).
-fn print_schema(diesel: &Path, dir: &Path, url: &str) -> String {
+/// `diesel print-schema` for `url` with `args`, run in `dir` (which has no `diesel.toml`).
+fn print_schema(diesel: &Path, dir: &Path, url: &str, args: &[&str]) -> String {
     let out = Command::new(diesel)
         .args(["print-schema", "--database-url", url])
+        .args(args)
         .current_dir(dir)
         .env_remove("DATABASE_URL")
         .output()
@@ -287,7 +300,7 @@ fn compare_live(backend: Backend, url: &str, snapshot: &str, adjustments: Adjust
     let ours = project.ok(&["--database-url", url, "schema"]);
     let printed = match diesel_cli() {
         Some(diesel) => {
-            let printed = print_schema(&diesel, project.path(), url);
+            let printed = print_schema(&diesel, project.path(), url, &[]);
             insta::assert_snapshot!(snapshot, printed);
             printed
         }
@@ -309,6 +322,50 @@ fn compare_live(backend: Backend, url: &str, snapshot: &str, adjustments: Adjust
         schema_rs, ours,
         "the schema_rs `migrate` wrote differs from `schema` after upgrade"
     );
+
+    // With doc comments, in both of print-schema's modes that write any.
+    for (args, mode) in [
+        (&["--with-docs"][..], "with_docs"),
+        (
+            &["--with-docs-config", "only-database-comments"][..],
+            "only_database_comments",
+        ),
+    ] {
+        let name = format!("{snapshot}_{mode}");
+        let ours = project.ok(&[&["--database-url", url, "schema"][..], args].concat());
+        let printed = match diesel_cli() {
+            Some(diesel) => {
+                let printed = print_schema(&diesel, project.path(), url, args);
+                insta::assert_snapshot!(name.as_str(), printed);
+                printed
+            }
+            None => committed_snapshot(&name),
+        };
+        assert_eq!(
+            ours,
+            adjust(&printed, adjustments),
+            "`migrate-cli schema {}` differs from `diesel print-schema`",
+            args.join(" ")
+        );
+        // The models' comments reach the file where the database keeps them (not on SQLite).
+        let commented = [
+            "    /// People who write.\n    ///\n    /// One row per account.\n    users (id) {\n",
+            "        /// Where receipts go.\n        #[max_length = 120]\n        email -> Varchar,\n",
+            "        /// Shown in lists\n",
+        ];
+        for lines in commented {
+            assert_eq!(
+                ours.contains(lines),
+                backend != Backend::Sqlite,
+                "{mode}: {lines:?} in\n{ours}"
+            );
+        }
+        assert_eq!(
+            ours.contains("/// Representation of the `tags` table.\n"),
+            mode == "with_docs",
+            "{ours}"
+        );
+    }
 }
 
 /// Without a server: the `schema_rs` `migrate` writes for the backend, against the snapshot.

@@ -186,6 +186,15 @@ fn compiled_and_source_readers_agree_on_every_attribute() {
             .as_deref(),
         Some("every_rooms_pk")
     );
+    // Doc comments, as rustc hands them to the derive and as the source reader reads them.
+    let rooms = schema.table("every_rooms").unwrap();
+    let comment = |c: &str| rooms.column(c).unwrap().comment.as_deref();
+    assert_eq!(
+        comment("tenant_id"),
+        Some("Whose room it is.\n\n  Indented, as written.")
+    );
+    assert_eq!(comment("id"), Some("A block doc comment."));
+    assert_eq!(comment("label"), Some("Shown to guests"));
     let events = schema.table("every_events").unwrap();
     assert!(events.primary_key.is_empty() && !events.columns[0].auto_increment);
     let logs = schema.table("every_logs").unwrap();

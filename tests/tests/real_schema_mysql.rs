@@ -3,8 +3,8 @@
 //!
 //! Each scenario's `before` is created in a database of its own, `up` applied, and the server
 //! read back: it must be `after` exactly (names, kinds, orders, keys, `ON UPDATE`, character
-//! sets, collations, comments, types), a second diff plans nothing, and `down` gives `before`
-//! back. The texts the server rewrites (check and generated expressions) are compared through
+//! sets, collations, comments, types), a second diff plans nothing, `down` gives `before`
+//! back and `up` runs again; rows seeded in `before` are all there after each step. The texts the server rewrites (check and generated expressions) are compared through
 //! the server: `after` is created in a second database and read back, and both must agree.
 
 use migrate_core::dialect::{render_placed, Backend, Placement};
@@ -14,7 +14,8 @@ use migrate_core::schema::{
     DefaultValue, FkAction, ForeignKey, Index, IndexColumn, Schema, SqlType, Table, TableOptions,
 };
 use migrate_tests::catalogue::real_schema_scenarios;
-use migrate_tests::scenario::{by_column_name, Scenario};
+use migrate_tests::scenario::{by_column_name, Data, Scenario};
+use migrate_tests::server_rows::{empty, row_counts, seed};
 use migrate_tests::{ServerDb, MYSQL_URL};
 
 fn live(db: &ServerDb) -> Schema {
@@ -166,7 +167,10 @@ fn round_trip(scenario: &Scenario) -> Result<(), String> {
         &create.up,
         &format!("{name} before"),
     )?;
+    seed_rows(&db, scenario)?;
+    let rows = row_counts(&db, Backend::Mysql, &scenario.before, &scenario.after);
     let end = apply(&db, &scenario.before, &plan.up, &format!("{name} up"))?;
+    same_rows(&db, scenario, &rows, "after up")?;
     let after = live(&db);
     check_equal(&db, &after, &scenario.after, &format!("{name}: after up"))?;
     let expected = as_defaults_read(&db, scenario.after.clone());
@@ -178,13 +182,67 @@ fn round_trip(scenario: &Scenario) -> Result<(), String> {
     if !again.is_empty() {
         return Err(format!("{name}: a second diff plans {:?}", again.up));
     }
+    if scenario.data == Data::Lost {
+        empty(&db, Backend::Mysql, &scenario.after);
+    }
     apply(&db, &end, &plan.down, &format!("{name} down"))?;
     check_equal(
         &db,
         &live(&db),
         &scenario.before,
         &format!("{name}: after down"),
-    )
+    )?;
+    if scenario.data != Data::Lost {
+        same_rows(&db, scenario, &rows, "after down")?;
+    }
+    apply(&db, &scenario.before, &plan.up, &format!("{name} up again"))?;
+    check_equal(
+        &db,
+        &live(&db),
+        &scenario.after,
+        &format!("{name}: after up again"),
+    )?;
+    if scenario.data != Data::Lost {
+        same_rows(&db, scenario, &rows, "after up again")?;
+    }
+    Ok(())
+}
+
+/// The scenario's rows in its `before` tables, the seeding's failure as an error.
+fn seed_rows(db: &ServerDb, scenario: &Scenario) -> Result<(), String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        seed(
+            db,
+            Backend::Mysql,
+            &scenario.before,
+            scenario.rows,
+            scenario.nulls,
+        )
+    }))
+    .map_err(|e| {
+        let message = e
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_else(|| "the client failed".into());
+        format!("{}: seeding: {message}", scenario.name)
+    })
+}
+
+/// Every table `up` keeps still holds the rows seeded in it.
+fn same_rows(
+    db: &ServerDb,
+    scenario: &Scenario,
+    seeded: &[(String, usize)],
+    when: &str,
+) -> Result<(), String> {
+    let now = row_counts(db, Backend::Mysql, &scenario.before, &scenario.after);
+    if now != seeded {
+        return Err(format!(
+            "{}: rows {when}: {now:?}, seeded {seeded:?}",
+            scenario.name
+        ));
+    }
+    Ok(())
 }
 
 #[test]

@@ -12,11 +12,11 @@
 
 use migrate_core::dialect::{render_placed, Backend, Dialect, Placement};
 use migrate_core::diff::diff;
-use migrate_core::schema::SqlType;
 use migrate_core::schema::{FkAction, Schema};
 use migrate_tests::catalogue::catalogue;
 use migrate_tests::generated::{build, fit_data, schema_strategy};
 use migrate_tests::scenario::{by_column_name, Data, Scenario};
+use migrate_tests::server_rows::{empty, seed, total_rows};
 use migrate_tests::{ServerDb, MYSQL_URL, POSTGRES_URL};
 use proptest::prelude::*;
 
@@ -43,102 +43,6 @@ fn comparable(mut schema: Schema, backend: Backend) -> Schema {
 /// Schemas MySQL itself rejects: a foreign key must have exactly the type of the column it
 /// references, so a `bigint` key to an `integer` id cannot exist there at all.
 const MYSQL_INVALID: &[&str] = &["alter_foreign_key_column_type"];
-
-fn quote(backend: Backend, name: &str) -> String {
-    backend.dialect().quote(name)
-}
-
-/// The seeded value of a column in row `i`, as this backend spells it.
-fn literal(backend: Backend, schema: &Schema, ty: &SqlType, i: usize) -> String {
-    let pg = backend == Backend::Postgres;
-    match ty {
-        // Every row holds the first value, which the enum scenarios keep (or rename).
-        SqlType::Enum(name) => format!("'{}'", schema.enum_values(name)[0]),
-        SqlType::SmallInt | SqlType::Integer | SqlType::BigInt => i.to_string(),
-        SqlType::Real | SqlType::Double => format!("{i}.5"),
-        SqlType::Numeric(_) => format!("{i}.25"),
-        SqlType::Boolean if pg => (if i % 2 == 1 { "TRUE" } else { "FALSE" }).to_string(),
-        SqlType::Boolean => (i % 2).to_string(),
-        SqlType::Binary if pg => format!("decode('0{i}', 'hex')"),
-        SqlType::Binary => format!("X'0{i}'"),
-        SqlType::Date => format!("'2026-01-0{i}'"),
-        SqlType::Time => format!("'10:00:0{i}'"),
-        SqlType::Timestamp | SqlType::TimestampTz => format!("'2026-01-0{i} 10:00:00'"),
-        SqlType::Uuid => format!("'00000000-0000-0000-0000-00000000000{i}'"),
-        SqlType::Json => format!("'{{\"n\": {i}}}'"),
-        SqlType::Text | SqlType::Varchar(_) | SqlType::Custom(_) => format!("'v{i}'"),
-        // The types of issue 16 get their literals with the round trips of their backends.
-        other => panic!("no {backend} literal of {other} yet"),
-    }
-}
-
-/// Foreign-key checks off for one script: the seeds go in table order, not dependency order.
-fn without_fk_checks(backend: Backend, script: &str) -> String {
-    match backend {
-        Backend::Postgres => format!(
-            "SET session_replication_role = replica;\n{script}SET session_replication_role = DEFAULT;\n"
-        ),
-        _ => format!("SET FOREIGN_KEY_CHECKS = 0;\n{script}SET FOREIGN_KEY_CHECKS = 1;\n"),
-    }
-}
-
-/// Inserts `rows` rows in every table, the last with NULLs where allowed (when `nulls`).
-fn seed(db: &ServerDb, backend: Backend, schema: &Schema, rows: usize, nulls: bool) {
-    let mut script = String::new();
-    for table in schema.tables.iter().filter(|t| !t.columns.is_empty()) {
-        let columns: Vec<String> = table
-            .columns
-            .iter()
-            .map(|c| quote(backend, &c.name))
-            .collect();
-        for i in 1..=rows {
-            let values: Vec<String> = table
-                .columns
-                .iter()
-                .map(|c| {
-                    if c.nullable && nulls && i == rows {
-                        "NULL".into()
-                    } else {
-                        literal(backend, schema, &c.ty, i)
-                    }
-                })
-                .collect();
-            script.push_str(&format!(
-                "INSERT INTO {} ({}) VALUES ({});\n",
-                quote(backend, &table.name),
-                columns.join(", "),
-                values.join(", ")
-            ));
-        }
-    }
-    if !script.is_empty() {
-        db.sql(&without_fk_checks(backend, &script));
-    }
-}
-
-/// Every row of every table of `schema`.
-fn total_rows(db: &ServerDb, backend: Backend, schema: &Schema) -> usize {
-    schema
-        .tables
-        .iter()
-        .map(|t| {
-            let count = db.sql(&format!("SELECT COUNT(*) FROM {}", quote(backend, &t.name)));
-            count.trim().parse::<usize>().unwrap()
-        })
-        .sum()
-}
-
-/// Empties every table, before a `down` that cannot invent the values it restores.
-fn empty(db: &ServerDb, backend: Backend, schema: &Schema) {
-    let script: String = schema
-        .tables
-        .iter()
-        .map(|t| format!("DELETE FROM {};\n", quote(backend, &t.name)))
-        .collect();
-    if !script.is_empty() {
-        db.sql(&without_fk_checks(backend, &script));
-    }
-}
 
 fn live(db: &ServerDb) -> Schema {
     db.inspect()

@@ -77,7 +77,10 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             json,
         } => check::lint(&ctx, range.as_deref(), dialect.as_deref(), json),
         Command::Verify => check::verify(&ctx),
-        Command::Schema => views::schema(&ctx),
+        Command::Schema {
+            with_docs,
+            with_docs_config,
+        } => views::schema(&ctx, with_docs, with_docs_config.as_deref()),
         Command::Diagram => views::diagram(&ctx),
         Command::Inspect { json } => views::inspect(&ctx, json),
         Command::Adopt { models } => adopt::adopt(&ctx, models.as_deref()),

@@ -66,11 +66,22 @@ pub(crate) fn inspect(ctx: &Context, json: bool) -> Result<u8, Error> {
 }
 
 /// `schema`: Diesel `table!` definitions of the migrated database.
-pub(crate) fn schema(ctx: &Context) -> Result<u8, Error> {
+pub(crate) fn schema(
+    ctx: &Context,
+    with_docs: bool,
+    with_docs_config: Option<&str>,
+) -> Result<u8, Error> {
+    use migrate_core::diesel_schema::DocComments;
+    let docs = match (with_docs, with_docs_config) {
+        // clap accepts only the names `from_name` knows.
+        (_, Some(name)) => DocComments::from_name(name).unwrap_or_default(),
+        (true, None) => DocComments::FallbackToGenerated,
+        (false, None) => DocComments::None,
+    };
     let project = ctx.project().ok();
     print!(
         "{}",
-        live::schema_rs(&ctx.env, project.as_ref().map(|p| &p.config))?
+        live::schema_rs(&ctx.env, project.as_ref().map(|p| &p.config), docs)?
     );
     Ok(0)
 }

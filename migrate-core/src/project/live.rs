@@ -40,11 +40,17 @@ fn aligned_live_schema(url: &str, snapshot: Option<&Snapshot>) -> Result<Schema>
 }
 
 /// `schema`: Diesel's `table!` definitions of the live database, as `diesel print-schema`
-/// writes them.
-pub fn schema_rs(env: &Env, config: Option<&Config>) -> Result<String> {
+/// writes them, with the doc comments `docs` asks for.
+pub fn schema_rs(
+    env: &Env,
+    config: Option<&Config>,
+    docs: crate::diesel_schema::DocComments,
+) -> Result<String> {
     let (url, live) = live_schema(env, config)?;
     let backend = Backend::from_url(&url)?;
-    Ok(crate::diesel_schema::render_schema_rs(&live, backend))
+    Ok(crate::diesel_schema::render_schema_rs_with(
+        &live, backend, docs,
+    ))
 }
 
 /// An index a failed or cancelled concurrent build left INVALID (PostgreSQL).

@@ -17,7 +17,11 @@ use migrate_core::Model;
     collation = "utf8mb4_bin"
 )]
 pub struct EveryRoom {
+    /// Whose room it is.
+    ///
+    ///   Indented, as written.
     pub tenant_id: i64,
+    /** A block doc comment. */
     #[model(identity = "always")]
     pub id: i64,
     #[model(
@@ -26,6 +30,7 @@ pub struct EveryRoom {
         charset = "utf8mb4",
         comment = "Shown to guests"
     )]
+    /// What rustdoc shows; `comment = "..."` is what the database keeps.
     pub label: String,
 }
 
