@@ -342,12 +342,53 @@ mod server {
         seeded: Option<String>,
         /// Each counter at head by position: its quoted name and value.
         counters: Vec<(String, String)>,
+        /// Foreign keys between tables, `(referencing, referenced)`, quoted (PostgreSQL: rows
+        /// are deleted from referencing tables first).
+        references: Vec<(String, String)>,
+    }
+
+    /// How a used copy is brought back to head.
+    #[derive(Default)]
+    struct ResetPlan {
+        /// Run in order.
+        statements: Vec<String>,
+        /// Run instead of the first statement when it fails (PostgreSQL: `TRUNCATE ...
+        /// CASCADE` when the deletes meet a cycle of foreign keys).
+        fallback: Option<String>,
+    }
+
+    /// `tables` ordered so that a table comes before those it references; a cycle is left in
+    /// the order given.
+    fn referencing_first<'a>(
+        tables: &[&'a String],
+        references: &[(String, String)],
+    ) -> Vec<&'a String> {
+        let mut left: Vec<&String> = tables.to_vec();
+        let mut order = Vec::new();
+        while !left.is_empty() {
+            let free: Vec<&String> = left
+                .iter()
+                .copied()
+                .filter(|t| {
+                    !references
+                        .iter()
+                        .any(|(from, to)| to == *t && from != *t && left.contains(&from))
+                })
+                .collect();
+            if free.is_empty() {
+                order.append(&mut left);
+                break;
+            }
+            left.retain(|t| !free.contains(t));
+            order.extend(free);
+        }
+        order
     }
 
     impl Baseline {
         /// The statements that bring a copy in `state` (whose schema and seeded rows are
         /// unchanged) back to head; empty when it is there.
-        fn reset_statements(&self, backend: Backend, state: &State) -> Result<Vec<String>> {
+        fn reset_plan(&self, backend: Backend, state: &State) -> Result<ResetPlan> {
             let dirty: Vec<&String> = list(&state.dirty)
                 .map(|i| {
                     i.parse::<usize>()
@@ -359,21 +400,32 @@ mod server {
             let now: HashMap<&str, &str> = list(&state.counters)
                 .filter_map(|c| c.split_once(':'))
                 .collect();
-            let mut statements = Vec::new();
+            let mut plan = ResetPlan::default();
+            let statements = &mut plan.statements;
             match backend {
                 Backend::Postgres => {
                     if !dirty.is_empty() {
+                        // DELETE, in one transaction, referencing tables first: TRUNCATE
+                        // makes new files for each table and for every table that references
+                        // it (CASCADE), hundreds along a chain of foreign keys.
+                        let deletes: Vec<String> = referencing_first(&dirty, &self.references)
+                            .into_iter()
+                            .map(|t| format!("DELETE FROM {t}"))
+                            .collect();
+                        statements.push(deletes.join("; "));
+                        // CASCADE reaches the empty tables that reference these; one that was
+                        // not empty at head would show in the seeded check that follows.
                         let tables: Vec<&str> = dirty.iter().map(|t| t.as_str()).collect();
-                        // CASCADE: a table may be referenced by empty ones; one that was not
-                        // empty at head would show in the seeded check that follows.
-                        statements.push(format!("TRUNCATE TABLE {} CASCADE", tables.join(", ")));
+                        plan.fallback =
+                            Some(format!("TRUNCATE TABLE {} CASCADE", tables.join(", ")));
                     }
                     let mut setval = Vec::new();
                     for (i, (name, head)) in self.counters.iter().enumerate() {
                         if now.get(i.to_string().as_str()) != Some(&head.as_str()) {
                             // `last_value/is_called` as the sequence stood at head.
-                            let (last, called) =
-                                head.split_once('/').ok_or_else(|| unreadable("counters", &None))?;
+                            let (last, called) = head
+                                .split_once('/')
+                                .ok_or_else(|| unreadable("counters", &None))?;
                             setval.push(format!(
                                 "setval('{}', {last}, {})",
                                 name.replace('\'', "''"),
@@ -402,7 +454,7 @@ mod server {
                     }
                 }
             }
-            Ok(statements)
+            Ok(plan)
         }
     }
 
@@ -605,19 +657,25 @@ mod server {
         if state.fingerprint.as_deref() != Some(fingerprint) || state.seeded != baseline.seeded {
             return Ok(None);
         }
-        let statements = baseline.reset_statements(backend, &state)?;
-        if statements.is_empty() {
+        let plan = baseline.reset_plan(backend, &state)?;
+        if plan.statements.is_empty() {
             return Ok(Some(fingerprint.to_string()));
         }
-        for sql in &statements {
-            conn.batch_execute(sql).map_err(db_err(sql.clone()))?;
+        for (i, sql) in plan.statements.iter().enumerate() {
+            match (conn.batch_execute(sql), &plan.fallback) {
+                (Ok(()), _) => {}
+                (Err(_), Some(fallback)) if i == 0 => conn
+                    .batch_execute(fallback)
+                    .map_err(db_err(fallback.clone()))?,
+                (Err(e), _) => return Err(db_err(sql.clone())(e)),
+            }
         }
-        // Read again: the database is reused only when it is back where it started (TRUNCATE
+        // Read again: the database is reused only when it is back where it started (a TRUNCATE
         // rewrites catalog rows on PostgreSQL, so its fingerprint is the one read here).
         let after = state_of(conn, backend, baseline)?;
         let at_head = after.seeded == baseline.seeded
             && after.dirty.as_deref().unwrap_or("").is_empty()
-            && baseline.reset_statements(backend, &after)?.is_empty();
+            && baseline.reset_plan(backend, &after)?.statements.is_empty();
         Ok(if at_head { after.fingerprint } else { None })
     }
 
@@ -919,10 +977,12 @@ mod server {
             let tables = names(conn, &user_relations("r"))?;
             let sequences = names(conn, &user_relations("S"))?;
             let concat = "string_agg(i::text, ',')";
-            let probe: Probe =
-                diesel::sql_query(format!("SELECT ({}) AS found", probe_sql(&tables, "", concat)))
-                    .get_result(conn)
-                    .map_err(db_err("finding the tables with rows at head"))?;
+            let probe: Probe = diesel::sql_query(format!(
+                "SELECT ({}) AS found",
+                probe_sql(&tables, "", concat)
+            ))
+            .get_result(conn)
+            .map_err(db_err("finding the tables with rows at head"))?;
             let (seeded, empty) = split_seeded(tables, &probe.found);
             let seeded_sql = if seeded.is_empty() {
                 "SELECT ''".to_string()
@@ -962,11 +1022,32 @@ mod server {
                 fingerprint_sql(&catalogs),
                 probe_sql(&empty, "", concat),
             );
+            #[derive(QueryableByName)]
+            struct Reference {
+                #[diesel(sql_type = Text)]
+                referencing: String,
+                #[diesel(sql_type = Text)]
+                referenced: String,
+            }
+            let references: Vec<Reference> = diesel::sql_query(
+                "SELECT format('%I.%I', fn.nspname, f.relname) AS referencing, \
+                 format('%I.%I', tn.nspname, t.relname) AS referenced FROM pg_catalog.pg_constraint k \
+                 JOIN pg_catalog.pg_class f ON f.oid = k.conrelid \
+                 JOIN pg_catalog.pg_namespace fn ON fn.oid = f.relnamespace \
+                 JOIN pg_catalog.pg_class t ON t.oid = k.confrelid \
+                 JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace WHERE k.contype = 'f'",
+            )
+            .load(conn)
+            .map_err(db_err("reading foreign keys"))?;
             let mut baseline = Baseline {
                 state_sql,
                 empty,
                 seeded: None,
                 counters: Vec::new(),
+                references: references
+                    .into_iter()
+                    .map(|r| (r.referencing, r.referenced))
+                    .collect(),
             };
             let head = state_of(conn, Backend::Postgres, &baseline)?;
             baseline.seeded = head.seeded;
@@ -1129,6 +1210,8 @@ mod server {
                     .into_iter()
                     .map(|i| (quote(&i.name), i.value))
                     .collect(),
+                // Deleted with foreign key checks off: the order does not matter.
+                references: Vec::new(),
             };
             baseline.seeded = state_of(conn, Backend::Mysql, &baseline)?.seeded;
             Ok(Some(baseline))
@@ -1316,7 +1399,6 @@ mod server {
         }
     }
 }
-
 
 #[cfg(not(any(feature = "postgres", feature = "mysql")))]
 mod server {

@@ -165,7 +165,10 @@ where
         Backend::Mysql => "SELECT CAST(COALESCE(MAX(id), 0) AS SIGNED) AS n FROM users",
         _ => "SELECT COALESCE(MAX(id), 0)::bigint AS n FROM users",
     };
-    diesel::sql_query(sql).get_result::<Count>(&mut **db).unwrap().n
+    diesel::sql_query(sql)
+        .get_result::<Count>(&mut **db)
+        .unwrap()
+        .n
 }
 
 #[cfg(feature = "servers")]
@@ -174,7 +177,10 @@ where
     C: FreshConnection,
     diesel::query_builder::SqlQuery: diesel::query_dsl::LoadQuery<'static, C, Count>,
 {
-    diesel::sql_query(sql).get_result::<Count>(&mut **db).unwrap().n
+    diesel::sql_query(sql)
+        .get_result::<Count>(&mut **db)
+        .unwrap()
+        .n
 }
 
 #[cfg(feature = "servers")]
@@ -186,7 +192,8 @@ where
     C: FreshConnection,
     diesel::query_builder::SqlQuery: diesel::query_dsl::LoadQuery<'static, C, Count>,
 {
-    let user = |n: usize| format!("INSERT INTO users (name, email) VALUES ('u', 'u{n}@example.com')");
+    let user =
+        |n: usize| format!("INSERT INTO users (name, email) VALUES ('u', 'u{n}@example.com')");
     let heads = blog::MIGRATIONS.len() as i64;
     let first = {
         // Declared first, dropped last: a session of the test still open (inside a
@@ -209,7 +216,10 @@ where
         let _ = &other;
         db.name()
     };
-    assert!(exists(&first), "a copy at head again is kept for the next test");
+    assert!(
+        exists(&first),
+        "a copy at head again is kept for the next test"
+    );
 
     {
         let mut db: TestDatabase<C> = fresh_database(blog::MIGRATIONS, url).unwrap();
@@ -244,7 +254,10 @@ where
         db.batch_execute("DELETE FROM __migrate_history").unwrap();
         db.name()
     };
-    assert!(!exists(&second), "a copy whose seeded rows changed is dropped");
+    assert!(
+        !exists(&second),
+        "a copy whose seeded rows changed is dropped"
+    );
 
     // A test that panics gives its copy back too.
     let third = std::sync::Mutex::new(String::new());
