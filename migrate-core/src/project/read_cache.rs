@@ -104,7 +104,7 @@ fn clear_other_builds(dir: &Path) {
             (modified.unwrap_or(std::time::UNIX_EPOCH), e.path())
         })
         .collect();
-    others.sort_by(|a, b| b.0.cmp(&a.0));
+    others.sort_by_key(|o| std::cmp::Reverse(o.0));
     for (_, path) in others.into_iter().skip(OTHER_BUILDS_KEPT) {
         let _ = std::fs::remove_dir_all(path);
     }
