@@ -653,7 +653,6 @@ mod server {
         C: Connection + SimpleConnection,
         diesel::query_builder::SqlQuery: diesel::query_dsl::LoadQuery<'static, C, State>,
         diesel::query_builder::SqlQuery: diesel::query_dsl::LoadQuery<'static, C, Name>,
-        diesel::query_builder::SqlQuery: diesel::query_dsl::LoadQuery<'static, C, Count>,
     {
         end_other_sessions(conn, backend)?;
         let state = state_of(conn, backend, baseline)?;
@@ -703,7 +702,6 @@ mod server {
     where
         C: Connection + SimpleConnection,
         diesel::query_builder::SqlQuery: diesel::query_dsl::LoadQuery<'static, C, Name>,
-        diesel::query_builder::SqlQuery: diesel::query_dsl::LoadQuery<'static, C, Count>,
     {
         let (others, end) = match backend {
             Backend::Postgres => (

@@ -259,6 +259,17 @@ where
         "a copy whose seeded rows changed is dropped"
     );
 
+    // An index alone is a schema change too; made by another session of the test.
+    let fourth = {
+        let db: TestDatabase<C> = fresh_database(blog::MIGRATIONS, url).unwrap();
+        let mut session = C::establish(db.url()).unwrap();
+        session
+            .batch_execute("CREATE INDEX ix_users_name ON users (name)")
+            .unwrap();
+        db.name()
+    };
+    assert!(!exists(&fourth), "a copy given an index is dropped");
+
     // A test that panics gives its copy back too.
     let third = std::sync::Mutex::new(String::new());
     let result = std::panic::catch_unwind(|| {
