@@ -53,8 +53,8 @@ fn cargo() -> Command {
 
 /// The `migrate-cli` binary, built once per test process so that it is never stale.
 pub fn cli_binary() -> &'static Path {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
+    static BINARY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let built = BINARY.get_or_init(|| {
         // The server backends are built in when their tests will run.
         let mut features = Vec::new();
         if std::env::var_os(POSTGRES_URL).is_some() && missing_client_library("postgres").is_none()
@@ -64,28 +64,97 @@ pub fn cli_binary() -> &'static Path {
         if std::env::var_os(MYSQL_URL).is_some() && missing_client_library("mysql").is_none() {
             features.push("mysql");
         }
-        let status = cargo()
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "migrate-cli",
-                "--features",
-                &features.join(","),
-            ])
-            .current_dir(workspace_root())
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building migrate-cli failed");
-        target_dir().join("debug").join("migrate-cli")
-    })
+        loop {
+            let out = cargo()
+                .args([
+                    "build",
+                    "--quiet",
+                    "-p",
+                    "migrate-cli",
+                    "--features",
+                    &features.join(","),
+                ])
+                .current_dir(workspace_root())
+                .output()
+                .expect("cargo runs");
+            if out.status.success() {
+                return Ok(target_dir().join("debug").join("migrate-cli"));
+            }
+            let stderr = text(&out.stderr);
+            // A library the probe thought was there: said in one line, and the backend left
+            // out, so that its tests skip (or fail) with that line.
+            let missing: Vec<(&str, String)> = missing_library_in_build(&stderr)
+                .into_iter()
+                .filter(|(kind, _)| features.contains(kind))
+                .collect();
+            if missing.is_empty() {
+                return Err(format!("building migrate-cli failed:\n{stderr}"));
+            }
+            for (kind, line) in missing {
+                eprintln!("{line}");
+                features.retain(|f| *f != kind);
+                BUILD_MISSING
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((kind, line));
+            }
+        }
+    });
+    match built {
+        Ok(path) => path,
+        Err(message) => panic!("{message}"),
+    }
+}
+
+/// Client libraries a build of the CLI could not find, by backend.
+static BUILD_MISSING: std::sync::Mutex<Vec<(&str, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// The line that says the client library of Diesel's `kind` backend is missing and which
+/// package provides it.
+pub fn client_library_line(kind: &str) -> String {
+    match kind {
+        "postgres" => "the PostgreSQL client library (libpq) was not found (through PQ_LIB_DIR, \
+                       pkg-config or pg_config); Diesel's `postgres` backend links it: \
+                       install libpq-dev"
+            .into(),
+        _ => "the MySQL client library (libmysqlclient or MariaDB Connector/C) was not found \
+              (through MYSQLCLIENT_LIB_DIR, pkg-config or mysql_config); Diesel's `mysql` backend \
+              links it: install libmariadb-dev or libmysqlclient-dev"
+            .into(),
+    }
+}
+
+/// The client libraries a failed cargo build could not find, by backend (`postgres`, `mysql`)
+/// with the line that says so: a `-sys` crate's build script that failed, or a linker that did
+/// not find the library. Empty when the build failed for another reason.
+pub fn missing_library_in_build(stderr: &str) -> Vec<(&'static str, String)> {
+    let build_script =
+        |krate: &str| stderr.contains(&format!("failed to run custom build command for `{krate} "));
+    // GNU ld says `cannot find -lpq`, lld `unable to find library -lpq`.
+    let linker = |lib: &str| {
+        stderr.lines().any(|line| {
+            (line.contains("cannot find -l") || line.contains("unable to find library -l"))
+                && line
+                    .split_whitespace()
+                    .any(|w| w.trim_end_matches(':') == format!("-l{lib}"))
+        })
+    };
+    let mut missing = Vec::new();
+    if build_script("pq-sys") || linker("pq") {
+        missing.push(("postgres", client_library_line("postgres")));
+    }
+    if build_script("mysqlclient-sys") || ["mysqlclient", "mariadb"].into_iter().any(linker) {
+        missing.push(("mysql", client_library_line("mysql")));
+    }
+    missing
 }
 
 /// When the C client library that Diesel's `kind` backend links (`postgres`: libpq, `mysql`:
 /// libmysqlclient or MariaDB Connector/C) cannot be found the way its `-sys` crate looks for
-/// it (pkg-config, then the library's own config program), the one line that says which and
-/// the package that provides it, printed once; the tests of that server then skip (or fail,
-/// under `MIGRATE_TEST_REQUIRE_SERVERS`) with that line rather than with a build script's panic.
+/// it (pkg-config, then the library's own config program), or a build of the CLI did not find
+/// it, the one line that says which and the package that provides it, printed once; the tests
+/// of that server then skip (or fail, under `MIGRATE_TEST_REQUIRE_SERVERS`) with that line
+/// rather than with a build script's panic.
 pub fn missing_client_library(kind: &str) -> Option<String> {
     static MISSING: OnceLock<[Option<String>; 2]> = OnceLock::new();
     let found = |pkg_config: &[&str], programs: &[&str], variable: &str| {
@@ -107,38 +176,37 @@ pub fn missing_client_library(kind: &str) -> Option<String> {
             || programs.iter().any(|program| runs(program, &["--libs"]))
     };
     let missing = MISSING.get_or_init(|| {
-        let line = |variable: &str, library: &str, packages: &str| {
-            let line = format!(
-                "{variable} is set but the {library} client library is not installed: \
-                 install {packages} (Diesel's backend links it)"
-            );
+        let line = |variable: &str, kind: &str| {
+            let line = format!("{variable} is set but {}", client_library_line(kind));
             eprintln!("{line}");
             line
         };
         [
             (std::env::var_os(POSTGRES_URL).is_some()
                 && !found(&["libpq"], &["pg_config"], "PQ_LIB_DIR"))
-            .then(|| line(POSTGRES_URL, "PostgreSQL (libpq)", "libpq-dev")),
+            .then(|| line(POSTGRES_URL, "postgres")),
             (std::env::var_os(MYSQL_URL).is_some()
                 && !found(
                     &["mysqlclient", "libmariadb", "mariadb"],
                     &["mysql_config", "mariadb_config"],
                     "MYSQLCLIENT_LIB_DIR",
                 ))
-            .then(|| {
-                line(
-                    MYSQL_URL,
-                    "MySQL (libmysqlclient)",
-                    "libmariadb-dev or libmysqlclient-dev",
-                )
-            }),
+            .then(|| line(MYSQL_URL, "mysql")),
         ]
     });
-    match kind {
+    let probed = match kind {
         "postgres" => missing[0].clone(),
         "mysql" => missing[1].clone(),
         _ => None,
-    }
+    };
+    probed.or_else(|| {
+        BUILD_MISSING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, line)| line.clone())
+    })
 }
 
 /// The variable that names a PostgreSQL server for the server tests.
@@ -162,6 +230,10 @@ impl ServerDb {
     /// A new empty database on the server named by `variable`, or `None` (printing that the
     /// test skipped) when the variable is unset and CI does not require it.
     pub fn create(kind: &'static str, variable: &str, test: &str) -> Option<ServerDb> {
+        if std::env::var_os(variable).is_some() {
+            // Its build is where a client library the probe missed shows.
+            cli_binary();
+        }
         if let (Ok(_), Some(missing)) = (std::env::var(variable), missing_client_library(kind)) {
             assert!(std::env::var_os(REQUIRE_SERVERS).is_none(), "{missing}");
             eprintln!("skipped {test}: {kind} client library missing");
@@ -478,5 +550,51 @@ pub fn diesel_cli() -> Option<PathBuf> {
             version.trim()
         );
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Captured from real builds of mysqlclient-sys 0.5.2 with pkg-config and mysql_config out
+    // of reach, and of pq-sys 0.7.8 with PQ_LIB_DIR naming a folder that does not exist.
+    const MYSQLCLIENT_SYS: &str =
+        include_str!("../fixtures/client_library/mysqlclient-sys-no-library.stderr");
+    const PQ_SYS: &str = include_str!("../fixtures/client_library/pq-sys-lib-dir-nowhere.stderr");
+
+    #[test]
+    fn a_failed_mysqlclient_sys_build_is_one_line_naming_the_packages() {
+        let missing = missing_library_in_build(MYSQLCLIENT_SYS);
+        assert_eq!(missing.len(), 1, "{missing:?}");
+        let (kind, line) = &missing[0];
+        assert_eq!(*kind, "mysql");
+        assert!(!line.contains('\n'));
+        assert!(
+            line.contains("install libmariadb-dev or libmysqlclient-dev"),
+            "{line}"
+        );
+        // The build script's own advice is long; the line is not.
+        assert!(MYSQLCLIENT_SYS.lines().count() > 20 && line.len() < 250);
+    }
+
+    #[test]
+    fn a_failed_pq_sys_build_is_one_line_naming_the_package() {
+        assert_eq!(
+            missing_library_in_build(PQ_SYS),
+            vec![("postgres", client_library_line("postgres"))]
+        );
+        assert!(client_library_line("postgres").ends_with("install libpq-dev"));
+    }
+
+    #[test]
+    fn other_build_failures_name_no_library() {
+        let compile_error =
+            "error[E0425]: cannot find value `x` in this scope\n --> src/lib.rs:1:13";
+        assert!(missing_library_in_build(compile_error).is_empty());
+        let linker = "  = note: /usr/bin/ld: cannot find -lpq: No such file or directory";
+        assert_eq!(missing_library_in_build(linker)[0].0, "postgres");
+        let other = "  = note: /usr/bin/ld: cannot find -lpqxx: No such file or directory";
+        assert!(missing_library_in_build(other).is_empty());
     }
 }

@@ -120,18 +120,14 @@ fn pg_exists(admin: &str, name: &str) -> bool {
 
 #[cfg(feature = "servers")]
 #[test]
-fn postgres_fresh_databases_are_isolated_and_dropped() {
+fn postgres_fresh_databases_are_isolated_and_reset() {
     let Some(url) = server(POSTGRES_URL, "postgres fresh databases") else {
         return;
     };
     isolated::<PgConnection>(&url);
-    let db: TestDatabase<PgConnection> = fresh_database(blog::MIGRATIONS, &url).unwrap();
-    let name = db.name();
-    assert!(pg_exists(&url, &name));
-    drop(db);
-    assert!(!pg_exists(&url, &name));
-    let name = panicking::<PgConnection>(&url);
-    assert!(!name.is_empty() && !pg_exists(&url, &name));
+    // A URL of its own: the copies it gets back are the ones it gave back.
+    let own = format!("{url}?application_name=migrate_reuse_test");
+    reused_only_when_back_at_head::<PgConnection>(&own, &|name| pg_exists(&url, name));
 }
 
 #[cfg(feature = "servers")]
@@ -147,18 +143,146 @@ fn mysql_exists(admin: &str, name: &str) -> bool {
 
 #[cfg(feature = "servers")]
 #[test]
-fn mysql_fresh_databases_are_isolated_and_dropped() {
+fn mysql_fresh_databases_are_isolated_and_reset() {
     let Some(url) = server(MYSQL_URL, "mysql fresh databases") else {
         return;
     };
     isolated::<MysqlConnection>(&url);
-    let db: TestDatabase<MysqlConnection> = fresh_database(blog::MIGRATIONS, &url).unwrap();
-    let name = db.name();
-    assert!(mysql_exists(&url, &name));
-    drop(db);
-    assert!(!mysql_exists(&url, &name));
-    let name = panicking::<MysqlConnection>(&url);
-    assert!(!name.is_empty() && !mysql_exists(&url, &name));
+    // A URL of its own (another landing database): the copies it gets back are the ones it
+    // gave back.
+    let own = format!("{}/performance_schema", url.rsplit_once('/').unwrap().0);
+    reused_only_when_back_at_head::<MysqlConnection>(&own, &|name| mysql_exists(&url, name));
+}
+
+#[cfg(feature = "servers")]
+/// The greatest `users.id`, as a BIGINT on either server.
+fn last_user_id<C>(db: &mut TestDatabase<C>) -> i64
+where
+    C: FreshConnection,
+    diesel::query_builder::SqlQuery: diesel::query_dsl::LoadQuery<'static, C, Count>,
+{
+    let sql = match C::BACKEND {
+        Backend::Mysql => "SELECT CAST(COALESCE(MAX(id), 0) AS SIGNED) AS n FROM users",
+        _ => "SELECT COALESCE(MAX(id), 0)::bigint AS n FROM users",
+    };
+    diesel::sql_query(sql)
+        .get_result::<Count>(&mut **db)
+        .unwrap()
+        .n
+}
+
+#[cfg(feature = "servers")]
+fn counted<C>(db: &mut TestDatabase<C>, sql: &str) -> i64
+where
+    C: FreshConnection,
+    diesel::query_builder::SqlQuery: diesel::query_dsl::LoadQuery<'static, C, Count>,
+{
+    diesel::sql_query(sql)
+        .get_result::<Count>(&mut **db)
+        .unwrap()
+        .n
+}
+
+#[cfg(feature = "servers")]
+/// A copy a test gave back is handed to the next test only when it is exactly at head again:
+/// rows (its own and another session's, committed or not) gone, ids from 1 again, the history
+/// as the migrations left it. A copy whose schema or seeded rows the test changed is dropped.
+fn reused_only_when_back_at_head<C>(url: &str, exists: &dyn Fn(&str) -> bool)
+where
+    C: FreshConnection,
+    diesel::query_builder::SqlQuery: diesel::query_dsl::LoadQuery<'static, C, Count>,
+{
+    let user =
+        |n: usize| format!("INSERT INTO users (name, email) VALUES ('u', 'u{n}@example.com')");
+    let heads = blog::MIGRATIONS.len() as i64;
+    let first = {
+        // Declared first, dropped last: a session of the test still open (inside a
+        // transaction holding rows) when the guard gives the database back.
+        let other: C;
+        let mut db: TestDatabase<C> = fresh_database(blog::MIGRATIONS, url).unwrap();
+        for n in 0..3 {
+            db.batch_execute(&user(n)).unwrap();
+        }
+        let author = last_user_id(&mut db);
+        db.batch_execute(&format!(
+            "INSERT INTO posts (title, author_id) VALUES ('p', {author})"
+        ))
+        .unwrap();
+        let mut session = C::establish(db.url()).unwrap();
+        session.batch_execute(&user(10)).unwrap();
+        session.batch_execute("BEGIN").unwrap();
+        session.batch_execute(&user(11)).unwrap();
+        other = session;
+        let _ = &other;
+        db.name()
+    };
+    assert!(
+        exists(&first),
+        "a copy at head again is kept for the next test"
+    );
+
+    {
+        let mut db: TestDatabase<C> = fresh_database(blog::MIGRATIONS, url).unwrap();
+        assert_eq!(db.name(), first, "the copy given back is reused");
+        assert_eq!(counted(&mut db, "SELECT COUNT(*) AS n FROM users"), 0);
+        assert_eq!(counted(&mut db, "SELECT COUNT(*) AS n FROM posts"), 0);
+        let history = "SELECT COUNT(*) AS n FROM __migrate_history";
+        assert_eq!(counted(&mut db, history), heads);
+        // Rolled back: no rows left, but the counter moved.
+        db.batch_execute("BEGIN").unwrap();
+        db.batch_execute(&user(0)).unwrap();
+        db.batch_execute("ROLLBACK").unwrap();
+    }
+
+    {
+        let mut db: TestDatabase<C> = fresh_database(blog::MIGRATIONS, url).unwrap();
+        assert_eq!(db.name(), first);
+        db.batch_execute(&user(0)).unwrap();
+        assert_eq!(last_user_id(&mut db), 1, "ids start from 1 again");
+        db.batch_execute("ALTER TABLE users ADD COLUMN nickname VARCHAR(20)")
+            .unwrap();
+    }
+    assert!(!exists(&first), "a copy whose schema changed is dropped");
+
+    let second = {
+        let mut db: TestDatabase<C> = fresh_database(blog::MIGRATIONS, url).unwrap();
+        assert_ne!(db.name(), first);
+        assert!(
+            db.batch_execute("SELECT nickname FROM users").is_err(),
+            "the column another test added is not there"
+        );
+        db.batch_execute("DELETE FROM __migrate_history").unwrap();
+        db.name()
+    };
+    assert!(
+        !exists(&second),
+        "a copy whose seeded rows changed is dropped"
+    );
+
+    // An index alone is a schema change too; made by another session of the test.
+    let fourth = {
+        let db: TestDatabase<C> = fresh_database(blog::MIGRATIONS, url).unwrap();
+        let mut session = C::establish(db.url()).unwrap();
+        session
+            .batch_execute("CREATE INDEX ix_users_name ON users (name)")
+            .unwrap();
+        db.name()
+    };
+    assert!(!exists(&fourth), "a copy given an index is dropped");
+
+    // A test that panics gives its copy back too.
+    let third = std::sync::Mutex::new(String::new());
+    let result = std::panic::catch_unwind(|| {
+        let mut db: TestDatabase<C> = fresh_database(blog::MIGRATIONS, url).unwrap();
+        *third.lock().unwrap() = db.name();
+        db.batch_execute(&user(0)).unwrap();
+        panic!("the test fails");
+    });
+    assert!(result.is_err());
+    let third = third.into_inner().unwrap();
+    let mut db: TestDatabase<C> = fresh_database(blog::MIGRATIONS, url).unwrap();
+    assert_eq!(db.name(), third);
+    assert_eq!(counted(&mut db, "SELECT COUNT(*) AS n FROM users"), 0);
 }
 
 #[cfg(feature = "servers")]
