@@ -5,7 +5,7 @@
 //! their files exist. Pure: the runner (over compiled migrations) and the project commands
 //! (over the files' headers) decide alike.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::error::{Error, Result};
 use crate::revisions::RevisionNode;
