@@ -11,7 +11,6 @@ use std::sync::Arc;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use migrate_core::project::payload::Payload;
 use migrate_core::project::programs::RunCommand;
-use migrate_core::project::Env;
 use migrate_core::Error;
 
 use crate::cli::ColorChoice;
@@ -110,19 +109,13 @@ pub(crate) fn main(payload: Payload) -> ExitCode {
 }
 
 fn run(cli: BundleCli, payload: Payload) -> Result<u8, Error> {
-    let _ = dotenvy::dotenv();
-    let cwd =
-        std::env::current_dir().map_err(|e| Error::Project(format!("current directory: {e}")))?;
-    let ctx = Context {
-        env: Env {
-            cwd,
-            database_url: cli.database_url,
-            verbose: cli.verbose,
-        },
-        config: None,
-        quiet: cli.quiet,
-        bundle: Some(Arc::new(payload)),
-    };
+    let ctx = Context::new(
+        cli.database_url,
+        cli.verbose,
+        cli.quiet,
+        None,
+        Some(Arc::new(payload)),
+    )?;
     match cli.command {
         BundleCommand::Upgrade { target } => {
             needs_database(&ctx)?;

@@ -27,6 +27,30 @@ pub(crate) struct Context {
 }
 
 impl Context {
+    /// The context of a command run in the current directory (`.env` read first, as Diesel's
+    /// CLI does): of `migrate.toml` (or `--config`), or of the migrations a bundle carries.
+    pub(crate) fn new(
+        database_url: Option<String>,
+        verbose: bool,
+        quiet: bool,
+        config: Option<PathBuf>,
+        bundle: Option<Arc<Payload>>,
+    ) -> Result<Context, Error> {
+        let _ = dotenvy::dotenv();
+        let cwd = std::env::current_dir()
+            .map_err(|e| Error::Project(format!("current directory: {e}")))?;
+        Ok(Context {
+            env: Env {
+                cwd,
+                database_url,
+                verbose,
+            },
+            config,
+            quiet,
+            bundle,
+        })
+    }
+
     /// The project of `migrate.toml`, or the one a bundle carries.
     pub(crate) fn project(&self) -> Result<Project, Error> {
         if let Some(payload) = &self.bundle {

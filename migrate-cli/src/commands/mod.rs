@@ -14,7 +14,6 @@ pub(crate) mod status;
 mod views;
 
 use migrate_core::project::programs::RunCommand;
-use migrate_core::project::Env;
 use migrate_core::Error;
 
 use crate::cli::{Cli, Command};
@@ -22,19 +21,7 @@ use crate::context::Context;
 
 /// Runs the parsed command line; the exit code.
 pub fn run(cli: Cli) -> Result<u8, Error> {
-    let _ = dotenvy::dotenv();
-    let cwd =
-        std::env::current_dir().map_err(|e| Error::Project(format!("current directory: {e}")))?;
-    let ctx = Context {
-        env: Env {
-            cwd,
-            database_url: cli.database_url,
-            verbose: cli.verbose,
-        },
-        config: cli.config,
-        quiet: cli.quiet,
-        bundle: None,
-    };
+    let ctx = Context::new(cli.database_url, cli.verbose, cli.quiet, cli.config, None)?;
     match cli.command {
         Command::Init { dir } => init::init(&ctx, dir),
         Command::Migrate {
