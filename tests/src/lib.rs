@@ -503,6 +503,13 @@ pub fn sqlite_schema(path: &Path, expected: &Schema) -> Schema {
     let mut conn = SqliteConnection::establish(&path.display().to_string()).unwrap();
     let mut live = migrate_core::introspect::introspect_sqlite(&mut conn).unwrap();
     migrate_core::introspect::align_sqlite_keys(&mut live, expected);
+    take_sqlite_comments(&mut live, expected);
+    live
+}
+
+/// Gives a live SQLite schema, which has no comments (asserted: introspection invents none),
+/// the table and column comments of `expected`, which the snapshot keeps.
+pub fn take_sqlite_comments(live: &mut Schema, expected: &Schema) {
     for table in &mut live.tables {
         assert_eq!(table.options.comment, None, "{}", table.name);
         let Some(want) = expected.table(&table.name) else {
@@ -514,7 +521,6 @@ pub fn sqlite_schema(path: &Path, expected: &Schema) -> Schema {
             column.comment = want.column(&column.name).and_then(|c| c.comment.clone());
         }
     }
-    live
 }
 
 /// Text as a string, for assertions.

@@ -86,17 +86,7 @@ fn built_from_scratch(schema: &Schema) -> Schema {
 /// snapshot keeps them, so introspection reads none (and invents none).
 fn live_with_comments(conn: &mut SqliteConnection, expected: &Schema) -> Schema {
     let mut live = live_schema(conn, expected);
-    for table in &mut live.tables {
-        assert_eq!(table.options.comment, None, "{}", table.name);
-        let Some(want) = expected.table(&table.name) else {
-            continue;
-        };
-        table.options.comment = want.options.comment.clone();
-        for column in &mut table.columns {
-            assert_eq!(column.comment, None, "{}.{}", table.name, column.name);
-            column.comment = want.column(&column.name).and_then(|c| c.comment.clone());
-        }
-    }
+    migrate_tests::take_sqlite_comments(&mut live, expected);
     live
 }
 
