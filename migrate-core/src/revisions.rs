@@ -70,7 +70,10 @@ fn squash_view<'a>(
     let mut moved: BTreeMap<&str, &str> = BTreeMap::new();
     for squash in nodes.iter().filter(|n| !n.replaces.is_empty()) {
         if expanded.contains(squash.revision) {
-            if let Some(missing) = squash.replaces.iter().find(|r| !present.contains(*r)) {
+            if let Some(missing) = needed_originals(nodes, squash, expanded)
+                .into_iter()
+                .find(|r| !present.contains(r))
+            {
                 return Err(Error::Target(format!(
                     "{} (revision {}) squashes revision {missing}, whose file is gone",
                     squash.file, squash.revision
@@ -111,6 +114,30 @@ fn squash_view<'a>(
         revises.push(links);
     }
     Ok((kept, revises))
+}
+
+/// The revisions that must have their files for a database to go through the originals of
+/// `squash`: those it replaces, less those a squash it also replaces stands for while that one
+/// is not gone through itself. A squash of squashes lists the originals of the squashes it
+/// takes in (each squash after its own), so one level tells.
+pub fn needed_originals<'a>(
+    nodes: &[RevisionNode<'a>],
+    squash: &RevisionNode<'a>,
+    expanded: &BTreeSet<String>,
+) -> Vec<&'a str> {
+    let covered: BTreeSet<&str> = squash
+        .replaces
+        .iter()
+        .filter_map(|r| nodes.iter().find(|n| n.revision == *r))
+        .filter(|inner| !inner.replaces.is_empty() && !expanded.contains(inner.revision))
+        .flat_map(|inner| inner.replaces.iter().copied())
+        .collect();
+    squash
+        .replaces
+        .iter()
+        .copied()
+        .filter(|r| !covered.contains(r))
+        .collect()
 }
 
 /// The migrations in the order they apply.

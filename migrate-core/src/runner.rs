@@ -265,6 +265,29 @@ impl MigrationSet {
         Ok(Some(MigrationSet::with_expanded(&self.all, expanded)?))
     }
 
+    /// The set `sql` and `lint` read a range in: through the originals of each squash whose
+    /// range holds one of `revisions` (as given: an id or a prefix; `head`, `base` and `+N` name
+    /// none), so that a revision a squash replaces can be named while its file exists.
+    pub fn naming(&self, revisions: &[&str]) -> Result<Option<MigrationSet>> {
+        let nodes = nodes(&self.all);
+        let none = BTreeSet::new();
+        let mut expanded = self.expanded.clone();
+        for text in revisions {
+            if let Some(revision) = crate::squashes::resolve_any(&nodes, text) {
+                expanded.extend(crate::squashes::expansions(&nodes, &none, Some(revision))?);
+            } else if let Some(squash) = nodes.iter().find(|n| n.replaces.contains(text)) {
+                return Err(Error::Target(format!(
+                    "revision {text} is squashed into {} (revision {}) and its file is gone; name {} or a revision outside it",
+                    squash.file, squash.revision, squash.revision
+                )));
+            }
+        }
+        if expanded == self.expanded {
+            return Ok(None);
+        }
+        Ok(Some(MigrationSet::with_expanded(&self.all, expanded)?))
+    }
+
     /// The revisions a database whose history holds `applied` has applied, counting each
     /// squash whose replaced revisions it applied.
     pub fn effective_applied(&self, applied: &BTreeSet<&str>) -> BTreeSet<String> {

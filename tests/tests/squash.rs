@@ -51,10 +51,15 @@ fn models(step: usize) -> String {
 
 /// The chain of 30, each `migrate` writing one module; step 5 an `m.sql` data step.
 fn chain(name: &str) -> (Project, Vec<String>) {
+    chain_of(name, 30)
+}
+
+/// The first `steps` of the chain.
+fn chain_of(name: &str, steps: usize) -> (Project, Vec<String>) {
     let project = Project::new(name, &models(1));
     project.ok(&["init"]);
     let mut revisions = Vec::new();
-    for step in 1..=30 {
+    for step in 1..=steps {
         project.write("src/models.rs", &models(step));
         let message = format!("step {step}");
         if step == 5 {
@@ -79,7 +84,7 @@ fn chain(name: &str) -> (Project, Vec<String>) {
         let module = project.versions().last().unwrap().clone();
         revisions.push(module.file_name().unwrap().to_string_lossy()[..14].to_string());
     }
-    assert_eq!(project.versions().len(), 30);
+    assert_eq!(project.versions().len(), steps);
     (project, revisions)
 }
 
@@ -335,6 +340,132 @@ fn mysql_squash_of_thirty_reaches_every_database() {
         "mysql",
         MYSQL_URL,
         "mysql_squash_of_thirty_reaches_every_database",
+    );
+}
+
+/// The revision of the module `squash` wrote last.
+fn newest(project: &Project) -> String {
+    let module = project.versions().last().unwrap().clone();
+    module.file_name().unwrap().to_string_lossy()[..14].to_string()
+}
+
+/// Deletes the module files of `revisions`.
+fn delete(project: &Project, revisions: &[&String]) {
+    for path in project.versions() {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if revisions.iter().any(|r| name.starts_with(r.as_str())) {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+}
+
+/// The revisions `sql RANGE` prints the steps of.
+fn sql_revisions(project: &Project, range: &str) -> Vec<String> {
+    project
+        .ok(&["sql", range])
+        .lines()
+        .filter_map(|l| l.strip_prefix("-- upgrade "))
+        .map(|l| l[..14].to_string())
+        .collect()
+}
+
+#[test]
+fn a_squash_of_squashes_reaches_every_database_and_its_originals_can_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut new_db = sqlite_db(dir.path());
+    let (project, revs) = chain_of("squash_nested", 7);
+    let head = revs[6].clone();
+    // Before any squash: one database at head, one part-way.
+    let before_head = new_db();
+    before_head.ok(&project, &["upgrade"]);
+    let expected = before_head.at_head(&project, &head);
+    let before_mid = new_db();
+    before_mid.ok(&project, &["upgrade", &revs[1]]);
+
+    project.ok(&["squash", &revs[2], "-m", "first three"]);
+    let s = newest(&project);
+    let through_s = new_db();
+    through_s.ok(&project, &["upgrade", &s]);
+    assert_eq!(through_s.ok(&project, &["current"]).trim(), s);
+
+    // The second squash takes in the first: it lists the first's originals before it.
+    let out = project.ok(&["squash", &revs[5], "-m", "first six"]);
+    let t = newest(&project);
+    assert!(
+        out.contains(&format!("Squashed 4 migrations ({s} .. {})", revs[5]))
+            && out.contains(
+                "It also replaces the 3 revisions the squashed migrations among them replace"
+            ),
+        "{out}"
+    );
+    let source = std::fs::read_to_string(project.versions().last().unwrap()).unwrap();
+    let listed: Vec<&str> = source
+        .lines()
+        .skip_while(|l| !l.starts_with("pub const REPLACES"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("];"))
+        .map(|l| l.trim().trim_matches(|c| c == '"' || c == ','))
+        .collect();
+    let want: Vec<&str> = vec![
+        &revs[0], &revs[1], &revs[2], &s, &revs[3], &revs[4], &revs[5],
+    ]
+    .into_iter()
+    .map(String::as_str)
+    .collect();
+    assert_eq!(listed, want, "{source}");
+    project.ok(&["check"]);
+
+    // `sql` and `lint` name revisions inside the squashes while their files exist.
+    assert_eq!(
+        sql_revisions(&project, &format!("{}:{}", revs[1], revs[3])),
+        [revs[2].clone(), revs[3].clone()]
+    );
+    assert_eq!(
+        sql_revisions(&project, &format!("{s}:head")),
+        revs[3..].to_vec()
+    );
+    assert_eq!(
+        sql_revisions(&project, "base:head"),
+        [t.clone(), head.clone()]
+    );
+    project.ok(&["lint", &revs[1], "--dialect", "postgres"]);
+
+    // A target inside both squashes, from a fresh database.
+    let inside = new_db();
+    inside.ok(&project, &["upgrade", &revs[1]]);
+    assert_eq!(inside.ok(&project, &["current"]).trim(), revs[1]);
+    let fresh = new_db();
+    let all = [&before_head, &before_mid, &through_s, &inside, &fresh];
+    for db in all {
+        db.ok(&project, &["upgrade"]);
+        assert_eq!(db.at_head(&project, &head), expected);
+    }
+    let history = fresh.ok(&project, &["history"]);
+    assert!(history.contains(&format!("{t}  applied")), "{history}");
+
+    // The first squash's originals go, then the second's: every database stays at head.
+    delete(&project, &[&revs[0], &revs[1], &revs[2]]);
+    for db in all {
+        assert_eq!(db.at_head(&project, &head), expected);
+    }
+    delete(&project, &[&s, &revs[3], &revs[4], &revs[5]]);
+    assert_eq!(project.versions().len(), 2);
+    for db in all {
+        assert_eq!(db.at_head(&project, &head), expected);
+        let history = db.ok(&project, &["history"]);
+        assert!(!history.contains("pending"), "{history}");
+    }
+    let last = new_db();
+    last.ok(&project, &["upgrade"]);
+    assert_eq!(last.at_head(&project, &head), expected);
+    // Inside a squash whose originals are gone: named.
+    let out = project.cli(&["sql", &format!("{}:head", revs[1])]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("revision {} is squashed into", revs[1]))
+            && err.contains("its file is gone"),
+        "{err}"
     );
 }
 

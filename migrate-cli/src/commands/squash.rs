@@ -3,7 +3,7 @@
 use migrate_core::project::squash;
 use migrate_core::Error;
 
-use crate::context::Context;
+use crate::context::{count, Context};
 
 /// `squash`.
 pub(crate) fn squash(ctx: &Context, revisions: &[String], message: &str) -> Result<u8, Error> {
@@ -15,17 +15,24 @@ pub(crate) fn squash(ctx: &Context, revisions: &[String], message: &str) -> Resu
     };
     let squashed = squash::squash(&project, from, to, message)?;
     let (first, last) = (
-        squashed.replaces.first().expect("two or more"),
-        squashed.replaces.last().expect("two or more"),
+        squashed.run.first().expect("two or more"),
+        squashed.run.last().expect("two or more"),
     );
     ctx.say(format!(
         "Squashed {} migrations ({first} .. {last}) after {} into {}",
-        squashed.replaces.len(),
+        squashed.run.len(),
         squashed.from.as_deref().unwrap_or("base"),
         ctx.show(&squashed.module)
     ));
     for change in &squashed.changes {
         ctx.say(format!("  {change}"));
+    }
+    let nested = squashed.replaces.len() - squashed.run.len();
+    if nested > 0 {
+        ctx.say(format!(
+            "  It also replaces the {} the squashed migrations among them replace",
+            count(nested, "revision")
+        ));
     }
     for (revision, file) in &squashed.carried {
         ctx.say(format!(

@@ -229,6 +229,20 @@ impl MigrationFiles {
         self.with_nodes(|nodes| squashes::effective_applied(nodes, applied))
     }
 
+    /// The revisions the squash `revision` replaces whose files a database going through
+    /// them needs (see [`crate::revisions::needed_originals`]), in apply order.
+    pub fn needed_originals(&self, revision: &str) -> Vec<String> {
+        self.with_nodes(|nodes| {
+            let Some(squash) = nodes.iter().find(|n| n.revision == revision) else {
+                return Vec::new();
+            };
+            crate::revisions::needed_originals(nodes, squash, &BTreeSet::new())
+                .into_iter()
+                .map(str::to_string)
+                .collect()
+        })
+    }
+
     /// Whether a history row of `revision` without a file is accounted for by a squash.
     pub fn replaced_by_squash(&self, revision: &str) -> bool {
         self.files

@@ -62,11 +62,10 @@ pub fn remove(project: &Project) -> Result<Removed> {
         .expect("the snapshot's head has its module (checked by `snapshot()`)")
         .clone();
     refuse_when_applied(project, &head)?;
-    let gone: Vec<&str> = file
-        .replaces
-        .iter()
+    let gone: Vec<String> = files
+        .needed_originals(&head)
+        .into_iter()
         .filter(|r| files.get(r).is_none())
-        .map(String::as_str)
         .collect();
     if !gone.is_empty() {
         return Err(Error::Project(format!(

@@ -28,7 +28,11 @@ pub struct Squashed {
     pub revision: String,
     /// The module written.
     pub module: PathBuf,
-    /// The revisions it replaces, in apply order.
+    /// The migrations squashed, in apply order.
+    pub run: Vec<String>,
+    /// What its `REPLACES` lists: the run, each squash in it preceded by the revisions that
+    /// squash replaces (a database may have applied those instead, and their files may be
+    /// gone).
     pub replaces: Vec<String>,
     /// Where the run starts (`None`: base).
     pub from: Option<String>,
@@ -251,10 +255,17 @@ pub fn squash(project: &Project, from: Option<&str>, to: &str, message: &str) ->
         message,
         (&up, &down, &warnings),
     );
-    let text = with_replaces(&module.text, &run);
+    let mut replaces = Vec::new();
+    for revision in &run {
+        if let Some(file) = files.get(revision) {
+            replaces.extend(file.replaces.iter().cloned());
+        }
+        replaces.push(revision.clone());
+    }
+    let text = with_replaces(&module.text, &replaces);
     // What is written must read back as a squash of the run, in this process as compiled.
     match interpret_module(&text) {
-        Ok(read) if read.replaces.as_deref() == Some(run.as_slice()) => {}
+        Ok(read) if read.replaces.as_deref() == Some(replaces.as_slice()) => {}
         _ => {
             return Err(Error::Project(format!(
                 "the squashed module for {} does not read back as written; nothing was written",
@@ -296,7 +307,8 @@ pub fn squash(project: &Project, from: Option<&str>, to: &str, message: &str) ->
     Ok(Squashed {
         revision: module.revision,
         module: module.path,
-        replaces: run,
+        run,
+        replaces,
         from,
         changes,
         carried,
