@@ -390,7 +390,8 @@ pub fn read_without_compiling(
 fn compile_runner(
     config: &Config,
     modules: Vec<MigrationModule>,
-    (package, profile): (String, &str),
+    package: String,
+    profile: &str,
     features: &[&str],
     quiet: bool,
 ) -> Result<RunnerProgram> {
@@ -477,7 +478,8 @@ impl RunnerProgram {
         compile_runner(
             config,
             modules,
-            (format!("migrate-runner-{key}"), ""),
+            format!("migrate-runner-{key}"),
+            "",
             &[backend.feature(), "progress"],
             quiet,
         )
@@ -504,10 +506,8 @@ impl RunnerProgram {
         compile_runner(
             config,
             modules,
-            (
-                format!("migrate-bundle-runner-{key}"),
-                BUNDLE_RUNNER_PROFILE,
-            ),
+            format!("migrate-bundle-runner-{key}"),
+            BUNDLE_RUNNER_PROFILE,
             &features,
             quiet,
         )
@@ -554,7 +554,6 @@ impl RunnerProgram {
                 path: bundle.to_path_buf(),
                 message: e.to_string(),
             })?;
-        temp.as_file().sync_all().map_err(unwritable)?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
