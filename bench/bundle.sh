@@ -4,9 +4,10 @@
 # project (shared/bench/gen_schema.py, one initial migration), and for a project whose second
 # migration is a Rust data step (`m.run`), which the bundle carries compiled and extracts to a
 # temporary file to run. Start-up is `BUNDLE current` on an up-to-date SQLite database, beside
-# the CLI's own `current` in the project and a bare `--version` of each; then `upgrade` of a new
-# SQLite database by each (hyperfine, mean of the runs; `perf stat` task-clock too when perf is
-# installed, since wall time moves with the load).
+# the CLI's own `current` in the project, `sql head` (no database; the data-step bundle extracts
+# its runner for it) and a bare `--version` of each; then `upgrade` of a new SQLite database by
+# each (hyperfine, mean of the runs; `perf stat` task-clock too when perf is installed, since wall
+# time moves with the load).
 #
 # usage: bench/bundle.sh [N] [--runs R]      (N default 200, R default 50)
 #
@@ -19,7 +20,7 @@ while [ $# -gt 0 ]; do
     case $1 in
         --runs) R=$2; shift ;;
         [0-9]*) N=$1 ;;
-        *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+        *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
     esac
     shift
 done
@@ -123,6 +124,8 @@ for project in "$ROOT/examples/blog" "$P" "$D"; do
     hyperfine -N --warmup 5 --runs "$R" --export-markdown "$WORK/$name.md" \
         -n "bundle current" "$deploy/migrator --database-url app.db current" \
         -n "CLI current (in the project)" "$CLI --config $project/migrate.toml --database-url $deploy/app.db current" \
+        -n "bundle sql head" "$deploy/migrator sql head" \
+        -n "CLI sql head (in the project)" "$CLI --config $project/migrate.toml sql head" \
         -n "bundle --version" "$deploy/migrator --version" \
         -n "CLI --version" "$CLI --version" >/dev/null
     cat "$WORK/$name.md"
