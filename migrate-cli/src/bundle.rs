@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
-use migrate_core::project::payload::Payload;
+use migrate_core::project::payload::Bundle;
 use migrate_core::project::programs::RunCommand;
 use migrate_core::Error;
 
@@ -81,9 +81,10 @@ enum BundleCommand {
     },
 }
 
-/// Runs the bundle's command line over `payload`; the exit code (2 for a usage error, as
-/// clap answers it).
-pub(crate) fn main(payload: Payload) -> ExitCode {
+/// Runs the bundle's command line over what `bundle` carries; the exit code (2 for a usage
+/// error, as clap answers it).
+pub(crate) fn main(bundle: Bundle) -> ExitCode {
+    let payload = &bundle.payload;
     let head = payload.head.as_deref().unwrap_or("base");
     let about = format!(
         "Applies {} of {}/versions (head {head}), carried inside this executable, to the \
@@ -105,16 +106,16 @@ pub(crate) fn main(payload: Payload) -> ExitCode {
         .get_matches();
     let cli = BundleCli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     set_color(cli.color);
-    exit_code(run(cli, payload))
+    exit_code(run(cli, bundle))
 }
 
-fn run(cli: BundleCli, payload: Payload) -> Result<u8, Error> {
+fn run(cli: BundleCli, bundle: Bundle) -> Result<u8, Error> {
     let ctx = Context::new(
         cli.database_url,
         cli.verbose,
         cli.quiet,
         None,
-        Some(Arc::new(payload)),
+        Some(Arc::new(bundle)),
     )?;
     match cli.command {
         BundleCommand::Upgrade { target } => {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use migrate_core::diff::{Change, ChangeKind};
 use migrate_core::lint::{Finding, Severity};
-use migrate_core::project::payload::Payload;
+use migrate_core::project::payload::Bundle;
 use migrate_core::project::{Env, Project};
 use migrate_core::Error;
 
@@ -23,7 +23,7 @@ pub(crate) struct Context {
     /// `--quiet`.
     pub(crate) quiet: bool,
     /// The migrations this executable carries, when it is a bundle.
-    pub(crate) bundle: Option<Arc<Payload>>,
+    pub(crate) bundle: Option<Arc<Bundle>>,
 }
 
 impl Context {
@@ -34,7 +34,7 @@ impl Context {
         verbose: bool,
         quiet: bool,
         config: Option<PathBuf>,
-        bundle: Option<Arc<Payload>>,
+        bundle: Option<Arc<Bundle>>,
     ) -> Result<Context, Error> {
         let _ = dotenvy::dotenv();
         let cwd = std::env::current_dir()
@@ -53,8 +53,8 @@ impl Context {
 
     /// The project of `migrate.toml`, or the one a bundle carries.
     pub(crate) fn project(&self) -> Result<Project, Error> {
-        if let Some(payload) = &self.bundle {
-            return Ok(Project::bundled(self.env.clone(), payload.clone()));
+        if let Some(bundle) = &self.bundle {
+            return Ok(Project::bundled(self.env.clone(), bundle.clone()));
         }
         Project::load(self.env.clone(), self.config.as_deref())
     }

@@ -23,8 +23,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     // Reading the executable's last bytes costs one open and one read.
-    match executable::own_payload() {
-        Ok(Some(payload)) => return bundle::main(payload),
+    match executable::own_bundle() {
+        Ok(Some(bundle)) => return bundle::main(bundle),
         Ok(None) => {}
         Err(e) => return exit_code(Err(e)),
     }

@@ -76,10 +76,17 @@ struct Deployed {
 
 impl Deployed {
     fn new(project: &Project) -> Deployed {
+        Deployed::of(project, 3).0
+    }
+
+    /// The bundle of `project`'s `migrations` modules, and what `bundle` printed.
+    fn of(project: &Project, migrations: usize) -> (Deployed, String) {
         let out = project.ok(&["bundle", "-o", "migrator"]);
         assert!(
             out.starts_with("Wrote migrator (")
-                && out.contains("3 migrations of migrations/versions (head "),
+                && out.contains(&format!(
+                    "{migrations} migrations of migrations/versions (head "
+                )),
             "{out}"
         );
         let dir = tempfile::Builder::new()
@@ -88,7 +95,7 @@ impl Deployed {
             .unwrap();
         let binary = dir.path().join("migrator");
         std::fs::copy(project.file("migrator"), &binary).unwrap();
-        Deployed { dir, binary }
+        (Deployed { dir, binary }, out)
     }
 
     /// Runs the bundle with `--database-url url` (when given) and nothing else in its
@@ -409,26 +416,185 @@ fn make_executable(path: &Path) {
 #[cfg(not(unix))]
 fn make_executable(_: &Path) {}
 
+/// `SELECT count(*) ...` of the SQLite database at `db`.
+fn count(db: &Path, sql: &str) -> i64 {
+    use diesel::{Connection, RunQueryDsl};
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut conn = diesel::sqlite::SqliteConnection::establish(db.to_str().unwrap()).unwrap();
+    let row: Count = diesel::sql_query(sql).get_result(&mut conn).unwrap();
+    row.n
+}
+
+/// A module with a Rust data step (`m.run`) cannot be applied without compiling it: the bundle
+/// carries it compiled, extracts it to a temporary file when a command runs it, and shares
+/// history, checksums and messages with the CLI in the project.
 #[test]
-fn a_module_that_must_be_compiled_is_refused_by_name() {
-    let (project, _) = project("bundle_compiled");
+fn a_module_that_must_be_compiled_goes_into_the_bundle_compiled() {
+    let (project, mut revisions) = project("bundle_compiled");
     project.ok(&["migrate", "-m", "seed", "--empty"]);
     let module = project.versions()[3].clone();
-    let source = std::fs::read_to_string(&module).unwrap().replacen(
-        "pub fn up(_m: &mut Migration) {}",
-        "pub fn up(m: &mut Migration) {\n    m.run(\"seed\", |conn: &mut migrate_core::diesel::SqliteConnection| {\n        use migrate_core::diesel::connection::SimpleConnection;\n        conn.batch_execute(\"INSERT INTO notes (title) VALUES ('seed')\")\n    });\n}",
-        1,
-    );
+    let source = std::fs::read_to_string(&module)
+        .unwrap()
+        .replacen(
+            "pub fn up(_m: &mut Migration) {}",
+            "pub fn up(m: &mut Migration) {\n    m.run(\"seed\", |conn: &mut migrate_core::diesel::SqliteConnection| {\n        use migrate_core::diesel::connection::SimpleConnection;\n        conn.batch_execute(\"INSERT INTO notes (title) VALUES ('seed')\")\n    });\n}",
+            1,
+        )
+        .replacen(
+            "pub fn down(_m: &mut Migration) {}",
+            "pub fn down(m: &mut Migration) {\n    m.sql(\"DELETE FROM notes WHERE title = 'seed'\");\n}",
+            1,
+        );
     std::fs::write(&module, source).unwrap();
-    let out = project.cli(&["bundle", "-o", "migrator"]);
+    revisions.push(module.file_name().unwrap().to_string_lossy()[..14].to_string());
+
+    let (bundle, out) = Deployed::of(&project, 4);
+    assert!(
+        out.contains("Rust code in the migrations: it carries them compiled ("),
+        "{out}"
+    );
+    // Where the bundle extracts its runner; empty again after every command.
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(&bundle.binary)
+            .args(args)
+            .current_dir(bundle.dir.path())
+            .env_clear()
+            .env("TMPDIR", tmp.path())
+            .output()
+            .expect("the bundle runs")
+    };
+    let ok = |args: &[&str]| {
+        let out = run(args);
+        assert!(
+            out.status.success(),
+            "bundle {args:?} failed:\nstdout:\n{}\nstderr:\n{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        assert_eq!(
+            std::fs::read_dir(tmp.path()).unwrap().count(),
+            0,
+            "the extracted runner is removed after {args:?}"
+        );
+        text(&out.stdout)
+    };
+    let db = bundle.dir.path().join("app.db");
+    let url = format!("sqlite://{}", db.display());
+
+    // `sql` needs no database, and prints what the CLI prints.
+    let sql = ok(&["sql", "head", "--dialect", "sqlite"]);
+    assert_eq!(sql, project.ok(&["sql", "head", "--dialect", "sqlite"]));
+    assert!(
+        sql.contains(&format!("-- upgrade {}: seed", revisions[3])),
+        "{sql}"
+    );
+    assert!(!db.exists(), "sql touched no database");
+
+    let out = ok(&["--database-url", &url, "upgrade"]);
+    assert!(
+        out.contains(&format!("Applied {} notes", revisions[0])),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("Applied {} seed", revisions[3])),
+        "{out}"
+    );
+    assert!(
+        out.ends_with(&format!("Database is now at {} (head)\n", revisions[3])),
+        "{out}"
+    );
+    let seeded = "SELECT count(*) AS n FROM notes WHERE title = 'seed'";
+    assert_eq!(count(&db, seeded), 1, "the data step ran");
+    let out = ok(&["--database-url", &url, "upgrade"]);
+    assert!(out.starts_with("Nothing to apply;"), "{out}");
+    assert_eq!(count(&db, seeded), 1, "the data step ran once");
+
+    // The CLI in the project reads the same history, and every checksum matches its file.
+    let state = bundle_state(&bundle, &url);
+    assert_eq!(applied(&state.1), revisions);
+    assert_eq!(cli_state(&project, &url), state);
+    let check = project.ok(&["--database-url", &url, "check"]);
+    assert!(
+        check.contains("Models, snapshot, migrations and database agree"),
+        "{check}"
+    );
+
+    // Back and forth: the bundle reverts, the CLI applies again, the bundle reverts it all.
+    let out = ok(&["--database-url", &url, "downgrade", "-1"]);
+    assert!(
+        out.contains(&format!("Reverted {} seed", revisions[3])),
+        "{out}"
+    );
+    assert_eq!(count(&db, seeded), 0);
+    assert_eq!(
+        project.ok(&["--database-url", &url, "current"]),
+        format!("{}\n", revisions[2])
+    );
+    project.ok(&["--database-url", &url, "upgrade"]);
+    assert_eq!(count(&db, seeded), 1);
+    assert_eq!(
+        ok(&["--database-url", &url, "current"]),
+        format!("{} (head)\n", revisions[3])
+    );
+    let out = ok(&["--database-url", &url, "downgrade", "base"]);
+    assert!(
+        out.ends_with("Database is now at base (no migration applied)\n"),
+        "{out}"
+    );
+    assert_eq!(cli_state(&project, &url), bundle_state(&bundle, &url));
+
+    // Nowhere to extract the runner: the error names the directory and TMPDIR.
+    let out = Command::new(&bundle.binary)
+        .args(["--database-url", &url, "upgrade"])
+        .env_clear()
+        .env("TMPDIR", bundle.dir.path().join("missing"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
-    let name = module.file_name().unwrap().to_string_lossy().into_owned();
     assert!(
-        stderr.contains(&name) && stderr.contains("cannot go into a bundle: it must be compiled"),
+        stderr.contains("missing") && stderr.contains("set TMPDIR to a directory"),
         "{stderr}"
     );
-    assert!(!project.file("migrator").exists(), "nothing written");
+
+    // A damaged runner is found when it is extracted, and nothing runs; commands that do not
+    // run it still work.
+    let mut bytes = std::fs::read(&bundle.binary).unwrap();
+    let cli_len = std::fs::metadata(migrate_tests::cli_binary())
+        .unwrap()
+        .len() as usize;
+    bytes[cli_len + 4096] ^= 0x20;
+    let damaged = bundle.dir.path().join("damaged");
+    std::fs::write(&damaged, bytes).unwrap();
+    make_executable(&damaged);
+    let out = Command::new(&damaged)
+        .args(["--database-url", &url, "upgrade"])
+        .env_clear()
+        .env("TMPDIR", tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("the compiled migrations it carries are damaged"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+    assert_eq!(
+        project.ok(&["--database-url", &url, "current"]),
+        "base (no migration applied)\n"
+    );
+    let out = Command::new(&damaged)
+        .args(["--database-url", &url, "current"])
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
 /// The same turns on a server: the bundle carries the backends the CLI was built with.

@@ -1,5 +1,6 @@
-//! `bundle -o PATH`: a copy of this executable with the project's migrations appended, written
-//! all at once (a temporary file beside PATH, renamed over it), executable.
+//! `bundle -o PATH`: a copy of this executable with the project's migrations appended (after
+//! their compiled runner program, when a module must be compiled), written all at once (a
+//! temporary file beside PATH, renamed over it), executable.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
@@ -13,14 +14,16 @@ use crate::context::Context;
 /// `bundle -o PATH`.
 pub(crate) fn bundle(ctx: &Context, output: &Path) -> Result<u8, Error> {
     let project = ctx.project()?;
-    let payload = bundle::payload(&project)?;
+    let contents = bundle::contents(&project)?;
+    let payload = &contents.payload;
     let exe = std::env::current_exe()
         .map_err(|e| Error::Project(format!("cannot find this executable to copy it: {e}")))?;
     // The program alone, should this executable already carry migrations.
     let program_len = crate::executable::read_executable(&exe)?.program_len;
+    let runner = contents.runner.as_deref().unwrap_or_default();
     let appended = payload.encode();
-    write_bundle(&exe, program_len, &appended, output)?;
-    let size = program_len + appended.len() as u64;
+    write_bundle(&exe, program_len, &[runner, &appended], output)?;
+    let size = program_len + runner.len() as u64 + appended.len() as u64;
     let head = payload.head.as_deref().unwrap_or("base");
     ctx.say(format!(
         "Wrote {} ({:.1} MB): {} of {} (head {head}), for {}",
@@ -30,6 +33,12 @@ pub(crate) fn bundle(ctx: &Context, output: &Path) -> Result<u8, Error> {
         ctx.show(&project.config.versions_dir()),
         backends()
     ));
+    if contents.runner.is_some() {
+        ctx.say(format!(
+            "Rust code in the migrations: it carries them compiled ({:.1} MB), and runs them from a temporary file (in TMPDIR, else /tmp)",
+            runner.len() as f64 / 1e6
+        ));
+    }
     ctx.say(format!(
         "Run it where the database is: {} --database-url URL upgrade",
         shown_command(output)
@@ -63,10 +72,15 @@ fn shown_command(path: &Path) -> String {
     }
 }
 
-/// Writes the first `program_len` bytes of `exe` and `appended` to a temporary file beside
-/// `output`, makes it executable, and renames it over `output`: a reader never sees half a
-/// bundle, and a failure leaves what was at `output` as it was.
-fn write_bundle(exe: &Path, program_len: u64, appended: &[u8], output: &Path) -> Result<(), Error> {
+/// Writes the first `program_len` bytes of `exe` and each of `appended` to a temporary file
+/// beside `output`, makes it executable, and renames it over `output`: a reader never sees half
+/// a bundle, and a failure leaves what was at `output` as it was.
+fn write_bundle(
+    exe: &Path,
+    program_len: u64,
+    appended: &[&[u8]],
+    output: &Path,
+) -> Result<(), Error> {
     let name = output
         .file_name()
         .ok_or_else(|| Error::Project(format!("{} names no file", output.display())))?;
@@ -88,7 +102,9 @@ fn write_bundle(exe: &Path, program_len: u64, appended: &[u8], output: &Path) ->
                 format!("{} changed while it was copied", exe.display()),
             ));
         }
-        to.write_all(appended)?;
+        for part in appended {
+            to.write_all(part)?;
+        }
         // The mode given at creation is narrowed by the umask; the file is for running.
         #[cfg(unix)]
         {

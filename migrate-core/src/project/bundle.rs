@@ -2,15 +2,16 @@
 //! checked. The CLI appends it to a copy of itself; inside that copy, [`super::Project::bundled`]
 //! answers every operation from it.
 //!
-//! A bundle applies migrations the way the CLI does when it can read every module without
-//! compiling it: in its own process, from the operations each module was read into. A module
-//! that must be compiled (a Rust data step, any other code) cannot go into a bundle, since a
-//! deploy machine has no toolchain to compile it; it is refused by name.
+//! A bundle applies migrations the way the CLI does: when every module can be read without
+//! compiling it, in its own process, from the operations each module was read into; when one
+//! must be compiled (a Rust data step, any other code), with the runner program compiled here,
+//! where the toolchain is, with every backend of this build, and carried inside the bundle,
+//! since a deploy machine has no toolchain to compile it.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use super::payload::{BundledModule, Payload};
+use super::payload::{BundledModule, CarriedRunner, Payload};
 use super::programs::{read_module, read_without_compiling, target_dir, RunnerProgram};
 use super::read_cache::ReadCache;
 use super::Project;
@@ -18,11 +19,22 @@ use crate::diff::diff;
 use crate::error::{Error, Result};
 use crate::interpret::encode;
 
-/// The payload of `project`: its modules, each read into its operations, `snapshot.json`, and
-/// the run options of `migrate.toml`. Refused: no migration, a module that must be compiled,
-/// and migrations that do not replay to the snapshot (the bundle's `verify` compares the
-/// database with that snapshot, as the CLI's does).
-pub fn payload(project: &Project) -> Result<Payload> {
+/// What a bundle of a project carries.
+#[derive(Debug, Clone)]
+pub struct BundleContents {
+    /// The migrations, snapshot and run options.
+    pub payload: Payload,
+    /// The compiled runner program, when a module must be compiled: appended before the
+    /// payload's body, which records its length and digest.
+    pub runner: Option<Vec<u8>>,
+}
+
+/// What a bundle of `project` carries: its modules, each read into its operations (or, when one
+/// must be compiled, the runner program compiled from them all), `snapshot.json`, and the run
+/// options of `migrate.toml`. Refused: no migration, a runner that does not compile, and
+/// migrations that do not replay to the snapshot (the bundle's `verify` compares the database
+/// with that snapshot, as the CLI's does).
+pub fn contents(project: &Project) -> Result<BundleContents> {
     let snapshot = project.snapshot()?;
     let snapshot_path = project.config.snapshot_path();
     let snapshot_text =
@@ -40,26 +52,38 @@ pub fn payload(project: &Project) -> Result<Payload> {
     project.files()?.graph()?;
     let cache = ReadCache::open(&target_dir(&project.config.models));
     let mut reads = BTreeMap::new();
+    let mut compiled = false;
     for module in &modules {
-        let (read, checksum) = read_module(module, &cache).map_err(|refusal| Error::File {
-            path: module.path.clone(),
-            message: format!(
-                "cannot go into a bundle: it must be compiled (the reader stops at {refusal}), and a bundle applies migrations without a Rust toolchain; apply this project with `migrate-cli upgrade`, or write the step with `m.sql(...)`"
-            ),
-        })?;
-        let encoded = encode(&read).expect("read operations always serialise");
-        let encoded = String::from_utf8(encoded).expect("JSON is UTF-8");
-        reads.insert(checksum, encoded);
+        match read_module(module, &cache) {
+            Ok((read, checksum)) => {
+                let encoded = encode(&read).expect("read operations always serialise");
+                let encoded = String::from_utf8(encoded).expect("JSON is UTF-8");
+                reads.insert(checksum, encoded);
+            }
+            Err(_) => compiled = true,
+        }
     }
-    let migrations = read_without_compiling(&modules, &cache).expect("every module was read");
-    let replayed = RunnerProgram::in_process(migrations)
-        .schema()?
-        .ok_or_else(|| {
-            Error::Project(format!(
-                "the migrations in {} do not replay (error above)",
-                project.show(&versions)
-            ))
-        })?;
+    let (program, runner) = if compiled {
+        // The reads go unused: the carried runner runs every module.
+        reads.clear();
+        let program = RunnerProgram::compile_for_bundle(
+            &project.config,
+            modules.clone(),
+            !project.env.verbose,
+        )?;
+        let binary = program.binary().expect("a compiled program");
+        let bytes = std::fs::read(binary).map_err(|e| Error::io(binary, e))?;
+        (program, Some(bytes))
+    } else {
+        let migrations = read_without_compiling(&modules, &cache).expect("every module was read");
+        (RunnerProgram::in_process(migrations), None)
+    };
+    let replayed = program.schema()?.ok_or_else(|| {
+        Error::Project(format!(
+            "the migrations in {} do not replay (error above)",
+            project.show(&versions)
+        ))
+    })?;
     if replayed.head != snapshot.head || !diff(&replayed.schema(), &snapshot.schema())?.is_empty() {
         return Err(Error::File {
             path: snapshot_path,
@@ -69,7 +93,7 @@ pub fn payload(project: &Project) -> Result<Payload> {
             ),
         });
     }
-    Ok(Payload::new(
+    let payload = Payload::new(
         relative_migrations(project),
         modules
             .into_iter()
@@ -81,7 +105,9 @@ pub fn payload(project: &Project) -> Result<Payload> {
         (snapshot_text, snapshot.head.clone()),
         reads,
         project.config.run_options,
-    ))
+        runner.as_deref().map(CarriedRunner::of),
+    );
+    Ok(BundleContents { payload, runner })
 }
 
 /// The migrations folder as the project names it (relative to `migrate.toml`, `/`-separated),

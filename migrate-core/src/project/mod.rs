@@ -10,7 +10,9 @@
 //!
 //! A project is either the files of `migrate.toml`'s folders or, inside an executable written by
 //! `bundle`, the [`payload::Payload`] it carries: [`Project`] answers the operations from either
-//! alike, so a bundle runs them through the same code as the CLI.
+//! alike, so a bundle runs them through the same code as the CLI. A bundle whose modules must be
+//! compiled carries their compiled runner program too, and runs it as the CLI runs the one it
+//! builds.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -43,7 +45,7 @@ pub mod status;
 
 pub use config::Config;
 pub use files::{MigrationFile, MigrationFiles};
-use payload::Payload;
+use payload::Bundle;
 use programs::RunnerProgram;
 
 /// Where a command runs: the current directory, a database URL given on the command line, and
@@ -94,7 +96,7 @@ pub struct Project {
     /// The project's configuration.
     pub config: Config,
     /// The migrations and snapshot a bundle carries, read in place of the files.
-    bundled: Option<Arc<Payload>>,
+    bundled: Option<Arc<Bundle>>,
 }
 
 impl Project {
@@ -111,7 +113,8 @@ impl Project {
 
     /// The project a bundle carries: no `migrate.toml`, no files; the database URL comes from
     /// `--database-url` or `DATABASE_URL`, and paths are named as in the project it came from.
-    pub fn bundled(env: Env, payload: Arc<Payload>) -> Project {
+    pub fn bundled(env: Env, bundle: Arc<Bundle>) -> Project {
+        let payload = &bundle.payload;
         let config = Config {
             root: PathBuf::new(),
             models: PathBuf::new(),
@@ -124,7 +127,7 @@ impl Project {
         Project {
             env,
             config,
-            bundled: Some(payload),
+            bundled: Some(bundle),
         }
     }
 
@@ -139,10 +142,11 @@ impl Project {
     /// The modules of `versions/`, listed and read but not parsed: what the runner needs.
     pub fn modules(&self) -> Result<Vec<MigrationModule>> {
         let versions = self.config.versions_dir();
-        let Some(payload) = &self.bundled else {
+        let Some(bundle) = &self.bundled else {
             return files::list_modules(&versions);
         };
-        Ok(payload
+        Ok(bundle
+            .payload
             .modules
             .iter()
             .map(|m| MigrationModule {
@@ -155,11 +159,16 @@ impl Project {
     }
 
     /// The runner of `modules` (see [`RunnerProgram::from_modules`]); a bundle's runs them in
-    /// this process from what they were read into when it was written.
+    /// this process from what they were read into when it was written, or, when one had to be
+    /// compiled, is the runner program it carries, extracted to a temporary file.
     pub fn runner(&self, modules: Vec<MigrationModule>, backend: Backend) -> Result<RunnerProgram> {
-        let Some(payload) = &self.bundled else {
+        let Some(bundle) = &self.bundled else {
             return RunnerProgram::from_modules(&self.config, modules, backend, !self.env.verbose);
         };
+        let payload = &bundle.payload;
+        if let Some(runner) = &payload.runner {
+            return RunnerProgram::extract(&bundle.path, bundle.program_len, runner);
+        }
         let cache = read_cache::ReadCache::carried(Arc::new(payload.reads.clone()));
         if let Some(migrations) = programs::read_without_compiling(&modules, &cache) {
             return Ok(RunnerProgram::in_process(migrations));
@@ -178,8 +187,8 @@ impl Project {
     /// `snapshot.json`, or an error saying to run `init`.
     pub fn snapshot(&self) -> Result<Snapshot> {
         let path = self.config.snapshot_path();
-        if let Some(payload) = &self.bundled {
-            let snapshot = Snapshot::from_json(&payload.snapshot, &path)?;
+        if let Some(bundle) = &self.bundled {
+            let snapshot = Snapshot::from_json(&bundle.payload.snapshot, &path)?;
             self.check_head(&snapshot)?;
             return Ok(snapshot);
         }
