@@ -432,25 +432,31 @@ fn count(db: &Path, sql: &str) -> i64 {
 /// A module with a Rust data step (`m.run`) cannot be applied without compiling it: the bundle
 /// carries it compiled, extracts it to a temporary file when a command runs it, and shares
 /// history, checksums and messages with the CLI in the project.
-#[test]
-fn a_module_that_must_be_compiled_goes_into_the_bundle_compiled() {
-    let (project, mut revisions) = project("bundle_compiled");
+/// A fourth migration whose `up` is a Rust data step on a `connection` (a Diesel connection
+/// type) inserting a note, and whose `down` deletes it; its revision.
+fn add_rust_step(project: &Project, connection: &str) -> String {
     project.ok(&["migrate", "-m", "seed", "--empty"]);
     let module = project.versions()[3].clone();
+    let up = format!(
+        "pub fn up(m: &mut Migration) {{\n    m.run(\"seed\", |conn: &mut migrate_core::diesel::{connection}| {{\n        use migrate_core::diesel::connection::SimpleConnection;\n        conn.batch_execute(\"INSERT INTO notes (title) VALUES ('seed')\")\n    }});\n}}"
+    );
     let source = std::fs::read_to_string(&module)
         .unwrap()
-        .replacen(
-            "pub fn up(_m: &mut Migration) {}",
-            "pub fn up(m: &mut Migration) {\n    m.run(\"seed\", |conn: &mut migrate_core::diesel::SqliteConnection| {\n        use migrate_core::diesel::connection::SimpleConnection;\n        conn.batch_execute(\"INSERT INTO notes (title) VALUES ('seed')\")\n    });\n}",
-            1,
-        )
+        .replacen("pub fn up(_m: &mut Migration) {}", &up, 1)
         .replacen(
             "pub fn down(_m: &mut Migration) {}",
             "pub fn down(m: &mut Migration) {\n    m.sql(\"DELETE FROM notes WHERE title = 'seed'\");\n}",
             1,
         );
+    assert!(source.contains("m.run("), "{source}");
     std::fs::write(&module, source).unwrap();
-    revisions.push(module.file_name().unwrap().to_string_lossy()[..14].to_string());
+    module.file_name().unwrap().to_string_lossy()[..14].to_string()
+}
+
+#[test]
+fn a_module_that_must_be_compiled_goes_into_the_bundle_compiled() {
+    let (project, mut revisions) = project("bundle_compiled");
+    revisions.push(add_rust_step(&project, "SqliteConnection"));
 
     let (bundle, out) = Deployed::of(&project, 4);
     assert!(
@@ -617,4 +623,45 @@ fn a_bundle_migrates_postgres() {
 #[test]
 fn a_bundle_migrates_mysql() {
     on_server("mysql", MYSQL_URL);
+}
+
+/// A Rust data step on a server, from the runner the bundle carries: applied once, reverted,
+/// and the CLI reads the same history.
+fn compiled_on_server(kind: &'static str, variable: &str, connection: &str) {
+    let Some(db) = ServerDb::create(kind, variable, "bundle_compiled") else {
+        return;
+    };
+    let (project, mut revisions) = project(&format!("bundle_compiled_{kind}"));
+    revisions.push(add_rust_step(&project, connection));
+    let (bundle, out) = Deployed::of(&project, 4);
+    assert!(out.contains("Rust code in the migrations"), "{out}");
+    let seeded = "SELECT count(*) FROM notes WHERE title = 'seed'";
+    let out = bundle.ok(&db.url, &["upgrade"]);
+    assert!(
+        out.contains(&format!("Applied {} seed", revisions[3])),
+        "{out}"
+    );
+    assert_eq!(db.sql(seeded).trim(), "1", "the data step ran");
+    let out = bundle.ok(&db.url, &["upgrade"]);
+    assert!(out.starts_with("Nothing to apply;"), "{out}");
+    let state = bundle_state(&bundle, &db.url);
+    assert_eq!(applied(&state.1), revisions);
+    assert_eq!(cli_state(&project, &db.url), state);
+    let out = bundle.ok(&db.url, &["downgrade", "-1"]);
+    assert!(
+        out.contains(&format!("Reverted {} seed", revisions[3])),
+        "{out}"
+    );
+    assert_eq!(db.sql(seeded).trim(), "0");
+    assert_eq!(cli_state(&project, &db.url), bundle_state(&bundle, &db.url));
+}
+
+#[test]
+fn a_bundle_runs_a_rust_step_on_postgres() {
+    compiled_on_server("postgres", POSTGRES_URL, "PgConnection");
+}
+
+#[test]
+fn a_bundle_runs_a_rust_step_on_mysql() {
+    compiled_on_server("mysql", MYSQL_URL, "MysqlConnection");
 }
