@@ -83,7 +83,7 @@ impl Deployed {
     fn of(project: &Project, migrations: usize) -> (Deployed, String) {
         let out = project.ok(&["bundle", "-o", "migrator"]);
         assert!(
-            out.starts_with("Wrote migrator (")
+            out.lines().any(|l| l.starts_with("Wrote migrator ("))
                 && out.contains(&format!(
                     "{migrations} migrations of migrations/versions (head "
                 )),
@@ -462,6 +462,17 @@ fn a_module_that_must_be_compiled_goes_into_the_bundle_compiled() {
     assert!(
         out.contains("Rust code in the migrations: it carries them compiled ("),
         "{out}"
+    );
+    let module = project.versions()[3]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(
+        out.starts_with(&format!(
+            "Compiling the migrations ({module} holds Rust code)"
+        )),
+        "said before the compile: {out}"
     );
     // Where the bundle extracts its runner; empty again after every command.
     let tmp = tempfile::tempdir().unwrap();

@@ -14,7 +14,12 @@ use crate::context::Context;
 /// `bundle -o PATH`.
 pub(crate) fn bundle(ctx: &Context, output: &Path) -> Result<u8, Error> {
     let project = ctx.project()?;
-    let contents = bundle::contents(&project)?;
+    // Compiling the runner with every backend takes minutes the first time, with cargo quiet.
+    let contents = bundle::contents(&project, |file| {
+        ctx.say(format!(
+            "Compiling the migrations ({file} holds Rust code) with every backend of this build; the first time takes a few minutes"
+        ))
+    })?;
     let payload = &contents.payload;
     let exe = std::env::current_exe()
         .map_err(|e| Error::Project(format!("cannot find this executable to copy it: {e}")))?;

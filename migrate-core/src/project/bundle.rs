@@ -33,8 +33,9 @@ pub struct BundleContents {
 /// must be compiled, the runner program compiled from them all), `snapshot.json`, and the run
 /// options of `migrate.toml`. Refused: no migration, a runner that does not compile, and
 /// migrations that do not replay to the snapshot (the bundle's `verify` compares the database
-/// with that snapshot, as the CLI's does).
-pub fn contents(project: &Project) -> Result<BundleContents> {
+/// with that snapshot, as the CLI's does). `compiling` is told the first module that must be
+/// compiled, before the compile starts.
+pub fn contents(project: &Project, compiling: impl FnOnce(&str)) -> Result<BundleContents> {
     let snapshot = project.snapshot()?;
     let snapshot_path = project.config.snapshot_path();
     let snapshot_text =
@@ -52,7 +53,7 @@ pub fn contents(project: &Project) -> Result<BundleContents> {
     project.files()?.graph()?;
     let cache = ReadCache::open(&target_dir(&project.config.models));
     let mut reads = BTreeMap::new();
-    let mut compiled = false;
+    let mut compiled = None;
     for module in &modules {
         match read_module(module, &cache) {
             Ok((read, checksum)) => {
@@ -60,10 +61,11 @@ pub fn contents(project: &Project) -> Result<BundleContents> {
                 let encoded = String::from_utf8(encoded).expect("JSON is UTF-8");
                 reads.insert(checksum, encoded);
             }
-            Err(_) => compiled = true,
+            Err(_) => compiled = compiled.or(Some(&module.file)),
         }
     }
-    let (program, runner) = if compiled {
+    let (program, runner) = if let Some(file) = compiled {
+        compiling(file);
         // The reads go unused: the carried runner runs every module.
         reads.clear();
         let program = RunnerProgram::compile_for_bundle(
