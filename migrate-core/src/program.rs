@@ -45,14 +45,7 @@ fn run(migrations: &[EmbeddedMigration], args: &[&str], out: &mut dyn Write) -> 
     match arg(0) {
         "schema" if !arg(1).is_empty() => {
             // `schema REV`: the schema the migrations up to REV replay to.
-            let named;
-            let set = match set.naming(&[arg(1)])? {
-                Some(through) => {
-                    named = through;
-                    &named
-                }
-                None => &set,
-            };
+            let set = set.naming(&[arg(1)])?;
             let revision = set.resolve_revision(arg(1))?;
             let schema = set.schema_at(Some(revision))?.clone();
             let _ = write!(
@@ -72,14 +65,7 @@ fn run(migrations: &[EmbeddedMigration], args: &[&str], out: &mut dyn Write) -> 
             Ok(())
         }
         "sql" => {
-            let named;
-            let set = match set.naming(&[arg(1), arg(2)])? {
-                Some(through) => {
-                    named = through;
-                    &named
-                }
-                None => &set,
-            };
+            let set = set.naming(&[arg(1), arg(2)])?;
             let backend = Backend::parse(arg(3))
                 .ok_or_else(|| Error::Target(format!("unknown dialect `{}`", arg(3))))?;
             let dialect = backend.dialect();
@@ -132,14 +118,7 @@ fn run(migrations: &[EmbeddedMigration], args: &[&str], out: &mut dyn Write) -> 
             // lint SPEC BACKENDS: SPEC is empty (every revision), REV (that one) or FROM:TO
             // (after FROM up to TO, as `sql` reads it); BACKENDS a comma-separated list.
             let (from, to) = arg(1).split_once(':').unwrap_or(("", arg(1)));
-            let named;
-            let set = match set.naming(&[from, to])? {
-                Some(through) => {
-                    named = through;
-                    &named
-                }
-                None => &set,
-            };
+            let set = set.naming(&[from, to])?;
             let len = set.ordered().len();
             let at = |text: &str| -> Result<usize> {
                 set.position(&Target::parse(text)?)?.ok_or_else(|| {
@@ -167,7 +146,7 @@ fn run(migrations: &[EmbeddedMigration], args: &[&str], out: &mut dyn Write) -> 
                         .ok_or_else(|| Error::Target(format!("unknown dialect `{name}`")))?,
                 );
             }
-            let findings = crate::lint::lint_migrations(set, range, &backends)?;
+            let findings = crate::lint::lint_migrations(&set, range, &backends)?;
             let _ = writeln!(
                 out,
                 "{}",

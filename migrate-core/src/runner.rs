@@ -268,7 +268,7 @@ impl MigrationSet {
     /// The set `sql` and `lint` read a range in: through the originals of each squash whose
     /// range holds one of `revisions` (as given: an id or a prefix; `head`, `base` and `+N` name
     /// none), so that a revision a squash replaces can be named while its file exists.
-    pub fn naming(&self, revisions: &[&str]) -> Result<Option<MigrationSet>> {
+    pub fn naming(&self, revisions: &[&str]) -> Result<Cow<'_, MigrationSet>> {
         let nodes = nodes(&self.all);
         let none = BTreeSet::new();
         let mut expanded = self.expanded.clone();
@@ -283,9 +283,11 @@ impl MigrationSet {
             }
         }
         if expanded == self.expanded {
-            return Ok(None);
+            return Ok(Cow::Borrowed(self));
         }
-        Ok(Some(MigrationSet::with_expanded(&self.all, expanded)?))
+        Ok(Cow::Owned(MigrationSet::with_expanded(
+            &self.all, expanded,
+        )?))
     }
 
     /// The revisions a database whose history holds `applied` has applied, counting each
