@@ -99,18 +99,13 @@ impl Deployed {
     }
 
     /// Runs the bundle with `--database-url url` (when given) and nothing else in its
-    /// environment: no PATH (so no cargo), no HOME, no DATABASE_URL.
+    /// environment (see [`bare`]).
     fn run(&self, url: Option<&str>, args: &[&str]) -> Output {
-        let mut command = Command::new(&self.binary);
+        let mut command = bare(&self.binary);
         if let Some(url) = url {
             command.args(["--database-url", url]);
         }
-        command
-            .args(args)
-            .current_dir(self.dir.path())
-            .env_clear()
-            .output()
-            .expect("the bundle runs")
+        command.args(args).output().expect("the bundle runs")
     }
 
     /// Runs the bundle, asserting success; its stdout.
@@ -124,6 +119,16 @@ impl Deployed {
         );
         text(&out.stdout)
     }
+}
+
+/// The executable at `binary`, run in its own directory with nothing in its environment: no
+/// PATH (so no cargo), no HOME, no DATABASE_URL.
+fn bare(binary: &Path) -> Command {
+    let mut command = Command::new(binary);
+    command
+        .current_dir(binary.parent().expect("a file in a directory"))
+        .env_clear();
+    command
 }
 
 /// `current --json` and `history --json` of the CLI in the project, against `url`.
@@ -272,10 +277,8 @@ fn a_bundle_migrates_sqlite_where_there_is_no_project() {
     back_and_forth(&project, &revisions, &bundle, &url);
 
     // A relative SQLite URL and DATABASE_URL are read as the CLI reads them.
-    let out = Command::new(&bundle.binary)
+    let out = bare(&bundle.binary)
         .arg("current")
-        .current_dir(bundle.dir.path())
-        .env_clear()
         .env("DATABASE_URL", "app.db")
         .output()
         .unwrap();
@@ -384,9 +387,8 @@ fn a_bundle_speaks_only_its_commands_and_refuses_clearly() {
     let damaged = bundle.dir.path().join("damaged");
     std::fs::write(&damaged, bytes).unwrap();
     make_executable(&damaged);
-    let out = Command::new(&damaged)
+    let out = bare(&damaged)
         .args(["--database-url", &url, "current"])
-        .env_clear()
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -477,10 +479,8 @@ fn a_module_that_must_be_compiled_goes_into_the_bundle_compiled() {
     // Where the bundle extracts its runner; empty again after every command.
     let tmp = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
-        Command::new(&bundle.binary)
+        bare(&bundle.binary)
             .args(args)
-            .current_dir(bundle.dir.path())
-            .env_clear()
             .env("TMPDIR", tmp.path())
             .output()
             .expect("the bundle runs")
@@ -566,9 +566,8 @@ fn a_module_that_must_be_compiled_goes_into_the_bundle_compiled() {
     assert_eq!(cli_state(&project, &url), bundle_state(&bundle, &url));
 
     // Nowhere to extract the runner: the error names the directory and TMPDIR.
-    let out = Command::new(&bundle.binary)
+    let out = bare(&bundle.binary)
         .args(["--database-url", &url, "upgrade"])
-        .env_clear()
         .env("TMPDIR", bundle.dir.path().join("missing"))
         .output()
         .unwrap();
@@ -589,9 +588,8 @@ fn a_module_that_must_be_compiled_goes_into_the_bundle_compiled() {
     let damaged = bundle.dir.path().join("damaged");
     std::fs::write(&damaged, bytes).unwrap();
     make_executable(&damaged);
-    let out = Command::new(&damaged)
+    let out = bare(&damaged)
         .args(["--database-url", &url, "upgrade"])
-        .env_clear()
         .env("TMPDIR", tmp.path())
         .output()
         .unwrap();
@@ -606,9 +604,8 @@ fn a_module_that_must_be_compiled_goes_into_the_bundle_compiled() {
         project.ok(&["--database-url", &url, "current"]),
         "base (no migration applied)\n"
     );
-    let out = Command::new(&damaged)
+    let out = bare(&damaged)
         .args(["--database-url", &url, "current"])
-        .env_clear()
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));

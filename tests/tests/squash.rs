@@ -81,8 +81,7 @@ fn chain_of(name: &str, steps: usize) -> (Project, Vec<String>) {
             let out = project.ok(&["migrate", "-m", &message]);
             assert!(!out.contains("No changes detected"), "step {step}: {out}");
         }
-        let module = project.versions().last().unwrap().clone();
-        revisions.push(module.file_name().unwrap().to_string_lossy()[..14].to_string());
+        revisions.push(newest(&project));
     }
     assert_eq!(project.versions().len(), steps);
     (project, revisions)
@@ -171,7 +170,7 @@ fn scenario(name: &str, mut new_db: impl FnMut() -> Db) {
         "TO is not the head: the snapshot stays"
     );
     let squash_file = project.versions().last().unwrap().clone();
-    let squash_rev = squash_file.file_name().unwrap().to_string_lossy()[..14].to_string();
+    let squash_rev = newest(&project);
     let source = std::fs::read_to_string(&squash_file).unwrap();
     assert!(
         source.contains("pub const REPLACES: &[&str] = &["),
@@ -222,12 +221,7 @@ fn scenario(name: &str, mut new_db: impl FnMut() -> Db) {
     to2.ok(&project, &["upgrade", &to]);
     let base2 = new_db();
 
-    for path in project.versions() {
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if revs[..28].iter().any(|r| name.starts_with(r.as_str())) {
-            std::fs::remove_file(path).unwrap();
-        }
-    }
+    delete(&project, &revs[..28]);
     assert_eq!(project.versions().len(), 3);
     // Nothing else changes: every database at head stays there, checked and verified.
     for db in [&head_db, &base_db, &mid_db, &to_db] {
@@ -343,17 +337,17 @@ fn mysql_squash_of_thirty_reaches_every_database() {
     );
 }
 
-/// The revision of the module `squash` wrote last.
+/// The revision of the newest module of `versions/`.
 fn newest(project: &Project) -> String {
     let module = project.versions().last().unwrap().clone();
     module.file_name().unwrap().to_string_lossy()[..14].to_string()
 }
 
 /// Deletes the module files of `revisions`.
-fn delete(project: &Project, revisions: &[&String]) {
+fn delete(project: &Project, revisions: &[impl AsRef<str>]) {
     for path in project.versions() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if revisions.iter().any(|r| name.starts_with(r.as_str())) {
+        if revisions.iter().any(|r| name.starts_with(r.as_ref())) {
             std::fs::remove_file(path).unwrap();
         }
     }
@@ -491,23 +485,7 @@ fn refused(project: &Project, args: &[&str], expected: &str) {
 
 #[test]
 fn squash_refuses_what_it_cannot_carry_and_writes_nothing() {
-    let project = Project::new("squash_refusals", &models(1));
-    project.ok(&["init"]);
-    let mut revs = Vec::new();
-    for step in 1..=4 {
-        project.write("src/models.rs", &models(step));
-        project.ok(&["migrate", "-m", &format!("step {step}")]);
-        revs.push(
-            project
-                .versions()
-                .last()
-                .unwrap()
-                .file_name()
-                .unwrap()
-                .to_string_lossy()[..14]
-                .to_string(),
-        );
-    }
+    let (project, revs) = chain_of("squash_refusals", 4);
     refused(
         &project,
         &["squash", "99999999999999", "-m", "x"],
@@ -532,7 +510,7 @@ fn squash_refuses_what_it_cannot_carry_and_writes_nothing() {
     // A Rust data step in the range is named, never dropped.
     project.ok(&["migrate", "-m", "rust step", "--empty"]);
     let path = project.versions().last().unwrap().clone();
-    let rust_rev = path.file_name().unwrap().to_string_lossy()[..14].to_string();
+    let rust_rev = newest(&project);
     let empty = std::fs::read_to_string(&path).unwrap();
     let source = empty.replace(
         "pub fn up(_m: &mut Migration) {}",
@@ -576,14 +554,7 @@ fn squash_refuses_what_it_cannot_carry_and_writes_nothing() {
         ),
     );
     project.ok(&["merge", "-m", "join"]);
-    let merge_rev = project
-        .versions()
-        .last()
-        .unwrap()
-        .file_name()
-        .unwrap()
-        .to_string_lossy()[..14]
-        .to_string();
+    let merge_rev = newest(&project);
     refused(
         &project,
         &["squash", &merge_rev, "-m", "x"],
@@ -596,34 +567,11 @@ fn squash_refuses_what_it_cannot_carry_and_writes_nothing() {
 
 #[test]
 fn squash_up_to_the_head_moves_the_snapshot_and_remove_takes_it_back() {
-    let project = Project::new("squash_head", &models(1));
-    project.ok(&["init"]);
-    let mut revs = Vec::new();
-    for step in 1..=3 {
-        project.write("src/models.rs", &models(step));
-        project.ok(&["migrate", "-m", &format!("step {step}")]);
-        revs.push(
-            project
-                .versions()
-                .last()
-                .unwrap()
-                .file_name()
-                .unwrap()
-                .to_string_lossy()[..14]
-                .to_string(),
-        );
-    }
+    let (project, revs) = chain_of("squash_head", 3);
     let before = files(&project);
     let schema_rs = project.read("src/schema.rs");
     let out = project.ok(&["squash", "base", &revs[2], "-m", "all three"]);
-    let squash = project
-        .versions()
-        .last()
-        .unwrap()
-        .file_name()
-        .unwrap()
-        .to_string_lossy()[..14]
-        .to_string();
+    let squash = newest(&project);
     assert!(
         out.contains(&format!(
             "Moved the head of migrations/snapshot.json to {squash}"
