@@ -538,7 +538,12 @@ fn squash_refuses_what_it_cannot_carry_and_writes_nothing() {
     project.ok(&["remove"]);
 
     // A branch off the middle of the run, and a merge inside it.
-    let branch_rev = format!("{}9", &revs[3][..13]);
+    // Revision ids are seconds: the branch takes one of revs[3]'s ten that the chain left free.
+    let branch_rev = (0..10)
+        .rev()
+        .map(|d| format!("{}{d}", &revs[3][..13]))
+        .find(|r| !revs.contains(r))
+        .unwrap();
     let branch_path = project.file(&format!("migrations/versions/{branch_rev}_branch.rs"));
     std::fs::write(
         &branch_path,
