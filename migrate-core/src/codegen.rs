@@ -850,6 +850,9 @@ fn index_modifiers(call: &mut Call, index: &Index) {
         call.then(|out| chained_quoted(out, "with", with));
     }
     flag(call, index.nulls_not_distinct, ".nulls_not_distinct()");
+    if let Some(comment) = &index.comment {
+        call.then(|out| chained_quoted(out, "comment", comment));
+    }
 }
 
 fn render_create_table(out: &mut String, call: &mut Call, table: &Table) {
@@ -1232,7 +1235,8 @@ pub(crate) mod tests {
             t.index("ix_orders_touched", &["touched"])
                 .predicate("touched IS NOT NULL")
                 .include(&["qty"])
-                .with("fillfactor=70");
+                .with("fillfactor=70")
+                .comment("Recently touched orders");
             t.comment("Orders");
             t.engine("InnoDB");
         });

@@ -1290,6 +1290,10 @@ fn describe_index_change(old: &Index, new: &Index) -> (String, String) {
         })
         .to_string()
     });
+    part(old.comment != new.comment, &|i| match &i.comment {
+        Some(comment) => format!("comment {comment:?}"),
+        None => "no comment".to_string(),
+    });
     (was.join(" "), becomes.join(" "))
 }
 

@@ -660,6 +660,10 @@ fn index_calls(mut b: IndexBuilder<'_>, calls: &[(String, Vec<&Expr>)]) -> R<()>
                 arity(method, a, 1)?;
                 b.with(&string(a[0])?)
             }
+            "comment" => {
+                arity(method, a, 1)?;
+                b.comment(&string(a[0])?)
+            }
             "include" => {
                 arity(method, a, 1)?;
                 b.include(&refs(&strings(a[0])?))

@@ -1817,6 +1817,12 @@ impl IndexBuilder<'_> {
         self.index.nulls_not_distinct = true;
         self
     }
+
+    /// The index's comment.
+    pub fn comment(self, text: &str) -> Self {
+        self.index.comment = Some(text.to_string());
+        self
+    }
 }
 
 /// Refines a unique constraint just declared.

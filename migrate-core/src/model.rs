@@ -134,6 +134,8 @@ pub struct IndexSpec {
     pub with: Option<String>,
     /// `NULLS NOT DISTINCT`.
     pub nulls_not_distinct: bool,
+    /// The index's comment.
+    pub comment: Option<String>,
 }
 
 /// A struct-level unique constraint.
@@ -724,6 +726,7 @@ fn table_from_model(model: &ModelSpec, errors: &mut Vec<ModelError>) -> (Table, 
             include: resolve("include", &spec.include),
             with: spec.with.clone(),
             nulls_not_distinct: spec.nulls_not_distinct,
+            comment: spec.comment.clone(),
         });
     }
     for spec in &model.uniques {

@@ -434,7 +434,8 @@ impl<'t> FieldLevel<'t> {
             let fits = index.predicate.is_none()
                 && index.include.is_empty()
                 && index.with.is_none()
-                && !index.nulls_not_distinct;
+                && !index.nulls_not_distinct
+                && index.comment.is_none();
             if let ([element], true) = (index.columns.as_slice(), fits) {
                 if let (true, Some(column)) = (element.is_bare(), element.column_name()) {
                     level.indexes.entry(column.to_string()).or_insert(index);
@@ -550,6 +551,9 @@ fn render_struct(out: &mut String, table: &Table, name: &str, backend: Option<Ba
         }
         if index.nulls_not_distinct {
             parts.push("nulls_not_distinct".into());
+        }
+        if let Some(comment) = &index.comment {
+            parts.push(format!("comment = {}", string_literal(comment)));
         }
         container.push(format!("index({})", parts.join(", ")));
     }
@@ -1110,6 +1114,7 @@ mod tests {
             name: "memberships_by_score".into(),
             columns: vec!["score".into(), "user_id".into()],
             unique: true,
+            comment: Some("Leaders first".into()),
             ..Default::default()
         });
         memberships.indexes.push(Index {
@@ -1152,7 +1157,12 @@ use migrate_core::Model;
 #[diesel(table_name = crate::schema::memberships)]
 #[model(
     primary_key(user_id, group_name),
-    index(name = "memberships_by_score", columns(score, user_id), unique),
+    index(
+        name = "memberships_by_score",
+        columns(score, user_id),
+        unique,
+        comment = "Leaders first"
+    ),
     comment = "\nwho is in which group"
 )]
 pub struct Membership {

@@ -540,6 +540,10 @@ pub struct Index {
     /// PostgreSQL 15 `NULLS NOT DISTINCT` on a unique index.
     #[serde(default, skip_serializing_if = "is_false")]
     pub nulls_not_distinct: bool,
+    /// The index's comment (PostgreSQL `COMMENT ON INDEX`, MySQL `COMMENT`; SQLite has none,
+    /// and the snapshot keeps it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 impl Index {
@@ -1660,6 +1664,7 @@ mod tests {
             include: vec!["e".into()],
             with: Some("fillfactor=70".into()),
             nulls_not_distinct: true,
+            comment: Some("by a".into()),
         });
         t.uniques.push(Unique {
             deferrable: Some(Deferrable::Deferred),
@@ -1714,6 +1719,7 @@ mod tests {
             r#""d"
       ],"#,
             r#""primary_key_name": "orders_pk""#,
+            r#""comment": "by a""#,
             r#""comment": "Orders""#,
             r#""deferrable": "deferred""#,
         ] {

@@ -285,6 +285,7 @@ fn model_spec_with(def: &ModelDef, enums: &EnumTable) -> Result<ModelSpec, Spann
                 include: i.include.clone(),
                 with: i.with.clone(),
                 nulls_not_distinct: i.nulls_not_distinct,
+                comment: i.comment.clone(),
             })
             .collect(),
         uniques: def

@@ -67,6 +67,8 @@ pub struct IndexDef {
     pub with: Option<String>,
     /// `nulls_not_distinct`.
     pub nulls_not_distinct: bool,
+    /// `comment = "..."`.
+    pub comment: Option<String>,
 }
 
 /// A struct-level `#[model(unique(...))]`.
@@ -309,6 +311,7 @@ impl<'a> Container<'a> {
                     include: names(&index.include),
                     with: index.with.clone(),
                     nulls_not_distinct: index.nulls_not_distinct,
+                    comment: index.comment.clone(),
                 })
                 .collect(),
             uniques: attrs

@@ -235,6 +235,7 @@ pub(crate) struct IndexAttr {
     pub(crate) include: Vec<Ident>,
     pub(crate) with: Option<String>,
     pub(crate) nulls_not_distinct: bool,
+    pub(crate) comment: Option<String>,
 }
 
 /// `#[model(unique(...))]` on the struct.
@@ -1217,10 +1218,10 @@ fn primary_key_value(
 
 /// `index(a, b)`, `index(a, b, unique)`, `index(name = "...", columns(a, b), unique)`, and the
 /// other forms: `on = "..."` elements, `method`, `where`, `include(...)`, `with`,
-/// `nulls_not_distinct`.
+/// `nulls_not_distinct`, `comment`.
 fn index_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<IndexAttr>> {
     const EXAMPLE: &str = "index(author_id, published_at)";
-    const EXPECTED: &str = "field names, `columns(...)`, `on = \"...\"`, `name = \"...\"`, `unique`, `method = \"...\"`, `where = \"...\"`, `include(...)`, `with = \"...\"` or `nulls_not_distinct`";
+    const EXPECTED: &str = "field names, `columns(...)`, `on = \"...\"`, `name = \"...\"`, `unique`, `method = \"...\"`, `where = \"...\"`, `include(...)`, `with = \"...\"`, `nulls_not_distinct` or `comment = \"...\"`";
     if !meta.input.peek(token::Paren) {
         cx.error_spanned_by(
             &meta.path,
@@ -1235,6 +1236,7 @@ fn index_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Inde
     let mut method: Attr<String> = Attr::nested("method", "index");
     let mut predicate: Attr<String> = Attr::nested("where", "index");
     let mut with: Attr<String> = Attr::nested("with", "index");
+    let mut comment: Attr<String> = Attr::nested("comment", "index");
     let mut unique: Attr<()> = Attr::nested("unique", "index");
     let mut nnd: Attr<()> = Attr::nested("nulls_not_distinct", "index");
     let mut include: Option<Vec<Ident>> = None;
@@ -1257,6 +1259,12 @@ fn index_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Inde
             "method" if has_value => nested_string(cx, &inner, &mut method, "method = \"gin\""),
             "where" => nested_string(cx, &inner, &mut predicate, "where = \"deleted_at IS NULL\""),
             "with" if has_value => nested_string(cx, &inner, &mut with, "with = \"fillfactor=70\""),
+            "comment" if has_value => nested_string(
+                cx,
+                &inner,
+                &mut comment,
+                "comment = \"Finds posts by author\"",
+            ),
             "include" if inner.input.peek(token::Paren) => {
                 if include.is_some() {
                     cx.error_spanned_by(&inner.path, "duplicate `include` in `index`");
@@ -1323,7 +1331,7 @@ fn index_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Inde
         },
         None => None,
     };
-    ok &= [&name, &predicate, &with, &on]
+    ok &= [&name, &predicate, &with, &on, &comment]
         .iter()
         .all(|a| a.key().is_none() || a.get().is_some());
     Ok(ok.then(|| IndexAttr {
@@ -1336,6 +1344,7 @@ fn index_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Inde
         include: include.unwrap_or_default(),
         with: with.value,
         nulls_not_distinct: nnd.is_set(),
+        comment: comment.value,
     }))
 }
 

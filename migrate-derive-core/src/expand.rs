@@ -28,6 +28,7 @@ pub(crate) fn expand(def: &ModelDef) -> TokenStream {
         let include = string_vec(&index.include);
         let with = opt_string(index.with.as_deref());
         let nulls_not_distinct = index.nulls_not_distinct;
+        let comment = opt_string(index.comment.as_deref());
         quote! {
             ::migrate_core::model::IndexSpec {
                 name: #name,
@@ -39,6 +40,7 @@ pub(crate) fn expand(def: &ModelDef) -> TokenStream {
                 include: #include,
                 with: #with,
                 nulls_not_distinct: #nulls_not_distinct,
+                comment: #comment,
             }
         }
     });

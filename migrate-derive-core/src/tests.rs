@@ -657,7 +657,7 @@ fn parses_names_keys_index_forms_constraints_and_table_options() {
         #[derive(Model)]
         #[model(
             primary_key(tenant_id, id, name = "pk_bookings"),
-            index(name = "ix_lower_email", on = "lower(email), created_at DESC NULLS LAST", method = "btree", where = "deleted_at IS NULL", include(room), with = "fillfactor=70"),
+            index(name = "ix_lower_email", on = "lower(email), created_at DESC NULLS LAST", method = "btree", where = "deleted_at IS NULL", include(room), with = "fillfactor=70", comment = "Live accounts by email"),
             index(room, unique, nulls_not_distinct),
             unique(name = "uq_room_slot", columns(room, slot), deferrable = "deferred", nulls_not_distinct),
             foreign_key(name = "fk_tenant", columns(tenant_id, room), references = "rooms(tenant_id, id)", on_delete = "cascade", deferrable = "immediate", match_full, not_valid),
@@ -699,6 +699,7 @@ fn parses_names_keys_index_forms_constraints_and_table_options() {
     assert_eq!(ix.predicate.as_deref(), Some("deleted_at IS NULL"));
     assert_eq!(ix.include, ["room"]);
     assert_eq!(ix.with.as_deref(), Some("fillfactor=70"));
+    assert_eq!(ix.comment.as_deref(), Some("Live accounts by email"));
     assert!(def.indexes[1].unique && def.indexes[1].nulls_not_distinct);
     assert_eq!(
         def.uniques[0],

@@ -1325,6 +1325,35 @@ pub fn real_schema_scenarios() -> Vec<Scenario> {
             vec![accounts().with(|t| t.options.comment = Some("People".into()))],
             vec![accounts()],
         ),
+        Scenario::new(
+            "index_comment",
+            vec![],
+            vec![accounts().with(|t| {
+                t.indexes.push(Index {
+                    comment: Some("Finds an account by email; it's the login".into()),
+                    ..Index::new("ix_accounts_email", ["email"])
+                })
+            })],
+        ),
+        // A unique index with a `uq_` name would read back as a constraint on MySQL, which
+        // keeps no comment: with one, it stays an index.
+        Scenario::new(
+            "change_index_comment",
+            vec![accounts().with(|t| {
+                t.indexes.push(Index {
+                    unique: true,
+                    comment: Some("One per email".into()),
+                    ..Index::new("uq_accounts_email", ["email"])
+                })
+            })],
+            vec![accounts().with(|t| {
+                t.indexes.push(Index {
+                    unique: true,
+                    comment: Some("One account per email".into()),
+                    ..Index::new("uq_accounts_email", ["email"])
+                })
+            })],
+        ),
         // Columns: MySQL ON UPDATE, collations and character sets.
         Scenario::new(
             "on_update_current_timestamp",

@@ -508,7 +508,7 @@ pub fn sqlite_schema(path: &Path, expected: &Schema) -> Schema {
 }
 
 /// Gives a live SQLite schema, which has no comments (asserted: introspection invents none),
-/// the table and column comments of `expected`, which the snapshot keeps.
+/// the table, column and index comments of `expected`, which the snapshot keeps.
 pub fn take_sqlite_comments(live: &mut Schema, expected: &Schema) {
     for table in &mut live.tables {
         assert_eq!(table.options.comment, None, "{}", table.name);
@@ -519,6 +519,14 @@ pub fn take_sqlite_comments(live: &mut Schema, expected: &Schema) {
         for column in &mut table.columns {
             assert_eq!(column.comment, None, "{}.{}", table.name, column.name);
             column.comment = want.column(&column.name).and_then(|c| c.comment.clone());
+        }
+        for index in &mut table.indexes {
+            assert_eq!(index.comment, None, "{}.{}", table.name, index.name);
+            index.comment = want
+                .indexes
+                .iter()
+                .find(|i| i.name == index.name)
+                .and_then(|i| i.comment.clone());
         }
     }
 }

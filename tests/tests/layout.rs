@@ -211,10 +211,16 @@ fn index() -> impl Strategy<Value = Index> {
             prop::collection::vec(name(), 0..2),
             sometimes(literal()),
             any::<bool>(),
+            sometimes(literal()),
         ),
     )
         .prop_map(
-            |(name, columns, unique, (method, predicate, include, with, nulls_not_distinct))| {
+            |(
+                name,
+                columns,
+                unique,
+                (method, predicate, include, with, nulls_not_distinct, comment),
+            )| {
                 Index {
                     name,
                     columns,
@@ -224,6 +230,7 @@ fn index() -> impl Strategy<Value = Index> {
                     include,
                     with,
                     nulls_not_distinct,
+                    comment,
                 }
             },
         )

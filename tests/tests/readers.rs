@@ -167,6 +167,10 @@ fn compiled_and_source_readers_agree_on_every_attribute() {
     );
     assert_eq!(lower.columns[2].length, Some(10));
     assert_eq!(lower.include, ["room_id"]);
+    assert_eq!(
+        lower.comment.as_deref(),
+        Some("Finds a booking by its label")
+    );
     assert!(bookings
         .foreign_keys
         .iter()

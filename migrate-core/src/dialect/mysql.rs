@@ -184,11 +184,12 @@ impl ServerDdl for MysqlDialect {
             _ => "",
         };
         format!(
-            "CREATE {kind}INDEX {} ON {} ({}){}",
+            "CREATE {kind}INDEX {} ON {} ({}){}{}",
             ServerDdl::quote(self, &index.name),
             ServerDdl::quote(self, &table.name),
             self.index_elements(table, index),
-            self.index_using(table, index)
+            self.index_using(table, index),
+            self.index_comment(index)
         )
     }
 }
@@ -219,7 +220,8 @@ fn current_timestamp_at(ty: &SqlType) -> String {
 }
 
 impl MysqlDialect {
-    /// An index inside `CREATE TABLE`: `[UNIQUE|FULLTEXT|SPATIAL] INDEX name (...) [USING ..]`.
+    /// An index inside `CREATE TABLE`: `[UNIQUE|FULLTEXT|SPATIAL] INDEX name (...) [USING ..]
+    /// [COMMENT '..']`.
     fn index_clause(&self, table: &Table, index: &Index) -> String {
         let kind = match index.method.as_deref() {
             Some("fulltext") => "FULLTEXT ",
@@ -228,10 +230,11 @@ impl MysqlDialect {
             _ => "",
         };
         format!(
-            "{kind}INDEX {} ({}){}",
+            "{kind}INDEX {} ({}){}{}",
             ServerDdl::quote(self, &index.name),
             self.index_elements(table, index),
-            self.index_using(table, index)
+            self.index_using(table, index),
+            self.index_comment(index)
         )
     }
 
@@ -283,6 +286,15 @@ impl MysqlDialect {
             Some("btree") if memory => " USING BTREE".to_string(),
             _ => String::new(),
         }
+    }
+
+    /// ` COMMENT '..'` when the index has a comment.
+    fn index_comment(&self, index: &Index) -> String {
+        index
+            .comment
+            .as_ref()
+            .map(|c| format!(" COMMENT {}", ServerDdl::literal(self, c)))
+            .unwrap_or_default()
     }
 
     /// `ENGINE=.. DEFAULT CHARSET=.. COLLATE=.. COMMENT='..'`, those that are set.
@@ -869,5 +881,45 @@ impl MysqlDialect {
             }
             other => self.render_shared(other, after)?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(before: &Schema, op: Operation) -> Vec<String> {
+        let mut after = before.clone();
+        op.apply(&mut after).unwrap();
+        MysqlDialect.render(&op, before, &after).unwrap()
+    }
+
+    #[test]
+    fn an_index_comment_is_written_in_the_index() {
+        let mut table = Table::new("orders");
+        table
+            .columns
+            .push(Column::new("note", SqlType::Varchar(100)));
+        table.indexes.push(Index {
+            comment: Some("it's by note".into()),
+            ..Index::new("ix_orders_note", ["note"])
+        });
+        let sql = render(&Schema::default(), Operation::CreateTable(table.clone()));
+        assert_eq!(
+            sql,
+            ["CREATE TABLE `orders` (\n    `note` VARCHAR(100) NOT NULL,\n    INDEX `ix_orders_note` (`note`) COMMENT 'it''s by note'\n)"]
+        );
+        let index = table.indexes.pop().unwrap();
+        let sql = render(
+            &Schema::new(vec![table]),
+            Operation::CreateIndex {
+                table: "orders".into(),
+                index,
+            },
+        );
+        assert_eq!(
+            sql,
+            ["CREATE INDEX `ix_orders_note` ON `orders` (`note`) COMMENT 'it''s by note'"]
+        );
     }
 }

@@ -364,7 +364,10 @@ impl PostgresDialect {
                 }
             }
         }
-        out.extend(table.indexes.iter().map(|i| self.create_index(table, i)));
+        for index in &table.indexes {
+            out.push(self.create_index(table, index));
+            out.extend(self.comment_on_index(index));
+        }
         if let Some(comment) = &table.options.comment {
             out.push(self.comment_on_table(&table.name, Some(comment)));
         }
@@ -386,6 +389,17 @@ impl PostgresDialect {
             ServerDdl::quote(self, table),
             self.comment_sql(comment)
         )
+    }
+
+    /// `COMMENT ON INDEX`, for an index that has a comment.
+    fn comment_on_index(&self, index: &Index) -> Option<String> {
+        index.comment.as_ref().map(|comment| {
+            format!(
+                "COMMENT ON INDEX {} IS {}",
+                ServerDdl::quote(self, &index.name),
+                self.comment_sql(Some(comment))
+            )
+        })
     }
 
     fn comment_on_column(&self, table: &str, column: &str, comment: Option<&String>) -> String {
@@ -524,11 +538,17 @@ impl PostgresDialect {
         Ok(Some(match op {
             Operation::CreateIndex { table, index } => {
                 table_in(after, table)?;
-                vec![
-                    Statement::after_transaction(self.index_sql(table, index, true))
-                        .on(table)
-                        .building_index(&index.name),
-                ]
+                let mut out =
+                    vec![
+                        Statement::after_transaction(self.index_sql(table, index, true))
+                            .on(table)
+                            .building_index(&index.name),
+                    ];
+                out.extend(
+                    self.comment_on_index(index)
+                        .map(|c| Statement::after_transaction(c).on(table)),
+                );
+                out
             }
             Operation::DropIndex { table, name } => {
                 vec![Statement::after_transaction(format!(
@@ -905,7 +925,9 @@ impl Dialect for PostgresDialect {
             Operation::CreateTable(table) => self.create_table_statements(table, after),
             Operation::CreateIndex { table, index } => {
                 table_in(after, table)?;
-                vec![self.index_sql(table, index, false)]
+                let mut out = vec![self.index_sql(table, index, false)];
+                out.extend(self.comment_on_index(index));
+                out
             }
             Operation::AddUnique { table, unique } => vec![format!(
                 "ALTER TABLE {} ADD {}",
@@ -1248,6 +1270,7 @@ mod tests {
             include: vec!["number".into()],
             with: Some("fillfactor=70".into()),
             nulls_not_distinct: true,
+            comment: Some("finds an order's note".into()),
         };
         let sql = render(
             &before,
@@ -1258,7 +1281,27 @@ mod tests {
         );
         assert_eq!(
             sql,
-            ["CREATE UNIQUE INDEX \"ix\" ON \"orders\" USING btree (\"note\" DESC NULLS LAST, (lower(note)) text_pattern_ops, \"note\" COLLATE \"C\") INCLUDE (\"number\") NULLS NOT DISTINCT WITH (fillfactor=70) WHERE note IS NOT NULL"]
+            ["CREATE UNIQUE INDEX \"ix\" ON \"orders\" USING btree (\"note\" DESC NULLS LAST, (lower(note)) text_pattern_ops, \"note\" COLLATE \"C\") INCLUDE (\"number\") NULLS NOT DISTINCT WITH (fillfactor=70) WHERE note IS NOT NULL",
+             "COMMENT ON INDEX \"ix\" IS 'finds an order''s note'"]
+        );
+    }
+
+    #[test]
+    fn an_index_comment_follows_the_index_of_a_new_table() {
+        let mut t = table();
+        t.options.comment = None;
+        t.columns[1].comment = None;
+        t.indexes.push(Index {
+            comment: Some("by note".into()),
+            ..Index::new("ix_orders_note", ["note"])
+        });
+        let sql = render(&Schema::default(), Operation::CreateTable(t));
+        assert_eq!(
+            sql[sql.len() - 2..],
+            [
+                "CREATE INDEX \"ix_orders_note\" ON \"orders\" (\"note\")",
+                "COMMENT ON INDEX \"ix_orders_note\" IS 'by note'",
+            ]
         );
     }
 

@@ -287,7 +287,7 @@ pub fn align_mysql_uniques(live: &mut Schema, expected: &Schema) {
         for index in indexes {
             let as_unique = want.uniques.iter().find(|u| u.name == index.name);
             match as_unique {
-                Some(unique) if index.is_unique_on(&unique.columns) => {
+                Some(unique) if index.is_unique_on(&unique.columns) && index.comment.is_none() => {
                     table.uniques.push(unique.clone())
                 }
                 _ => table.indexes.push(index),
@@ -296,7 +296,7 @@ pub fn align_mysql_uniques(live: &mut Schema, expected: &Schema) {
         let uniques = std::mem::take(&mut table.uniques);
         for unique in uniques {
             match want.indexes.iter().find(|i| i.name == unique.name) {
-                Some(index) if index.is_unique_on(&unique.columns) => {
+                Some(index) if index.is_unique_on(&unique.columns) && index.comment.is_none() => {
                     table.indexes.push(index.clone())
                 }
                 _ => table.uniques.push(unique),

@@ -104,6 +104,8 @@ struct IndexPart {
     index_type: String,
     #[diesel(sql_type = Nullable<Text>)]
     order: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    comment: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -400,7 +402,8 @@ fn table(
         format!(
             "SELECT CAST(INDEX_NAME AS CHAR) AS name, CAST(NON_UNIQUE AS SIGNED) AS non_unique, \
              CAST(COLUMN_NAME AS CHAR) AS col, {expression} AS expr, CAST(SUB_PART AS SIGNED) AS sub_part, \
-             CAST(INDEX_TYPE AS CHAR) AS index_type, CAST(COLLATION AS CHAR) AS `order` \
+             CAST(INDEX_TYPE AS CHAR) AS index_type, CAST(COLLATION AS CHAR) AS `order`, \
+             CAST(INDEX_COMMENT AS CHAR) AS comment \
              FROM information_schema.STATISTICS WHERE {where_table} ORDER BY INDEX_NAME, SEQ_IN_INDEX"
         )
     };
@@ -458,13 +461,17 @@ fn table(
             unique: parts[0].non_unique == 0,
             columns,
             method,
+            comment: parts[0].comment.clone().filter(|c| !c.is_empty()),
             ..Default::default()
         };
         // MySQL keeps no difference between a unique constraint and a unique index. The names
-        // this tool gives tell them apart (`uq_` for constraints); any other unique one is read
-        // as a unique index, which is what `align_mysql_uniques` reconciles with a model.
-        let as_constraint =
-            index.name.starts_with("uq_") && index.unique && index.plain_columns().is_some();
+        // this tool gives tell them apart (`uq_` for constraints); any other unique one, and
+        // one with a comment (which only an index keeps), is read as a unique index, which is
+        // what `align_mysql_uniques` reconciles with a model.
+        let as_constraint = index.name.starts_with("uq_")
+            && index.unique
+            && index.comment.is_none()
+            && index.plain_columns().is_some();
         if as_constraint {
             table.uniques.push(Unique {
                 name: index.name.clone(),

@@ -8,7 +8,7 @@ use diesel::mysql::MysqlConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
-use super::objects::{read_printed, run_all, Capture, Printed};
+use super::objects::{read_printed, run_all, Capture, Printed, Unrepresented};
 use crate::dialect::{Backend, HISTORY_TABLE};
 use crate::error::{Error, Result};
 use crate::objects::sql::{strip_qualifier, Flavor};
@@ -309,12 +309,39 @@ pub fn capture(conn: &mut MysqlConnection, db: &str, tables: &[String]) -> Resul
         });
     }
 
+    // A key's index is not an index of the model, so its comment has nowhere to go.
+    let left: Vec<LeftRow> = load(
+        conn,
+        format!(
+            "SELECT DISTINCT CAST(CONCAT('comment on index ', s.INDEX_NAME, ' on ', s.TABLE_NAME) AS CHAR) AS object, \
+             CAST('comments on the indexes of primary and foreign keys are not kept; add it with m.sql in a migration' AS CHAR) AS reason \
+             FROM information_schema.STATISTICS s WHERE s.TABLE_SCHEMA = {d} AND s.INDEX_COMMENT <> '' \
+             AND (s.INDEX_NAME = 'PRIMARY' OR EXISTS (SELECT 1 FROM information_schema.REFERENTIAL_CONSTRAINTS r \
+               WHERE r.CONSTRAINT_SCHEMA = s.TABLE_SCHEMA AND r.TABLE_NAME = s.TABLE_NAME AND r.CONSTRAINT_NAME = s.INDEX_NAME)) \
+             ORDER BY 1"
+        ),
+    )?;
+
     let (objects, blocked) = read_printed(printed, tables, Backend::Mysql)?;
     Ok(Capture {
         objects,
-        unrepresented: Vec::new(),
+        unrepresented: left
+            .into_iter()
+            .map(|l| Unrepresented {
+                object: l.object,
+                reason: l.reason,
+            })
+            .collect(),
         blocked,
     })
+}
+
+#[derive(QueryableByName)]
+struct LeftRow {
+    #[diesel(sql_type = Text)]
+    object: String,
+    #[diesel(sql_type = Text)]
+    reason: String,
 }
 
 /// The current database's name.

@@ -544,10 +544,12 @@ pub fn capture(conn: &mut PgConnection, schema: &str, tables: &[String]) -> Resu
              UNION ALL SELECT 'comment on constraint ' || co.conname || ' on ' || c.relname, 'comments on constraints are not kept; add it with m.sql in a migration' \
              FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              JOIN pg_description d ON d.classoid = 'pg_constraint'::regclass AND d.objoid = co.oid WHERE n.nspname = {s} \
-             UNION ALL SELECT 'comment on index ' || ic.relname, 'comments on indexes are not kept; add it with m.sql in a migration' \
+             UNION ALL SELECT 'comment on index ' || ic.relname, 'comments on the indexes of constraints and partitions are not kept; add it with m.sql in a migration' \
              FROM pg_index ix JOIN pg_class ic ON ic.oid = ix.indexrelid JOIN pg_class tc ON tc.oid = ix.indrelid \
              JOIN pg_namespace n ON n.oid = tc.relnamespace JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = ic.oid AND d.objsubid = 0 \
-             WHERE n.nspname = {s} AND tc.relkind IN ('r', 'p') \
+             WHERE n.nspname = {s} AND tc.relkind IN ('r', 'p') AND (ix.indisprimary \
+               OR EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid AND c.contype IN ('u', 'p', 'x')) \
+               OR EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = ix.indexrelid)) \
              UNION ALL SELECT 'foreign table ' || c.relname, 'foreign tables are not captured' \
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = {s} AND c.relkind = 'f' \
              UNION ALL SELECT 'statistics ' || st.stxname, 'CREATE STATISTICS is not captured; create it with m.sql in a migration' \

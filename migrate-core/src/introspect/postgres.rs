@@ -123,6 +123,8 @@ struct IndexRow {
     with: Option<String>,
     #[diesel(sql_type = Bool)]
     nulls_not_distinct: bool,
+    #[diesel(sql_type = Nullable<Text>)]
+    comment: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -382,7 +384,7 @@ fn table(conn: &mut PgConnection, name: &str) -> Result<Table> {
         format!(
             "SELECT ic.relname::text AS name, ix.indisunique AS is_unique, am.amname::text AS method, \
              pg_get_expr(ix.indpred, ix.indrelid, true) AS predicate, array_to_string(ic.reloptions, ', ') AS with, \
-             ix.indnullsnotdistinct AS nulls_not_distinct \
+             ix.indnullsnotdistinct AS nulls_not_distinct, obj_description(ix.indexrelid, 'pg_class') AS comment \
              FROM pg_index ix JOIN pg_class ic ON ic.oid = ix.indexrelid JOIN pg_am am ON am.oid = ic.relam \
              WHERE {filter} ORDER BY 1"
         ),
@@ -438,6 +440,7 @@ fn table(conn: &mut PgConnection, name: &str) -> Result<Table> {
             include,
             with: index.with.filter(|w| !w.is_empty()),
             nulls_not_distinct: index.nulls_not_distinct,
+            comment: index.comment,
         });
     }
     table.normalize();

@@ -43,7 +43,8 @@ pub struct EveryRoom {
         method = "btree",
         where = "cancelled = false",
         include(room_id),
-        with = "fillfactor=70"
+        with = "fillfactor=70",
+        comment = "Finds a booking by its label"
     ),
     index(room_id, starts_at, unique, nulls_not_distinct),
     unique(
