@@ -309,8 +309,9 @@ pub fn capture(conn: &mut MysqlConnection, db: &str, tables: &[String]) -> Resul
         });
     }
 
-    // A key's index is not an index of the model, so its comment has nowhere to go.
-    let left: Vec<LeftRow> = load(
+    // What is left out, each once, with the reason. A key's index is not an index of the
+    // model, so its comment has nowhere to go.
+    let mut left: Vec<LeftRow> = load(
         conn,
         format!(
             "SELECT DISTINCT CAST(CONCAT('comment on index ', s.INDEX_NAME, ' on ', s.TABLE_NAME) AS CHAR) AS object, \
@@ -318,9 +319,37 @@ pub fn capture(conn: &mut MysqlConnection, db: &str, tables: &[String]) -> Resul
              FROM information_schema.STATISTICS s WHERE s.TABLE_SCHEMA = {d} AND s.INDEX_COMMENT <> '' \
              AND (s.INDEX_NAME = 'PRIMARY' OR EXISTS (SELECT 1 FROM information_schema.REFERENTIAL_CONSTRAINTS r \
                WHERE r.CONSTRAINT_SCHEMA = s.TABLE_SCHEMA AND r.TABLE_NAME = s.TABLE_NAME AND r.CONSTRAINT_NAME = s.INDEX_NAME)) \
+             UNION ALL SELECT CAST(CONCAT('options of table ', TABLE_NAME, ' (', CREATE_OPTIONS, ')') AS CHAR), \
+               CAST('table options other than ENGINE, CHARSET, COLLATE and COMMENT are not kept; set them with m.sql in a migration' AS CHAR) \
+             FROM information_schema.TABLES WHERE TABLE_SCHEMA = {d} AND TABLE_TYPE = 'BASE TABLE' \
+               AND TRIM(REPLACE(CREATE_OPTIONS, 'partitioned', '')) <> '' \
+             UNION ALL SELECT DISTINCT CAST(CONCAT('partitioning of table ', TABLE_NAME) AS CHAR), \
+               CAST('partitioning is not kept: the baseline creates the table whole; partition it with m.sql in a migration' AS CHAR) \
+             FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = {d} AND PARTITION_NAME IS NOT NULL \
+             UNION ALL SELECT CAST(CONCAT(CASE TABLE_TYPE WHEN 'SEQUENCE' THEN 'sequence ' ELSE 'system-versioned table ' END, TABLE_NAME) AS CHAR), \
+               CAST(CONCAT(CASE TABLE_TYPE WHEN 'SEQUENCE' THEN 'sequences' ELSE 'system-versioned tables' END, ' are not captured; create it with m.sql in a migration') AS CHAR) \
+             FROM information_schema.TABLES WHERE TABLE_SCHEMA = {d} AND TABLE_TYPE IN ('SEQUENCE', 'SYSTEM VERSIONED') \
+             UNION ALL SELECT CAST(CONCAT('invisible column ', TABLE_NAME, '.', COLUMN_NAME) AS CHAR), \
+               CAST('INVISIBLE is not kept: the baseline creates the column visible; hide it with m.sql in a migration' AS CHAR) \
+             FROM information_schema.COLUMNS c WHERE TABLE_SCHEMA = {d} AND EXTRA LIKE '%INVISIBLE%' \
+               AND EXISTS (SELECT 1 FROM information_schema.TABLES t WHERE t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME AND t.TABLE_TYPE = 'BASE TABLE') \
              ORDER BY 1"
         ),
     )?;
+    // MariaDB's IGNORED indexes and MySQL's INVISIBLE ones: each server has only its column.
+    let hidden = |keyword: &str, column: &str, value: &str| {
+        format!(
+            "SELECT DISTINCT CAST(CONCAT('{} index ', INDEX_NAME, ' on ', TABLE_NAME) AS CHAR) AS object, \
+             CAST('{keyword} is not kept: the baseline creates the index in use; set it with m.sql in a migration' AS CHAR) AS reason \
+             FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = {d} AND {column} = '{value}' ORDER BY 1",
+            keyword.to_lowercase()
+        )
+    };
+    let hidden: Vec<LeftRow> = load(conn, hidden("IGNORED", "IGNORED", "YES"))
+        .or_else(|_| load(conn, hidden("INVISIBLE", "IS_VISIBLE", "NO")))
+        .unwrap_or_default();
+    left.extend(hidden);
+    left.sort_by(|a, b| a.object.cmp(&b.object));
 
     let (objects, blocked) = read_printed(printed, tables, Backend::Mysql)?;
     Ok(Capture {

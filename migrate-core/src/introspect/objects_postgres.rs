@@ -550,6 +550,20 @@ pub fn capture(conn: &mut PgConnection, schema: &str, tables: &[String]) -> Resu
              WHERE n.nspname = {s} AND tc.relkind IN ('r', 'p') AND (ix.indisprimary \
                OR EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid AND c.contype IN ('u', 'p', 'x')) \
                OR EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = ix.indexrelid)) \
+             UNION ALL SELECT 'unlogged table ' || c.relname, 'UNLOGGED is not kept: the baseline creates the table logged; make it unlogged with m.sql in a migration' \
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = {s} AND c.relkind IN ('r', 'p') AND c.relpersistence = 'u' \
+             UNION ALL SELECT 'storage parameters of table ' || c.relname || ' (' || array_to_string(c.reloptions, ', ') || ')', \
+               'table storage parameters are not kept; set them with m.sql in a migration' \
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = {s} AND c.relkind IN ('r', 'p') AND c.reloptions IS NOT NULL \
+             UNION ALL SELECT 'storage of column ' || c.relname || '.' || a.attname, 'a column''s STORAGE and COMPRESSION are not kept; set them with m.sql in a migration' \
+             FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t ON t.oid = a.atttypid \
+             WHERE n.nspname = {s} AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped AND (a.attstorage <> t.typstorage OR a.attcompression <> '') \
+             UNION ALL SELECT 'options of sequence ' || sc.relname, 'the START, INCREMENT, MINVALUE, MAXVALUE, CACHE and CYCLE of a sequence a column owns are not kept; set them with m.sql in a migration' \
+             FROM pg_sequence q JOIN pg_class sc ON sc.oid = q.seqrelid JOIN pg_namespace n ON n.oid = sc.relnamespace \
+             WHERE n.nspname = {s} AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = sc.oid \
+               AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')) \
+             AND NOT (q.seqstart = 1 AND q.seqincrement = 1 AND q.seqmin = 1 AND q.seqcache = 1 AND NOT q.seqcycle \
+               AND q.seqmax = CASE q.seqtypid WHEN 'int2'::regtype THEN 32767 WHEN 'int4'::regtype THEN 2147483647 ELSE 9223372036854775807 END) \
              UNION ALL SELECT 'foreign table ' || c.relname, 'foreign tables are not captured' \
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = {s} AND c.relkind = 'f' \
              UNION ALL SELECT 'statistics ' || st.stxname, 'CREATE STATISTICS is not captured; create it with m.sql in a migration' \
