@@ -689,3 +689,27 @@ fn sqlite_database_with_every_object_is_adopted_and_rebuilt() {
         "the check trigger fires"
     );
 }
+
+#[test]
+fn sqlite_adopt_names_conflict_clauses() {
+    let project = bare_project("conflict_clauses_sqlite");
+    let db = project.file("app.db");
+    let mut conn = SqliteConnection::establish(&db.display().to_string()).unwrap();
+    conn.batch_execute(
+        "CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE ON CONFLICT REPLACE); \
+         CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL DEFAULT 'on conflict'); \
+         CREATE TABLE \"on conflict\" (id INTEGER PRIMARY KEY);",
+    )
+    .unwrap();
+    let url = format!("sqlite://{}", db.display());
+    let out = project.ok(&["adopt", "--database-url", &url]);
+    // Only the clause itself counts: not a literal or a name that spells it.
+    assert_eq!(
+        left_alone(&out),
+        ["conflict clauses of table tags (ON CONFLICT clauses are not kept: the baseline creates the table's constraints without them)"],
+        "{out}"
+    );
+    assert!(project
+        .ok(&["--database-url", &url, "verify"])
+        .contains("matches"));
+}

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 use diesel::sqlite::SqliteConnection;
 
-use super::objects::{read_printed, run_all, Capture, Printed};
+use super::objects::{read_printed, run_all, Capture, Printed, Unrepresented};
 use crate::dialect::{Backend, HISTORY_TABLE};
 use crate::error::{Error, Result};
 use crate::schema::Schema;
@@ -38,9 +38,43 @@ pub fn capture(conn: &mut SqliteConnection, tables: &[String]) -> Result<Capture
     let (objects, blocked) = read_printed(printed, tables, Backend::Sqlite)?;
     Ok(Capture {
         objects,
-        unrepresented: Vec::new(),
+        unrepresented: conflict_clauses(conn, tables)?,
         blocked,
     })
+}
+
+/// The tables among `tables` whose constraints carry `ON CONFLICT` clauses, which the snapshot
+/// does not keep.
+fn conflict_clauses(conn: &mut SqliteConnection, tables: &[String]) -> Result<Vec<Unrepresented>> {
+    let sql = "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL ORDER BY name";
+    let rows: Vec<TableSqlRow> =
+        diesel::sql_query(sql)
+            .load(conn)
+            .map_err(|e| Error::Database {
+                context: sql.to_string(),
+                message: e.to_string(),
+            })?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| tables.contains(&r.name))
+        .filter(|r| {
+            crate::sqltext::tokens(&r.sql)
+                .windows(2)
+                .any(|w| w[0].is("ON") && w[1].is("CONFLICT"))
+        })
+        .map(|r| Unrepresented {
+            object: format!("conflict clauses of table {}", r.name),
+            reason: "ON CONFLICT clauses are not kept: the baseline creates the table's constraints without them".into(),
+        })
+        .collect())
+}
+
+#[derive(QueryableByName)]
+struct TableSqlRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    sql: String,
 }
 
 /// `expected` created in a new in-memory database and read back as the live schema is: its
