@@ -708,6 +708,7 @@ fn table_options(out: &mut String, call: &mut Call, builder: &str, options: &Tab
         ("charset", &options.charset),
         ("collation", &options.collation),
         ("partition_by", &options.partition_by),
+        ("with", &options.with),
     ];
     for (name, value) in quoted {
         if let Some(value) = value {
@@ -718,6 +719,7 @@ fn table_options(out: &mut String, call: &mut Call, builder: &str, options: &Tab
     for (name, set) in [
         ("without_rowid", options.without_rowid),
         ("strict", options.strict),
+        ("unlogged", options.unlogged),
     ] {
         if set {
             method(call, name);
@@ -1242,6 +1244,7 @@ pub(crate) mod tests {
         });
         m.alter_table_options("orders", |o| {
             o.comment("All orders").partition_by("RANGE (id)");
+            o.unlogged().with("fillfactor=70");
         });
         m.alter_table_options("orders", |_| {});
         m.set_primary_key("orders", &["id"]).name("pk_orders");

@@ -1310,6 +1310,7 @@ fn describe_options_change(table: &str, old: &TableOptions, new: &TableOptions) 
         ("charset", &old.charset, &new.charset),
         ("collation", &old.collation, &new.collation),
         ("partition by", &old.partition_by, &new.partition_by),
+        ("with", &old.with, &new.with),
     ] {
         if a != b {
             parts.push(format!("{label} {} -> {}", show(a), show(b)));
@@ -1318,6 +1319,7 @@ fn describe_options_change(table: &str, old: &TableOptions, new: &TableOptions) 
     for (label, a, b) in [
         ("without rowid", old.without_rowid, new.without_rowid),
         ("strict", old.strict, new.strict),
+        ("unlogged", old.unlogged, new.unlogged),
     ] {
         if a != b {
             parts.push(format!("{}{label}", if b { "" } else { "not " }));

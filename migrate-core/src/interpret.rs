@@ -495,7 +495,7 @@ macro_rules! option_setters {
         impl OptionSetters for $builder {
             fn set(&mut self, method: &str, a: &[&Expr]) -> R<()> {
                 match method {
-                    "comment" | "engine" | "charset" | "collation" | "partition_by" => {
+                    "comment" | "engine" | "charset" | "collation" | "partition_by" | "with" => {
                         arity(method, a, 1)?;
                         let text = string(a[0])?;
                         match method {
@@ -503,8 +503,13 @@ macro_rules! option_setters {
                             "engine" => self.engine(&text),
                             "charset" => self.charset(&text),
                             "collation" => self.collation(&text),
+                            "with" => self.with(&text),
                             _ => self.partition_by(&text),
                         };
+                    }
+                    "unlogged" => {
+                        arity(method, a, 0)?;
+                        self.unlogged();
                     }
                     "without_rowid" => {
                         arity(method, a, 0)?;

@@ -1655,6 +1655,18 @@ macro_rules! table_option_setters {
                 self.options_mut().inherits = strings(parents);
                 self
             }
+
+            /// PostgreSQL `UNLOGGED`: not written to the write-ahead log, emptied by a crash.
+            pub fn unlogged(&mut self) -> &mut Self {
+                self.options_mut().unlogged = true;
+                self
+            }
+
+            /// PostgreSQL storage parameters (`fillfactor=70, autovacuum_enabled=false`).
+            pub fn with(&mut self, parameters: &str) -> &mut Self {
+                self.options_mut().with = Some(parameters.to_string());
+                self
+            }
         }
     };
 }

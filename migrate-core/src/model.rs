@@ -105,7 +105,7 @@ pub struct ModelSpec {
     /// `#[model(exclude(...))]`.
     pub exclusions: Vec<Exclusion>,
     /// `comment`, `engine`, `charset`, `collation`, `without_rowid`, `strict`, `partition_by`,
-    /// `partition_of(...)`, `inherits(...)`.
+    /// `partition_of(...)`, `inherits(...)`, `unlogged`, `with`.
     pub options: TableOptions,
     /// `#[model(renamed_from = "...")]` on the struct.
     pub renamed_from: Option<String>,

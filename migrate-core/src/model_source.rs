@@ -651,6 +651,7 @@ fn render_struct(out: &mut String, table: &Table, name: &str, backend: Option<Ba
         ("charset", &o.charset),
         ("collation", &o.collation),
         ("partition_by", &o.partition_by),
+        ("with", &o.with),
     ] {
         if let Some(value) = value {
             container.push(format!("{key} = {}", string_literal(value)));
@@ -658,6 +659,9 @@ fn render_struct(out: &mut String, table: &Table, name: &str, backend: Option<Ba
     }
     if o.without_rowid {
         container.push("without_rowid".into());
+    }
+    if o.unlogged {
+        container.push("unlogged".into());
     }
     if o.strict {
         container.push("strict".into());

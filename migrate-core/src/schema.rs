@@ -189,6 +189,10 @@ struct TableFields {
     partition_of: Option<PartitionOf>,
     #[serde(default)]
     inherits: Vec<String>,
+    #[serde(default)]
+    unlogged: bool,
+    #[serde(default)]
+    with: Option<String>,
 }
 
 impl From<TableFields> for Table {
@@ -213,6 +217,8 @@ impl From<TableFields> for Table {
                 partition_by: f.partition_by,
                 partition_of: f.partition_of,
                 inherits: f.inherits,
+                unlogged: f.unlogged,
+                with: f.with,
             },
         }
     }
@@ -251,6 +257,12 @@ pub struct TableOptions {
     /// PostgreSQL `INHERITS` parents, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inherits: Vec<String>,
+    /// PostgreSQL `UNLOGGED`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub unlogged: bool,
+    /// PostgreSQL storage parameters, as it prints them (`fillfactor=70, autovacuum_enabled=false`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with: Option<String>,
 }
 
 impl TableOptions {
@@ -1704,6 +1716,8 @@ mod tests {
                 bound: "DEFAULT".into(),
             }),
             inherits: vec!["base".into()],
+            unlogged: true,
+            with: Some("fillfactor=70".into()),
         };
         let json = serde_json::to_string_pretty(&t).unwrap();
         for expected in [
@@ -1720,6 +1734,7 @@ mod tests {
       ],"#,
             r#""primary_key_name": "orders_pk""#,
             r#""comment": "by a""#,
+            r#""unlogged": true"#,
             r#""comment": "Orders""#,
             r#""deferrable": "deferred""#,
         ] {

@@ -340,6 +340,8 @@ fn model_spec_with(def: &ModelDef, enums: &EnumTable) -> Result<ModelSpec, Spann
             without_rowid: def.options.without_rowid,
             strict: def.options.strict,
             partition_by: def.options.partition_by.clone(),
+            unlogged: def.options.unlogged,
+            with: def.options.with.clone(),
             partition_of: def
                 .options
                 .partition_of

@@ -373,6 +373,14 @@ impl Findings<'_> {
                 format!("inherits from `{}`", o.inherits.join("`, `"))
             });
         }
+        if o.unlogged {
+            self.unless(&[Postgres], &object, || "is UNLOGGED".into());
+        }
+        if let Some(with) = &o.with {
+            self.unless(&[Postgres], &object, || {
+                format!("has storage parameters (WITH ({with}))")
+            });
+        }
     }
 }
 
@@ -777,6 +785,8 @@ mod tests {
                 bound: "DEFAULT".into(),
             }),
             inherits: vec!["base".into(), "audit".into()],
+            unlogged: true,
+            with: Some("fillfactor=70".into()),
         };
         assert_eq!(
             messages(Sqlite, &t),
@@ -788,10 +798,12 @@ mod tests {
                 "table `films` is partitioned (PARTITION BY RANGE (a)), which SQLite does not have",
                 "table `films` is a partition of `all_films`, which SQLite does not have",
                 "table `films` inherits from `base`, `audit`, which SQLite does not have",
+                "table `films` is UNLOGGED, which SQLite does not have",
+                "table `films` has storage parameters (WITH (fillfactor=70)), which SQLite does not have",
             ]
         );
         assert_eq!(messages(Postgres, &t).len(), 5);
-        assert_eq!(messages(Mysql, &t).len(), 5);
+        assert_eq!(messages(Mysql, &t).len(), 7);
         let schema = Schema::new(vec![t.clone(), Table::new("other")]);
         assert_eq!(unsupported(Mysql, &schema), unsupported_in_table(Mysql, &t));
     }

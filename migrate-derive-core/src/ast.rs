@@ -128,6 +128,10 @@ pub struct TableOptionsDef {
     pub partition_of: Option<(String, String)>,
     /// `inherits("a", "b")`.
     pub inherits: Vec<String>,
+    /// `unlogged`.
+    pub unlogged: bool,
+    /// `with = "..."`.
+    pub with: Option<String>,
 }
 
 /// One field that is a column.
@@ -351,6 +355,8 @@ impl<'a> Container<'a> {
                 partition_by: attrs.partition_by.get().cloned(),
                 partition_of: attrs.partition_of.get().cloned(),
                 inherits: attrs.inherits.get().cloned().unwrap_or_default(),
+                unlogged: attrs.unlogged.is_set(),
+                with: attrs.with.get().cloned(),
             },
             renamed_from: attrs.renamed_from.get().cloned(),
             fields: self

@@ -99,6 +99,8 @@ pub(crate) const CONTAINER_KEYS: &[&str] = &[
     "partition_by",
     "partition_of",
     "inherits",
+    "unlogged",
+    "with",
     "renamed_from",
 ];
 
@@ -291,6 +293,8 @@ pub(crate) struct ContainerAttrs {
     pub(crate) partition_by: Attr<String>,
     pub(crate) partition_of: Attr<(String, String)>,
     pub(crate) inherits: Attr<Vec<String>>,
+    pub(crate) unlogged: Attr<()>,
+    pub(crate) with: Attr<String>,
     pub(crate) renamed_from: Attr<String>,
     pub(crate) diesel_table_name: Option<String>,
     pub(crate) diesel_primary_key: Vec<Ident>,
@@ -355,6 +359,8 @@ impl ContainerAttrs {
             partition_by: Attr::none("partition_by"),
             partition_of: Attr::none("partition_of"),
             inherits: Attr::none("inherits"),
+            unlogged: Attr::none("unlogged"),
+            with: Attr::none("with"),
             renamed_from: Attr::none("renamed_from"),
             diesel_table_name: None,
             diesel_primary_key: Vec::new(),
@@ -415,12 +421,13 @@ impl ContainerAttrs {
                     self.exclusions.push(exclusion);
                 }
             }
-            "comment" | "engine" | "charset" | "collation" | "partition_by" => {
+            "comment" | "engine" | "charset" | "collation" | "partition_by" | "with" => {
                 let (target, example) = match key.as_str() {
                     "comment" => (&mut self.comment, "comment = \"Posts by users\""),
                     "engine" => (&mut self.engine, "engine = \"InnoDB\""),
                     "charset" => (&mut self.charset, "charset = \"utf8mb4\""),
                     "collation" => (&mut self.collation, "collation = \"utf8mb4_bin\""),
+                    "with" => (&mut self.with, "with = \"fillfactor=70\""),
                     _ => (
                         &mut self.partition_by,
                         "partition_by = \"RANGE (created_at)\"",
@@ -431,10 +438,11 @@ impl ContainerAttrs {
                 let value = value.and_then(|v| non_empty(cx, &tokens, name, v));
                 target.set(cx, path, tokens, value);
             }
-            "without_rowid" | "strict" | "no_primary_key" => {
+            "without_rowid" | "strict" | "unlogged" | "no_primary_key" => {
                 let target = match key.as_str() {
                     "strict" => &mut self.strict,
                     "without_rowid" => &mut self.without_rowid,
+                    "unlogged" => &mut self.unlogged,
                     _ => &mut self.no_primary_key,
                 };
                 let ok = flag(cx, meta, target.name())?;

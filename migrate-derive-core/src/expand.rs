@@ -123,6 +123,8 @@ pub(crate) fn expand(def: &ModelDef) -> TokenStream {
             quote!(::migrate_core::schema::PartitionOf { parent: #parent, bound: #bound })
         }));
         let inherits = string_vec(&o.inherits);
+        let unlogged = o.unlogged;
+        let with = opt_string(o.with.as_deref());
         quote! {
             ::migrate_core::schema::TableOptions {
                 comment: #comment,
@@ -134,6 +136,8 @@ pub(crate) fn expand(def: &ModelDef) -> TokenStream {
                 partition_by: #partition_by,
                 partition_of: #partition_of,
                 inherits: #inherits,
+                unlogged: #unlogged,
+                with: #with,
             }
         }
     };

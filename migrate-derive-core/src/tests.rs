@@ -249,7 +249,7 @@ fn unknown_keys_list_the_expected_ones() {
             #[model(indx(a))]
             struct S { id: i32, a: i32 }
         }),
-        "unknown model attribute `indx`, expected one of `table`, `primary_key`, `no_primary_key`, `index`, `unique`, `foreign_key`, `check`, `exclude`, `comment`, `engine`, `charset`, `collation`, `without_rowid`, `strict`, `partition_by`, `partition_of`, `inherits`, `renamed_from`"
+        "unknown model attribute `indx`, expected one of `table`, `primary_key`, `no_primary_key`, `index`, `unique`, `foreign_key`, `check`, `exclude`, `comment`, `engine`, `charset`, `collation`, `without_rowid`, `strict`, `partition_by`, `partition_of`, `inherits`, `unlogged`, `with`, `renamed_from`"
     );
     assert_eq!(
         one_error(parse_quote! {
@@ -665,7 +665,8 @@ fn parses_names_keys_index_forms_constraints_and_table_options() {
             exclude(name = "no_overlap", using = "gist", elements = "room WITH =, during WITH &&", where = "NOT cancelled"),
             comment = "Bookings", engine = "InnoDB", charset = "utf8mb4", collation = "utf8mb4_bin",
             without_rowid, strict, partition_by = "RANGE (created_at)",
-            partition_of(parent = "all_bookings", bound = "DEFAULT"), inherits("base", "audit")
+            partition_of(parent = "all_bookings", bound = "DEFAULT"), inherits("base", "audit"),
+            unlogged, with = "fillfactor=70"
         )]
         struct Booking {
             #[model(identity = "always")]
@@ -738,6 +739,8 @@ fn parses_names_keys_index_forms_constraints_and_table_options() {
         Some(("all_bookings".into(), "DEFAULT".into()))
     );
     assert_eq!(o.inherits, ["base", "audit"]);
+    assert!(o.unlogged);
+    assert_eq!(o.with.as_deref(), Some("fillfactor=70"));
     assert_eq!(field(&def, "id").identity, Some(IdentityDef::Always));
     assert_eq!(
         field(&def, "room").identity,

@@ -1624,6 +1624,24 @@ pub fn real_schema_scenarios() -> Vec<Scenario> {
         )
         .on(pg),
         Scenario::new(
+            "unlogged_table_with_storage_parameters",
+            vec![],
+            vec![accounts().with(|t| {
+                t.options.unlogged = true;
+                t.options.with = Some("fillfactor=70, autovacuum_enabled=false".into());
+            })],
+        )
+        .on(pg),
+        Scenario::new(
+            "change_table_persistence_and_storage_parameters",
+            vec![accounts().with(|t| {
+                t.options.unlogged = true;
+                t.options.with = Some("fillfactor=70, autovacuum_enabled=false".into());
+            })],
+            vec![accounts().with(|t| t.options.with = Some("fillfactor=90".into()))],
+        )
+        .on(pg),
+        Scenario::new(
             "engine_charset_and_collation",
             vec![],
             vec![accounts().with(|t| {

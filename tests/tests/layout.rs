@@ -271,6 +271,8 @@ fn table_options() -> impl Strategy<Value = TableOptions> {
             sometimes(name()),
             sometimes(name()),
             sometimes(name()),
+            any::<bool>(),
+            sometimes(literal()),
         ),
         (
             any::<bool>(),
@@ -284,7 +286,7 @@ fn table_options() -> impl Strategy<Value = TableOptions> {
     )
         .prop_map(
             |(
-                (comment, engine, charset, collation),
+                (comment, engine, charset, collation, unlogged, with),
                 (without_rowid, strict, partition_by, partition_of, inherits),
             )| TableOptions {
                 comment,
@@ -296,6 +298,8 @@ fn table_options() -> impl Strategy<Value = TableOptions> {
                 partition_by,
                 partition_of,
                 inherits,
+                unlogged,
+                with,
             },
         )
 }

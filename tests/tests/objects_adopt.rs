@@ -339,7 +339,8 @@ fn postgres_adopt_refuses_what_a_baseline_could_not_build() {
 }
 
 /// What a table holds beyond what the snapshot keeps is named, never dropped silently; the
-/// adopted project still verifies and checks, and its baseline builds the tables.
+/// adopted project still verifies and checks, and its baseline builds the tables as they were
+/// where the snapshot keeps it.
 #[test]
 fn postgres_adopt_names_what_tables_hold_beyond_the_snapshot() {
     let Some(db) = ServerDb::create("postgres", POSTGRES_URL, "postgres_table_extras") else {
@@ -364,10 +365,15 @@ fn postgres_adopt_names_what_tables_hold_beyond_the_snapshot() {
         [
             "options of sequence jobs_id_seq (the START, INCREMENT, MINVALUE, MAXVALUE, CACHE and CYCLE of a sequence a column owns are not kept; set them with m.sql in a migration)",
             "storage of column jobs.body (a column's STORAGE and COMPRESSION are not kept; set them with m.sql in a migration)",
-            "storage parameters of table jobs (fillfactor=70, autovacuum_enabled=false) (table storage parameters are not kept; set them with m.sql in a migration)",
-            "unlogged table scratch (UNLOGGED is not kept: the baseline creates the table logged; make it unlogged with m.sql in a migration)",
         ],
         "{out}"
+    );
+    // Storage parameters and UNLOGGED are the models'.
+    let models = project.read("src/models.rs");
+    assert!(
+        models.contains("with = \"fillfactor=70, autovacuum_enabled=false\"")
+            && models.contains("unlogged"),
+        "{models}"
     );
     assert!(project
         .ok(&["--database-url", &db.url, "verify"])
@@ -380,6 +386,9 @@ fn postgres_adopt_names_what_tables_hold_beyond_the_snapshot() {
     assert!(project
         .ok(&["--database-url", &fresh.url, "verify"])
         .contains("matches"));
+    let kinds = "SELECT relname, relpersistence, reloptions FROM pg_class \
+                 WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relname IN ('jobs', 'scratch') ORDER BY 1";
+    assert_eq!(fresh.sql(kinds), db.sql(kinds));
 }
 
 #[test]

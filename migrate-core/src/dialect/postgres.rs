@@ -102,6 +102,16 @@ impl ServerDdl for PostgresDialect {
     }
 }
 
+/// The names in a list of storage parameters (`fillfactor=70, toast.autovacuum_enabled=off`):
+/// what `ALTER TABLE ... RESET` takes.
+fn storage_parameter_names(with: &str) -> Vec<String> {
+    with.split(',')
+        .filter_map(|p| p.split('=').next())
+        .map(|name| name.trim().to_string())
+        .filter(|name| !name.is_empty())
+        .collect()
+}
+
 /// `SERIAL`, `BIGSERIAL` or `SMALLSERIAL` for an integer type.
 fn serial_type(ty: &SqlType) -> String {
     match ty {
@@ -336,6 +346,12 @@ impl PostgresDialect {
         if let Some(key) = &table.options.partition_by {
             sql.push_str(&format!(" PARTITION BY {key}"));
         }
+        if let Some(with) = &table.options.with {
+            sql.push_str(&format!(" WITH ({with})"));
+        }
+        if table.options.unlogged {
+            sql = sql.replacen("CREATE TABLE", "CREATE UNLOGGED TABLE", 1);
+        }
         out.push(sql);
         let t = q(&table.name);
         for fk in table.foreign_keys.iter().filter(|fk| fk.not_valid) {
@@ -448,6 +464,29 @@ impl PostgresDialect {
         }
         for parent in new.inherits.iter().filter(|p| !old.inherits.contains(p)) {
             out.push(format!("ALTER TABLE {t} INHERIT {}", q(parent)));
+        }
+        if old.unlogged != new.unlogged {
+            let persistence = if new.unlogged { "UNLOGGED" } else { "LOGGED" };
+            out.push(format!("ALTER TABLE {t} SET {persistence}"));
+        }
+        if old.with != new.with {
+            // Parameters that are no longer set go back to their defaults.
+            let keys = |with: &Option<String>| -> Vec<String> {
+                with.as_deref()
+                    .map(storage_parameter_names)
+                    .unwrap_or_default()
+            };
+            let kept = keys(&new.with);
+            let reset: Vec<String> = keys(&old.with)
+                .into_iter()
+                .filter(|k| !kept.contains(k))
+                .collect();
+            if !reset.is_empty() {
+                out.push(format!("ALTER TABLE {t} RESET ({})", reset.join(", ")));
+            }
+            if let Some(with) = &new.with {
+                out.push(format!("ALTER TABLE {t} SET ({with})"));
+            }
         }
         if old.comment != new.comment {
             out.push(self.comment_on_table(table, new.comment.as_ref()));
@@ -1302,6 +1341,51 @@ mod tests {
                 "CREATE INDEX \"ix_orders_note\" ON \"orders\" (\"note\")",
                 "COMMENT ON INDEX \"ix_orders_note\" IS 'by note'",
             ]
+        );
+    }
+
+    #[test]
+    fn unlogged_tables_and_storage_parameters() {
+        let mut t = Table::new("events");
+        t.columns.push(Column::new("id", SqlType::Integer));
+        t.options.unlogged = true;
+        t.options.with = Some("fillfactor=70, autovacuum_enabled=false".into());
+        let sql = render(&Schema::default(), Operation::CreateTable(t.clone()));
+        assert_eq!(
+            sql,
+            ["CREATE UNLOGGED TABLE \"events\" (\n    \"id\" INTEGER NOT NULL\n) WITH (fillfactor=70, autovacuum_enabled=false)"]
+        );
+        let before = Schema::new(vec![t.clone()]);
+        let mut options = t.options.clone();
+        options.unlogged = false;
+        options.with = Some("fillfactor=90".into());
+        let sql = render(
+            &before,
+            Operation::AlterTableOptions {
+                table: "events".into(),
+                options,
+            },
+        );
+        assert_eq!(
+            sql,
+            [
+                "ALTER TABLE \"events\" SET LOGGED",
+                "ALTER TABLE \"events\" RESET (autovacuum_enabled)",
+                "ALTER TABLE \"events\" SET (fillfactor=90)",
+            ]
+        );
+        let mut options = t.options.clone();
+        options.with = None;
+        let sql = render(
+            &before,
+            Operation::AlterTableOptions {
+                table: "events".into(),
+                options,
+            },
+        );
+        assert_eq!(
+            sql,
+            ["ALTER TABLE \"events\" RESET (fillfactor, autovacuum_enabled)"]
         );
     }
 

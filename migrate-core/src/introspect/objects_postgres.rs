@@ -550,11 +550,6 @@ pub fn capture(conn: &mut PgConnection, schema: &str, tables: &[String]) -> Resu
              WHERE n.nspname = {s} AND tc.relkind IN ('r', 'p') AND (ix.indisprimary \
                OR EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid AND c.contype IN ('u', 'p', 'x')) \
                OR EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = ix.indexrelid)) \
-             UNION ALL SELECT 'unlogged table ' || c.relname, 'UNLOGGED is not kept: the baseline creates the table logged; make it unlogged with m.sql in a migration' \
-             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = {s} AND c.relkind IN ('r', 'p') AND c.relpersistence = 'u' \
-             UNION ALL SELECT 'storage parameters of table ' || c.relname || ' (' || array_to_string(c.reloptions, ', ') || ')', \
-               'table storage parameters are not kept; set them with m.sql in a migration' \
-             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = {s} AND c.relkind IN ('r', 'p') AND c.reloptions IS NOT NULL \
              UNION ALL SELECT 'storage of column ' || c.relname || '.' || a.attname, 'a column''s STORAGE and COMPRESSION are not kept; set them with m.sql in a migration' \
              FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t ON t.oid = a.atttypid \
              WHERE n.nspname = {s} AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped AND (a.attstorage <> t.typstorage OR a.attcompression <> '') \

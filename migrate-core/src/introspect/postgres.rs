@@ -75,6 +75,10 @@ struct TableRow {
     partition_bound: Option<String>,
     #[diesel(sql_type = Text)]
     inherits: String,
+    #[diesel(sql_type = Bool)]
+    unlogged: bool,
+    #[diesel(sql_type = Nullable<Text>)]
+    with: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -224,12 +228,15 @@ fn table(conn: &mut PgConnection, name: &str) -> Result<Table> {
              CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_by, \
              (SELECT p.relname::text FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE c.relispartition AND i.inhrelid = c.oid) AS partition_parent, \
              CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound, \
-             COALESCE((SELECT string_agg(p.relname::text, chr(31) ORDER BY i.inhseqno) FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE NOT c.relispartition AND i.inhrelid = c.oid), '') AS inherits \
+             COALESCE((SELECT string_agg(p.relname::text, chr(31) ORDER BY i.inhseqno) FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE NOT c.relispartition AND i.inhrelid = c.oid), '') AS inherits, \
+             c.relpersistence = 'u' AS unlogged, array_to_string(c.reloptions, ', ') AS with \
              FROM pg_class c WHERE c.oid = {oid}"
         ),
     )?;
     if let Some(info) = info.into_iter().next() {
         table.options.comment = info.comment;
+        table.options.unlogged = info.unlogged;
+        table.options.with = info.with.filter(|w| !w.is_empty());
         table.options.partition_by = info.partition_by;
         if let (Some(parent), Some(bound)) = (info.partition_parent, info.partition_bound) {
             table.options.partition_of = Some(PartitionOf { parent, bound });
