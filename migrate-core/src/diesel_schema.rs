@@ -410,6 +410,61 @@ const PG_CATALOG_TYPES: &[&str] = &[
     "xml",
 ];
 
+/// The `MysqlType` variants, which are all `mysql_type(name = ...)` takes.
+const MYSQL_TYPE_VARIANTS: &[&str] = &[
+    "Tiny",
+    "UnsignedTiny",
+    "Short",
+    "UnsignedShort",
+    "Long",
+    "UnsignedLong",
+    "LongLong",
+    "UnsignedLongLong",
+    "Float",
+    "Double",
+    "Numeric",
+    "Time",
+    "Date",
+    "DateTime",
+    "Timestamp",
+    "String",
+    "Blob",
+    "Bit",
+    "Set",
+    "Enum",
+];
+
+/// The `MysqlType` a custom MySQL type is declared with. print-schema capitalises the SQL name
+/// (`Set`, `Enum`), which does not compile for a type `MysqlType` has no variant for (MariaDB's
+/// `uuid`, `inet6`; the spatial types); those are sent as text or, for the spatial ones, as
+/// bytes, so they are declared `String` or `Blob`.
+fn mysql_type_variant(sql_name: &str) -> String {
+    let mut c = sql_name.chars();
+    let capitalised: String = match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    };
+    if MYSQL_TYPE_VARIANTS.contains(&capitalised.as_str()) {
+        return capitalised;
+    }
+    let spatial = [
+        "geometry",
+        "point",
+        "linestring",
+        "polygon",
+        "multipoint",
+        "multilinestring",
+        "multipolygon",
+        "geometrycollection",
+        "geomcollection",
+    ];
+    if spatial.contains(&sql_name.to_ascii_lowercase().as_str()) {
+        "Blob".to_string()
+    } else {
+        "String".to_string()
+    }
+}
+
 /// MySQL and MariaDB: print-schema names `COLUMN_TYPE` without its parentheses in
 /// UpperCamelCase (`smallint(6)` → `Smallint`), `tinyint(1)` as `Bool`, `int…` as `Integer` and
 /// `… unsigned` as `Unsigned<…>`; `dialect::mysql` decides the column type, so the type goes
@@ -903,11 +958,7 @@ fn render_custom_types(
                     }],
                 )),
                 Backend::Mysql => {
-                    let mut c = custom.sql_name.chars();
-                    let mysql_name: String = match c.next() {
-                        Some(f) => f.to_uppercase().chain(c).collect(),
-                        None => String::new(),
-                    };
+                    let mysql_name = mysql_type_variant(&custom.sql_name);
                     defs.push((
                         mysql_custom_name(&table.rust_name, column_rust, &ty.name),
                         format!("#[diesel(mysql_type(name = \"{mysql_name}\"))]"),
@@ -1368,6 +1419,18 @@ mod tests {
                 SqlType::set(&["a", "bb"]),
                 Mysql,
                 "#[diesel(mysql_type(name = \"Set\"))]\n#[max_length = 4]\nc -> Nullable<TCSet>,\n",
+                RAW_FIELD_TYPE,
+            ),
+            (
+                SqlType::Custom("uuid".into()),
+                Mysql,
+                "#[diesel(mysql_type(name = \"String\"))]\nc -> Nullable<TCUuid>,\n",
+                RAW_FIELD_TYPE,
+            ),
+            (
+                SqlType::Custom("point".into()),
+                Mysql,
+                "#[diesel(mysql_type(name = \"Blob\"))]\nc -> Nullable<TCPoint>,\n",
                 RAW_FIELD_TYPE,
             ),
             (SqlType::Custom("INT".into()), Sqlite, "c -> Nullable<Integer>,\n", "i32"),

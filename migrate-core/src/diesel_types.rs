@@ -6,8 +6,9 @@
 //! text) and writes it back unchanged, so a model of such a table loads and inserts every row
 //! without this crate knowing the type. The impls come with the `postgres` and `mysql` features.
 
-/// A value of any SQL type, as the server's wire format has it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+/// A value of any SQL type, as the server's wire format has it. `FromSqlRow` makes it a field
+/// of a `NOT NULL` column too (`Option<Raw>` loads through `Option`'s own impl).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, diesel::deserialize::FromSqlRow)]
 pub struct Raw(pub Vec<u8>);
 
 impl Raw {

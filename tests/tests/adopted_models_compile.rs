@@ -248,6 +248,10 @@ fn mysql_adopted_models_compile_and_load_every_row() {
         return;
     };
     db.sql(type_fixtures::MYSQL);
+    let mariadb = db.sql("SELECT VERSION()").contains("MariaDB");
+    if mariadb {
+        db.sql(type_fixtures::MARIADB);
+    }
     let name = "adopted_types_mysql";
     let (project, crates, features) = adopt(name, &db.url);
     let models = project.read("src/models.rs");
@@ -266,11 +270,22 @@ fn mysql_adopted_models_compile_and_load_every_row() {
         &db.url,
         &project,
         (&crates, &features),
-        &[
-            ("Address", "address", 1),
-            ("EveryType", "every_type", 2),
-            ("LineItem", "line_item", 2),
-        ],
+        if mariadb {
+            &[
+                ("Address", "address", 1),
+                ("Device", "device", 1),
+                ("EveryType", "every_type", 2),
+                ("LineItem", "line_item", 2),
+                ("Place", "place", 1),
+            ]
+        } else {
+            &[
+                ("Address", "address", 1),
+                ("EveryType", "every_type", 2),
+                ("LineItem", "line_item", 2),
+                ("Place", "place", 1),
+            ]
+        },
         "line_item",
     );
 }

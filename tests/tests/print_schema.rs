@@ -469,6 +469,7 @@ fn compare_fixture(url: &str, adjustments: Adjustments) -> String {
 
 /// print-schema's `Mediumint` and `Year` types (`mysql_type(name = "Mediumint")`) do not
 /// compile; Diesel loads those columns as `Integer` and `Smallint`, which the renderer writes.
+/// Nor do its `Geometry` and `Point`, declared `Blob` instead.
 const MYSQL_FIXTURE: Adjustments = &[
     (
         "\n    #[derive(diesel::sql_types::SqlType)]\n    #[diesel(mysql_type(name = \"Mediumint\"))]\n    pub struct EveryTypeMiMediumint;\n",
@@ -485,6 +486,15 @@ const MYSQL_FIXTURE: Adjustments = &[
     ("    use super::sql_types::EveryTypeMiMediumint;\n", ""),
     ("    use super::sql_types::EveryTypeMiUMediumint;\n", ""),
     ("    use super::sql_types::EveryTypeYYear;\n", ""),
+    // `Geometry` and `Point` are no `MysqlType` either: spatial values travel as bytes.
+    (
+        "#[diesel(mysql_type(name = \"Geometry\"))]",
+        "#[diesel(mysql_type(name = \"Blob\"))]",
+    ),
+    (
+        "#[diesel(mysql_type(name = \"Point\"))]",
+        "#[diesel(mysql_type(name = \"Blob\"))]",
+    ),
     (
         "        mi -> Nullable<EveryTypeMiMediumint>,\n",
         "        mi -> Nullable<Integer>,\n",

@@ -65,7 +65,8 @@ CREATE TABLE address (
     address_id SERIAL PRIMARY KEY,
     address TEXT NOT NULL,
     mood mood,
-    moods mood[]
+    moods mood[],
+    area LTREE NOT NULL DEFAULT 'top'
 );
 INSERT INTO address (address, mood, moods) VALUES ('1 Main St', 'happy', '{sad, happy}');
 INSERT INTO address (address) VALUES ('2 Side St');
@@ -120,7 +121,7 @@ pub const POSTGRES_KEYLESS: &str = "CREATE TABLE event_log (happened TIMESTAMP, 
 
 /// MySQL / MariaDB: signed and unsigned integers of every width, fractional seconds, the text
 /// and blob sizes, YEAR, BIT, SET, ENUM, a column named like its table, generated columns
-/// (VIRTUAL, PERSISTENT, STORED).
+/// (VIRTUAL, PERSISTENT, STORED), spatial types.
 pub const MYSQL: &str = r#"
 CREATE TABLE every_type (
     id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
@@ -182,6 +183,23 @@ CREATE TABLE line_item (
     label VARCHAR(40) AS (CONCAT('x', qty)) VIRTUAL
 );
 INSERT INTO line_item (price, qty) VALUES (3, 4), (5, 0);
+CREATE TABLE place (
+    id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    area GEOMETRY,
+    spot POINT NOT NULL
+);
+INSERT INTO place (area, spot) VALUES (NULL, ST_GeomFromText('POINT(1 2)'));
+"#;
+
+/// MariaDB's own types (10.7 and later), which MySQL lacks.
+pub const MARIADB: &str = r#"
+CREATE TABLE device (
+    id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    serial UUID NOT NULL,
+    v4 INET4,
+    v6 INET6
+);
+INSERT INTO device (serial, v4, v6) VALUES ('123e4567-e89b-12d3-a456-426614174000', '10.0.0.1', '::1');
 "#;
 
 /// SQLite: declared types as users write them (none at all among them, and ones only SQLite's
