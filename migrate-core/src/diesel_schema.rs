@@ -13,7 +13,8 @@
 //! - a SQLite table without a primary key is keyed by its implicit `rowid`; PostgreSQL and MySQL
 //!   tables without one are left out (print-schema refuses them);
 //! - `joinable!` only for single-column foreign keys to another table's single-column primary
-//!   key, and only when no other foreign key links the same two tables;
+//!   key, and only when no other foreign key links the same two tables (and, where print-schema
+//!   writes one that does not compile, only when both columns have the same Diesel type);
 //! - one `allow_tables_to_appear_in_same_query!` of every table, laid out the way rustfmt (which
 //!   print-schema runs) lays it out;
 //! - types Diesel does not provide are defined in `pub mod sql_types` and imported into the
@@ -903,7 +904,7 @@ pub fn render_schema_rs_with(schema: &Schema, backend: Backend, docs: DocComment
         render_table(&mut out, table, backend, docs);
     }
 
-    let joins = joinables(&tables);
+    let joins = joinables(&tables, backend);
     if !joins.is_empty() {
         out.push('\n');
         for join in joins {
@@ -1079,14 +1080,7 @@ fn render_table(out: &mut String, table: &Printed<'_>, backend: Backend, docs: D
         .collect();
     let _ = writeln!(out, "    {} ({}) {{", table.rust_name, pk.join(", "));
     for (sql, rust, ty, nullable) in &table.columns {
-        let rendered = match (&ty.custom, backend) {
-            (Some(_), Backend::Mysql) => PrintedType {
-                name: mysql_custom_name(&table.rust_name, rust, &ty.name),
-                ..ty.clone()
-            }
-            .render(*nullable),
-            _ => ty.render(*nullable),
-        };
+        let rendered = as_declared(&table.rust_name, rust, ty, backend).render(*nullable);
         let column_comment = table
             .table
             .columns
@@ -1114,10 +1108,32 @@ fn render_table(out: &mut String, table: &Printed<'_>, backend: Backend, docs: D
     out.push_str("    }\n}\n");
 }
 
+/// A column's type under the name its `table!` uses: a MySQL custom type is declared per column.
+fn as_declared(
+    table_rust: &str,
+    column_rust: &str,
+    ty: &PrintedType,
+    backend: Backend,
+) -> PrintedType {
+    match (&ty.custom, backend) {
+        (Some(_), Backend::Mysql) => PrintedType {
+            name: mysql_custom_name(table_rust, column_rust, &ty.name),
+            ..ty.clone()
+        },
+        _ => ty.clone(),
+    }
+}
+
+/// The Diesel type a printed column has in its `table!`, nullability aside.
+fn column_type(table: &Printed<'_>, column: &str, backend: Backend) -> Option<String> {
+    let (_, rust, ty, _) = table.columns.iter().find(|(sql, ..)| sql == column)?;
+    Some(as_declared(&table.rust_name, rust, ty, backend).render(false))
+}
+
 /// print-schema's `joinable!` lines: foreign keys of one column to another printed table's
 /// single-column primary key, unless another foreign key links the same two tables; sorted by
 /// child table, parent table and column.
-fn joinables(tables: &[Printed<'_>]) -> Vec<String> {
+fn joinables(tables: &[Printed<'_>], backend: Backend) -> Vec<String> {
     let printed = |name: &str| tables.iter().find(|t| t.table.name == name);
     let pair = |a: &str, b: &str| {
         if a <= b {
@@ -1150,6 +1166,14 @@ fn joinables(tables: &[Printed<'_>]) -> Vec<String> {
                 &fk.ref_columns
             };
             if parent.primary_key.len() != 1 || referenced.first() != parent.primary_key.first() {
+                continue;
+            }
+            // `joinable!` compiles only when both columns have one Diesel type (nullability
+            // aside); a `bigint` key to an `INTEGER` one (as Django writes them on SQLite) has
+            // none, and print-schema's line would not compile.
+            if column_type(t, &fk.columns[0], backend)
+                != column_type(parent, &parent.primary_key[0], backend)
+            {
                 continue;
             }
             let key = pair(&t.table.name, &fk.ref_table);
@@ -1595,6 +1619,32 @@ mod tests {
             text.contains("    #[sql_name = \"match\"]\n    match_ (id) {\n"),
             "{text}"
         );
+    }
+
+    /// A `bigint` foreign key to an `INTEGER` key (Django's tables on SQLite): no `joinable!`,
+    /// which would not compile; the same key of the key's type gets one.
+    #[test]
+    fn joinable_only_between_columns_of_one_type() {
+        let parent = table("parent", &["id"], vec![int("id")]);
+        let mut wide = table(
+            "wide",
+            &["id"],
+            vec![int("id"), Column::new("parent_id", SqlType::BigInt)],
+        );
+        wide.foreign_keys = vec![fk(&["parent_id"], "parent", &["id"])];
+        let mut nullable = table("nullable", &["id"], vec![int("id"), int("parent_id")]);
+        nullable.columns[1].nullable = true;
+        nullable.foreign_keys = vec![fk(&["parent_id"], "parent", &["id"])];
+        let schema = Schema::new(vec![parent, wide, nullable]);
+        for backend in [Backend::Sqlite, Backend::Postgres, Backend::Mysql] {
+            let text = render_schema_rs(&schema, backend);
+            let joins: Vec<&str> = text.lines().filter(|l| l.contains("joinable")).collect();
+            assert_eq!(
+                joins,
+                ["diesel::joinable!(nullable -> parent (parent_id));"],
+                "{backend:?}"
+            );
+        }
     }
 
     #[test]

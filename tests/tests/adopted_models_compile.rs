@@ -174,6 +174,7 @@ fn sqlite_adopted_models_compile_and_load_every_row() {
             ("EventLog", "event_log", 1),
             ("EveryType", "every_type", 2),
             ("Loose", "loose", 3),
+            ("Mention", "mention", 1),
         ],
         "loose",
     );

@@ -522,6 +522,11 @@ const SQLITE_FIXTURE: Adjustments = &[
         "        address_id -> Nullable<Integer>,\n",
         "        address_id -> Integer,\n",
     ),
+    // A `BIGINT` key to an `INTEGER` one: print-schema's `joinable!` does not compile.
+    (
+        "diesel::joinable!(mention -> address (address_id));\n\n",
+        "",
+    ),
 ];
 
 #[test]

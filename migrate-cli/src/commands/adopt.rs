@@ -72,10 +72,25 @@ pub(crate) fn adopt(ctx: &Context, models: Option<&Path>) -> Result<u8, Error> {
                 ));
             }
             if !models.crates.is_empty() {
-                ctx.say(format!(
-                    "The models use {}: the crate needs them, with the Diesel and migrate-core features of the same names (Diesel's for bigdecimal is `numeric`)",
+                // migrate-core implements its column types for these crates behind features
+                // of their names; a field of another crate's type says its `sql_type`.
+                let core: Vec<&str> = models
+                    .crates
+                    .iter()
+                    .copied()
+                    .filter(|c| ["chrono", "bigdecimal", "uuid", "serde_json", "time"].contains(c))
+                    .collect();
+                let mut line = format!(
+                    "The models use {}: the crate needs them",
                     models.crates.join(", ")
-                ));
+                );
+                if !core.is_empty() {
+                    line.push_str(&format!(
+                        ", and migrate-core the features {}",
+                        core.join(", ")
+                    ));
+                }
+                ctx.say(line);
             }
             if !models.diesel_features.is_empty() {
                 ctx.say(format!(

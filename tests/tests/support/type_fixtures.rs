@@ -204,7 +204,8 @@ INSERT INTO device (serial, v4, v6) VALUES ('123e4567-e89b-12d3-a456-42661417400
 
 /// SQLite: declared types as users write them (none at all among them, and ones only SQLite's
 /// affinity rules read), a column named like its table, a table without a primary key (keyed
-/// by `rowid`), generated columns (VIRTUAL, STORED, one without a type).
+/// by `rowid`), generated columns (VIRTUAL, STORED, one without a type), a `BIGINT` key to an
+/// `INTEGER` one (as Django writes them).
 pub const SQLITE: &str = r#"
 CREATE TABLE every_type (
     id INTEGER PRIMARY KEY,
@@ -253,4 +254,9 @@ CREATE TABLE loose (
 INSERT INTO loose (anything, vc2, ubi, nch, dp) VALUES (42, 'v', 7, 'n', 1.5);
 INSERT INTO loose (anything) VALUES ('text');
 INSERT INTO loose (anything) VALUES (x'00ff');
+CREATE TABLE mention (
+    id INTEGER PRIMARY KEY,
+    address_id BIGINT NOT NULL REFERENCES address (address_id)
+);
+INSERT INTO mention (address_id) VALUES (1);
 "#;
