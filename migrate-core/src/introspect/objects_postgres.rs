@@ -559,6 +559,12 @@ pub fn capture(conn: &mut PgConnection, schema: &str, tables: &[String]) -> Resu
                AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')) \
              AND NOT (q.seqstart = 1 AND q.seqincrement = 1 AND q.seqmin = 1 AND q.seqcache = 1 AND NOT q.seqcycle \
                AND q.seqmax = CASE q.seqtypid WHEN 'int2'::regtype THEN 32767 WHEN 'int4'::regtype THEN 2147483647 ELSE 9223372036854775807 END) \
+             UNION ALL SELECT 'schema ' || n.nspname, 'only the current schema is adopted, so its ' || \
+               (SELECT count(*) FROM pg_class c WHERE c.relnamespace = n.oid AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {own_class}) || \
+               ' table(s) and view(s) are left out; to manage them, connect with options=-csearch_path%3D' || n.nspname \
+             FROM pg_namespace n WHERE n.nspname <> {s} AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') \
+               AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%' AND {own_schema} \
+               AND EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = n.oid AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {own_class}) \
              UNION ALL SELECT 'foreign table ' || c.relname, 'foreign tables are not captured' \
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = {s} AND c.relkind = 'f' \
              UNION ALL SELECT 'statistics ' || st.stxname, 'CREATE STATISTICS is not captured; create it with m.sql in a migration' \
@@ -573,6 +579,8 @@ pub fn capture(conn: &mut PgConnection, schema: &str, tables: &[String]) -> Resu
             own_op = own("pg_operator", "o.oid"),
             own_type = own("pg_type", "t.oid"),
             own_coll = own("pg_collation", "co.oid"),
+            own_class = own("pg_class", "c.oid"),
+            own_schema = own("pg_namespace", "n.oid"),
         ),
     )?;
     unrepresented.extend(left.into_iter().map(|l| Unrepresented {
