@@ -377,17 +377,7 @@ fn postgres_adopt_names_what_tables_hold_beyond_the_snapshot() {
             && models.contains("unlogged"),
         "{models}"
     );
-    assert!(project
-        .ok(&["--database-url", &db.url, "verify"])
-        .contains("matches"));
-    assert!(project
-        .ok(&["--database-url", &db.url, "check"])
-        .contains("agree"));
-    let fresh = ServerDb::create("postgres", POSTGRES_URL, "postgres_table_extras").unwrap();
-    project.ok(&["--database-url", &fresh.url, "upgrade"]);
-    assert!(project
-        .ok(&["--database-url", &fresh.url, "verify"])
-        .contains("matches"));
+    let fresh = verified_and_rebuilt(&project, &db, POSTGRES_URL);
     let kinds = "SELECT relname, relpersistence, reloptions FROM pg_class \
                  WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relname IN ('jobs', 'scratch') ORDER BY 1";
     assert_eq!(fresh.sql(kinds), db.sql(kinds));
@@ -425,17 +415,24 @@ fn mysql_adopt_names_what_tables_hold_beyond_the_snapshot() {
         ],
         "{out}"
     );
+    verified_and_rebuilt(&project, &db, MYSQL_URL);
+}
+
+/// `verify` and `check` pass on the adopted database `db`, and the baseline builds a new one
+/// (returned) that `verify` accepts.
+fn verified_and_rebuilt(project: &Project, db: &ServerDb, server: &str) -> ServerDb {
     assert!(project
         .ok(&["--database-url", &db.url, "verify"])
         .contains("matches"));
     assert!(project
         .ok(&["--database-url", &db.url, "check"])
         .contains("agree"));
-    let fresh = ServerDb::create("mysql", MYSQL_URL, "mysql_table_extras").unwrap();
+    let fresh = ServerDb::create(db.kind, server, "rebuilt").unwrap();
     project.ok(&["--database-url", &fresh.url, "upgrade"]);
     assert!(project
         .ok(&["--database-url", &fresh.url, "verify"])
         .contains("matches"));
+    fresh
 }
 
 const MYSQL_FIXTURE: &str = r#"

@@ -29,12 +29,15 @@ pub struct Printed {
     pub depends_on: BTreeSet<String>,
 }
 
-/// Something of the database that is not represented, and why.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// Something of the database that is not represented, and why; the servers' catalogue queries
+/// load it as a row `(object, reason)`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, diesel::QueryableByName)]
 pub struct Unrepresented {
     /// What it is (`aggregate median(integer)`, `rule on posts`).
+    #[diesel(sql_type = diesel::sql_types::Text)]
     pub object: String,
     /// Why it is left out, and what to do.
+    #[diesel(sql_type = diesel::sql_types::Text)]
     pub reason: String,
 }
 

@@ -311,7 +311,7 @@ pub fn capture(conn: &mut MysqlConnection, db: &str, tables: &[String]) -> Resul
 
     // What is left out, each once, with the reason. A key's index is not an index of the
     // model, so its comment has nowhere to go.
-    let mut left: Vec<LeftRow> = load(
+    let mut left: Vec<Unrepresented> = load(
         conn,
         format!(
             "SELECT DISTINCT CAST(CONCAT('comment on index ', s.INDEX_NAME, ' on ', s.TABLE_NAME) AS CHAR) AS object, \
@@ -345,7 +345,7 @@ pub fn capture(conn: &mut MysqlConnection, db: &str, tables: &[String]) -> Resul
             keyword.to_lowercase()
         )
     };
-    let hidden: Vec<LeftRow> = load(conn, hidden("IGNORED", "IGNORED", "YES"))
+    let hidden: Vec<Unrepresented> = load(conn, hidden("IGNORED", "IGNORED", "YES"))
         .or_else(|_| load(conn, hidden("INVISIBLE", "IS_VISIBLE", "NO")))
         .unwrap_or_default();
     left.extend(hidden);
@@ -354,23 +354,9 @@ pub fn capture(conn: &mut MysqlConnection, db: &str, tables: &[String]) -> Resul
     let (objects, blocked) = read_printed(printed, tables, Backend::Mysql)?;
     Ok(Capture {
         objects,
-        unrepresented: left
-            .into_iter()
-            .map(|l| Unrepresented {
-                object: l.object,
-                reason: l.reason,
-            })
-            .collect(),
+        unrepresented: left,
         blocked,
     })
-}
-
-#[derive(QueryableByName)]
-struct LeftRow {
-    #[diesel(sql_type = Text)]
-    object: String,
-    #[diesel(sql_type = Text)]
-    reason: String,
 }
 
 /// The current database's name.

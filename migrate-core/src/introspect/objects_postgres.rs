@@ -526,7 +526,7 @@ pub fn capture(conn: &mut PgConnection, schema: &str, tables: &[String]) -> Resu
     }
 
     // What is left out, each once, with the reason.
-    let left: Vec<LeftRow> = load(
+    let left: Vec<Unrepresented> = load(
         conn,
         format!(
             "SELECT CASE WHEN p.prokind = 'w' THEN 'window function ' ELSE 'aggregate ' END || p.proname || '(' || oidvectortypes(p.proargtypes) || ')' AS object, \
@@ -583,13 +583,10 @@ pub fn capture(conn: &mut PgConnection, schema: &str, tables: &[String]) -> Resu
             own_schema = own("pg_namespace", "n.oid"),
         ),
     )?;
-    unrepresented.extend(left.into_iter().map(|l| Unrepresented {
-        object: l.object,
-        reason: l.reason,
-    }));
+    unrepresented.extend(left);
 
     // Tables that need something left out: a baseline could not create them.
-    let table_needs: Vec<LeftRow> = load(
+    let table_needs: Vec<Unrepresented> = load(
         conn,
         format!(
             "SELECT object, reason FROM (SELECT DISTINCT 'table ' || c.relname AS object, {key} AS reason FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -619,14 +616,6 @@ pub fn capture(conn: &mut PgConnection, schema: &str, tables: &[String]) -> Resu
         unrepresented,
         blocked,
     })
-}
-
-#[derive(QueryableByName)]
-struct LeftRow {
-    #[diesel(sql_type = Text)]
-    object: String,
-    #[diesel(sql_type = Text)]
-    reason: String,
 }
 
 #[derive(QueryableByName)]
