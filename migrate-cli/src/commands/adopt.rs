@@ -72,22 +72,14 @@ pub(crate) fn adopt(ctx: &Context, models: Option<&Path>) -> Result<u8, Error> {
                 ));
             }
             if !models.crates.is_empty() {
-                // migrate-core implements its column types for these crates behind features
-                // of their names; a field of another crate's type says its `sql_type`.
-                let core: Vec<&str> = models
-                    .crates
-                    .iter()
-                    .copied()
-                    .filter(|c| ["chrono", "bigdecimal", "uuid", "serde_json", "time"].contains(c))
-                    .collect();
                 let mut line = format!(
                     "The models use {}: the crate needs them",
                     models.crates.join(", ")
                 );
-                if !core.is_empty() {
+                if !models.core_features.is_empty() {
                     line.push_str(&format!(
                         ", and migrate-core the features {}",
-                        core.join(", ")
+                        models.core_features.join(", ")
                     ));
                 }
                 ctx.say(line);

@@ -177,20 +177,23 @@ impl ServerDdl for MysqlDialect {
     }
 
     fn create_index(&self, table: &Table, index: &Index) -> String {
-        let kind = match index.method.as_deref() {
-            Some("fulltext") => "FULLTEXT ",
-            Some("spatial") => "SPATIAL ",
-            _ if index.unique => "UNIQUE ",
-            _ => "",
-        };
         format!(
-            "CREATE {kind}INDEX {} ON {} ({}){}{}",
+            "CREATE {}INDEX {} ON {} {}",
+            index_kind(index),
             ServerDdl::quote(self, &index.name),
             ServerDdl::quote(self, &table.name),
-            self.index_elements(table, index),
-            self.index_using(table, index),
-            self.index_comment(index)
+            self.index_body(table, index)
         )
+    }
+}
+
+/// `FULLTEXT `, `SPATIAL `, `UNIQUE ` or nothing, before `INDEX`.
+fn index_kind(index: &Index) -> &'static str {
+    match index.method.as_deref() {
+        Some("fulltext") => "FULLTEXT ",
+        Some("spatial") => "SPATIAL ",
+        _ if index.unique => "UNIQUE ",
+        _ => "",
     }
 }
 
@@ -223,15 +226,19 @@ impl MysqlDialect {
     /// An index inside `CREATE TABLE`: `[UNIQUE|FULLTEXT|SPATIAL] INDEX name (...) [USING ..]
     /// [COMMENT '..']`.
     fn index_clause(&self, table: &Table, index: &Index) -> String {
-        let kind = match index.method.as_deref() {
-            Some("fulltext") => "FULLTEXT ",
-            Some("spatial") => "SPATIAL ",
-            _ if index.unique => "UNIQUE ",
-            _ => "",
-        };
         format!(
-            "{kind}INDEX {} ({}){}{}",
+            "{}INDEX {} {}",
+            index_kind(index),
             ServerDdl::quote(self, &index.name),
+            self.index_body(table, index)
+        )
+    }
+
+    /// What follows an index's name, in `CREATE TABLE` and in `CREATE INDEX` alike:
+    /// `(...) [USING ..] [COMMENT '..']`.
+    fn index_body(&self, table: &Table, index: &Index) -> String {
+        format!(
+            "({}){}{}",
             self.index_elements(table, index),
             self.index_using(table, index),
             self.index_comment(index)

@@ -317,13 +317,14 @@ impl PostgresDialect {
                 .map(|c| self.check_clause(c)),
         );
         parts.extend(table.exclusions.iter().map(|e| self.exclusion_clause(e)));
+        let create = if table.options.unlogged {
+            "CREATE UNLOGGED TABLE"
+        } else {
+            "CREATE TABLE"
+        };
         let mut sql = match partition {
             Some(p) => {
-                let mut sql = format!(
-                    "CREATE TABLE {} PARTITION OF {}",
-                    q(&table.name),
-                    q(&p.parent)
-                );
+                let mut sql = format!("{create} {} PARTITION OF {}", q(&table.name), q(&p.parent));
                 if !parts.is_empty() {
                     sql.push_str(&format!(" (\n    {}\n)", parts.join(",\n    ")));
                 }
@@ -332,7 +333,7 @@ impl PostgresDialect {
                 sql
             }
             None => format!(
-                "CREATE TABLE {} (\n    {}\n)",
+                "{create} {} (\n    {}\n)",
                 q(&table.name),
                 parts.join(",\n    ")
             ),
@@ -348,9 +349,6 @@ impl PostgresDialect {
         }
         if let Some(with) = &table.options.with {
             sql.push_str(&format!(" WITH ({with})"));
-        }
-        if table.options.unlogged {
-            sql = sql.replacen("CREATE TABLE", "CREATE UNLOGGED TABLE", 1);
         }
         out.push(sql);
         let t = q(&table.name);

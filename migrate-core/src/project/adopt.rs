@@ -279,6 +279,8 @@ pub struct AdoptedModels {
     pub needs_declaring: bool,
     /// The crates the generated field types come from.
     pub crates: Vec<&'static str>,
+    /// The migrate-core features those field types need (its column types for `chrono`, ...).
+    pub core_features: Vec<&'static str>,
     /// The Diesel features the models need (`chrono`, `numeric`, `32-column-tables` ...).
     pub diesel_features: Vec<&'static str>,
 }
@@ -460,12 +462,18 @@ pub fn adopt(env: &Env, models: Option<&Path>) -> Result<Adopted> {
     let models = match &models_path {
         Some(path) => {
             let (declared_in, needs_declaring) = declare_module(&dir, path)?;
+            let crates = crates_used(&schema, backend);
             Some(AdoptedModels {
                 path: path.clone(),
                 structs: schema.tables.len(),
                 declared_in,
                 needs_declaring,
-                crates: crates_used(&schema, backend),
+                core_features: crates
+                    .iter()
+                    .copied()
+                    .filter(|c| CORE_FEATURE_CRATES.contains(c))
+                    .collect(),
+                crates,
                 diesel_features: crate::diesel_schema::diesel_features(&schema, backend),
             })
         }
@@ -510,6 +518,10 @@ fn declare_module(dir: &Path, path: &Path) -> Result<(Option<PathBuf>, bool)> {
     write_atomic(&root, new_text.as_bytes())?;
     Ok((Some(root), false))
 }
+
+/// The crates for whose types migrate-core implements its column types, each behind a feature
+/// of the crate's name (`ipnetwork` fields say their `sql_type` instead).
+const CORE_FEATURE_CRATES: &[&str] = &["chrono", "bigdecimal", "uuid", "serde_json"];
 
 /// The crates the generated field types come from (by the path each field type starts with).
 fn crates_used(schema: &Schema, backend: Backend) -> Vec<&'static str> {
